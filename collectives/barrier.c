@@ -1,0 +1,12 @@
+/* barrier.c - ordo_barrier: the dissemination barrier of the runtime. */
+#include "ordo_config.h"
+
+#include "runtime/rt.h"
+
+ordo_status_t ordo_barrier(void)
+{
+    ORDO__CHECK_INIT();
+    if (ordo__rt.in_handler)
+        return ORDO_ERR_INVALID;
+    return ordo__rt_barrier();
+}

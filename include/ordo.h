@@ -1,0 +1,201 @@
+/*
+ * ordo.h - the public API of the ordo runtime.
+ *
+ * An application links libordo and is launched by mpirun or Slurm (srun).
+ * Every call returns an ordo_status_t: ORDO_OK (0) on success, a negative
+ * ORDO_ERR_* on failure; ordo_strerror() names it.  Calling any function
+ * before ordo_init() returns ORDO_ERR_NOT_INIT.
+ */
+#ifndef ORDO_H
+#define ORDO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define ORDO_API __attribute__((visibility("default")))
+#else
+#define ORDO_API
+#endif
+
+#define ORDO_VERSION_MAJOR 0
+#define ORDO_VERSION_MINOR 1
+#define ORDO_VERSION_PATCH 0
+
+/*
+ * Status codes.  One list, expanded into the enum and into the strings of
+ * ordo_strerror(), so the two cannot drift apart.
+ *   X(name, value, description)
+ */
+#define ORDO_STATUS_LIST(X)                                                                        \
+    X(OK, 0, "success")                                                                            \
+    X(ERR_INVALID, -1, "invalid argument")                                                         \
+    X(ERR_NOMEM, -2, "out of memory")                                                              \
+    X(ERR_NOT_INIT, -3, "ordo is not initialized (call ordo_init first)")                          \
+    X(ERR_ALREADY_INIT, -4, "ordo is already initialized")                                         \
+    X(ERR_CONFIG, -5, "bad configuration value")                                                   \
+    X(ERR_BOOTSTRAP, -6, "bootstrap (MPI) failure")                                                \
+    X(ERR_TRANSPORT, -7, "transport (UCX) failure")                                                \
+    X(ERR_TIMEOUT, -8, "operation timed out")                                                      \
+    X(ERR_PEER_FAILED, -9, "peer process failed or is unreachable")                                \
+    X(ERR_NO_HANDLER, -10, "no handler registered for this id")                                    \
+    X(ERR_EXISTS, -11, "already registered")                                                       \
+    X(ERR_TRUNCATED, -12, "data larger than the buffer provided")                                  \
+    X(ERR_MSG, -13, "malformed message")                                                           \
+    X(ERR_UNAVAILABLE, -14, "not enough live replicas to form a quorum")                           \
+    X(ERR_UNSUPPORTED, -15, "operation not supported in this configuration")                       \
+    X(ERR_IO, -16, "input/output error")                                                           \
+    X(ERR_INTERNAL, -17, "internal error")
+
+#define ORDO__STATUS_ENUM(name, value, desc) ORDO_##name = (value),
+typedef enum { ORDO_STATUS_LIST(ORDO__STATUS_ENUM) } ordo_status_t;
+#undef ORDO__STATUS_ENUM
+
+/** Describe a status code.  Never returns NULL; unknown codes give "unknown status". */
+ORDO_API const char *ordo_strerror(int status);
+
+/** Name of a status code, e.g. "ORDO_ERR_TIMEOUT" (or "ORDO_ERR_UNKNOWN"). */
+ORDO_API const char *ordo_status_name(int status);
+
+/** Version string of the library, e.g. "0.1.0". */
+ORDO_API const char *ordo_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Runtime                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Start the runtime.  Collective over all processes of the job.
+ *
+ * Reads and validates the ORDO_* environment variables (a bad value fails
+ * with ORDO_ERR_CONFIG and a message naming the variable, the value and what
+ * is accepted; an unknown ORDO_ variable is warned about).  Calls MPI_Init
+ * if the application has not initialized MPI, otherwise uses a private
+ * duplicate of MPI_COMM_WORLD.  Creates the UCX context and worker, exchanges
+ * worker addresses, reads the node topology (hwloc).
+ *
+ * argc, argv may be NULL.  Returns ORDO_ERR_ALREADY_INIT if called twice.
+ */
+ORDO_API ordo_status_t ordo_init(int *argc, char ***argv);
+
+/**
+ * Stop the runtime.  Collective.  Waits for outstanding sends, closes the
+ * endpoints, releases UCX.  Calls MPI_Finalize only if ordo_init called
+ * MPI_Init (MPI is left as ordo_init found it).
+ */
+ORDO_API ordo_status_t ordo_finalize(void);
+
+/** 1 between ordo_init and ordo_finalize, else 0. */
+ORDO_API int ordo_initialized(void);
+
+/** This process's rank in [0, ordo_size()), or ORDO_ERR_NOT_INIT. */
+ORDO_API int ordo_rank(void);
+
+/** Number of processes in the job, or ORDO_ERR_NOT_INIT. */
+ORDO_API int ordo_size(void);
+
+/**
+ * Drive communication: run pending message handlers and complete requests.
+ * Returns the number of events processed (>= 0), or a negative status.
+ */
+ORDO_API int ordo_progress(void);
+
+/** Node-local rank of this process (ranks on the same host numbered from 0). */
+ORDO_API int ordo_local_rank(void);
+
+/** Number of processes on this process's node. */
+ORDO_API int ordo_local_size(void);
+
+/** 1 if ranks a and b run on the same node, 0 if not, or a negative status. */
+ORDO_API int ordo_same_node(int a, int b);
+
+/** NUMA node of rank r (as seen by hwloc on its host; -1 if unknown). */
+ORDO_API int ordo_numa_node(int r);
+
+/**
+ * Print what ordo_info prints: version, every configuration variable with
+ * its value and origin, the transports in use and the topology of every
+ * rank.  Works before ordo_init (version and configuration only) and after
+ * it (everything).  Not collective.
+ */
+ORDO_API ordo_status_t ordo_info_print(FILE *out);
+
+/* ------------------------------------------------------------------------ */
+/* Messages                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/** Handler ids 0 .. ORDO_RPC_MAX_ID-1 are the application's. */
+#define ORDO_RPC_MAX_ID 1024
+
+/** A message as seen by its handler.  Valid only while the handler runs. */
+typedef struct ordo_rpc_msg {
+    int src;           /**< rank that sent it */
+    unsigned id;       /**< handler id */
+    const void *data;  /**< payload (read-only) */
+    size_t len;        /**< payload length in bytes */
+    int expects_reply; /**< 1 for ordo_rpc_call, 0 for ordo_rpc_send */
+    void *priv;        /**< runtime's own; do not touch */
+} ordo_rpc_msg_t;
+
+/**
+ * A message handler.  It runs inside ordo_progress() (or inside a blocking
+ * ordo call) on the rank the message was sent to.  Its return value is the
+ * status the caller of ordo_rpc_call receives (ORDO_OK or a negative code).
+ * It may call ordo_rpc_reply() once; it must not block on other messages.
+ */
+typedef int (*ordo_rpc_cb_t)(const ordo_rpc_msg_t *msg, void *arg);
+
+/** Register cb for handler id (< ORDO_RPC_MAX_ID).  ORDO_ERR_EXISTS if taken. */
+ORDO_API ordo_status_t ordo_rpc_register(unsigned id, ordo_rpc_cb_t cb, void *arg);
+
+/** Remove the handler of id.  Messages arriving later get ORDO_ERR_NO_HANDLER. */
+ORDO_API ordo_status_t ordo_rpc_deregister(unsigned id);
+
+/**
+ * Set the reply of the message being handled (copied: buf may be on the
+ * handler's stack).  It is sent, with the handler's return value as status,
+ * when the handler returns.  Only for msg->expects_reply; once per message
+ * (ORDO_ERR_EXISTS after that).
+ */
+ORDO_API ordo_status_t ordo_rpc_reply(const ordo_rpc_msg_t *msg, const void *buf, size_t len);
+
+/**
+ * Blocking round trip: run handler id on rank dest with req, wait for its
+ * reply.  *reply_len (may be NULL) receives the reply's length.  Returns the
+ * handler's status, ORDO_ERR_NO_HANDLER if dest has none, ORDO_ERR_TRUNCATED
+ * if the reply does not fit in cap (the first cap bytes are stored),
+ * ORDO_ERR_TIMEOUT after ORDO_TIMEOUT_MS, ORDO_ERR_PEER_FAILED if dest died.
+ */
+ORDO_API ordo_status_t ordo_rpc_call(int dest, unsigned id, const void *req, size_t len,
+                                     void *reply, size_t cap, size_t *reply_len);
+
+/**
+ * One-way message: run handler id on rank dest with msg.  Returns once msg
+ * may be reused (local completion); it does not wait for the handler.
+ */
+ORDO_API ordo_status_t ordo_rpc_send(int dest, unsigned id, const void *msg, size_t len);
+
+/** Largest payload ordo_rpc_call / ordo_rpc_send accept (ORDO_MAX_MSG_SIZE). */
+ORDO_API size_t ordo_rpc_max_size(void);
+
+/* ------------------------------------------------------------------------ */
+/* Collectives                                                              */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Wait until every rank has called ordo_barrier.  Runs over ordo's message
+ * layer (dissemination, ceil(log2 n) rounds), so it fails with
+ * ORDO_ERR_PEER_FAILED or ORDO_ERR_TIMEOUT instead of hanging on a dead peer.
+ */
+ORDO_API ordo_status_t ordo_barrier(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ORDO_H */

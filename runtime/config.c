@@ -1,0 +1,216 @@
+/* config.c - parse and validate the ORDO_* environment variables. */
+#include "ordo_config.h"
+
+#include "runtime/config.h"
+
+#include "runtime/log.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <ordo.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const log_choices[] = {"error", "warn", "info", "debug", NULL};
+static const char *const wait_choices[] = {"auto", "spin", "yield", "block", NULL};
+
+#define FIELD(f) offsetof(ordo__config_t, f)
+
+const ordo__cfg_entry_t ordo__cfg_table[] = {
+    {"ORDO_LOG", ORDO__CFG_ENUM, "warn",
+     "Log level: messages at this level and more severe are printed.", FIELD(log_level),
+     log_choices, 0, 0},
+    {"ORDO_WAIT", ORDO__CFG_ENUM, "auto",
+     "How a blocked call waits: spin (lowest latency), yield (sched_yield between polls), block "
+     "(sleep on the UCX worker's event fd), auto (spin when the node has a core per rank, else "
+     "yield).",
+     FIELD(wait_mode), wait_choices, 0, 0},
+    {"ORDO_TIMEOUT_MS", ORDO__CFG_UINT, "30000",
+     "Milliseconds a blocking operation waits for a peer before it fails with ORDO_ERR_TIMEOUT.",
+     FIELD(timeout_ms), NULL, 1, 86400000},
+    {"ORDO_MAX_MSG_SIZE", ORDO__CFG_SIZE, "256M",
+     "Largest payload of one message; larger ones are refused with ORDO_ERR_INVALID.",
+     FIELD(max_msg_size), NULL, 1024, (uint64_t)1 << 40},
+    {"ORDO_PEER_ERRORS", ORDO__CFG_BOOL, "y",
+     "Use UCX peer error handling so a dead peer fails the operations that need it "
+     "(ORDO_ERR_PEER_FAILED) instead of hanging.",
+     FIELD(peer_errors), NULL, 0, 0},
+};
+const size_t ordo__cfg_table_len = sizeof(ordo__cfg_table) / sizeof(ordo__cfg_table[0]);
+
+static const char *env_lookup(char *const *envp, const char *name)
+{
+    size_t n = strlen(name);
+    for (char *const *e = envp; e && *e; e++)
+        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+            return *e + n + 1;
+    return NULL;
+}
+
+static const ordo__cfg_entry_t *table_find(const char *name, size_t len)
+{
+    for (size_t i = 0; i < ordo__cfg_table_len; i++)
+        if (strlen(ordo__cfg_table[i].name) == len &&
+            strncmp(ordo__cfg_table[i].name, name, len) == 0)
+            return &ordo__cfg_table[i];
+    return NULL;
+}
+
+static void accepted(const ordo__cfg_entry_t *e, char *buf, size_t len)
+{
+    size_t used = 0;
+    switch (e->type) {
+    case ORDO__CFG_ENUM:
+        buf[0] = '\0';
+        for (const char *const *c = e->choices; *c; c++)
+            used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+                                     c == e->choices ? "" : "|", *c);
+        break;
+    case ORDO__CFG_UINT:
+        snprintf(buf, len, "an integer from %" PRIu64 " to %" PRIu64, e->min, e->max);
+        break;
+    case ORDO__CFG_SIZE:
+        snprintf(buf, len,
+                 "a size in bytes from %" PRIu64 " to %" PRIu64 " (suffix K, M or G allowed)",
+                 e->min, e->max);
+        break;
+    case ORDO__CFG_BOOL:
+        snprintf(buf, len, "y|n (also yes|no|1|0|on|off|true|false)");
+        break;
+    }
+}
+
+static int parse_uint(const char *s, uint64_t *out, int allow_suffix)
+{
+    char *end;
+    if (*s == '\0' || *s == '-' || *s == '+' || *s == ' ')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return -1;
+    unsigned shift = 0;
+    if (allow_suffix && *end) {
+        switch (*end) {
+        case 'k':
+        case 'K':
+            shift = 10;
+            break;
+        case 'm':
+        case 'M':
+            shift = 20;
+            break;
+        case 'g':
+        case 'G':
+            shift = 30;
+            break;
+        default:
+            return -1;
+        }
+        end++;
+        if (*end == 'b' || *end == 'B')
+            end++;
+    }
+    if (*end)
+        return -1;
+    if (shift && v > (UINT64_MAX >> shift))
+        return -1;
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
+static int parse_value(const ordo__cfg_entry_t *e, const char *s, ordo__config_t *cfg)
+{
+    void *field = (char *)cfg + e->offset;
+    uint64_t v;
+
+    switch (e->type) {
+    case ORDO__CFG_ENUM:
+        for (int i = 0; e->choices[i]; i++)
+            if (strcasecmp(s, e->choices[i]) == 0) {
+                *(int *)field = i;
+                return 0;
+            }
+        return -1;
+    case ORDO__CFG_UINT:
+    case ORDO__CFG_SIZE:
+        if (parse_uint(s, &v, e->type == ORDO__CFG_SIZE) || v < e->min || v > e->max)
+            return -1;
+        *(uint64_t *)field = v;
+        return 0;
+    case ORDO__CFG_BOOL:
+        if (!strcasecmp(s, "y") || !strcasecmp(s, "yes") || !strcmp(s, "1") ||
+            !strcasecmp(s, "on") || !strcasecmp(s, "true")) {
+            *(int *)field = 1;
+            return 0;
+        }
+        if (!strcasecmp(s, "n") || !strcasecmp(s, "no") || !strcmp(s, "0") ||
+            !strcasecmp(s, "off") || !strcasecmp(s, "false")) {
+            *(int *)field = 0;
+            return 0;
+        }
+        return -1;
+    }
+    return -1;
+}
+
+int ordo__config_load(ordo__config_t *cfg, int *origin, char *const *envp, char *err, size_t errlen,
+                      void (*warn_unknown)(const char *name))
+{
+    ordo__config_t tmp;
+    memset(&tmp, 0, sizeof(tmp));
+
+    for (size_t i = 0; i < ordo__cfg_table_len; i++) {
+        const ordo__cfg_entry_t *e = &ordo__cfg_table[i];
+        const char *s = env_lookup(envp, e->name);
+        int from_env = s != NULL;
+        if (parse_value(e, from_env ? s : e->dflt, &tmp) != 0) {
+            char acc[256];
+            accepted(e, acc, sizeof(acc));
+            snprintf(err, errlen, "bad value %s='%s': accepted values are %s", e->name,
+                     from_env ? s : e->dflt, acc);
+            return ORDO_ERR_CONFIG;
+        }
+        if (origin)
+            origin[i] = from_env ? ORDO__CFG_ORIGIN_ENV : ORDO__CFG_ORIGIN_DEFAULT;
+    }
+    for (char *const *e = envp; e && *e && warn_unknown; e++) {
+        const char *eq = strchr(*e, '=');
+        if (strncmp(*e, "ORDO_", 5) == 0 && eq && !table_find(*e, (size_t)(eq - *e)))
+            warn_unknown(*e);
+    }
+    *cfg = tmp;
+    return ORDO_OK;
+}
+
+void ordo__config_format(const ordo__config_t *cfg, const ordo__cfg_entry_t *e, char *buf,
+                         size_t len)
+{
+    const void *field = (const char *)cfg + e->offset;
+    switch (e->type) {
+    case ORDO__CFG_ENUM:
+        snprintf(buf, len, "%s", e->choices[*(const int *)field]);
+        break;
+    case ORDO__CFG_UINT:
+    case ORDO__CFG_SIZE:
+        snprintf(buf, len, "%" PRIu64, *(const uint64_t *)field);
+        break;
+    case ORDO__CFG_BOOL:
+        snprintf(buf, len, "%s", *(const int *)field ? "y" : "n");
+        break;
+    }
+}
+
+void ordo__config_print(const ordo__config_t *cfg, const int *origin, FILE *out)
+{
+    char val[64], acc[256];
+    for (size_t i = 0; i < ordo__cfg_table_len; i++) {
+        const ordo__cfg_entry_t *e = &ordo__cfg_table[i];
+        ordo__config_format(cfg, e, val, sizeof(val));
+        accepted(e, acc, sizeof(acc));
+        fprintf(out, "#\n# %s\n# accepted: %s; default: %s\n#\n%s=%s   (%s)\n", e->doc, acc,
+                e->dflt, e->name, val,
+                origin && origin[i] == ORDO__CFG_ORIGIN_ENV ? "environment" : "default");
+    }
+}

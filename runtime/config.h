@@ -1,0 +1,67 @@
+/* config.h (runtime) - the one table of ORDO_* environment variables. */
+#ifndef ORDO_RUNTIME_CONFIG_H
+#define ORDO_RUNTIME_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum {
+    ORDO__WAIT_AUTO,
+    ORDO__WAIT_SPIN,
+    ORDO__WAIT_YIELD,
+    ORDO__WAIT_BLOCK,
+} ordo__wait_mode_t;
+
+/* Parsed values.  One field per table entry; the table maps names to fields. */
+typedef struct ordo__config {
+    int log_level;         /* ORDO_LOG: ordo__log_level_t */
+    int wait_mode;         /* ORDO_WAIT: ordo__wait_mode_t */
+    uint64_t timeout_ms;   /* ORDO_TIMEOUT_MS */
+    uint64_t max_msg_size; /* ORDO_MAX_MSG_SIZE, bytes */
+    int peer_errors;       /* ORDO_PEER_ERRORS: 1 = UCX peer error handling on */
+} ordo__config_t;
+
+typedef enum {
+    ORDO__CFG_ORIGIN_DEFAULT,
+    ORDO__CFG_ORIGIN_ENV,
+} ordo__cfg_origin_t;
+
+typedef enum {
+    ORDO__CFG_ENUM, /* one of choices; stored as int index */
+    ORDO__CFG_UINT, /* decimal integer in [min, max]; stored as uint64_t */
+    ORDO__CFG_SIZE, /* bytes, with optional K/M/G suffix (powers of 2); uint64_t */
+    ORDO__CFG_BOOL, /* y|n|yes|no|1|0|on|off|true|false; stored as int */
+} ordo__cfg_type_t;
+
+typedef struct ordo__cfg_entry {
+    const char *name;
+    ordo__cfg_type_t type;
+    const char *dflt;
+    const char *doc;
+    size_t offset;
+    const char *const *choices; /* ENUM only, NULL-terminated */
+    uint64_t min, max;          /* UINT and SIZE */
+} ordo__cfg_entry_t;
+
+extern const ordo__cfg_entry_t ordo__cfg_table[];
+extern const size_t ordo__cfg_table_len;
+
+/*
+ * Fill cfg from envp (a NULL-terminated "NAME=value" array such as environ).
+ * origin (may be NULL) receives one ordo__cfg_origin_t per table entry.
+ * On a bad value returns ORDO_ERR_CONFIG and writes a message naming the
+ * variable, the value and what is accepted into err.  Unknown ORDO_*
+ * variables are reported through warn_unknown (may be NULL).
+ */
+int ordo__config_load(ordo__config_t *cfg, int *origin, char *const *envp, char *err, size_t errlen,
+                      void (*warn_unknown)(const char *name));
+
+/* Format the current value of entry e in cfg into buf. */
+void ordo__config_format(const ordo__config_t *cfg, const ordo__cfg_entry_t *e, char *buf,
+                         size_t len);
+
+/* Print the table: name, value, origin, doc. */
+void ordo__config_print(const ordo__config_t *cfg, const int *origin, FILE *out);
+
+#endif

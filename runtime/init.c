@@ -1,0 +1,275 @@
+/*
+ * init.c - start-up and shut-down of the runtime, progress and waiting.
+ *
+ * Start-up, in order: configuration, bootstrap, topology, transport,
+ * address exchange, message layer, barrier.  Shut-down undoes it in reverse.
+ */
+#include "ordo_config.h"
+
+#include "runtime/boot.h"
+#include "runtime/clock.h"
+#include "runtime/log.h"
+#include "runtime/rt.h"
+
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern char **environ;
+
+ordo__rt_t ordo__rt;
+
+/* How long ordo_finalize waits for endpoints to close cleanly. */
+#define CLOSE_TIMEOUT_MS 2000
+/* Longest single sleep of ORDO_WAIT=block, so deadlines are noticed. */
+#define BLOCK_SLICE_MS 100
+
+static void warn_unknown(const char *var)
+{
+    ordo_log_warn("unknown variable %s ignored (ordo_info lists the known ORDO_* variables)", var);
+}
+
+static int load_config(void)
+{
+    char err[512];
+    int status = ordo__config_load(&ordo__rt.cfg, ordo__rt.cfg_origin, environ, err, sizeof(err),
+                                   warn_unknown);
+    if (status != ORDO_OK) {
+        ordo_log_error("%s", err);
+        return status;
+    }
+    ordo__log_level = ordo__rt.cfg.log_level;
+    return ORDO_OK;
+}
+
+static int exchange_addresses(void)
+{
+    const void *addr;
+    size_t len, max_len = 0;
+    int status = ordo__rt.tl_ops->address(ordo__rt.tl, &addr, &len);
+    if (status != ORDO_OK)
+        return status;
+
+    size_t *lens = calloc((size_t)ordo__rt.size, sizeof(*lens));
+    if (!lens)
+        return ORDO_ERR_NOMEM;
+    status = ordo__boot_allgather(&len, sizeof(len), lens);
+    if (status != ORDO_OK)
+        goto out_lens;
+    for (int r = 0; r < ordo__rt.size; r++)
+        max_len = lens[r] > max_len ? lens[r] : max_len;
+
+    char *mine = calloc(1, max_len);
+    char *all = calloc((size_t)ordo__rt.size, max_len);
+    if (!mine || !all) {
+        status = ORDO_ERR_NOMEM;
+        goto out_bufs;
+    }
+    memcpy(mine, addr, len);
+    status = ordo__boot_allgather(mine, max_len, all);
+    if (status == ORDO_OK)
+        status = ordo__rt.tl_ops->connect(ordo__rt.tl, all, max_len, lens);
+out_bufs:
+    free(all);
+    free(mine);
+out_lens:
+    free(lens);
+    return status;
+}
+
+/* ORDO_WAIT=auto: spin while every rank of the node can have a core to itself. */
+static int resolve_wait_mode(void)
+{
+    if (ordo__rt.cfg.wait_mode != ORDO__WAIT_AUTO)
+        return ordo__rt.cfg.wait_mode;
+    int pus = ordo__rt.topo.host_pus > 0 ? ordo__rt.topo.host_pus : 1;
+    return ordo__rt.topo.local_size <= pus ? ORDO__WAIT_SPIN : ORDO__WAIT_YIELD;
+}
+
+static int open_transport(void)
+{
+    ordo__tl_params_t params = {
+        .rank = ordo__rt.rank,
+        .nranks = ordo__rt.size,
+        .wakeup = ordo__rt.wait_mode == ORDO__WAIT_BLOCK,
+        .peer_errors = ordo__rt.cfg.peer_errors,
+        .recv = ordo__rpc_recv,
+        .peer_failed = ordo__rpc_peer_failed,
+        .arg = NULL,
+    };
+    ordo__rt.tl_ops = &ordo__tl_ucx_ops;
+    return ordo__rt.tl_ops->open(&params, &ordo__rt.tl);
+}
+
+ordo_status_t ordo_init(int *argc, char ***argv)
+{
+    int status;
+
+    if (ordo__rt.initialized)
+        return ORDO_ERR_ALREADY_INIT;
+    memset(&ordo__rt, 0, sizeof(ordo__rt));
+
+    status = load_config();
+    if (status != ORDO_OK)
+        return status;
+    status = ordo__boot_init(argc, argv, &ordo__rt.rank, &ordo__rt.size);
+    if (status != ORDO_OK)
+        return status;
+    ordo__log_set_rank(ordo__rt.rank);
+    ordo__rt.peer_failed = calloc((size_t)ordo__rt.size, 1);
+    if (!ordo__rt.peer_failed) {
+        status = ORDO_ERR_NOMEM;
+        goto err_boot;
+    }
+    status = ordo__topo_init(&ordo__rt.topo, ordo__rt.rank, ordo__rt.size);
+    if (status != ORDO_OK)
+        goto err_failed;
+    ordo__rt.wait_mode = resolve_wait_mode();
+    status = ordo__rpc_init();
+    if (status != ORDO_OK)
+        goto err_topo;
+    status = open_transport();
+    if (status != ORDO_OK)
+        goto err_rpc;
+    status = exchange_addresses();
+    if (status != ORDO_OK)
+        goto err_tl;
+    status = ordo__rt_barrier_init();
+    if (status != ORDO_OK)
+        goto err_tl;
+    ordo__rt.initialized = 1;
+    /* Every rank is ready to receive before anyone returns from ordo_init. */
+    status = ordo__boot_barrier();
+    if (status != ORDO_OK)
+        goto err_init;
+    ordo_log_info("initialized: rank %d of %d on %s", ordo__rt.rank, ordo__rt.size,
+                  ordo__rt.topo.ranks[ordo__rt.rank].host);
+    return ORDO_OK;
+
+err_init:
+    ordo__rt.initialized = 0;
+err_tl:
+    ordo__rt.tl_ops->close(ordo__rt.tl, CLOSE_TIMEOUT_MS);
+err_rpc:
+    ordo__rpc_fini();
+err_topo:
+    ordo__topo_fini(&ordo__rt.topo);
+err_failed:
+    free(ordo__rt.peer_failed);
+err_boot:
+    ordo__boot_finalize(0);
+    ordo__log_set_rank(-1);
+    return status;
+}
+
+ordo_status_t ordo_finalize(void)
+{
+    int status, bs;
+
+    ORDO__CHECK_INIT();
+    if (ordo__rt.in_handler)
+        return ORDO_ERR_INVALID;
+    /* Our sends are out, and every rank has stopped sending: then close.
+     * From here on a peer that goes away has finished, not failed. */
+    int failed_before = ordo__rt.npeers_failed > 0;
+    status = ordo__rpc_quiesce(ordo__deadline());
+    ordo__rt.finalizing = 1;
+    bs = ordo__rt_barrier();
+    if (status == ORDO_OK)
+        status = bs;
+    ordo__rt.initialized = 0;
+    ordo__rt.tl_ops->close(ordo__rt.tl, CLOSE_TIMEOUT_MS);
+    ordo__rpc_fini();
+    ordo__topo_fini(&ordo__rt.topo);
+    /* MPI_Finalize is safe only if every rank reached ordo_finalize. */
+    int peers_failed = failed_before || bs != ORDO_OK;
+    free(ordo__rt.peer_failed);
+    ordo__rt.peer_failed = NULL;
+    int boot_status = ordo__boot_finalize(peers_failed);
+    ordo__log_set_rank(-1);
+    return status != ORDO_OK ? status : boot_status;
+}
+
+int ordo_initialized(void)
+{
+    return ordo__rt.initialized;
+}
+
+int ordo_rank(void)
+{
+    ORDO__CHECK_INIT();
+    return ordo__rt.rank;
+}
+
+int ordo_size(void)
+{
+    ORDO__CHECK_INIT();
+    return ordo__rt.size;
+}
+
+int ordo_local_rank(void)
+{
+    ORDO__CHECK_INIT();
+    return ordo__rt.topo.ranks[ordo__rt.rank].local_rank;
+}
+
+int ordo_local_size(void)
+{
+    ORDO__CHECK_INIT();
+    return ordo__rt.topo.local_size;
+}
+
+int ordo_same_node(int a, int b)
+{
+    ORDO__CHECK_INIT();
+    if (a < 0 || b < 0 || a >= ordo__rt.size || b >= ordo__rt.size)
+        return ORDO_ERR_INVALID;
+    return ordo__rt.topo.ranks[a].node == ordo__rt.topo.ranks[b].node;
+}
+
+int ordo_numa_node(int r)
+{
+    ORDO__CHECK_INIT();
+    if (r < 0 || r >= ordo__rt.size)
+        return ORDO_ERR_INVALID;
+    return ordo__rt.topo.ranks[r].numa;
+}
+
+int ordo_progress(void)
+{
+    ORDO__CHECK_INIT();
+    if (ordo__rt.in_handler)
+        return ORDO_ERR_INVALID;
+    return ordo__rt.tl_ops->progress(ordo__rt.tl);
+}
+
+uint64_t ordo__deadline(void)
+{
+    return ordo__now_ns() + ordo__rt.cfg.timeout_ms * 1000000u;
+}
+
+int ordo__wait_until(int (*done)(void *arg), void *arg, uint64_t deadline_ns)
+{
+    unsigned idle = 0;
+
+    while (!done(arg)) {
+        if (ordo__rt.tl_ops->progress(ordo__rt.tl) > 0) {
+            idle = 0;
+            continue;
+        }
+        /* Spinning reads the clock only now and then. */
+        if (ordo__rt.wait_mode == ORDO__WAIT_SPIN && (++idle & 63) != 0)
+            continue;
+        uint64_t now = ordo__now_ns();
+        if (now >= deadline_ns)
+            return done(arg) ? ORDO_OK : ORDO_ERR_TIMEOUT;
+        if (ordo__rt.wait_mode == ORDO__WAIT_YIELD) {
+            sched_yield();
+        } else if (ordo__rt.wait_mode == ORDO__WAIT_BLOCK) {
+            uint64_t left_ms = (deadline_ns - now) / 1000000u + 1;
+            ordo__rt.tl_ops->wait(ordo__rt.tl,
+                                  left_ms < BLOCK_SLICE_MS ? (int)left_ms : BLOCK_SLICE_MS);
+        }
+    }
+    return ORDO_OK;
+}

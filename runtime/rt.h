@@ -1,0 +1,74 @@
+/* rt.h - the runtime's state and the services layers above use. */
+#ifndef ORDO_RUNTIME_RT_H
+#define ORDO_RUNTIME_RT_H
+
+#include "runtime/config.h"
+#include "runtime/tl.h"
+#include "runtime/topo.h"
+
+#include <ordo.h>
+#include <stdint.h>
+
+#define ORDO__CFG_MAX 32
+
+/* Handler ids at and above ORDO_RPC_MAX_ID belong to ordo itself. */
+enum { ORDO__RPC_ID_BARRIER = ORDO_RPC_MAX_ID, ORDO__RPC_ID_END };
+
+typedef struct ordo__rt_stats {
+    uint64_t msgs_sent;
+    uint64_t msgs_received;
+    uint64_t malformed;    /* dropped: bad header */
+    uint64_t no_handler;   /* one-way messages for an unregistered id */
+    uint64_t late_replies; /* replies to calls that had timed out */
+} ordo__rt_stats_t;
+
+typedef struct ordo__rt {
+    int initialized;
+    int rank, size;
+    ordo__config_t cfg;
+    int cfg_origin[ORDO__CFG_MAX];
+    int wait_mode; /* resolved: never ORDO__WAIT_AUTO */
+    const ordo__tl_ops_t *tl_ops;
+    ordo__tl_t *tl;
+    ordo__topo_t topo;
+    char *peer_failed; /* one flag per rank */
+    int npeers_failed;
+    int in_handler; /* > 0 while a message handler runs */
+    int finalizing; /* in ordo_finalize: peers leaving is expected */
+    ordo__rt_stats_t stats;
+} ordo__rt_t;
+
+extern ordo__rt_t ordo__rt;
+
+#define ORDO__CHECK_INIT()                                                                         \
+    do {                                                                                           \
+        if (!ordo__rt.initialized)                                                                 \
+            return ORDO_ERR_NOT_INIT;                                                              \
+    } while (0)
+
+/* Absolute deadline ORDO_TIMEOUT_MS from now. */
+uint64_t ordo__deadline(void);
+
+/* Progress until done(arg) is true or the deadline passes (ORDO_ERR_TIMEOUT),
+ * waiting between polls as ORDO_WAIT says. */
+int ordo__wait_until(int (*done)(void *arg), void *arg, uint64_t deadline_ns);
+
+/* Message layer (rpc.c). */
+int ordo__rpc_init(void);
+void ordo__rpc_fini(void);
+void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, size_t len);
+void ordo__rpc_peer_failed(void *arg, int peer, int status);
+int ordo__rpc_register_internal(unsigned id, ordo_rpc_cb_t cb, void *arg);
+/* Like ordo_rpc_send / ordo_rpc_call, for ordo's own handler ids too. */
+int ordo__rpc_send(int dest, unsigned id, const void *msg, size_t len);
+int ordo__rpc_call(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
+                   size_t *reply_len);
+/* Wait (until the deadline) for every send of this rank to complete locally. */
+int ordo__rpc_quiesce(uint64_t deadline_ns);
+
+/* Dissemination barrier over the message layer; fails with ORDO_ERR_TIMEOUT
+ * or ORDO_ERR_PEER_FAILED instead of hanging. */
+int ordo__rt_barrier(void);
+int ordo__rt_barrier_init(void);
+
+#endif

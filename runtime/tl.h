@@ -1,0 +1,56 @@
+/*
+ * tl.h - the transport interface.  The message layer talks to the network
+ * only through this ops table; UCX (tl_ucx.c) is the backend that ships.
+ */
+#ifndef ORDO_RUNTIME_TL_H
+#define ORDO_RUNTIME_TL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Returned by send when completion will be reported later. */
+#define ORDO__INPROGRESS 1
+
+typedef struct ordo__tl ordo__tl_t;
+
+/* Embedded by the caller of send; complete() runs once the buffers may be reused. */
+typedef struct ordo__tl_send_req {
+    void (*complete)(struct ordo__tl_send_req *req, int status);
+} ordo__tl_send_req_t;
+
+typedef struct ordo__tl_params {
+    int rank, nranks;
+    int wakeup;      /* support tl->wait (event fd) */
+    int peer_errors; /* detect dead peers */
+    /* A message arrived.  hdr and data are valid during the call only. */
+    void (*recv)(void *arg, const void *hdr, size_t hlen, const void *data, size_t len);
+    /* Peer found dead or unreachable; called once per peer. */
+    void (*peer_failed)(void *arg, int peer, int status);
+    void *arg;
+} ordo__tl_params_t;
+
+typedef struct ordo__tl_ops {
+    const char *name;
+    int (*open)(const ordo__tl_params_t *params, ordo__tl_t **tl);
+    /* This process's address, to be sent to every peer. */
+    int (*address)(ordo__tl_t *tl, const void **addr, size_t *len);
+    /* Learn every rank's address: rank r's is at addrs + r*stride, lens[r] bytes. */
+    int (*connect)(ordo__tl_t *tl, const void *addrs, size_t stride, const size_t *lens);
+    /* Send hdr+data to peer.  ORDO_OK: done, buffers free; ORDO__INPROGRESS:
+     * req->complete() follows; negative: failed, nothing sent. */
+    int (*send)(ordo__tl_t *tl, int peer, const void *hdr, size_t hlen, const void *data,
+                size_t len, ordo__tl_send_req_t *req);
+    /* Make progress; returns the number of events (>= 0). */
+    int (*progress)(ordo__tl_t *tl);
+    /* Sleep until the network may have something, at most timeout_ms. */
+    int (*wait)(ordo__tl_t *tl, int timeout_ms);
+    /* Write a short description of the transports used to reach peer. */
+    int (*describe)(ordo__tl_t *tl, int peer, char *buf, size_t len);
+    /* Close endpoints (waiting at most timeout_ms for clean close) and release all. */
+    void (*close)(ordo__tl_t *tl, int timeout_ms);
+} ordo__tl_ops_t;
+
+extern const ordo__tl_ops_t ordo__tl_ucx_ops;
+
+#endif

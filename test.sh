@@ -1,0 +1,54 @@
+#!/bin/sh
+# test.sh - install what is missing, build, and run every test: the unit and
+# multi-rank suites (make check), the same under AddressSanitizer and
+# UndefinedBehaviorSanitizer, and make distcheck.
+#   ORDO_TEST_QUICK=1 ./test.sh    skip the sanitizer build and distcheck
+set -eu
+cd "$(dirname "$0")"
+. ./config/setup.sh
+ordo_setup_packages
+
+summary() { # print the CUnit run summaries and automake's totals of a build
+    dir=$1
+    for log in $(find "$dir/tests" -name '*.log' | sort); do
+        if grep -q "Run Summary" "$log"; then
+            printf '%s\n' "${log#$dir/}"
+            grep -A3 "Run Summary" "$log" | sed 's/^/    /' | head -4
+        fi
+    done
+    grep -E "^# (TOTAL|PASS|FAIL|ERROR|SKIP)" "$dir/test-suite.log" 2>/dev/null || true
+}
+
+check() { # dir label
+    dir=$1 label=$2
+    ordo_log "make check ($label)"
+    if ! make -C "$dir" -s check >"$dir/check.out" 2>&1; then
+        cat "$dir/check.out"
+        for log in $(grep -l "^FAIL\|^ERROR" $(find "$dir/tests" -name '*.log') 2>/dev/null); do
+            ordo_log "$log"; tail -n 60 "$log"
+        done
+        ordo_log "FAILED: make check ($label)"
+        exit 1
+    fi
+    grep -E "^(PASS|FAIL|SKIP|XFAIL|ERROR)" "$dir/check.out" || true
+    summary "$dir"
+}
+
+ordo_build build
+check build "default build"
+
+if [ "${ORDO_TEST_QUICK:-0}" = 1 ]; then
+    ordo_log "ORDO_TEST_QUICK=1: skipping the sanitizer build and distcheck"
+    exit 0
+fi
+
+ordo_build build-asan --enable-sanitizers
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:fast_unwind_on_malloc=0} \
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+    check build-asan "AddressSanitizer + UndefinedBehaviorSanitizer"
+
+ordo_log "make distcheck"
+make -C build -s distcheck >build/distcheck.out 2>&1 || {
+    tail -n 80 build/distcheck.out; ordo_log "FAILED: make distcheck"; exit 1; }
+grep -A3 "archives ready for distribution" build/distcheck.out || tail -n 5 build/distcheck.out
+ordo_log "all tests passed"

@@ -1,0 +1,41 @@
+/* ordo_test.h - running CUnit suites, on one rank or on many. */
+#ifndef ORDO_TEST_H
+#define ORDO_TEST_H
+
+#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+
+/* Exit status for "skipped" under automake's test driver. */
+#define ORDO_TEST_SKIP 77
+
+/*
+ * Register suites and run them.  Only the rank given as "quiet == 0" prints
+ * the per-test lines; every rank prints its own failures.  Returns the
+ * number of failed assertions and tests (0 on success), or -1 if CUnit
+ * itself failed.
+ */
+static inline int ordo_test_run(CU_SuiteInfo *suites, int quiet, const char *who)
+{
+    int failures;
+
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return -1;
+    if (CU_register_suites(suites) != CUE_SUCCESS) {
+        fprintf(stderr, "%s: cannot register suites: %s\n", who, CU_get_error_msg());
+        CU_cleanup_registry();
+        return -1;
+    }
+    CU_basic_set_mode(quiet ? CU_BRM_SILENT : CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    failures = (int)(CU_get_number_of_failures() + CU_get_number_of_tests_failed());
+    if (failures && quiet) {
+        fprintf(stderr, "%s: %d failure(s):\n", who, failures);
+        CU_basic_show_failures(CU_get_failure_list());
+        fprintf(stderr, "\n");
+    }
+    CU_cleanup_registry();
+    return failures;
+}
+
+#endif

@@ -1,0 +1,392 @@
+/*
+ * test_runtime_mpi.c - the runtime on several ranks (run under mpirun with
+ * 1, 2 and 4 ranks): start-up, topology, a message between every pair,
+ * the error paths of the message layer, and a clean finalize.
+ */
+#include "../ordo_test.h"
+
+#include "runtime/msg.h"
+#include "runtime/rt.h"
+
+#include <mpi.h>
+#include <ordo.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { ID_ECHO = 1, ID_STATUS = 2, ID_COUNT = 3, ID_NESTED = 4, ID_UNUSED = 77 };
+
+static int me, n;
+static int one_way_received;
+static int64_t one_way_sum;
+
+static int launcher_rank(void)
+{
+    const char *vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "SLURM_PROCID", NULL};
+    for (int i = 0; vars[i]; i++)
+        if (getenv(vars[i]))
+            return atoi(getenv(vars[i]));
+    return 0;
+}
+
+/* Echo the payload back with every byte xor 0x5a. */
+static int echo(const ordo_rpc_msg_t *msg, void *arg)
+{
+    static unsigned char out[1 << 17];
+    (void)arg;
+    if (msg->len > sizeof(out))
+        return ORDO_ERR_INVALID;
+    for (size_t i = 0; i < msg->len; i++)
+        out[i] = ((const unsigned char *)msg->data)[i] ^ 0x5a;
+    return ordo_rpc_reply(msg, out, msg->len);
+}
+
+/* Return the status the caller asks for, as an int in the payload. */
+static int give_status(const ordo_rpc_msg_t *msg, void *arg)
+{
+    int s;
+    (void)arg;
+    if (msg->len != sizeof(s))
+        return ORDO_ERR_MSG;
+    memcpy(&s, msg->data, sizeof(s));
+    return s;
+}
+
+static int count(const ordo_rpc_msg_t *msg, void *arg)
+{
+    int64_t v;
+    (void)arg;
+    if (msg->len != sizeof(v))
+        return ORDO_ERR_MSG;
+    memcpy(&v, msg->data, sizeof(v));
+    one_way_received++;
+    one_way_sum += v;
+    return ORDO_OK;
+}
+
+/* A handler that tries to block: the runtime must refuse, not deadlock. */
+static int nested(const ordo_rpc_msg_t *msg, void *arg)
+{
+    int inner[3];
+    (void)arg;
+    inner[0] = ordo_rpc_call(msg->src, ID_ECHO, "x", 1, NULL, 0, NULL);
+    inner[1] = ordo_barrier();
+    inner[2] = ordo_progress();
+    return ordo_rpc_reply(msg, inner, sizeof(inner)) == ORDO_OK ? ORDO_OK : ORDO_ERR_INTERNAL;
+}
+
+/* ---- lifecycle ----------------------------------------------------------- */
+
+static void test_init(void)
+{
+    int mpi_rank, mpi_size, inited;
+    CU_ASSERT_EQUAL_FATAL(ordo_init(NULL, NULL), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_initialized(), 1);
+    me = ordo_rank();
+    n = ordo_size();
+    /* ordo started MPI, and the application can use it too. */
+    MPI_Initialized(&inited);
+    CU_ASSERT_TRUE(inited);
+    MPI_Comm_rank(MPI_COMM_WORLD, &mpi_rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &mpi_size);
+    CU_ASSERT_EQUAL(me, mpi_rank);
+    CU_ASSERT_EQUAL(n, mpi_size);
+    CU_ASSERT_EQUAL(ordo_init(NULL, NULL), ORDO_ERR_ALREADY_INIT);
+    CU_ASSERT_EQUAL_FATAL(ordo_rpc_register(ID_ECHO, echo, NULL), ORDO_OK);
+    CU_ASSERT_EQUAL_FATAL(ordo_rpc_register(ID_STATUS, give_status, NULL), ORDO_OK);
+    CU_ASSERT_EQUAL_FATAL(ordo_rpc_register(ID_COUNT, count, NULL), ORDO_OK);
+    CU_ASSERT_EQUAL_FATAL(ordo_rpc_register(ID_NESTED, nested, NULL), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+}
+
+static void test_topology(void)
+{
+    int local = 0;
+    for (int r = 0; r < n; r++) {
+        CU_ASSERT_EQUAL(ordo_same_node(r, r), 1);
+        CU_ASSERT(ordo_numa_node(r) >= -1);
+        local += ordo_same_node(me, r);
+    }
+    CU_ASSERT_EQUAL(ordo_local_size(), local);
+    CU_ASSERT(ordo_local_rank() >= 0 && ordo_local_rank() < ordo_local_size());
+    CU_ASSERT_EQUAL(ordo_same_node(-1, 0), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_same_node(0, n), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_numa_node(n), ORDO_ERR_INVALID);
+    /* Every rank agrees on the hosts (all gathered from the same exchange). */
+    int node0 = ordo__rt.topo.ranks[0].node, all;
+    MPI_Allreduce(&node0, &all, 1, MPI_INT, MPI_BOR, MPI_COMM_WORLD);
+    CU_ASSERT_EQUAL(all, node0);
+}
+
+/* ---- messages between every pair ------------------------------------------ */
+
+static void check_echo(int peer, size_t len)
+{
+    static unsigned char req[1 << 17], rep[1 << 17];
+    size_t got = (size_t)-1;
+    for (size_t i = 0; i < len; i++)
+        req[i] = (unsigned char)(i * 131 + (size_t)me * 17 + (size_t)peer);
+    CU_ASSERT_EQUAL_FATAL(ordo_rpc_call(peer, ID_ECHO, req, len, rep, sizeof(rep), &got), ORDO_OK);
+    CU_ASSERT_EQUAL(got, len);
+    size_t bad = 0;
+    for (size_t i = 0; i < len; i++)
+        bad += rep[i] != (req[i] ^ 0x5a);
+    CU_ASSERT_EQUAL(bad, 0);
+}
+
+static void test_call_every_pair(void)
+{
+    const size_t sizes[] = {0, 1, 8, 63, 64, 1000, 4096, 65536, 1 << 17};
+    for (int k = 0; k < n; k++)
+        for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+            check_echo((me + k) % n, sizes[s]);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+}
+
+static void test_one_way_every_pair(void)
+{
+    one_way_received = 0;
+    one_way_sum = 0;
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    for (int k = 0; k < n; k++) {
+        int64_t v = 1000 + me;
+        CU_ASSERT_EQUAL(ordo_rpc_send((me + k) % n, ID_COUNT, &v, sizeof(v)), ORDO_OK);
+    }
+    /* A message from everyone: progress until all arrived (bounded by the barrier's
+     * own timeout if one never comes). */
+    while (one_way_received < n)
+        if (ordo_progress() < 0)
+            break;
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    CU_ASSERT_EQUAL(one_way_received, n);
+    CU_ASSERT_EQUAL(one_way_sum, 1000LL * n + (int64_t)n * (n - 1) / 2);
+}
+
+/* ---- error paths --------------------------------------------------------- */
+
+static void test_handler_status_reaches_caller(void)
+{
+    int peer = (me + 1) % n;
+    int want[] = {ORDO_OK, ORDO_ERR_UNAVAILABLE, ORDO_ERR_INVALID, ORDO_ERR_IO};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        CU_ASSERT_EQUAL(ordo_rpc_call(peer, ID_STATUS, &want[i], sizeof(int), NULL, 0, NULL),
+                        want[i]);
+}
+
+static void test_unknown_handler(void)
+{
+    int peer = (me + 1) % n;
+    size_t len = 12345;
+    char rep[8];
+    CU_ASSERT_EQUAL(ordo_rpc_call(peer, ID_UNUSED, "abc", 3, rep, sizeof(rep), &len),
+                    ORDO_ERR_NO_HANDLER);
+    CU_ASSERT_EQUAL(len, 12345); /* outputs untouched on error */
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+}
+
+static void test_truncated_reply(void)
+{
+    unsigned char req[100], rep[10];
+    size_t len = 0;
+    memset(req, 0x11, sizeof(req));
+    CU_ASSERT_EQUAL(ordo_rpc_call((me + 1) % n, ID_ECHO, req, sizeof(req), rep, sizeof(rep), &len),
+                    ORDO_ERR_TRUNCATED);
+    CU_ASSERT_EQUAL(len, sizeof(req));
+    CU_ASSERT_EQUAL(rep[0], 0x11 ^ 0x5a);
+    CU_ASSERT_EQUAL(rep[9], 0x11 ^ 0x5a);
+}
+
+static void test_bad_arguments(void)
+{
+    char buf[8] = {0};
+    CU_ASSERT_EQUAL(ordo_rpc_call(-1, ID_ECHO, buf, 1, buf, 8, NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_rpc_call(n, ID_ECHO, buf, 1, buf, 8, NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_rpc_send(n + 5, ID_ECHO, buf, 1), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_rpc_call(0, ORDO_RPC_MAX_ID, buf, 1, buf, 8, NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_rpc_send(0, ORDO_RPC_MAX_ID + 5, buf, 1), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_rpc_call(0, ID_ECHO, NULL, 4, buf, 8, NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_rpc_call(0, ID_ECHO, buf, 1, NULL, 8, NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_rpc_register(ID_ECHO, echo, NULL), ORDO_ERR_EXISTS);
+    CU_ASSERT_EQUAL(ordo_rpc_register(ORDO_RPC_MAX_ID, echo, NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_rpc_register(5, NULL, NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_rpc_deregister(ID_UNUSED), ORDO_ERR_NO_HANDLER);
+    CU_ASSERT_EQUAL(ordo_rpc_reply(NULL, buf, 1), ORDO_ERR_INVALID);
+}
+
+static void test_oversize_refused(void)
+{
+    /* main() set ORDO_MAX_MSG_SIZE=1M */
+    size_t big = ordo_rpc_max_size() + 1;
+    CU_ASSERT_EQUAL_FATAL(ordo_rpc_max_size(), 1u << 20);
+    char *buf = calloc(1, big);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+    uint64_t sent = ordo__rt.stats.msgs_sent;
+    CU_ASSERT_EQUAL(ordo_rpc_call((me + 1) % n, ID_ECHO, buf, big, NULL, 0, NULL),
+                    ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_rpc_send((me + 1) % n, ID_COUNT, buf, big), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo__rt.stats.msgs_sent, sent); /* nothing left this rank */
+    free(buf);
+}
+
+static void test_handler_cannot_block(void)
+{
+    int inner[3] = {0, 0, 0};
+    size_t len = 0;
+    CU_ASSERT_EQUAL(ordo_rpc_call((me + 1) % n, ID_NESTED, NULL, 0, inner, sizeof(inner), &len),
+                    ORDO_OK);
+    CU_ASSERT_EQUAL(len, sizeof(inner));
+    CU_ASSERT_EQUAL(inner[0], ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(inner[1], ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(inner[2], ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+}
+
+/* Headers a broken or hostile peer could send: each is dropped and counted. */
+static void test_malformed_headers_dropped(void)
+{
+    ordo__msg_hdr_t good = {.magic = ORDO__MSG_MAGIC,
+                            .version = ORDO__MSG_VERSION,
+                            .kind = ORDO__MSG_SEND,
+                            .hdr_len = sizeof(ordo__msg_hdr_t),
+                            .handler = ID_COUNT,
+                            .src = 0};
+    ordo__msg_hdr_t h;
+    int64_t v = 1;
+    uint64_t malformed = ordo__rt.stats.malformed;
+    int received = one_way_received;
+
+    ordo__rpc_recv(NULL, &good, 5, &v, sizeof(v)); /* truncated header */
+    h = good;
+    h.magic = 0xbeef;
+    ordo__rpc_recv(NULL, &h, sizeof(h), &v, sizeof(v));
+    h = good;
+    h.version = 9;
+    ordo__rpc_recv(NULL, &h, sizeof(h), &v, sizeof(v));
+    h = good;
+    h.src = n;
+    ordo__rpc_recv(NULL, &h, sizeof(h), &v, sizeof(v));
+    h = good;
+    h.src = -3;
+    ordo__rpc_recv(NULL, &h, sizeof(h), &v, sizeof(v));
+    h = good;
+    h.kind = 42;
+    ordo__rpc_recv(NULL, &h, sizeof(h), &v, sizeof(v));
+    h = good;
+    h.hdr_len = 200;
+    ordo__rpc_recv(NULL, &h, sizeof(h), &v, sizeof(v));
+    CU_ASSERT_EQUAL(ordo__rt.stats.malformed, malformed + 7);
+    CU_ASSERT_EQUAL(one_way_received, received);
+
+    /* A reply nobody asked for is dropped as well. */
+    uint64_t late = ordo__rt.stats.late_replies;
+    h = good;
+    h.kind = ORDO__MSG_REPLY;
+    h.req_id = 0xdeadbeefULL;
+    ordo__rpc_recv(NULL, &h, sizeof(h), NULL, 0);
+    CU_ASSERT_EQUAL(ordo__rt.stats.late_replies, late + 1);
+
+    /* The valid header still works. */
+    ordo__rpc_recv(NULL, &good, sizeof(good), &v, sizeof(v));
+    CU_ASSERT_EQUAL(one_way_received, received + 1);
+}
+
+/* A peer that does not progress: the call times out, the late reply is dropped. */
+static void test_timeout_then_late_reply(void)
+{
+    if (n < 2)
+        return;
+    uint64_t saved = ordo__rt.cfg.timeout_ms;
+    /* MPI's barrier does not progress ordo: after it, rank 1 handles nothing
+     * until it calls ordo again. */
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (me == 0) {
+        int s = ORDO_OK;
+        ordo__rt.cfg.timeout_ms = 300;
+        CU_ASSERT_EQUAL(ordo_rpc_call(1, ID_STATUS, &s, sizeof(s), NULL, 0, NULL),
+                        ORDO_ERR_TIMEOUT);
+        ordo__rt.cfg.timeout_ms = saved;
+    } else if (me == 1) {
+        usleep(1200 * 1000); /* busy elsewhere, not progressing */
+    }
+    uint64_t late = ordo__rt.stats.late_replies;
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    if (me == 0) {
+        /* The reply came during the barrier, or comes now. */
+        for (int i = 0; i < 1000 && ordo__rt.stats.late_replies == late; i++) {
+            ordo_progress();
+            usleep(1000);
+        }
+        CU_ASSERT_EQUAL(ordo__rt.stats.late_replies, late + 1);
+    }
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+}
+
+static void test_info_after_init(void)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    CU_ASSERT_EQUAL(ordo_info_print(mem), ORDO_OK);
+    fclose(mem);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "# topology"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "# transport: ucx"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "to self"));
+    if (n > 1)
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, "to same node"));
+    free(text);
+}
+
+static void test_finalize(void)
+{
+    int finalized = 0;
+    CU_ASSERT_EQUAL(ordo_finalize(), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_initialized(), 0);
+    CU_ASSERT_EQUAL(ordo_rank(), ORDO_ERR_NOT_INIT);
+    CU_ASSERT_EQUAL(ordo_finalize(), ORDO_ERR_NOT_INIT);
+    /* ordo started MPI, so ordo finalized it. */
+    MPI_Finalized(&finalized);
+    CU_ASSERT_TRUE(finalized);
+}
+
+static CU_TestInfo lifecycle_start[] = {
+    {"ordo_init", test_init},
+    {"topology", test_topology},
+    CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo messages[] = {
+    {"call between every pair, 0 B to 128 KiB", test_call_every_pair},
+    {"one-way message between every pair", test_one_way_every_pair},
+    {"handler status reaches the caller", test_handler_status_reaches_caller},
+    {"unknown handler id", test_unknown_handler},
+    {"reply larger than the buffer", test_truncated_reply},
+    {"bad arguments", test_bad_arguments},
+    {"payload over ORDO_MAX_MSG_SIZE refused", test_oversize_refused},
+    {"handlers cannot block", test_handler_cannot_block},
+    {"malformed headers dropped and counted", test_malformed_headers_dropped},
+    {"timeout, then the late reply is dropped", test_timeout_then_late_reply},
+    {"ordo_info_print after init", test_info_after_init},
+    CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo lifecycle_end[] = {
+    {"ordo_finalize", test_finalize},
+    CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+    {"runtime/start", NULL, NULL, NULL, NULL, lifecycle_start},
+    {"runtime/messages", NULL, NULL, NULL, NULL, messages},
+    {"runtime/finalize", NULL, NULL, NULL, NULL, lifecycle_end},
+    CU_SUITE_INFO_NULL,
+};
+
+int main(void)
+{
+    char who[64];
+    int rank = launcher_rank();
+    setenv("ORDO_MAX_MSG_SIZE", "1M", 1);
+    snprintf(who, sizeof(who), "test_runtime_mpi rank %d", rank);
+    int failures = ordo_test_run(suites, rank != 0, who);
+    return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,31 @@
+#!/bin/sh
+# ordo_info runs as a singleton and under mpirun, and prints what it promises.
+set -u
+fail=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+info="$top_builddir/tools/ordo_info"
+
+check() { # what file patterns...
+    what=$1 file=$2
+    shift 2
+    for p in "$@"; do
+        grep -q -- "$p" "$file" || { echo "FAIL: $what: no '$p' in:"; cat "$file"; fail=1; }
+    done
+}
+
+"$info" -c >"$out" 2>&1 || { echo "FAIL: ordo_info -c"; cat "$out"; fail=1; }
+check "ordo_info -c" "$out" "# ordo " "ORDO_LOG=warn   (default)" "ORDO_TIMEOUT_MS="
+
+ORDO_WAIT=yield "$info" >"$out" 2>&1 || { echo "FAIL: singleton ordo_info"; cat "$out"; fail=1; }
+check "singleton" "$out" "1 rank(s)" "ORDO_WAIT=yield   (environment)" "# transport: ucx" \
+    "to self" "# topology: 1 rank(s) on 1 node(s)"
+
+"$top_srcdir/tests/mpirun.sh" 4 "$info" >"$out" 2>&1 || { echo "FAIL: ordo_info on 4 ranks"; cat "$out"; fail=1; }
+check "4 ranks" "$out" "# job: 4 rank(s)" "to same node" "# topology: 4 rank(s) on 1 node(s)"
+[ "$(grep -c '^# ordo ' "$out")" = 1 ] || { echo "FAIL: more than one rank printed"; fail=1; }
+
+"$info" --bogus >"$out" 2>&1 && { echo "FAIL: a bad option was accepted"; fail=1; }
+check "bad option" "$out" "unknown option '--bogus'" "usage:"
+[ $fail = 0 ] && echo "ok: ordo_info singleton, 4 ranks, -c, bad option"
+exit $fail
