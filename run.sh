@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 ordo_setup_packages
 ordo_build build
 
-np=${ORDO_NP:-4}
+np=${NP:-4}
 ordo_log "ordo_info on $np ranks"
 $ORDO_MPIRUN -np "$np" -x ORDO_LOG build/tools/ordo_info 2>&1
 ordo_log "message round on $np ranks"

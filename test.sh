@@ -1,8 +1,9 @@
 #!/bin/sh
 # test.sh - install what is missing, build, and run every test: the unit and
 # multi-rank suites (make check), the same under AddressSanitizer and
-# UndefinedBehaviorSanitizer, and make distcheck.
-#   ORDO_TEST_QUICK=1 ./test.sh    skip the sanitizer build and distcheck
+# UndefinedBehaviorSanitizer, an installed build used from outside the tree,
+# and make distcheck.
+#   QUICK=1 ./test.sh    skip the sanitizer build and distcheck
 set -eu
 cd "$(dirname "$0")"
 . ./config/setup.sh
@@ -37,8 +38,11 @@ check() { # dir label
 ordo_build build
 check build "default build"
 
-if [ "${ORDO_TEST_QUICK:-0}" = 1 ]; then
-    ordo_log "ORDO_TEST_QUICK=1: skipping the sanitizer build and distcheck"
+ordo_log "install, then build and run an application outside the tree"
+tests/install_check.sh build
+
+if [ "${QUICK:-0}" = 1 ]; then
+    ordo_log "QUICK=1: skipping the sanitizer build and distcheck"
     exit 0
 fi
 
