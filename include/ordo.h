@@ -183,6 +183,78 @@ ORDO_API ordo_status_t ordo_rpc_send(int dest, unsigned id, const void *msg, siz
 /** Largest payload ordo_rpc_call / ordo_rpc_send accept (ORDO_MAX_MSG_SIZE). */
 ORDO_API size_t ordo_rpc_max_size(void);
 
+/* Non-blocking messages.  A request completes when the reply has arrived
+ * (calls) or when the payload may be reused (sends). */
+typedef struct ordo_request ordo_request_t;
+
+/**
+ * Completion callback: runs inside ordo_progress() (or any blocking ordo
+ * call, or the progress thread) once the request completed with status.
+ * It must not block.  For a call, ordo_request_reply_len() gives the reply's
+ * length.
+ */
+typedef void (*ordo_request_cb_t)(ordo_request_t *req, int status, void *arg);
+
+/**
+ * Start a call (see ordo_rpc_call) without waiting.  req and reply must stay
+ * valid until completion.  If out is NULL the request is released by the
+ * runtime after cb has run (cb is then required); otherwise *out must be
+ * passed to ordo_request_wait() or ordo_request_free().
+ */
+ORDO_API ordo_status_t ordo_rpc_call_nb(int dest, unsigned id, const void *req, size_t len,
+                                        void *reply, size_t cap, ordo_request_cb_t cb, void *cb_arg,
+                                        ordo_request_t **out);
+
+/** Start a one-way send (see ordo_rpc_send) without waiting; as ordo_rpc_call_nb. */
+ORDO_API ordo_status_t ordo_rpc_send_nb(int dest, unsigned id, const void *msg, size_t len,
+                                        ordo_request_cb_t cb, void *cb_arg, ordo_request_t **out);
+
+/** 1 if req has completed, 0 if not (makes progress first), or a negative status. */
+ORDO_API int ordo_request_test(ordo_request_t *req);
+
+/**
+ * Wait for req (at most ORDO_TIMEOUT_MS), release it and return its status.
+ * For calls, *reply_len (may be NULL) receives the reply's length.
+ */
+ORDO_API ordo_status_t ordo_request_wait(ordo_request_t *req, size_t *reply_len);
+
+/** Length of the reply of a completed call request (0 for sends). */
+ORDO_API size_t ordo_request_reply_len(const ordo_request_t *req);
+
+/**
+ * Release req without waiting.  If it has not completed, its buffers stay in
+ * use until it does and its callback still runs.
+ */
+ORDO_API ordo_status_t ordo_request_free(ordo_request_t *req);
+
+/** How payloads travel: chosen per message from the model, or forced. */
+typedef enum {
+    ORDO_PROTO_AUTO = 0,  /**< eager up to the threshold, rendezvous above */
+    ORDO_PROTO_EAGER = 1, /**< always an eager active message */
+    ORDO_PROTO_RNDV = 2,  /**< always a rendezvous (RDMA get by the receiver) */
+} ordo_proto_t;
+
+/**
+ * The cost model of the two paths, T(x) = alpha + x / beta, as calibrated
+ * at ordo_init (or set by ORDO_RNDV_THRESH / ORDO_PROTO).
+ */
+typedef struct ordo_rpc_model {
+    double eager_alpha_us; /**< eager start-up cost, microseconds */
+    double eager_beta_mbs; /**< eager bandwidth, MB/s (10^6 bytes per second) */
+    double rndv_alpha_us;  /**< rendezvous start-up cost, microseconds */
+    double rndv_beta_mbs;  /**< rendezvous bandwidth, MB/s */
+    double crossover;      /**< x* = (a_r - a_e) / (1/b_e - 1/b_r), bytes (< 0: none) */
+    size_t threshold;      /**< payloads above this go by rendezvous (ORDO_PROTO_AUTO) */
+    int calibrated;        /**< 1 if measured at start-up, 0 if set by configuration */
+    double calibration_ms; /**< time spent calibrating */
+} ordo_rpc_model_t;
+
+/** The model and threshold in effect. */
+ORDO_API ordo_status_t ordo_rpc_model(ordo_rpc_model_t *model);
+
+/** Choose the path for messages sent from now on (benchmarks, experiments). */
+ORDO_API ordo_status_t ordo_rpc_set_proto(ordo_proto_t proto);
+
 /* ------------------------------------------------------------------------ */
 /* Collectives                                                              */
 /* ------------------------------------------------------------------------ */

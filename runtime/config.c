@@ -14,6 +14,9 @@
 
 static const char *const log_choices[] = {"error", "warn", "info", "debug", NULL};
 static const char *const wait_choices[] = {"auto", "spin", "yield", "block", NULL};
+static const char *const progress_choices[] = {"poll", "thread", NULL};
+/* In the order of ordo_proto_t. */
+static const char *const proto_choices[] = {"auto", "eager", "rndv", NULL};
 
 #define FIELD(f) offsetof(ordo__config_t, f)
 
@@ -36,6 +39,19 @@ const ordo__cfg_entry_t ordo__cfg_table[] = {
      "Use UCX peer error handling so a dead peer fails the operations that need it "
      "(ORDO_ERR_PEER_FAILED) instead of hanging.",
      FIELD(peer_errors), NULL, 0, 0},
+    {"ORDO_PROGRESS", ORDO__CFG_ENUM, "poll",
+     "Who runs message handlers: poll (the application's thread, inside ordo calls and "
+     "ordo_progress) or thread (also a progress thread, so handlers run while the application "
+     "computes).",
+     FIELD(progress), progress_choices, 0, 0},
+    {"ORDO_PROTO", ORDO__CFG_ENUM, "auto",
+     "How payloads travel: auto (eager up to the threshold, rendezvous above), eager (always "
+     "an active message), rndv (always a rendezvous: the receiver pulls with RDMA get).",
+     FIELD(proto), proto_choices, 0, 0},
+    {"ORDO_RNDV_THRESH", ORDO__CFG_SIZE_AUTO, "auto",
+     "Payload size above which ORDO_PROTO=auto uses the rendezvous: auto (the crossover x* of "
+     "the cost model calibrated at start-up) or a size in bytes.",
+     FIELD(rndv_thresh), NULL, 0, (uint64_t)1 << 40},
 };
 const size_t ordo__cfg_table_len = sizeof(ordo__cfg_table) / sizeof(ordo__cfg_table[0]);
 
@@ -77,6 +93,12 @@ static void accepted(const ordo__cfg_entry_t *e, char *buf, size_t len)
         break;
     case ORDO__CFG_BOOL:
         snprintf(buf, len, "y|n (also yes|no|1|0|on|off|true|false)");
+        break;
+    case ORDO__CFG_SIZE_AUTO:
+        snprintf(buf, len,
+                 "auto, or a size in bytes from %" PRIu64 " to %" PRIu64
+                 " (suffix K, M or G allowed)",
+                 e->min, e->max);
         break;
     }
 }
@@ -133,9 +155,15 @@ static int parse_value(const ordo__cfg_entry_t *e, const char *s, ordo__config_t
                 return 0;
             }
         return -1;
+    case ORDO__CFG_SIZE_AUTO:
+        if (strcasecmp(s, "auto") == 0) {
+            *(uint64_t *)field = ORDO__CFG_AUTO;
+            return 0;
+        }
+        /* fall through */
     case ORDO__CFG_UINT:
     case ORDO__CFG_SIZE:
-        if (parse_uint(s, &v, e->type == ORDO__CFG_SIZE) || v < e->min || v > e->max)
+        if (parse_uint(s, &v, e->type != ORDO__CFG_UINT) || v < e->min || v > e->max)
             return -1;
         *(uint64_t *)field = v;
         return 0;
@@ -198,6 +226,12 @@ void ordo__config_format(const ordo__config_t *cfg, const ordo__cfg_entry_t *e, 
         break;
     case ORDO__CFG_BOOL:
         snprintf(buf, len, "%s", *(const int *)field ? "y" : "n");
+        break;
+    case ORDO__CFG_SIZE_AUTO:
+        if (*(const uint64_t *)field == ORDO__CFG_AUTO)
+            snprintf(buf, len, "auto");
+        else
+            snprintf(buf, len, "%" PRIu64, *(const uint64_t *)field);
         break;
     }
 }

@@ -20,7 +20,13 @@ typedef struct ordo__config {
     uint64_t timeout_ms;   /* ORDO_TIMEOUT_MS */
     uint64_t max_msg_size; /* ORDO_MAX_MSG_SIZE, bytes */
     int peer_errors;       /* ORDO_PEER_ERRORS: 1 = UCX peer error handling on */
+    int progress;          /* ORDO_PROGRESS: 0 poll, 1 thread */
+    int proto;             /* ORDO_PROTO: ordo_proto_t */
+    uint64_t rndv_thresh;  /* ORDO_RNDV_THRESH: bytes, or ORDO__CFG_AUTO */
 } ordo__config_t;
+
+/* The value of a SIZE_AUTO variable set to "auto". */
+#define ORDO__CFG_AUTO UINT64_MAX
 
 typedef enum {
     ORDO__CFG_ORIGIN_DEFAULT,
@@ -28,10 +34,11 @@ typedef enum {
 } ordo__cfg_origin_t;
 
 typedef enum {
-    ORDO__CFG_ENUM, /* one of choices; stored as int index */
-    ORDO__CFG_UINT, /* decimal integer in [min, max]; stored as uint64_t */
-    ORDO__CFG_SIZE, /* bytes, with optional K/M/G suffix (powers of 2); uint64_t */
-    ORDO__CFG_BOOL, /* y|n|yes|no|1|0|on|off|true|false; stored as int */
+    ORDO__CFG_ENUM,      /* one of choices; stored as int index */
+    ORDO__CFG_UINT,      /* decimal integer in [min, max]; stored as uint64_t */
+    ORDO__CFG_SIZE,      /* bytes, with optional K/M/G suffix (powers of 2); uint64_t */
+    ORDO__CFG_BOOL,      /* y|n|yes|no|1|0|on|off|true|false; stored as int */
+    ORDO__CFG_SIZE_AUTO, /* "auto" (ORDO__CFG_AUTO) or a SIZE */
 } ordo__cfg_type_t;
 
 typedef struct ordo__cfg_entry {

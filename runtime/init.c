@@ -92,6 +92,7 @@ static int open_transport(void)
         .rank = ordo__rt.rank,
         .nranks = ordo__rt.size,
         .wakeup = ordo__rt.wait_mode == ORDO__WAIT_BLOCK,
+        .thread_safe = ordo__rt.cfg.progress == 1,
         .peer_errors = ordo__rt.cfg.peer_errors,
         .recv = ordo__rpc_recv,
         .peer_failed = ordo__rpc_peer_failed,
@@ -99,6 +100,57 @@ static int open_transport(void)
     };
     ordo__rt.tl_ops = &ordo__tl_ucx_ops;
     return ordo__rt.tl_ops->open(&params, &ordo__rt.tl);
+}
+
+/* ORDO_PROGRESS=thread: handlers also run while the application computes. */
+static void *progress_main(void *arg)
+{
+    (void)arg;
+    while (!ordo__rt.progress_stop) {
+        pthread_mutex_lock(&ordo__rt.lock);
+        int events = ordo__rt.tl_ops->progress(ordo__rt.tl);
+        pthread_mutex_unlock(&ordo__rt.lock);
+        if (events > 0)
+            continue;
+        if (ordo__rt.wait_mode == ORDO__WAIT_BLOCK) {
+            pthread_mutex_lock(&ordo__rt.lock);
+            int armed = ordo__rt.tl_ops->arm(ordo__rt.tl);
+            pthread_mutex_unlock(&ordo__rt.lock);
+            if (armed == ORDO_OK)
+                ordo__rt.tl_ops->sleep(ordo__rt.tl, BLOCK_SLICE_MS);
+        } else if (ordo__rt.wait_mode == ORDO__WAIT_YIELD) {
+            sched_yield();
+        }
+    }
+    return NULL;
+}
+
+static int start_progress_thread(void)
+{
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&ordo__rt.lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    if (ordo__rt.cfg.progress != 1)
+        return ORDO_OK;
+    ordo__rt.progress_stop = 0;
+    ordo__rt.threaded = 1;
+    if (pthread_create(&ordo__rt.progress_thread, NULL, progress_main, NULL) != 0) {
+        ordo__rt.threaded = 0;
+        ordo_log_error("cannot start the progress thread");
+        return ORDO_ERR_NOMEM;
+    }
+    return ORDO_OK;
+}
+
+static void stop_progress_thread(void)
+{
+    if (!ordo__rt.threaded)
+        return;
+    ordo__rt.progress_stop = 1;
+    pthread_join(ordo__rt.progress_thread, NULL);
+    ordo__rt.threaded = 0;
 }
 
 ordo_status_t ordo_init(int *argc, char ***argv)
@@ -137,6 +189,17 @@ ordo_status_t ordo_init(int *argc, char ***argv)
     status = ordo__rt_barrier_init();
     if (status != ORDO_OK)
         goto err_tl;
+    /* Every rank can receive before anyone calibrates. */
+    status = ordo__boot_barrier();
+    if (status != ORDO_OK)
+        goto err_tl;
+    ordo__rpc_set_proto_internal(ordo__rt.cfg.proto);
+    status = ordo__rpc_calibrate();
+    if (status != ORDO_OK)
+        goto err_tl;
+    status = start_progress_thread();
+    if (status != ORDO_OK)
+        goto err_tl;
     ordo__rt.initialized = 1;
     /* Every rank is ready to receive before anyone returns from ordo_init. */
     status = ordo__boot_barrier();
@@ -148,6 +211,7 @@ ordo_status_t ordo_init(int *argc, char ***argv)
 
 err_init:
     ordo__rt.initialized = 0;
+    stop_progress_thread();
 err_tl:
     ordo__rt.tl_ops->close(ordo__rt.tl, CLOSE_TIMEOUT_MS);
 err_rpc:
@@ -177,6 +241,7 @@ ordo_status_t ordo_finalize(void)
     bs = ordo__rt_barrier();
     if (status == ORDO_OK)
         status = bs;
+    stop_progress_thread();
     ordo__rt.initialized = 0;
     ordo__rt.tl_ops->close(ordo__rt.tl, CLOSE_TIMEOUT_MS);
     ordo__rpc_fini();
@@ -238,9 +303,10 @@ int ordo_numa_node(int r)
 int ordo_progress(void)
 {
     ORDO__CHECK_INIT();
-    if (ordo__rt.in_handler)
-        return ORDO_ERR_INVALID;
-    return ordo__rt.tl_ops->progress(ordo__rt.tl);
+    ORDO__LOCK();
+    int events = ordo__rt.in_handler ? ORDO_ERR_INVALID : ordo__rt.tl_ops->progress(ordo__rt.tl);
+    ORDO__UNLOCK();
+    return events;
 }
 
 uint64_t ordo__deadline(void)
@@ -267,8 +333,9 @@ int ordo__wait_until(int (*done)(void *arg), void *arg, uint64_t deadline_ns)
             sched_yield();
         } else if (ordo__rt.wait_mode == ORDO__WAIT_BLOCK) {
             uint64_t left_ms = (deadline_ns - now) / 1000000u + 1;
-            ordo__rt.tl_ops->wait(ordo__rt.tl,
-                                  left_ms < BLOCK_SLICE_MS ? (int)left_ms : BLOCK_SLICE_MS);
+            if (ordo__rt.tl_ops->arm(ordo__rt.tl) == ORDO_OK)
+                ordo__rt.tl_ops->sleep(ordo__rt.tl,
+                                       left_ms < BLOCK_SLICE_MS ? (int)left_ms : BLOCK_SLICE_MS);
         }
     }
     return ORDO_OK;

@@ -11,7 +11,11 @@ typedef enum {
     ORDO__MSG_SEND = 1,  /* one-way: run the handler */
     ORDO__MSG_REQ = 2,   /* request: run the handler, reply with its status */
     ORDO__MSG_REPLY = 3, /* reply to req_id */
+    ORDO__MSG_ACK = 4,   /* a rendezvous payload was pulled: release op req_id */
 } ordo__msg_kind_t;
+
+/* flags */
+#define ORDO__MSG_F_RNDV 0x1u /* the payload is an ordo__rndv_desc_t, not the data */
 
 typedef struct ordo__msg_hdr {
     uint16_t magic;
@@ -25,5 +29,15 @@ typedef struct ordo__msg_hdr {
     uint32_t reserved;
     uint64_t req_id; /* REQ and REPLY */
 } ordo__msg_hdr_t;
+
+/* What the receiver needs to pull a rendezvous payload; the packed remote
+ * key (rkey_len bytes) follows. */
+typedef struct ordo__rndv_desc {
+    uint64_t addr;   /* in the sender's address space */
+    uint64_t len;    /* payload bytes */
+    uint64_t ack_id; /* op to name in the ACK (0: the reply acknowledges) */
+    uint32_t rkey_len;
+    uint32_t reserved;
+} ordo__rndv_desc_t;
 
 #endif

@@ -1,12 +1,18 @@
 /*
- * rpc.c - the message layer: handlers by id, one-way sends, calls with
- * replies, over the transport interface.
+ * rpc.c - the message layer: handlers by id, one-way sends and calls,
+ * blocking or not, over the transport interface.
  *
- * Every message in flight is an "op": it holds the wire header (which the
- * transport reads until the send completes), and for calls the place the
- * reply goes.  Ops live in a pool of slots; a call's request id is its slot
- * and a generation, so a reply that comes after its call timed out finds a
- * newer generation and is dropped.
+ * A payload travels one of two ways, chosen per message:
+ *   eager       header + payload in one active message;
+ *   rendezvous  the sender registers its buffer and sends a descriptor
+ *               (address, length, packed remote key); the receiver pulls
+ *               the payload with an RDMA get, then acknowledges (a call's
+ *               reply is its acknowledgement) and the sender lets go.
+ *
+ * Every message in flight is an "op" from one pool.  An op's id (slot and
+ * generation) names it on the wire, so a reply or acknowledgement for an op
+ * that has since been reused is recognised and dropped.  The op a user holds
+ * is the ordo_request_t of the public API.
  */
 #include "ordo_config.h"
 
@@ -20,28 +26,61 @@
 
 #define RPC_NUM_IDS     ORDO__RPC_ID_END
 #define RPC_INLINE_COPY 256
+#define RPC_DESC_INLINE 512
 #define RPC_SLOT_BITS   24
 #define RPC_SLOT_MASK   ((1u << RPC_SLOT_BITS) - 1)
 #define RPC_POOL_CHUNK  64
 
-typedef struct rpc_op {
-    ordo__tl_send_req_t sreq;
-    ordo__msg_hdr_t hdr;
+typedef enum {
+    OP_CALL,  /* a call: done when its reply is in */
+    OP_SEND,  /* a one-way send: done when the payload is free again */
+    OP_REPLY, /* a handler's reply: done when the payload is free again */
+    OP_CTRL,  /* an acknowledgement: header only */
+    OP_PULL,  /* receiving a rendezvous payload */
+} op_kind_t;
+
+struct ordo_request {
+    ordo__tl_send_req_t sreq; /* the header's send */
+    ordo__tl_send_req_t greq; /* OP_PULL: the get */
+    ordo__msg_hdr_t hdr;      /* outgoing header, read by the transport until sent */
     uint32_t slot;
     uint32_t gen;
-    int in_use;
-    int send_pending;  /* the transport still reads hdr and the payload */
-    int reply_pending; /* a call waiting for its reply */
-    int abandoned;     /* the caller gave up: free once the send completes */
+    uint8_t kind;
+    uint8_t in_use;
+    uint8_t send_pending; /* the transport still reads hdr (and an eager payload) */
+    uint8_t get_pending;  /* OP_PULL: the get is in flight */
+    uint8_t done;         /* completed: status is final */
+    uint8_t user_owned;   /* somebody will wait for or free it */
+    uint8_t detached;     /* its owner gave up (timeout): drop what still comes */
+    uint8_t rndv;         /* the payload goes by rendezvous */
     int status;
-    int dest;
+    int peer;
+    const void *payload;
+    size_t len;
+    void *copy; /* payload copy owned by the op */
+    /* OP_CALL: where the reply goes */
     void *reply;
     size_t cap;
     size_t reply_len;
-    void *copy; /* payload copy owned by the op (replies, sends from handlers) */
+    /* rendezvous, sending side */
+    ordo__tl_mem_t *mem;
+    void *desc;
+    size_t desc_len;
+    /* OP_PULL */
+    ordo__msg_hdr_t in_hdr;
+    void *pull_buf;
+    size_t pull_len; /* bytes pulled */
+    size_t full_len; /* bytes the sender offered */
+    uint64_t ack_id;
+    struct ordo_request *call; /* a rendezvous reply pulled for this call */
+    ordo_request_cb_t cb;
+    void *cb_arg;
+    struct ordo_request *next_free;
     uint8_t inline_copy[RPC_INLINE_COPY];
-    struct rpc_op *next_free;
-} rpc_op_t;
+    uint8_t inline_desc[RPC_DESC_INLINE];
+};
+
+typedef struct ordo_request rpc_op_t;
 
 typedef struct rpc_handler {
     ordo_rpc_cb_t cb;
@@ -50,7 +89,7 @@ typedef struct rpc_handler {
 
 /* What a handler may set while it runs (ordo_rpc_msg_t.priv). */
 typedef struct rpc_reply_ctx {
-    struct rpc_op *op; /* the reply, filled by ordo_rpc_reply, sent after the handler */
+    rpc_op_t *op; /* the reply, filled by ordo_rpc_reply, sent after the handler */
     size_t len;
     int status; /* ORDO_ERR_NOMEM if the reply could not be stored */
 } rpc_reply_ctx_t;
@@ -60,8 +99,13 @@ static struct {
     rpc_op_t **slots;
     uint32_t nslots;
     rpc_op_t *free_ops;
-    uint32_t in_flight; /* ops whose send is pending */
+    uint32_t in_flight; /* ops the transport still holds */
+    int proto;          /* ordo_proto_t */
+    size_t threshold;   /* ORDO_PROTO_AUTO: rendezvous above this */
 } rpc;
+
+static void op_start_pull(const ordo__msg_hdr_t *h, const void *data, size_t len, void *dst,
+                          size_t cap, rpc_op_t *call);
 
 /* ---- op pool ---------------------------------------------------------- */
 
@@ -88,17 +132,17 @@ static int pool_grow(void)
     return ORDO_OK;
 }
 
-static rpc_op_t *op_get(void)
+static rpc_op_t *op_get(op_kind_t kind)
 {
     if (!rpc.free_ops && pool_grow() != ORDO_OK)
         return NULL;
     rpc_op_t *op = rpc.free_ops;
     rpc.free_ops = op->next_free;
-    uint32_t gen = op->gen + 1;
-    uint32_t slot = op->slot;
+    uint32_t gen = op->gen + 1, slot = op->slot;
     memset(op, 0, offsetof(rpc_op_t, inline_copy));
     op->slot = slot;
     op->gen = gen;
+    op->kind = (uint8_t)kind;
     op->in_use = 1;
     return op;
 }
@@ -107,33 +151,60 @@ static void op_put(rpc_op_t *op)
 {
     if (op->copy && op->copy != op->inline_copy)
         free(op->copy);
-    op->copy = NULL;
+    if (op->desc && op->desc != op->inline_desc)
+        free(op->desc);
+    if (op->kind == OP_PULL && op->pull_buf && !op->call)
+        free(op->pull_buf);
+    if (op->mem)
+        ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->mem);
+    op->copy = op->desc = op->pull_buf = NULL;
+    op->mem = NULL;
     op->in_use = 0;
-    op->gen++; /* a late reply no longer matches */
+    op->gen++; /* an id naming the old use no longer matches */
     op->next_free = rpc.free_ops;
     rpc.free_ops = op;
 }
 
-static uint64_t op_req_id(const rpc_op_t *op)
+static uint64_t op_id(const rpc_op_t *op)
 {
     return ((uint64_t)op->gen << RPC_SLOT_BITS) | op->slot;
 }
 
-static rpc_op_t *op_lookup(uint64_t req_id)
+static rpc_op_t *op_lookup(uint64_t id, op_kind_t kind)
 {
-    uint32_t slot = (uint32_t)(req_id & RPC_SLOT_MASK);
+    uint32_t slot = (uint32_t)(id & RPC_SLOT_MASK);
     if (slot >= rpc.nslots)
         return NULL;
     rpc_op_t *op = rpc.slots[slot];
-    if (!op->in_use || op_req_id(op) != req_id || !op->reply_pending)
+    if (!op->in_use || op_id(op) != id || op->kind != kind || op->done)
         return NULL;
     return op;
 }
 
-/* The op may be freed once nobody needs it any more. */
-static int op_idle(const rpc_op_t *op)
+/* Free the op once nobody needs it.  The caller must not touch it afterwards. */
+static void op_maybe_put(rpc_op_t *op)
 {
-    return !op->send_pending && !op->reply_pending;
+    if (op->in_use && op->done && !op->send_pending && !op->get_pending && !op->user_owned)
+        op_put(op);
+}
+
+/* The op reached its end (a second completion changes nothing): tell its
+ * owner, and free it if nobody holds it.  Buffers the peer may read are let
+ * go here, so the op must not complete while a rendezvous get could run.
+ * The caller must not touch the op afterwards. */
+static void op_complete(rpc_op_t *op, int status)
+{
+    if (!op->done) {
+        op->done = 1;
+        op->status = status;
+        if (op->mem) {
+            ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->mem);
+            op->mem = NULL;
+        }
+        if (op->cb && !op->detached)
+            op->cb(op, status, op->cb_arg);
+    }
+    op_maybe_put(op);
 }
 
 /* ---- sending ---------------------------------------------------------- */
@@ -143,13 +214,11 @@ static void op_send_done(ordo__tl_send_req_t *sreq, int status)
     rpc_op_t *op = (rpc_op_t *)((char *)sreq - offsetof(rpc_op_t, sreq));
     op->send_pending = 0;
     rpc.in_flight--;
-    if (status != ORDO_OK) {
-        if (op->status == ORDO_OK)
-            op->status = status;
-        op->reply_pending = 0; /* the request never left: no reply will come */
-    }
-    if (op->abandoned && op_idle(op))
-        op_put(op);
+    /* An eager payload is free once sent. */
+    if (status != ORDO_OK || (op->kind != OP_CALL && !op->rndv))
+        op_complete(op, status);
+    else
+        op_maybe_put(op);
 }
 
 static int op_copy_payload(rpc_op_t *op, const void *data, size_t len)
@@ -163,60 +232,89 @@ static int op_copy_payload(rpc_op_t *op, const void *data, size_t len)
     }
     if (len)
         memcpy(op->copy, data, len);
+    op->payload = op->copy;
+    op->len = len;
     return ORDO_OK;
 }
 
-/* Hand the op to the transport.  A failure is recorded in op->status. */
-static int op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id, const void *data, size_t len)
+static int use_rndv(size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (rpc.proto == ORDO_PROTO_RNDV)
+        return 1;
+    return rpc.proto == ORDO_PROTO_AUTO && len > rpc.threshold;
+}
+
+/* Register the payload and describe it; ack_id is who the receiver acknowledges. */
+static int op_make_desc(rpc_op_t *op, uint64_t ack_id)
+{
+    const void *rkey;
+    size_t rkey_len;
+    int status = ordo__rt.tl_ops->mem_reg(ordo__rt.tl, (void *)op->payload, op->len, &op->mem,
+                                          &rkey, &rkey_len);
+    if (status != ORDO_OK)
+        return status;
+    op->desc_len = sizeof(ordo__rndv_desc_t) + rkey_len;
+    op->desc = op->desc_len <= RPC_DESC_INLINE ? op->inline_desc : malloc(op->desc_len);
+    if (!op->desc)
+        return ORDO_ERR_NOMEM;
+    ordo__rndv_desc_t d = {
+        .addr = (uint64_t)(uintptr_t)op->payload,
+        .len = op->len,
+        .ack_id = ack_id,
+        .rkey_len = (uint32_t)rkey_len,
+    };
+    memcpy(op->desc, &d, sizeof(d));
+    memcpy((char *)op->desc + sizeof(d), rkey, rkey_len);
+    op->rndv = 1;
+    return ORDO_OK;
+}
+
+/* Hand the op to the transport.  On failure the op is completed with the error. */
+static int op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
 {
     ordo__msg_hdr_t *h = &op->hdr;
+    const void *data = op->payload;
+    size_t len = op->len;
+    int s;
+
     h->magic = ORDO__MSG_MAGIC;
     h->version = ORDO__MSG_VERSION;
     h->kind = (uint8_t)kind;
     h->hdr_len = sizeof(*h);
     h->handler = id;
     h->src = ordo__rt.rank;
-    op->dest = dest;
+    op->peer = dest;
     op->sreq.complete = op_send_done;
     if (ordo__rt.peer_failed[dest]) {
-        op->status = ORDO_ERR_PEER_FAILED;
-        return op->status;
+        s = ORDO_ERR_PEER_FAILED;
+        goto fail;
     }
-    int s = ordo__rt.tl_ops->send(ordo__rt.tl, dest, h, sizeof(*h), data, len, &op->sreq);
+    if (kind != ORDO__MSG_ACK && use_rndv(len)) {
+        /* A call's reply acknowledges its request; others name themselves. */
+        s = op_make_desc(op, kind == ORDO__MSG_REQ ? 0 : op_id(op));
+        if (s != ORDO_OK)
+            goto fail;
+        h->flags |= ORDO__MSG_F_RNDV;
+        data = op->desc;
+        len = op->desc_len;
+    }
+    s = ordo__rt.tl_ops->send(ordo__rt.tl, dest, h, sizeof(*h), data, len, &op->sreq);
     if (s == ORDO__INPROGRESS) {
         op->send_pending = 1;
         rpc.in_flight++;
-        s = ORDO_OK;
+    } else if (s == ORDO_OK && op->kind != OP_CALL && !op->rndv) {
+        op_complete(op, ORDO_OK);
     }
-    if (s == ORDO_OK)
-        ordo__rt.stats.msgs_sent++;
-    else
-        op->status = s;
+    if (s < 0)
+        goto fail;
+    ordo__rt.stats.msgs_sent++;
+    return ORDO_OK;
+
+fail:
+    op_complete(op, s);
     return s;
-}
-
-static int op_done(void *arg)
-{
-    return op_idle(arg);
-}
-
-/* Wait for op to finish; on timeout leave it to be freed by its completion. */
-static int op_wait_and_put(rpc_op_t *op, uint64_t deadline, size_t *reply_len)
-{
-    int status = ordo__wait_until(op_done, op, deadline);
-    if (status == ORDO_ERR_TIMEOUT) {
-        op->reply_pending = 0;
-        op->abandoned = 1;
-        op->gen++; /* a late reply must not find this op */
-        if (op_idle(op))
-            op_put(op);
-        return status;
-    }
-    status = op->status;
-    if (reply_len && (status == ORDO_OK || status == ORDO_ERR_TRUNCATED || status > 0))
-        *reply_len = op->reply_len;
-    op_put(op);
-    return status;
 }
 
 static int check_dest(int dest, unsigned id, size_t len)
@@ -239,116 +337,142 @@ static int check_dest(int dest, unsigned id, size_t len)
     return ORDO_OK;
 }
 
-static int rpc_send(int dest, unsigned id, const void *msg, size_t len)
+/* Start a send or call.  *out receives the op if the caller keeps it. */
+static int rpc_start(op_kind_t kind, int dest, unsigned id, const void *data, size_t len,
+                     void *reply, size_t cap, ordo_request_cb_t cb, void *cb_arg, rpc_op_t **out)
 {
     int status = check_dest(dest, id, len);
     if (status != ORDO_OK)
         return status;
-    if (len && !msg)
+    if ((len && !data) || (cap && !reply) || (!out && !cb))
         return ORDO_ERR_INVALID;
-    rpc_op_t *op = op_get();
+    rpc_op_t *op = op_get(kind);
     if (!op)
         return ORDO_ERR_NOMEM;
-    if (ordo__rt.in_handler) {
-        /* A handler cannot wait: send a copy and let completion free it. */
-        status = op_copy_payload(op, msg, len);
-        if (status == ORDO_OK)
-            status = op_send(op, dest, ORDO__MSG_SEND, id, op->copy, len);
-        op->abandoned = 1;
-        if (op_idle(op))
-            op_put(op);
-        return status;
+    op->payload = data;
+    op->len = len;
+    op->reply = reply;
+    op->cap = cap;
+    op->cb = cb;
+    op->cb_arg = cb_arg;
+    op->user_owned = out != NULL;
+    if (kind == OP_CALL)
+        op->hdr.req_id = op_id(op);
+    if (ordo__rt.in_handler && kind == OP_SEND && len) {
+        /* A handler's buffer may vanish when it returns: send a copy. */
+        status = op_copy_payload(op, data, len);
+        if (status != ORDO_OK) {
+            op->user_owned = 0;
+            op_complete(op, status);
+            return status;
+        }
     }
-    status = op_send(op, dest, ORDO__MSG_SEND, id, msg, len);
+    if (out)
+        *out = op;
+    op_send(op, dest, kind == OP_CALL ? ORDO__MSG_REQ : ORDO__MSG_SEND, id);
+    return ORDO_OK; /* a failure to send is the request's status */
+}
+
+static int op_done_cond(void *arg)
+{
+    return ((rpc_op_t *)arg)->done;
+}
+
+/* Wait for op; release it and return its status.  On timeout the op is
+ * detached: whatever still arrives for it is dropped. */
+static int op_wait(rpc_op_t *op, size_t *reply_len)
+{
+    int status = ordo__wait_until(op_done_cond, op, ordo__deadline());
     if (status != ORDO_OK) {
-        op_put(op);
+        op->detached = 1;
+        op->reply = NULL;
+        op->cap = 0;
+        op->user_owned = 0;
+        op_maybe_put(op);
         return status;
     }
-    return op_wait_and_put(op, ordo__deadline(), NULL);
+    status = op->status;
+    if (reply_len && op->kind == OP_CALL && (status == ORDO_OK || status == ORDO_ERR_TRUNCATED))
+        *reply_len = op->reply_len;
+    op->user_owned = 0;
+    op_maybe_put(op);
+    return status;
+}
+
+static int rpc_send(int dest, unsigned id, const void *msg, size_t len)
+{
+    rpc_op_t *op;
+    int status = rpc_start(OP_SEND, dest, id, msg, len, NULL, 0, NULL, NULL, &op);
+    if (status != ORDO_OK)
+        return status;
+    if (ordo__rt.in_handler) {
+        /* A handler cannot wait: the runtime frees the request when done. */
+        op->user_owned = 0;
+        status = op->done ? op->status : ORDO_OK;
+        op_maybe_put(op);
+        return status;
+    }
+    return op_wait(op, NULL);
 }
 
 static int rpc_call(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
                     size_t *reply_len)
 {
-    int status = check_dest(dest, id, len);
-    if (status != ORDO_OK)
-        return status;
-    if ((len && !req) || (cap && !reply))
-        return ORDO_ERR_INVALID;
+    rpc_op_t *op;
     if (ordo__rt.in_handler) {
         ordo_log_error("ordo_rpc_call from inside a message handler would block it");
         return ORDO_ERR_INVALID;
     }
-    rpc_op_t *op = op_get();
-    if (!op)
-        return ORDO_ERR_NOMEM;
-    op->reply = reply;
-    op->cap = cap;
-    op->reply_pending = 1;
-    op->hdr.req_id = op_req_id(op);
-    status = op_send(op, dest, ORDO__MSG_REQ, id, req, len);
-    if (status != ORDO_OK) {
-        op_put(op);
+    int status = rpc_start(OP_CALL, dest, id, req, len, reply, cap, NULL, NULL, &op);
+    if (status != ORDO_OK)
         return status;
-    }
-    return op_wait_and_put(op, ordo__deadline(), reply_len);
+    return op_wait(op, reply_len);
 }
 
 /* ---- receiving -------------------------------------------------------- */
 
+static void send_ctrl(int dest, unsigned kind, uint64_t id, int status)
+{
+    rpc_op_t *op = op_get(OP_CTRL);
+    if (!op) {
+        ordo_log_error("out of memory: acknowledgement to rank %d dropped", dest);
+        return;
+    }
+    op->hdr.req_id = id;
+    op->hdr.status = status;
+    op_send(op, dest, kind, 0);
+}
+
 /* A reply op holding a copy of data (the handler's buffer may be on its stack). */
 static rpc_op_t *reply_op(const void *data, size_t len)
 {
-    rpc_op_t *op = op_get();
-    if (!op)
-        return NULL;
-    op->abandoned = 1; /* nobody waits for a reply's send */
-    if (op_copy_payload(op, data, len) != ORDO_OK) {
+    rpc_op_t *op = op_get(OP_REPLY);
+    if (op && op_copy_payload(op, data, len) != ORDO_OK) {
         op_put(op);
         return NULL;
     }
     return op;
 }
 
-static void send_reply(const ordo__msg_hdr_t *req, rpc_op_t *op, int status, size_t len)
+static void send_reply(int dest, uint64_t req_id, rpc_op_t *op, int status)
 {
     if (!op) {
         /* No reply stored (none set, or no memory for it): send the status alone. */
         op = reply_op(NULL, 0);
-        len = 0;
         if (!op) {
-            ordo_log_error("out of memory: reply to rank %d dropped", req->src);
+            ordo_log_error("out of memory: reply to rank %d dropped", dest);
             return;
         }
     }
-    op->hdr.req_id = req->req_id;
+    op->hdr.req_id = req_id;
     op->hdr.status = status;
-    if (op_send(op, req->src, ORDO__MSG_REPLY, 0, op->copy, len) != ORDO_OK)
-        ordo_log_debug("reply to rank %d not sent: %s", req->src, ordo_strerror(op->status));
-    if (op_idle(op))
-        op_put(op);
+    int s = op_send(op, dest, ORDO__MSG_REPLY, 0);
+    if (s != ORDO_OK)
+        ordo_log_debug("reply to rank %d not sent: %s", dest, ordo_strerror(s));
 }
 
-static void recv_reply(const ordo__msg_hdr_t *h, const void *data, size_t len)
-{
-    rpc_op_t *op = op_lookup(h->req_id);
-    if (!op || op->dest != h->src) {
-        ordo__rt.stats.late_replies++;
-        ordo_log_debug("reply from rank %d to unknown request %llx dropped", h->src,
-                       (unsigned long long)h->req_id);
-        return;
-    }
-    size_t n = len < op->cap ? len : op->cap;
-    if (n)
-        memcpy(op->reply, data, n);
-    op->reply_len = len;
-    op->status = h->status;
-    if (op->status == ORDO_OK && len > op->cap)
-        op->status = ORDO_ERR_TRUNCATED;
-    op->reply_pending = 0;
-}
-
-static void recv_request(const ordo__msg_hdr_t *h, const void *data, size_t len)
+/* Run the handler of a request or one-way message whose payload is here. */
+static void deliver(const ordo__msg_hdr_t *h, const void *data, size_t len)
 {
     rpc_handler_t *hd = h->handler < RPC_NUM_IDS ? &rpc.handlers[h->handler] : NULL;
     rpc_reply_ctx_t ctx = {NULL, 0, ORDO_OK};
@@ -358,7 +482,7 @@ static void recv_request(const ordo__msg_hdr_t *h, const void *data, size_t len)
         ordo_log_warn("message for handler id %u from rank %d: no handler registered", h->handler,
                       h->src);
         if (h->kind == ORDO__MSG_REQ)
-            send_reply(h, NULL, ORDO_ERR_NO_HANDLER, 0);
+            send_reply(h->src, h->req_id, NULL, ORDO_ERR_NO_HANDLER);
         else
             ordo__rt.stats.no_handler++;
         return;
@@ -375,7 +499,166 @@ static void recv_request(const ordo__msg_hdr_t *h, const void *data, size_t len)
     status = hd->cb(&msg, hd->arg);
     ordo__rt.in_handler--;
     if (h->kind == ORDO__MSG_REQ)
-        send_reply(h, ctx.op, ctx.status != ORDO_OK ? ctx.status : status, ctx.len);
+        send_reply(h->src, h->req_id, ctx.op, ctx.status != ORDO_OK ? ctx.status : status);
+}
+
+static void recv_reply(const ordo__msg_hdr_t *h, const void *data, size_t len)
+{
+    rpc_op_t *op = op_lookup(h->req_id, OP_CALL);
+    if (!op || op->peer != h->src || op->detached) {
+        ordo__rt.stats.late_replies++;
+        ordo_log_debug("reply from rank %d to unknown or abandoned request %llx dropped", h->src,
+                       (unsigned long long)h->req_id);
+        if (op)
+            op_complete(op, ORDO_ERR_TIMEOUT);
+        if (h->flags & ORDO__MSG_F_RNDV) {
+            /* Let the replier release its buffer all the same. */
+            ordo__rndv_desc_t d;
+            if (len >= sizeof(d)) {
+                memcpy(&d, data, sizeof(d));
+                send_ctrl(h->src, ORDO__MSG_ACK, d.ack_id, ORDO_ERR_TIMEOUT);
+            }
+        }
+        return;
+    }
+    if (op->rndv) {
+        /* Our request was pulled: its buffer is free. */
+        ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->mem);
+        op->mem = NULL;
+    }
+    if (h->flags & ORDO__MSG_F_RNDV) {
+        op_start_pull(h, data, len, op->reply, op->cap, op);
+        return;
+    }
+    size_t n = len < op->cap ? len : op->cap;
+    if (n)
+        memcpy(op->reply, data, n);
+    op->reply_len = len;
+    int status = h->status;
+    if (status == ORDO_OK && len > op->cap)
+        status = ORDO_ERR_TRUNCATED;
+    op_complete(op, status);
+}
+
+static void recv_ack(const ordo__msg_hdr_t *h)
+{
+    rpc_op_t *op = op_lookup(h->req_id, OP_SEND);
+    if (!op)
+        op = op_lookup(h->req_id, OP_REPLY);
+    if (!op || op->peer != h->src || !op->rndv) {
+        ordo_log_debug("acknowledgement from rank %d for unknown op %llx dropped", h->src,
+                       (unsigned long long)h->req_id);
+        return;
+    }
+    op_complete(op, h->status == ORDO_ERR_TIMEOUT ? ORDO_OK : h->status);
+}
+
+/* ---- rendezvous: pulling a payload ------------------------------------- */
+
+/* The pull finished (or failed): hand the payload on, then acknowledge. */
+static void pull_done(ordo__tl_send_req_t *greq, int status)
+{
+    rpc_op_t *op = (rpc_op_t *)((char *)greq - offsetof(rpc_op_t, greq));
+    const ordo__msg_hdr_t *h = &op->in_hdr;
+
+    op->get_pending = 0;
+    if (status != ORDO_OK)
+        ordo_log_warn("pulling %zu bytes from rank %d failed: %s", op->pull_len, h->src,
+                      ordo_strerror(status));
+    if (op->call) {
+        /* A rendezvous reply landed in the caller's buffer. */
+        rpc_op_t *call = op->call;
+        send_ctrl(h->src, ORDO__MSG_ACK, op->ack_id, status);
+        if (status == ORDO_OK)
+            status = h->status;
+        if (status == ORDO_OK && op->full_len > call->cap)
+            status = ORDO_ERR_TRUNCATED;
+        call->reply_len = op->full_len;
+        op_complete(call, status);
+    } else if (status != ORDO_OK) {
+        if (h->kind == ORDO__MSG_REQ)
+            send_reply(h->src, h->req_id, NULL, status);
+        else
+            send_ctrl(h->src, ORDO__MSG_ACK, op->ack_id, status);
+    } else {
+        deliver(h, op->pull_buf, op->pull_len);
+        if (h->kind == ORDO__MSG_SEND)
+            send_ctrl(h->src, ORDO__MSG_ACK, op->ack_id, ORDO_OK);
+    }
+    op_complete(op, status);
+}
+
+/* Pull the payload described by data into dst (cap bytes), or into a
+ * buffer of our own when dst is NULL (requests and one-way messages). */
+static void op_start_pull(const ordo__msg_hdr_t *h, const void *data, size_t len, void *dst,
+                          size_t cap, rpc_op_t *call)
+{
+    ordo__rndv_desc_t d;
+    int status;
+
+    if (len < sizeof(d)) {
+        ordo__rt.stats.malformed++;
+        ordo_log_warn("dropped a rendezvous message from rank %d: descriptor of %zu bytes", h->src,
+                      len);
+        if (call)
+            op_complete(call, ORDO_ERR_MSG);
+        return;
+    }
+    memcpy(&d, data, sizeof(d));
+    if (len != sizeof(d) + d.rkey_len || d.len > ordo__rt.cfg.max_msg_size) {
+        ordo__rt.stats.malformed++;
+        ordo_log_warn("dropped a rendezvous message from rank %d: bad descriptor (%llu bytes, "
+                      "key of %u bytes)",
+                      h->src, (unsigned long long)d.len, d.rkey_len);
+        if (call)
+            op_complete(call, ORDO_ERR_MSG);
+        else if (h->kind == ORDO__MSG_REQ)
+            send_reply(h->src, h->req_id, NULL, ORDO_ERR_MSG);
+        return;
+    }
+    rpc_op_t *op = op_get(OP_PULL);
+    if (!op) {
+        status = ORDO_ERR_NOMEM;
+        goto fail;
+    }
+    op->in_hdr = *h;
+    op->peer = h->src;
+    op->ack_id = d.ack_id;
+    op->full_len = d.len;
+    op->call = call;
+    op->pull_len = call ? (d.len < cap ? d.len : cap) : d.len;
+    op->pull_buf = call ? dst : malloc(d.len ? d.len : 1);
+    op->greq.complete = pull_done;
+    if (!op->pull_buf) {
+        status = ORDO_ERR_NOMEM;
+        goto fail_op;
+    }
+    if (op->pull_len == 0) {
+        pull_done(&op->greq, ORDO_OK);
+        return;
+    }
+    status = ordo__rt.tl_ops->get(ordo__rt.tl, h->src, op->pull_buf, op->pull_len, d.addr,
+                                  (const char *)data + sizeof(d), d.rkey_len, &op->greq);
+    if (status == ORDO__INPROGRESS) {
+        op->get_pending = 1;
+        return;
+    }
+    pull_done(&op->greq, status);
+    return;
+
+fail_op:
+    op_put(op);
+fail:
+    ordo_log_error("cannot receive %llu bytes from rank %d: %s", (unsigned long long)d.len, h->src,
+                   ordo_strerror(status));
+    if (call) {
+        send_ctrl(h->src, ORDO__MSG_ACK, d.ack_id, status);
+        op_complete(call, status);
+    } else if (h->kind == ORDO__MSG_REQ) {
+        send_reply(h->src, h->req_id, NULL, status);
+    } else {
+        send_ctrl(h->src, ORDO__MSG_ACK, d.ack_id, status);
+    }
 }
 
 void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, size_t len)
@@ -392,19 +675,29 @@ void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
     }
     memcpy(&h, hdr, sizeof(h));
     if (h.magic != ORDO__MSG_MAGIC || h.version != ORDO__MSG_VERSION || h.hdr_len != hlen ||
-        h.src < 0 || h.src >= ordo__rt.size || h.kind < ORDO__MSG_SEND ||
-        h.kind > ORDO__MSG_REPLY) {
+        h.src < 0 || h.src >= ordo__rt.size || h.kind < ORDO__MSG_SEND || h.kind > ORDO__MSG_ACK ||
+        (h.flags & ~ORDO__MSG_F_RNDV)) {
         ordo__rt.stats.malformed++;
-        ordo_log_warn(
-            "dropped a malformed message (magic %#x version %u kind %u hdr_len %u src %d)", h.magic,
-            h.version, h.kind, h.hdr_len, h.src);
+        ordo_log_warn("dropped a malformed message (magic %#x version %u kind %u hdr_len %u "
+                      "flags %#x src %d)",
+                      h.magic, h.version, h.kind, h.hdr_len, h.flags, h.src);
         return;
     }
     ordo__rt.stats.msgs_received++;
-    if (h.kind == ORDO__MSG_REPLY)
+    switch (h.kind) {
+    case ORDO__MSG_REPLY:
         recv_reply(&h, data, len);
-    else
-        recv_request(&h, data, len);
+        break;
+    case ORDO__MSG_ACK:
+        recv_ack(&h);
+        break;
+    default:
+        if (h.flags & ORDO__MSG_F_RNDV)
+            op_start_pull(&h, data, len, NULL, 0, NULL);
+        else
+            deliver(&h, data, len);
+        break;
+    }
 }
 
 void ordo__rpc_peer_failed(void *arg, int peer, int status)
@@ -418,37 +711,60 @@ void ordo__rpc_peer_failed(void *arg, int peer, int status)
         else
             ordo_log_warn("rank %d failed or is unreachable: %s", peer, ordo_strerror(status));
     }
+    /* Everything that waits for the peer ends now; what the transport still
+     * holds ends when the transport gives it back. */
     for (uint32_t i = 0; i < rpc.nslots; i++) {
         rpc_op_t *op = rpc.slots[i];
-        if (op->in_use && op->dest == peer && op->reply_pending) {
-            op->reply_pending = 0;
-            op->status = status;
-        }
+        if (op->in_use && op->peer == peer && !op->done && !op->get_pending)
+            op_complete(op, status);
     }
 }
 
-/* ---- set-up and public calls ------------------------------------------ */
+/* ---- set-up ------------------------------------------------------------ */
 
 int ordo__rpc_init(void)
 {
     memset(&rpc, 0, sizeof(rpc));
+    rpc.proto = ORDO_PROTO_AUTO;
+    rpc.threshold = (size_t)-1;
     return pool_grow();
 }
 
 void ordo__rpc_fini(void)
 {
-    /* Ops still owned by the transport (a send that never completed) are
-     * released with the transport; their memory goes with the chunks. */
+    /* Ops the transport never gave back are released with the chunks. */
     for (uint32_t i = 0; i < rpc.nslots; i += RPC_POOL_CHUNK) {
         for (uint32_t j = i; j < i + RPC_POOL_CHUNK; j++) {
             rpc_op_t *op = rpc.slots[j];
-            if (op->copy && op->copy != op->inline_copy)
-                free(op->copy);
+            if (op->in_use)
+                op->mem = NULL; /* the transport is gone, and its registrations */
+            if (op->in_use)
+                op_put(op);
         }
         free(rpc.slots[i]);
     }
     free(rpc.slots);
     memset(&rpc, 0, sizeof(rpc));
+}
+
+void ordo__rpc_set_threshold(size_t threshold)
+{
+    rpc.threshold = threshold;
+}
+
+size_t ordo__rpc_threshold(void)
+{
+    return rpc.threshold;
+}
+
+int ordo__rpc_proto(void)
+{
+    return rpc.proto;
+}
+
+void ordo__rpc_set_proto_internal(int proto)
+{
+    rpc.proto = proto;
 }
 
 static int quiet(void *arg)
@@ -480,24 +796,43 @@ int ordo__rpc_register_internal(unsigned id, ordo_rpc_cb_t cb, void *arg)
     return register_id(id, cb, arg);
 }
 
+int ordo__rpc_send(int dest, unsigned id, const void *msg, size_t len)
+{
+    return rpc_send(dest, id, msg, len);
+}
+
+int ordo__rpc_call(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
+                   size_t *reply_len)
+{
+    return rpc_call(dest, id, req, len, reply, cap, reply_len);
+}
+
+/* ---- public calls ------------------------------------------------------ */
+
 ordo_status_t ordo_rpc_register(unsigned id, ordo_rpc_cb_t cb, void *arg)
 {
     ORDO__CHECK_INIT();
     if (id >= ORDO_RPC_MAX_ID)
         return ORDO_ERR_INVALID;
-    return register_id(id, cb, arg);
+    ORDO__LOCK();
+    int status = register_id(id, cb, arg);
+    ORDO__UNLOCK();
+    return status;
 }
 
 ordo_status_t ordo_rpc_deregister(unsigned id)
 {
+    int status = ORDO_OK;
     ORDO__CHECK_INIT();
     if (id >= ORDO_RPC_MAX_ID)
         return ORDO_ERR_INVALID;
+    ORDO__LOCK();
     if (!rpc.handlers[id].cb)
-        return ORDO_ERR_NO_HANDLER;
+        status = ORDO_ERR_NO_HANDLER;
     rpc.handlers[id].cb = NULL;
     rpc.handlers[id].arg = NULL;
-    return ORDO_OK;
+    ORDO__UNLOCK();
+    return status;
 }
 
 ordo_status_t ordo_rpc_reply(const ordo_rpc_msg_t *msg, const void *buf, size_t len)
@@ -525,7 +860,10 @@ ordo_status_t ordo_rpc_call(int dest, unsigned id, const void *req, size_t len, 
     ORDO__CHECK_INIT();
     if (id >= ORDO_RPC_MAX_ID)
         return ORDO_ERR_INVALID;
-    return rpc_call(dest, id, req, len, reply, cap, reply_len);
+    ORDO__LOCK();
+    int status = rpc_call(dest, id, req, len, reply, cap, reply_len);
+    ORDO__UNLOCK();
+    return status;
 }
 
 ordo_status_t ordo_rpc_send(int dest, unsigned id, const void *msg, size_t len)
@@ -533,7 +871,83 @@ ordo_status_t ordo_rpc_send(int dest, unsigned id, const void *msg, size_t len)
     ORDO__CHECK_INIT();
     if (id >= ORDO_RPC_MAX_ID)
         return ORDO_ERR_INVALID;
-    return rpc_send(dest, id, msg, len);
+    ORDO__LOCK();
+    int status = rpc_send(dest, id, msg, len);
+    ORDO__UNLOCK();
+    return status;
+}
+
+ordo_status_t ordo_rpc_call_nb(int dest, unsigned id, const void *req, size_t len, void *reply,
+                               size_t cap, ordo_request_cb_t cb, void *cb_arg, ordo_request_t **out)
+{
+    ORDO__CHECK_INIT();
+    if (id >= ORDO_RPC_MAX_ID)
+        return ORDO_ERR_INVALID;
+    ORDO__LOCK();
+    int status = rpc_start(OP_CALL, dest, id, req, len, reply, cap, cb, cb_arg, out);
+    ORDO__UNLOCK();
+    return status;
+}
+
+ordo_status_t ordo_rpc_send_nb(int dest, unsigned id, const void *msg, size_t len,
+                               ordo_request_cb_t cb, void *cb_arg, ordo_request_t **out)
+{
+    ORDO__CHECK_INIT();
+    if (id >= ORDO_RPC_MAX_ID)
+        return ORDO_ERR_INVALID;
+    ORDO__LOCK();
+    int status = rpc_start(OP_SEND, dest, id, msg, len, NULL, 0, cb, cb_arg, out);
+    ORDO__UNLOCK();
+    return status;
+}
+
+static int request_valid(const rpc_op_t *op)
+{
+    return op && op->in_use && op->user_owned && (op->kind == OP_CALL || op->kind == OP_SEND);
+}
+
+int ordo_request_test(ordo_request_t *req)
+{
+    ORDO__CHECK_INIT();
+    ORDO__LOCK();
+    int done = ORDO_ERR_INVALID;
+    if (request_valid(req)) {
+        if (!req->done && !ordo__rt.in_handler)
+            ordo__rt.tl_ops->progress(ordo__rt.tl);
+        done = req->done;
+    }
+    ORDO__UNLOCK();
+    return done;
+}
+
+ordo_status_t ordo_request_wait(ordo_request_t *req, size_t *reply_len)
+{
+    ORDO__CHECK_INIT();
+    ORDO__LOCK();
+    int status = ORDO_ERR_INVALID;
+    if (request_valid(req) && (!ordo__rt.in_handler || req->done))
+        status = op_wait(req, reply_len);
+    ORDO__UNLOCK();
+    return status;
+}
+
+size_t ordo_request_reply_len(const ordo_request_t *req)
+{
+    return req && req->in_use && req->kind == OP_CALL && req->done ? req->reply_len : 0;
+}
+
+ordo_status_t ordo_request_free(ordo_request_t *req)
+{
+    ORDO__CHECK_INIT();
+    ORDO__LOCK();
+    int status = ORDO_ERR_INVALID;
+    if (request_valid(req)) {
+        req->user_owned = 0;
+        op_maybe_put(req);
+        status = ORDO_OK;
+    }
+    ORDO__UNLOCK();
+    return status;
 }
 
 size_t ordo_rpc_max_size(void)
@@ -541,14 +955,13 @@ size_t ordo_rpc_max_size(void)
     return ordo__rt.initialized ? ordo__rt.cfg.max_msg_size : 0;
 }
 
-/* Internal senders (barrier, later protocols) use the same paths. */
-int ordo__rpc_send(int dest, unsigned id, const void *msg, size_t len)
+ordo_status_t ordo_rpc_set_proto(ordo_proto_t proto)
 {
-    return rpc_send(dest, id, msg, len);
-}
-
-int ordo__rpc_call(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
-                   size_t *reply_len)
-{
-    return rpc_call(dest, id, req, len, reply, cap, reply_len);
+    ORDO__CHECK_INIT();
+    if (proto != ORDO_PROTO_AUTO && proto != ORDO_PROTO_EAGER && proto != ORDO_PROTO_RNDV)
+        return ORDO_ERR_INVALID;
+    ORDO__LOCK();
+    rpc.proto = proto;
+    ORDO__UNLOCK();
+    return ORDO_OK;
 }

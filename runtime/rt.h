@@ -7,12 +7,18 @@
 #include "runtime/topo.h"
 
 #include <ordo.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #define ORDO__CFG_MAX 32
 
 /* Handler ids at and above ORDO_RPC_MAX_ID belong to ordo itself. */
-enum { ORDO__RPC_ID_BARRIER = ORDO_RPC_MAX_ID, ORDO__RPC_ID_END };
+enum {
+    ORDO__RPC_ID_BARRIER = ORDO_RPC_MAX_ID,
+    ORDO__RPC_ID_CALIB,
+    ORDO__RPC_ID_CALIB_DONE,
+    ORDO__RPC_ID_END
+};
 
 typedef struct ordo__rt_stats {
     uint64_t msgs_sent;
@@ -33,8 +39,13 @@ typedef struct ordo__rt {
     ordo__topo_t topo;
     char *peer_failed; /* one flag per rank */
     int npeers_failed;
-    int in_handler; /* > 0 while a message handler runs */
-    int finalizing; /* in ordo_finalize: peers leaving is expected */
+    int in_handler;       /* > 0 while a message handler runs */
+    int finalizing;       /* in ordo_finalize: peers leaving is expected */
+    int threaded;         /* a progress thread runs: take the lock */
+    pthread_mutex_t lock; /* recursive; guards everything below the API */
+    pthread_t progress_thread;
+    volatile int progress_stop;
+    ordo_rpc_model_t model;
     ordo__rt_stats_t stats;
 } ordo__rt_t;
 
@@ -44,6 +55,17 @@ extern ordo__rt_t ordo__rt;
     do {                                                                                           \
         if (!ordo__rt.initialized)                                                                 \
             return ORDO_ERR_NOT_INIT;                                                              \
+    } while (0)
+
+#define ORDO__LOCK()                                                                               \
+    do {                                                                                           \
+        if (ordo__rt.threaded)                                                                     \
+            pthread_mutex_lock(&ordo__rt.lock);                                                    \
+    } while (0)
+#define ORDO__UNLOCK()                                                                             \
+    do {                                                                                           \
+        if (ordo__rt.threaded)                                                                     \
+            pthread_mutex_unlock(&ordo__rt.lock);                                                  \
     } while (0)
 
 /* Absolute deadline ORDO_TIMEOUT_MS from now. */
@@ -63,6 +85,13 @@ int ordo__rpc_register_internal(unsigned id, ordo_rpc_cb_t cb, void *arg);
 int ordo__rpc_send(int dest, unsigned id, const void *msg, size_t len);
 int ordo__rpc_call(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
                    size_t *reply_len);
+/* The path chosen per message (ORDO_PROTO_AUTO: rendezvous above threshold). */
+void ordo__rpc_set_threshold(size_t threshold);
+size_t ordo__rpc_threshold(void);
+int ordo__rpc_proto(void);
+void ordo__rpc_set_proto_internal(int proto);
+/* Fit the cost model of both paths and set the threshold (calib.c). */
+int ordo__rpc_calibrate(void);
 /* Wait (until the deadline) for every send of this rank to complete locally. */
 int ordo__rpc_quiesce(uint64_t deadline_ns);
 

@@ -13,6 +13,7 @@
 #define ORDO__INPROGRESS 1
 
 typedef struct ordo__tl ordo__tl_t;
+typedef struct ordo__tl_mem ordo__tl_mem_t; /* a registered buffer */
 
 /* Embedded by the caller of send; complete() runs once the buffers may be reused. */
 typedef struct ordo__tl_send_req {
@@ -23,6 +24,7 @@ typedef struct ordo__tl_params {
     int rank, nranks;
     int wakeup;      /* support tl->wait (event fd) */
     int peer_errors; /* detect dead peers */
+    int thread_safe; /* calls come from more than one thread (under the runtime's lock) */
     /* A message arrived.  hdr and data are valid during the call only. */
     void (*recv)(void *arg, const void *hdr, size_t hlen, const void *data, size_t len);
     /* Peer found dead or unreachable; called once per peer. */
@@ -41,10 +43,24 @@ typedef struct ordo__tl_ops {
      * req->complete() follows; negative: failed, nothing sent. */
     int (*send)(ordo__tl_t *tl, int peer, const void *hdr, size_t hlen, const void *data,
                 size_t len, ordo__tl_send_req_t *req);
+    /* Register [addr, addr+len) for remote reads by peers, through a cache:
+     * a buffer used again is not registered again (the cache forgets ranges
+     * the process unmaps).  *rkey (rkey_len bytes) is what a peer needs to
+     * read it; both stay valid until mem_release. */
+    int (*mem_reg)(ordo__tl_t *tl, void *addr, size_t len, ordo__tl_mem_t **mem, const void **rkey,
+                   size_t *rkey_len);
+    void (*mem_release)(ordo__tl_t *tl, ordo__tl_mem_t *mem);
+    /* Read len bytes at remote_addr of peer (described by rkey) into dst.
+     * Returns like send. */
+    int (*get)(ordo__tl_t *tl, int peer, void *dst, size_t len, uint64_t remote_addr,
+               const void *rkey, size_t rkey_len, ordo__tl_send_req_t *req);
     /* Make progress; returns the number of events (>= 0). */
     int (*progress)(ordo__tl_t *tl);
+    /* Prepare to sleep: ORDO_OK if nothing is pending, ORDO__INPROGRESS if
+     * there is work (progress instead). */
+    int (*arm)(ordo__tl_t *tl);
     /* Sleep until the network may have something, at most timeout_ms. */
-    int (*wait)(ordo__tl_t *tl, int timeout_ms);
+    void (*sleep)(ordo__tl_t *tl, int timeout_ms);
     /* Write a short description of the transports used to reach peer. */
     int (*describe)(ordo__tl_t *tl, int peer, char *buf, size_t len);
     /* Close endpoints (waiting at most timeout_ms for clean close) and release all. */

@@ -9,9 +9,32 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ucm/api/ucm.h>
 #include <ucp/api/ucp.h>
 
 #define ORDO__UCX_AM_ID 0x0d0
+/* Registration cache: entries, and unmap events remembered between lookups. */
+#define RCACHE_ENTRIES 64
+#define UNMAP_RING     64
+
+struct ordo__tl_mem {
+    uintptr_t start, end;
+    ucp_mem_h memh;
+    void *rkey;
+    size_t rkey_len;
+    int refs;
+    int stale; /* the range was unmapped: never hand out again */
+    int used;
+    uint64_t last_use;
+};
+
+/* Filled by the memory-event hook (any thread, no allocation allowed). */
+static struct {
+    unsigned long count;
+    struct {
+        uintptr_t start, end;
+    } ring[UNMAP_RING];
+} unmaps;
 
 typedef struct ucx_peer {
     struct ordo__tl *tl;
@@ -30,6 +53,10 @@ struct ordo__tl {
     size_t addr_len;
     int efd;
     ucx_peer_t *peers;
+    struct ordo__tl_mem rcache[RCACHE_ENTRIES];
+    uint64_t rcache_clock;
+    unsigned long unmaps_seen;
+    int rcache_hooked; /* memory events arrive: caching is safe */
 };
 
 static int ucx_status(ucs_status_t s)
@@ -77,6 +104,17 @@ static void ep_error_cb(void *arg, ucp_ep_h ep, ucs_status_t status)
     peer->failed = 1;
     ordo_log_debug("endpoint to rank %d: %s", peer->rank, ucs_status_string(status));
     peer->tl->params.peer_failed(peer->tl->params.arg, peer->rank, ORDO_ERR_PEER_FAILED);
+}
+
+static void unmap_event(ucm_event_type_t type, ucm_event_t *event, void *arg)
+{
+    (void)arg;
+    if (type != UCM_EVENT_VM_UNMAPPED)
+        return;
+    unsigned long i = __atomic_fetch_add(&unmaps.count, 1, __ATOMIC_ACQ_REL);
+    uintptr_t start = (uintptr_t)event->vm_unmapped.address;
+    unmaps.ring[i % UNMAP_RING].start = start;
+    unmaps.ring[i % UNMAP_RING].end = start + event->vm_unmapped.size;
 }
 
 static int ucx_open(const ordo__tl_params_t *params, ordo__tl_t **out)
@@ -151,6 +189,12 @@ static int ucx_open(const ordo__tl_params_t *params, ordo__tl_t **out)
         tl->peers[r].tl = tl;
         tl->peers[r].rank = r;
     }
+    /* Without unmap events a cached registration could outlive its memory:
+     * then every rendezvous registers afresh. */
+    tl->rcache_hooked =
+        ucm_set_event_handler(UCM_EVENT_VM_UNMAPPED, 1000, unmap_event, tl) == UCS_OK;
+    if (!tl->rcache_hooked)
+        ordo_log_info("no memory events from UCM: registration cache off");
     *out = tl;
     return ORDO_OK;
 
@@ -251,23 +295,201 @@ static int ucx_send(ordo__tl_t *tl, int peer, const void *hdr, size_t hlen, cons
     return ORDO__INPROGRESS;
 }
 
+/* ---- registration cache ------------------------------------------------ */
+
+static void mem_dereg(ordo__tl_t *tl, struct ordo__tl_mem *m)
+{
+    ucp_rkey_buffer_release(m->rkey);
+    ucp_mem_unmap(tl->context, m->memh);
+    memset(m, 0, sizeof(*m));
+}
+
+/* Forget cached ranges the process unmapped since the last look. */
+static void rcache_sync(ordo__tl_t *tl)
+{
+    unsigned long count = __atomic_load_n(&unmaps.count, __ATOMIC_ACQUIRE);
+    if (count == tl->unmaps_seen)
+        return;
+    int all = count - tl->unmaps_seen > UNMAP_RING / 2; /* the ring may have wrapped */
+    for (int e = 0; e < RCACHE_ENTRIES; e++) {
+        struct ordo__tl_mem *m = &tl->rcache[e];
+        if (!m->used)
+            continue;
+        for (unsigned long i = tl->unmaps_seen; !all && !m->stale && i < count; i++)
+            if (unmaps.ring[i % UNMAP_RING].start < m->end &&
+                unmaps.ring[i % UNMAP_RING].end > m->start)
+                m->stale = 1;
+        if (all)
+            m->stale = 1;
+        if (m->stale && m->refs == 0)
+            mem_dereg(tl, m);
+    }
+    tl->unmaps_seen = count;
+}
+
+static struct ordo__tl_mem *rcache_slot(ordo__tl_t *tl)
+{
+    struct ordo__tl_mem *victim = NULL;
+    for (int e = 0; e < RCACHE_ENTRIES; e++) {
+        struct ordo__tl_mem *m = &tl->rcache[e];
+        if (!m->used)
+            return m;
+        if (m->refs == 0 && (!victim || m->last_use < victim->last_use))
+            victim = m;
+    }
+    if (victim)
+        mem_dereg(tl, victim);
+    return victim;
+}
+
+static int ucx_mem_reg(ordo__tl_t *tl, void *addr, size_t len, ordo__tl_mem_t **out,
+                       const void **rkey, size_t *rkey_len)
+{
+    uintptr_t start = (uintptr_t)addr, end = start + len;
+    ucp_mem_map_params_t mp = {0};
+    ucs_status_t s;
+
+    if (tl->rcache_hooked) {
+        rcache_sync(tl);
+        for (int e = 0; e < RCACHE_ENTRIES; e++) {
+            struct ordo__tl_mem *m = &tl->rcache[e];
+            if (m->used && !m->stale && m->start <= start && end <= m->end) {
+                m->refs++;
+                m->last_use = ++tl->rcache_clock;
+                *out = m;
+                *rkey = m->rkey;
+                *rkey_len = m->rkey_len;
+                return ORDO_OK;
+            }
+        }
+    }
+    struct ordo__tl_mem *m = tl->rcache_hooked ? rcache_slot(tl) : NULL;
+    if (!m) {
+        m = calloc(1, sizeof(*m));
+        if (!m)
+            return ORDO_ERR_NOMEM;
+        m->stale = 1; /* not in the cache: released at once */
+    }
+    mp.field_mask = UCP_MEM_MAP_PARAM_FIELD_ADDRESS | UCP_MEM_MAP_PARAM_FIELD_LENGTH;
+    mp.address = addr;
+    mp.length = len ? len : 1;
+    s = ucp_mem_map(tl->context, &mp, &m->memh);
+    if (s != UCS_OK) {
+        ordo_log_error("ucp_mem_map of %zu bytes: %s", len, ucs_status_string(s));
+        goto err;
+    }
+    s = ucp_rkey_pack(tl->context, m->memh, &m->rkey, &m->rkey_len);
+    if (s != UCS_OK) {
+        ordo_log_error("ucp_rkey_pack: %s", ucs_status_string(s));
+        ucp_mem_unmap(tl->context, m->memh);
+        goto err;
+    }
+    m->start = start;
+    m->end = end;
+    m->refs = 1;
+    m->used = 1;
+    m->last_use = ++tl->rcache_clock;
+    *out = m;
+    *rkey = m->rkey;
+    *rkey_len = m->rkey_len;
+    return ORDO_OK;
+
+err:
+    if (m->stale)
+        free(m);
+    else
+        memset(m, 0, sizeof(*m));
+    return ucx_status(s);
+}
+
+static void ucx_mem_release(ordo__tl_t *tl, ordo__tl_mem_t *m)
+{
+    if (--m->refs > 0)
+        return;
+    int cached = m >= tl->rcache && m < tl->rcache + RCACHE_ENTRIES;
+    if (!cached) {
+        ucp_rkey_buffer_release(m->rkey);
+        ucp_mem_unmap(tl->context, m->memh);
+        free(m);
+    } else if (m->stale) {
+        mem_dereg(tl, m);
+    }
+}
+
+/* ---- RMA get ------------------------------------------------------------ */
+
+typedef struct get_ctx {
+    ordo__tl_send_req_t *user;
+    ucp_rkey_h rkey;
+} get_ctx_t;
+
+static void get_cb(void *request, ucs_status_t status, void *user_data)
+{
+    get_ctx_t *ctx = user_data;
+    ordo__tl_send_req_t *user = ctx->user;
+    ucp_request_free(request);
+    ucp_rkey_destroy(ctx->rkey);
+    free(ctx);
+    user->complete(user, ucx_status(status));
+}
+
+static int ucx_get(ordo__tl_t *tl, int peer, void *dst, size_t len, uint64_t remote_addr,
+                   const void *rkey_buf, size_t rkey_len, ordo__tl_send_req_t *req)
+{
+    ucp_request_param_t rp;
+    ucp_ep_h ep;
+    ucs_status_t s;
+    (void)rkey_len;
+
+    int status = peer_ep(tl, peer, &ep);
+    if (status != ORDO_OK)
+        return status;
+    get_ctx_t *ctx = malloc(sizeof(*ctx));
+    if (!ctx)
+        return ORDO_ERR_NOMEM;
+    ctx->user = req;
+    s = ucp_ep_rkey_unpack(ep, rkey_buf, &ctx->rkey);
+    if (s != UCS_OK) {
+        ordo_log_warn("bad remote key from rank %d: %s", peer, ucs_status_string(s));
+        free(ctx);
+        return ORDO_ERR_MSG;
+    }
+    rp.op_attr_mask =
+        UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA | UCP_OP_ATTR_FIELD_DATATYPE;
+    rp.cb.send = get_cb;
+    rp.user_data = ctx;
+    rp.datatype = ucp_dt_make_contig(1);
+    ucs_status_ptr_t sp = ucp_get_nbx(ep, dst, len, remote_addr, ctx->rkey, &rp);
+    if (UCS_PTR_IS_PTR(sp))
+        return ORDO__INPROGRESS;
+    ucp_rkey_destroy(ctx->rkey);
+    free(ctx);
+    if (sp == NULL)
+        return ORDO_OK;
+    s = UCS_PTR_STATUS(sp);
+    ordo_log_debug("ucp_get_nbx from rank %d: %s", peer, ucs_status_string(s));
+    return tl->peers[peer].failed ? ORDO_ERR_PEER_FAILED : ucx_status(s);
+}
+
 static int ucx_progress(ordo__tl_t *tl)
 {
     return (int)ucp_worker_progress(tl->worker);
 }
 
-static int ucx_wait(ordo__tl_t *tl, int timeout_ms)
+static int ucx_arm(ordo__tl_t *tl)
 {
     if (tl->efd < 0)
         return ORDO_ERR_UNSUPPORTED;
     ucs_status_t s = ucp_worker_arm(tl->worker);
     if (s == UCS_ERR_BUSY)
-        return ORDO_OK; /* events are pending: go and progress */
-    if (s != UCS_OK)
-        return ucx_status(s);
+        return ORDO__INPROGRESS; /* events are pending: go and progress */
+    return ucx_status(s);
+}
+
+static void ucx_sleep(ordo__tl_t *tl, int timeout_ms)
+{
     struct pollfd pfd = {.fd = tl->efd, .events = POLLIN};
     poll(&pfd, 1, timeout_ms);
-    return ORDO_OK;
 }
 
 static int ucx_describe(ordo__tl_t *tl, int peer, char *buf, size_t len)
@@ -339,6 +561,11 @@ static void ucx_close(ordo__tl_t *tl, int timeout_ms)
             ucp_request_free(reqs[r]);
     }
     free(reqs);
+    if (tl->rcache_hooked)
+        ucm_unset_event_handler(UCM_EVENT_VM_UNMAPPED, unmap_event, tl);
+    for (int e = 0; e < RCACHE_ENTRIES; e++)
+        if (tl->rcache[e].used)
+            mem_dereg(tl, &tl->rcache[e]);
     for (int r = 0; r < tl->params.nranks; r++)
         free(tl->peers[r].addr);
     ucp_worker_release_address(tl->worker, tl->addr);
@@ -354,8 +581,12 @@ const ordo__tl_ops_t ordo__tl_ucx_ops = {
     .address = ucx_address,
     .connect = ucx_connect,
     .send = ucx_send,
+    .mem_reg = ucx_mem_reg,
+    .mem_release = ucx_mem_release,
+    .get = ucx_get,
     .progress = ucx_progress,
-    .wait = ucx_wait,
+    .arm = ucx_arm,
+    .sleep = ucx_sleep,
     .describe = ucx_describe,
     .close = ucx_close,
 };

@@ -1,0 +1,1 @@
+# benchmarks/local.mk - included by Makefile.am: the OSU-style benchmarks.
