@@ -15,6 +15,7 @@
 static const char *const log_choices[] = {"error", "warn", "info", "debug", NULL};
 static const char *const wait_choices[] = {"auto", "spin", "yield", "block", NULL};
 static const char *const progress_choices[] = {"poll", "thread", NULL};
+static const char *const delivery_choices[] = {"exactly-once", "at-least-once", NULL};
 /* In the order of ordo_proto_t. */
 static const char *const proto_choices[] = {"auto", "eager", "rndv", NULL};
 
@@ -52,6 +53,24 @@ const ordo__cfg_entry_t ordo__cfg_table[] = {
      "Payload size above which ORDO_PROTO=auto uses the rendezvous: auto (the crossover x* of "
      "the cost model calibrated at start-up) or a size in bytes.",
      FIELD(rndv_thresh), NULL, 0, (uint64_t)1 << 40},
+    {"ORDO_DELIVERY", ORDO__CFG_ENUM, "exactly-once",
+     "What a retried or duplicated request does: exactly-once (the receiver remembers the last "
+     "ORDO_DEDUP_WINDOW requests of each source and answers a repeat from memory) or "
+     "at-least-once (it runs the handler again; cheaper).",
+     FIELD(delivery), delivery_choices, 0, 0},
+    {"ORDO_RETRY_MS", ORDO__CFG_UINT, "0",
+     "Resend a request that has no reply after this many milliseconds, until ORDO_TIMEOUT_MS "
+     "(0: never; UCX itself is reliable, retries matter with ORDO_FAULT or lossy paths).",
+     FIELD(retry_ms), NULL, 0, 86400000},
+    {"ORDO_DEDUP_WINDOW", ORDO__CFG_UINT, "256",
+     "Requests per source remembered for exactly-once delivery (a power of two is best); "
+     "exactly-once holds while a rank has at most this many calls in flight to one peer.",
+     FIELD(dedup_window), NULL, 16, 65536},
+    {"ORDO_FAULT", ORDO__CFG_FAULT, "none",
+     "Fault injection on calls of application handlers: drop=P,dup=P,delay=P:US,seed=N (any "
+     "subset) drops, duplicates or holds back (up to US microseconds, so reorders) requests and "
+     "replies with probability P; seeded per rank so a run can be replayed.",
+     FIELD(fault), NULL, 0, 0},
 };
 const size_t ordo__cfg_table_len = sizeof(ordo__cfg_table) / sizeof(ordo__cfg_table[0]);
 
@@ -100,6 +119,9 @@ static void accepted(const ordo__cfg_entry_t *e, char *buf, size_t len)
                  " (suffix K, M or G allowed)",
                  e->min, e->max);
         break;
+    case ORDO__CFG_FAULT:
+        snprintf(buf, len, "none, or drop=P,dup=P,delay=P:US,seed=N with P from 0 to 1");
+        break;
     }
 }
 
@@ -142,7 +164,8 @@ static int parse_uint(const char *s, uint64_t *out, int allow_suffix)
     return 0;
 }
 
-static int parse_value(const ordo__cfg_entry_t *e, const char *s, ordo__config_t *cfg)
+static int parse_value(const ordo__cfg_entry_t *e, const char *s, ordo__config_t *cfg, char *why,
+                       size_t whylen)
 {
     void *field = (char *)cfg + e->offset;
     uint64_t v;
@@ -167,6 +190,8 @@ static int parse_value(const ordo__cfg_entry_t *e, const char *s, ordo__config_t
             return -1;
         *(uint64_t *)field = v;
         return 0;
+    case ORDO__CFG_FAULT:
+        return ordo__fault_parse(s, field, why, whylen);
     case ORDO__CFG_BOOL:
         if (!strcasecmp(s, "y") || !strcasecmp(s, "yes") || !strcmp(s, "1") ||
             !strcasecmp(s, "on") || !strcasecmp(s, "true")) {
@@ -193,11 +218,12 @@ int ordo__config_load(ordo__config_t *cfg, int *origin, char *const *envp, char 
         const ordo__cfg_entry_t *e = &ordo__cfg_table[i];
         const char *s = env_lookup(envp, e->name);
         int from_env = s != NULL;
-        if (parse_value(e, from_env ? s : e->dflt, &tmp) != 0) {
+        char why[160] = "";
+        if (parse_value(e, from_env ? s : e->dflt, &tmp, why, sizeof(why)) != 0) {
             char acc[256];
             accepted(e, acc, sizeof(acc));
-            snprintf(err, errlen, "bad value %s='%s': accepted values are %s", e->name,
-                     from_env ? s : e->dflt, acc);
+            snprintf(err, errlen, "bad value %s='%s': %s%saccepted values are %s", e->name,
+                     from_env ? s : e->dflt, why, why[0] ? "; " : "", acc);
             return ORDO_ERR_CONFIG;
         }
         if (origin)
@@ -233,12 +259,15 @@ void ordo__config_format(const ordo__config_t *cfg, const ordo__cfg_entry_t *e, 
         else
             snprintf(buf, len, "%" PRIu64, *(const uint64_t *)field);
         break;
+    case ORDO__CFG_FAULT:
+        ordo__fault_format(field, buf, len);
+        break;
     }
 }
 
 void ordo__config_print(const ordo__config_t *cfg, const int *origin, FILE *out)
 {
-    char val[64], acc[256];
+    char val[128], acc[256];
     for (size_t i = 0; i < ordo__cfg_table_len; i++) {
         const ordo__cfg_entry_t *e = &ordo__cfg_table[i];
         ordo__config_format(cfg, e, val, sizeof(val));

@@ -108,7 +108,7 @@ static void *progress_main(void *arg)
     (void)arg;
     while (!ordo__rt.progress_stop) {
         pthread_mutex_lock(&ordo__rt.lock);
-        int events = ordo__rt.tl_ops->progress(ordo__rt.tl);
+        int events = ordo__progress();
         pthread_mutex_unlock(&ordo__rt.lock);
         if (events > 0)
             continue;
@@ -304,8 +304,15 @@ int ordo_progress(void)
 {
     ORDO__CHECK_INIT();
     ORDO__LOCK();
-    int events = ordo__rt.in_handler ? ORDO_ERR_INVALID : ordo__rt.tl_ops->progress(ordo__rt.tl);
+    int events = ordo__rt.in_handler ? ORDO_ERR_INVALID : ordo__progress();
     ORDO__UNLOCK();
+    return events;
+}
+
+int ordo__progress(void)
+{
+    int events = ordo__rt.tl_ops->progress(ordo__rt.tl);
+    ordo__rpc_timers();
     return events;
 }
 
@@ -319,7 +326,7 @@ int ordo__wait_until(int (*done)(void *arg), void *arg, uint64_t deadline_ns)
     unsigned idle = 0;
 
     while (!done(arg)) {
-        if (ordo__rt.tl_ops->progress(ordo__rt.tl) > 0) {
+        if (ordo__progress() > 0) {
             idle = 0;
             continue;
         }

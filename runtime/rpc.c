@@ -16,6 +16,8 @@
  */
 #include "ordo_config.h"
 
+#include "runtime/clock.h"
+#include "runtime/fault.h"
 #include "runtime/log.h"
 #include "runtime/msg.h"
 #include "runtime/rt.h"
@@ -47,17 +49,24 @@ struct ordo_request {
     uint32_t gen;
     uint8_t kind;
     uint8_t in_use;
-    uint8_t send_pending; /* the transport still reads hdr (and an eager payload) */
-    uint8_t get_pending;  /* OP_PULL: the get is in flight */
-    uint8_t done;         /* completed: status is final */
-    uint8_t user_owned;   /* somebody will wait for or free it */
-    uint8_t detached;     /* its owner gave up (timeout): drop what still comes */
-    uint8_t rndv;         /* the payload goes by rendezvous */
+    uint8_t pinned;      /* kept by the exactly-once window to answer repeats */
+    uint8_t delayed;     /* held back by fault injection until due_ns */
+    uint8_t waiting;     /* a call counted in rpc.calls */
+    int send_pending;    /* sends the transport still reads hdr (and payload) for */
+    uint8_t get_pending; /* OP_PULL: the get is in flight */
+    uint8_t done;        /* completed: status is final */
+    uint8_t user_owned;  /* somebody will wait for or free it */
+    uint8_t detached;    /* its owner gave up (timeout): drop what still comes */
+    uint8_t rndv;        /* the payload goes by rendezvous */
     int status;
     int peer;
     const void *payload;
     size_t len;
-    void *copy; /* payload copy owned by the op */
+    const void *wire; /* what follows the header on the wire: payload or descriptor */
+    size_t wire_len;
+    uint64_t sent_ns; /* last transmission (retries) */
+    uint64_t due_ns;  /* delayed: when to transmit */
+    void *copy;       /* payload copy owned by the op */
     /* OP_CALL: where the reply goes */
     void *reply;
     size_t cap;
@@ -102,7 +111,21 @@ static struct {
     uint32_t in_flight; /* ops the transport still holds */
     int proto;          /* ordo_proto_t */
     size_t threshold;   /* ORDO_PROTO_AUTO: rendezvous above this */
+    uint32_t delayed;   /* ops held back by fault injection */
+    uint32_t calls;     /* calls waiting for a reply (retries) */
+    uint64_t next_timer_ns;
+    struct dedup_entry **dedup; /* per source, ORDO_DEDUP_WINDOW entries, made on first use */
 } rpc;
+
+/* The exactly-once window: the last request seen in each slot of a source. */
+typedef struct dedup_entry {
+    uint64_t req_id;
+    rpc_op_t *reply; /* pinned reply, to send again to a repeat */
+    int status;
+    uint8_t state; /* DEDUP_FREE, DEDUP_RUNNING, DEDUP_DONE */
+} dedup_entry_t;
+
+enum { DEDUP_FREE, DEDUP_RUNNING, DEDUP_DONE };
 
 static void op_start_pull(const ordo__msg_hdr_t *h, const void *data, size_t len, void *dst,
                           size_t cap, rpc_op_t *call);
@@ -184,7 +207,8 @@ static rpc_op_t *op_lookup(uint64_t id, op_kind_t kind)
 /* Free the op once nobody needs it.  The caller must not touch it afterwards. */
 static void op_maybe_put(rpc_op_t *op)
 {
-    if (op->in_use && op->done && !op->send_pending && !op->get_pending && !op->user_owned)
+    if (op->in_use && op->done && !op->send_pending && !op->get_pending && !op->user_owned &&
+        !op->pinned && !op->delayed)
         op_put(op);
 }
 
@@ -197,6 +221,10 @@ static void op_complete(rpc_op_t *op, int status)
     if (!op->done) {
         op->done = 1;
         op->status = status;
+        if (op->waiting) {
+            op->waiting = 0;
+            rpc.calls--;
+        }
         if (op->mem) {
             ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->mem);
             op->mem = NULL;
@@ -212,10 +240,10 @@ static void op_complete(rpc_op_t *op, int status)
 static void op_send_done(ordo__tl_send_req_t *sreq, int status)
 {
     rpc_op_t *op = (rpc_op_t *)((char *)sreq - offsetof(rpc_op_t, sreq));
-    op->send_pending = 0;
+    op->send_pending--;
     rpc.in_flight--;
     /* An eager payload is free once sent. */
-    if (status != ORDO_OK || (op->kind != OP_CALL && !op->rndv))
+    if (status != ORDO_OK || (!op->send_pending && op->kind != OP_CALL && !op->rndv))
         op_complete(op, status);
     else
         op_maybe_put(op);
@@ -271,12 +299,68 @@ static int op_make_desc(rpc_op_t *op, uint64_t ack_id)
     return ORDO_OK;
 }
 
-/* Hand the op to the transport.  On failure the op is completed with the error. */
+/* One transmission of the op's header and wire data. */
+static int op_transmit(rpc_op_t *op)
+{
+    int s = ordo__rt.tl_ops->send(ordo__rt.tl, op->peer, &op->hdr, sizeof(op->hdr), op->wire,
+                                  op->wire_len, &op->sreq);
+    op->sent_ns = ordo__now_ns();
+    if (s == ORDO__INPROGRESS) {
+        op->send_pending++;
+        rpc.in_flight++;
+        s = ORDO_OK;
+    }
+    if (s == ORDO_OK)
+        ordo__rt.stats.msgs_sent++;
+    return s;
+}
+
+/* Faults apply to calls of application handlers: requests and their replies. */
+static int fault_applies(const rpc_op_t *op)
+{
+    return ordo__rt.cfg.fault.enabled && op->hdr.handler < ORDO_RPC_MAX_ID &&
+           (op->hdr.kind == ORDO__MSG_REQ || op->hdr.kind == ORDO__MSG_REPLY);
+}
+
+/* Transmit, or let fault injection drop, duplicate or hold back the message. */
+static int op_emit(rpc_op_t *op)
+{
+    uint64_t delay_ns = 0;
+    int s;
+    ordo__fault_action_t a = fault_applies(op) ? ordo__fault_next(&delay_ns) : ORDO__FAULT_PASS;
+
+    switch (a) {
+    case ORDO__FAULT_DROP:
+        ordo__rt.stats.fault_dropped++;
+        op->sent_ns = ordo__now_ns();
+        return ORDO_OK;
+    case ORDO__FAULT_DELAY:
+        ordo__rt.stats.fault_delayed++;
+        op->delayed = 1;
+        op->due_ns = ordo__now_ns() + delay_ns;
+        rpc.delayed++;
+        return ORDO_OK;
+    case ORDO__FAULT_DUP:
+        ordo__rt.stats.fault_duplicated++;
+        s = op_transmit(op);
+        return s == ORDO_OK ? op_transmit(op) : s;
+    default:
+        return op_transmit(op);
+    }
+}
+
+/* An eager send or reply is done once nothing of it is left with the transport. */
+static void op_emitted(rpc_op_t *op)
+{
+    if (!op->send_pending && !op->delayed && op->kind != OP_CALL && !op->rndv)
+        op_complete(op, ORDO_OK);
+}
+
+/* Hand the op to the transport.  On failure the op is completed with the error;
+ * the caller must not touch the op afterwards unless somebody owns it. */
 static int op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
 {
     ordo__msg_hdr_t *h = &op->hdr;
-    const void *data = op->payload;
-    size_t len = op->len;
     int s;
 
     h->magic = ORDO__MSG_MAGIC;
@@ -287,29 +371,29 @@ static int op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
     h->src = ordo__rt.rank;
     op->peer = dest;
     op->sreq.complete = op_send_done;
+    op->wire = op->payload;
+    op->wire_len = op->len;
     if (ordo__rt.peer_failed[dest]) {
         s = ORDO_ERR_PEER_FAILED;
         goto fail;
     }
-    if (kind != ORDO__MSG_ACK && use_rndv(len)) {
+    if (kind != ORDO__MSG_ACK && use_rndv(op->len)) {
         /* A call's reply acknowledges its request; others name themselves. */
         s = op_make_desc(op, kind == ORDO__MSG_REQ ? 0 : op_id(op));
         if (s != ORDO_OK)
             goto fail;
         h->flags |= ORDO__MSG_F_RNDV;
-        data = op->desc;
-        len = op->desc_len;
+        op->wire = op->desc;
+        op->wire_len = op->desc_len;
     }
-    s = ordo__rt.tl_ops->send(ordo__rt.tl, dest, h, sizeof(*h), data, len, &op->sreq);
-    if (s == ORDO__INPROGRESS) {
-        op->send_pending = 1;
-        rpc.in_flight++;
-    } else if (s == ORDO_OK && op->kind != OP_CALL && !op->rndv) {
-        op_complete(op, ORDO_OK);
-    }
-    if (s < 0)
+    s = op_emit(op);
+    if (s != ORDO_OK)
         goto fail;
-    ordo__rt.stats.msgs_sent++;
+    if (op->kind == OP_CALL) {
+        op->waiting = 1;
+        rpc.calls++;
+    }
+    op_emitted(op);
     return ORDO_OK;
 
 fail:
@@ -429,6 +513,120 @@ static int rpc_call(int dest, unsigned id, const void *req, size_t len, void *re
     return op_wait(op, reply_len);
 }
 
+/* ---- timers: held-back messages and retries ---------------------------- */
+
+#define TIMER_PERIOD_NS 100000
+
+void ordo__rpc_timers(void)
+{
+    if (!rpc.delayed && !(rpc.calls && ordo__rt.cfg.retry_ms))
+        return;
+    uint64_t now = ordo__now_ns();
+    if (now < rpc.next_timer_ns)
+        return;
+    rpc.next_timer_ns = now + TIMER_PERIOD_NS;
+    uint64_t retry_ns = ordo__rt.cfg.retry_ms * 1000000u;
+    for (uint32_t i = 0; i < rpc.nslots; i++) {
+        rpc_op_t *op = rpc.slots[i];
+        if (!op->in_use)
+            continue;
+        if (op->delayed && now >= op->due_ns) {
+            op->delayed = 0;
+            rpc.delayed--;
+            int st = op->done ? ORDO_OK : op_transmit(op);
+            if (st != ORDO_OK)
+                op_complete(op, st);
+            else if (op->done)
+                op_maybe_put(op);
+            else
+                op_emitted(op);
+        } else if (retry_ns && op->waiting && !op->delayed && !op->send_pending &&
+                   now - op->sent_ns >= retry_ns) {
+            ordo__rt.stats.retries++;
+            int st = op_emit(op);
+            if (st != ORDO_OK)
+                op_complete(op, st);
+        }
+    }
+}
+
+/* ---- exactly-once window ---------------------------------------------- */
+
+static uint32_t id_slot(uint64_t id)
+{
+    return (uint32_t)(id & RPC_SLOT_MASK);
+}
+
+static dedup_entry_t *dedup_entry(int src, uint64_t req_id)
+{
+    if (!rpc.dedup[src]) {
+        rpc.dedup[src] = calloc(ordo__rt.cfg.dedup_window, sizeof(dedup_entry_t));
+        if (!rpc.dedup[src])
+            return NULL;
+    }
+    return &rpc.dedup[src][id_slot(req_id) % ordo__rt.cfg.dedup_window];
+}
+
+static void dedup_release(dedup_entry_t *e)
+{
+    if (e->reply) {
+        e->reply->pinned = 0;
+        op_maybe_put(e->reply);
+        e->reply = NULL;
+    }
+    e->state = DEDUP_FREE;
+}
+
+static void send_reply(int dest, uint64_t req_id, unsigned id, rpc_op_t *op, int status);
+
+/* 1 if the request was seen before (it was answered again, or is still
+ * running); 0 if it is new and now remembered as running. */
+static int dedup_seen(const ordo__msg_hdr_t *h)
+{
+    if (ordo__rt.cfg.delivery != 0)
+        return 0;
+    dedup_entry_t *e = dedup_entry(h->src, h->req_id);
+    if (!e)
+        return 0; /* no memory: at-least-once for this one */
+    if (e->state != DEDUP_FREE && e->req_id == h->req_id) {
+        ordo__rt.stats.duplicates++;
+        if (e->state == DEDUP_RUNNING)
+            return 1;
+        rpc_op_t *r = e->reply;
+        if (!r)
+            send_reply(h->src, h->req_id, h->handler, NULL, e->status); /* status only */
+        else if (!r->send_pending && !r->delayed && !(r->rndv && r->done))
+            op_emit(r); /* the same reply, once more */
+        /* else the reply is on its way, or was pulled (and so received) already */
+        return 1;
+    }
+    if (e->state != DEDUP_FREE && id_slot(e->req_id) == id_slot(h->req_id) &&
+        h->req_id < e->req_id) {
+        ordo__rt.stats.duplicates++; /* older than what this slot has seen: stale */
+        return 1;
+    }
+    dedup_release(e);
+    e->req_id = h->req_id;
+    e->state = DEDUP_RUNNING;
+    return 0;
+}
+
+/* The request ran: remember its outcome, and its reply to send again. */
+static void dedup_done(int src, uint64_t req_id, int status, rpc_op_t *reply)
+{
+    if (ordo__rt.cfg.delivery != 0 || !rpc.dedup[src])
+        return;
+    dedup_entry_t *e = dedup_entry(src, req_id);
+    if (e->req_id != req_id || e->state != DEDUP_RUNNING)
+        return;
+    e->state = DEDUP_DONE;
+    e->status = status;
+    if (reply) {
+        reply->pinned = 1;
+        e->reply = reply;
+    }
+}
+
 /* ---- receiving -------------------------------------------------------- */
 
 static void send_ctrl(int dest, unsigned kind, uint64_t id, int status)
@@ -454,7 +652,7 @@ static rpc_op_t *reply_op(const void *data, size_t len)
     return op;
 }
 
-static void send_reply(int dest, uint64_t req_id, rpc_op_t *op, int status)
+static void send_reply(int dest, uint64_t req_id, unsigned id, rpc_op_t *op, int status)
 {
     if (!op) {
         /* No reply stored (none set, or no memory for it): send the status alone. */
@@ -466,7 +664,9 @@ static void send_reply(int dest, uint64_t req_id, rpc_op_t *op, int status)
     }
     op->hdr.req_id = req_id;
     op->hdr.status = status;
-    int s = op_send(op, dest, ORDO__MSG_REPLY, 0);
+    /* Pinned before it is sent, so that it outlives its own completion. */
+    dedup_done(dest, req_id, status, op);
+    int s = op_send(op, dest, ORDO__MSG_REPLY, id);
     if (s != ORDO_OK)
         ordo_log_debug("reply to rank %d not sent: %s", dest, ordo_strerror(s));
 }
@@ -482,7 +682,7 @@ static void deliver(const ordo__msg_hdr_t *h, const void *data, size_t len)
         ordo_log_warn("message for handler id %u from rank %d: no handler registered", h->handler,
                       h->src);
         if (h->kind == ORDO__MSG_REQ)
-            send_reply(h->src, h->req_id, NULL, ORDO_ERR_NO_HANDLER);
+            send_reply(h->src, h->req_id, h->handler, NULL, ORDO_ERR_NO_HANDLER);
         else
             ordo__rt.stats.no_handler++;
         return;
@@ -499,7 +699,8 @@ static void deliver(const ordo__msg_hdr_t *h, const void *data, size_t len)
     status = hd->cb(&msg, hd->arg);
     ordo__rt.in_handler--;
     if (h->kind == ORDO__MSG_REQ)
-        send_reply(h->src, h->req_id, ctx.op, ctx.status != ORDO_OK ? ctx.status : status);
+        send_reply(h->src, h->req_id, h->handler, ctx.op,
+                   ctx.status != ORDO_OK ? ctx.status : status);
 }
 
 static void recv_reply(const ordo__msg_hdr_t *h, const void *data, size_t len)
@@ -577,7 +778,7 @@ static void pull_done(ordo__tl_send_req_t *greq, int status)
         op_complete(call, status);
     } else if (status != ORDO_OK) {
         if (h->kind == ORDO__MSG_REQ)
-            send_reply(h->src, h->req_id, NULL, status);
+            send_reply(h->src, h->req_id, h->handler, NULL, status);
         else
             send_ctrl(h->src, ORDO__MSG_ACK, op->ack_id, status);
     } else {
@@ -613,7 +814,7 @@ static void op_start_pull(const ordo__msg_hdr_t *h, const void *data, size_t len
         if (call)
             op_complete(call, ORDO_ERR_MSG);
         else if (h->kind == ORDO__MSG_REQ)
-            send_reply(h->src, h->req_id, NULL, ORDO_ERR_MSG);
+            send_reply(h->src, h->req_id, h->handler, NULL, ORDO_ERR_MSG);
         return;
     }
     rpc_op_t *op = op_get(OP_PULL);
@@ -655,7 +856,7 @@ fail:
         send_ctrl(h->src, ORDO__MSG_ACK, d.ack_id, status);
         op_complete(call, status);
     } else if (h->kind == ORDO__MSG_REQ) {
-        send_reply(h->src, h->req_id, NULL, status);
+        send_reply(h->src, h->req_id, h->handler, NULL, status);
     } else {
         send_ctrl(h->src, ORDO__MSG_ACK, d.ack_id, status);
     }
@@ -692,6 +893,8 @@ void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
         recv_ack(&h);
         break;
     default:
+        if (h.kind == ORDO__MSG_REQ && dedup_seen(&h))
+            break;
         if (h.flags & ORDO__MSG_F_RNDV)
             op_start_pull(&h, data, len, NULL, 0, NULL);
         else
@@ -727,6 +930,10 @@ int ordo__rpc_init(void)
     memset(&rpc, 0, sizeof(rpc));
     rpc.proto = ORDO_PROTO_AUTO;
     rpc.threshold = (size_t)-1;
+    rpc.dedup = calloc((size_t)ordo__rt.size, sizeof(*rpc.dedup));
+    if (!rpc.dedup)
+        return ORDO_ERR_NOMEM;
+    ordo__fault_init(&ordo__rt.cfg.fault, ordo__rt.rank);
     return pool_grow();
 }
 
@@ -744,6 +951,9 @@ void ordo__rpc_fini(void)
         free(rpc.slots[i]);
     }
     free(rpc.slots);
+    for (int r = 0; rpc.dedup && r < ordo__rt.size; r++)
+        free(rpc.dedup[r]);
+    free(rpc.dedup);
     memset(&rpc, 0, sizeof(rpc));
 }
 
@@ -913,7 +1123,7 @@ int ordo_request_test(ordo_request_t *req)
     int done = ORDO_ERR_INVALID;
     if (request_valid(req)) {
         if (!req->done && !ordo__rt.in_handler)
-            ordo__rt.tl_ops->progress(ordo__rt.tl);
+            ordo__progress();
         done = req->done;
     }
     ORDO__UNLOCK();

@@ -26,6 +26,9 @@ typedef struct ordo__rt_stats {
     uint64_t malformed;    /* dropped: bad header */
     uint64_t no_handler;   /* one-way messages for an unregistered id */
     uint64_t late_replies; /* replies to calls that had timed out */
+    uint64_t duplicates;   /* repeated requests answered from the exactly-once window */
+    uint64_t retries;      /* requests sent again for want of a reply */
+    uint64_t fault_dropped, fault_duplicated, fault_delayed; /* ORDO_FAULT's doing */
 } ordo__rt_stats_t;
 
 typedef struct ordo__rt {
@@ -92,6 +95,10 @@ int ordo__rpc_proto(void);
 void ordo__rpc_set_proto_internal(int proto);
 /* Fit the cost model of both paths and set the threshold (calib.c). */
 int ordo__rpc_calibrate(void);
+/* Send what fault injection held back and is due; resend unanswered requests. */
+void ordo__rpc_timers(void);
+/* One round of progress: the transport, then the timers. */
+int ordo__progress(void);
 /* Wait (until the deadline) for every send of this rank to complete locally. */
 int ordo__rpc_quiesce(uint64_t deadline_ns);
 
