@@ -8,5 +8,8 @@ ordo_status_t ordo_barrier(void)
     ORDO__CHECK_INIT();
     if (ordo__rt.in_handler)
         return ORDO_ERR_INVALID;
-    return ordo__rt_barrier();
+    ORDO__LOCK();
+    int status = ordo__rt_barrier();
+    ORDO__UNLOCK();
+    return status;
 }

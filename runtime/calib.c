@@ -77,9 +77,16 @@ static void fit(const double *t, double *alpha, double *beta_mbs)
         sxy += x * t[i];
     }
     double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+    double intercept = (sy - slope * sx) / n;
+    if (intercept < 0) {
+        /* Noise tilted the line below zero: no start-up cost is negative, so
+         * fit through the origin instead. */
+        intercept = 0;
+        slope = sxy / sxx;
+    }
     if (slope <= 1e-9)
         slope = 1e-9; /* flat: bandwidth beyond what we can see */
-    *alpha = (sy - slope * sx) / n;
+    *alpha = intercept;
     *beta_mbs = 1.0 / slope;
 }
 

@@ -44,6 +44,26 @@ static void print_transports(FILE *out)
     }
 }
 
+static void print_model(FILE *out)
+{
+    const ordo_rpc_model_t *m = &ordo__rt.model;
+    static const char *const proto[] = {"auto", "eager", "rndv"};
+    fprintf(out, "# message paths: ORDO_PROTO=%s, threshold %zu B (%s)\n", proto[ordo__rpc_proto()],
+            m->threshold, m->calibrated ? "calibrated" : "set by ORDO_RNDV_THRESH");
+    if (!m->calibrated)
+        return;
+    fprintf(out, "#   model T(x) = alpha + x/beta, fitted in %.1f ms on ranks 0 and 1:\n",
+            m->calibration_ms);
+    fprintf(out, "#   eager: alpha %8.2f us  beta %10.0f MB/s\n", m->eager_alpha_us,
+            m->eager_beta_mbs);
+    fprintf(out, "#   rndv:  alpha %8.2f us  beta %10.0f MB/s\n", m->rndv_alpha_us,
+            m->rndv_beta_mbs);
+    if (m->crossover > 0)
+        fprintf(out, "#   crossover x* = %.0f B\n", m->crossover);
+    else
+        fprintf(out, "#   crossover x*: none (the rendezvous is never cheaper here)\n");
+}
+
 ordo_status_t ordo_info_print(FILE *out)
 {
     ordo__config_t cfg;
@@ -67,12 +87,15 @@ ordo_status_t ordo_info_print(FILE *out)
     ordo__config_print(&cfg, origin, out);
     if (!ordo__rt.initialized)
         return ORDO_OK;
+    ORDO__LOCK();
     fprintf(out, "#\n# job: %d rank(s); this is rank %d; MPI %s by ordo\n", ordo__rt.size,
             ordo__rt.rank,
             ordo__rt.size && ordo__boot_owns_mpi() ? "initialized" : "not initialized");
     fprintf(out, "# wait mode: %s%s\n", wait_names[ordo__rt.wait_mode],
             cfg.wait_mode == ORDO__WAIT_AUTO ? " (chosen by ORDO_WAIT=auto)" : "");
     print_transports(out);
+    print_model(out);
     ordo__topo_print(&ordo__rt.topo, out);
+    ORDO__UNLOCK();
     return ORDO_OK;
 }

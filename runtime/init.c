@@ -235,17 +235,20 @@ ordo_status_t ordo_finalize(void)
         return ORDO_ERR_INVALID;
     /* Our sends are out, and every rank has stopped sending: then close.
      * From here on a peer that goes away has finished, not failed. */
+    ORDO__LOCK();
     int failed_before = ordo__rt.npeers_failed > 0;
     status = ordo__rpc_quiesce(ordo__deadline());
     ordo__rt.finalizing = 1;
     bs = ordo__rt_barrier();
     if (status == ORDO_OK)
         status = bs;
+    ORDO__UNLOCK();
     stop_progress_thread();
     ordo__rt.initialized = 0;
     ordo__rt.tl_ops->close(ordo__rt.tl, CLOSE_TIMEOUT_MS);
     ordo__rpc_fini();
     ordo__topo_fini(&ordo__rt.topo);
+    pthread_mutex_destroy(&ordo__rt.lock);
     /* MPI_Finalize is safe only if every rank reached ordo_finalize. */
     int peers_failed = failed_before || bs != ORDO_OK;
     free(ordo__rt.peer_failed);
@@ -336,7 +339,10 @@ int ordo__wait_until(int (*done)(void *arg), void *arg, uint64_t deadline_ns)
         uint64_t now = ordo__now_ns();
         if (now >= deadline_ns)
             return done(arg) ? ORDO_OK : ORDO_ERR_TIMEOUT;
-        if (ordo__rt.wait_mode == ORDO__WAIT_YIELD) {
+        if (ordo__rt.wait_mode == ORDO__WAIT_YIELD ||
+            (ordo__rt.wait_mode == ORDO__WAIT_BLOCK && ordo__rt.threaded)) {
+            /* With a progress thread only that thread sleeps on the event fd:
+             * two sleepers arming one worker can miss a wake-up. */
             sched_yield();
         } else if (ordo__rt.wait_mode == ORDO__WAIT_BLOCK) {
             uint64_t left_ms = (deadline_ns - now) / 1000000u + 1;

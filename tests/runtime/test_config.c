@@ -2,6 +2,7 @@
 #include "../ordo_test.h"
 
 #include "runtime/config.h"
+#include "runtime/fault.h"
 #include "runtime/log.h"
 
 #include <ordo.h>
@@ -44,6 +45,13 @@ static void test_defaults(void)
     CU_ASSERT_EQUAL(cfg.timeout_ms, 30000);
     CU_ASSERT_EQUAL(cfg.max_msg_size, 256u << 20);
     CU_ASSERT_EQUAL(cfg.peer_errors, 1);
+    CU_ASSERT_EQUAL(cfg.progress, 0);
+    CU_ASSERT_EQUAL(cfg.proto, ORDO_PROTO_AUTO);
+    CU_ASSERT_EQUAL(cfg.rndv_thresh, ORDO__CFG_AUTO);
+    CU_ASSERT_EQUAL(cfg.delivery, 0);
+    CU_ASSERT_EQUAL(cfg.retry_ms, 0);
+    CU_ASSERT_EQUAL(cfg.dedup_window, 256);
+    CU_ASSERT_EQUAL(cfg.fault.enabled, 0);
     for (size_t i = 0; i < ordo__cfg_table_len; i++)
         CU_ASSERT_EQUAL(origin[i], ORDO__CFG_ORIGIN_DEFAULT);
     CU_ASSERT_EQUAL(unknown_seen, 0);
@@ -63,6 +71,56 @@ static void test_values_from_env(void)
     CU_ASSERT_EQUAL(cfg.peer_errors, 0);
     CU_ASSERT_EQUAL(origin[index_of("ORDO_LOG")], ORDO__CFG_ORIGIN_ENV);
     CU_ASSERT_EQUAL(origin[index_of("ORDO_TIMEOUT_MS")], ORDO__CFG_ORIGIN_ENV);
+}
+
+static void test_message_layer_values(void)
+{
+    ordo__config_t cfg;
+    char *env[] = {"ORDO_PROGRESS=thread",
+                   "ORDO_PROTO=rndv",
+                   "ORDO_RNDV_THRESH=64K",
+                   "ORDO_DELIVERY=at-least-once",
+                   "ORDO_RETRY_MS=15",
+                   "ORDO_FAULT=drop=0.25,dup=0.5,delay=0.125:300,seed=9",
+                   NULL};
+    char buf[128];
+    CU_ASSERT_EQUAL_FATAL(load(env, &cfg, NULL), ORDO_OK);
+    CU_ASSERT_EQUAL(cfg.progress, 1);
+    CU_ASSERT_EQUAL(cfg.proto, ORDO_PROTO_RNDV);
+    CU_ASSERT_EQUAL(cfg.rndv_thresh, 64u << 10);
+    CU_ASSERT_EQUAL(cfg.delivery, 1);
+    CU_ASSERT_EQUAL(cfg.retry_ms, 15);
+    CU_ASSERT_EQUAL(cfg.fault.enabled, 1);
+    CU_ASSERT_DOUBLE_EQUAL(cfg.fault.drop, 0.25, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(cfg.fault.dup, 0.5, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(cfg.fault.delay, 0.125, 1e-12);
+    CU_ASSERT_EQUAL(cfg.fault.delay_us, 300);
+    CU_ASSERT_EQUAL(cfg.fault.seed, 9);
+    ordo__fault_format(&cfg.fault, buf, sizeof(buf));
+    CU_ASSERT_STRING_EQUAL(buf, "drop=0.25,dup=0.5,delay=0.125:300,seed=9");
+}
+
+/* The fault generator is seeded: the same seed and rank give the same faults. */
+static void test_fault_replay(void)
+{
+    ordo__fault_spec_t spec;
+    char why[128];
+    int a[200], b[200], drops = 0;
+    uint64_t d;
+    CU_ASSERT_EQUAL_FATAL(ordo__fault_parse("drop=0.3,dup=0.1,seed=5", &spec, why, sizeof(why)), 0);
+    ordo__fault_init(&spec, 3);
+    for (int i = 0; i < 200; i++)
+        a[i] = ordo__fault_next(&d);
+    ordo__fault_init(&spec, 3);
+    for (int i = 0; i < 200; i++) {
+        b[i] = ordo__fault_next(&d);
+        drops += b[i] == ORDO__FAULT_DROP;
+    }
+    CU_ASSERT_EQUAL(memcmp(a, b, sizeof(a)), 0);
+    CU_ASSERT(drops > 30 && drops < 90); /* about 60 of 200 */
+    CU_ASSERT_EQUAL(ordo__fault_parse("none", &spec, why, sizeof(why)), 0);
+    CU_ASSERT_EQUAL(spec.enabled, 0);
+    ordo__fault_init(&spec, 0);
 }
 
 static void test_size_suffixes(void)
@@ -110,6 +168,15 @@ static void test_bad_values(void)
     expect_refused("ORDO_MAX_MSG_SIZE=1T", "suffix K, M or G");
     expect_refused("ORDO_MAX_MSG_SIZE=12", "from 1024");
     expect_refused("ORDO_PEER_ERRORS=maybe", "y|n");
+    expect_refused("ORDO_PROGRESS=sometimes", "poll|thread");
+    expect_refused("ORDO_PROTO=fast", "auto|eager|rndv");
+    expect_refused("ORDO_RNDV_THRESH=lots", "auto, or a size");
+    expect_refused("ORDO_DELIVERY=twice", "exactly-once|at-least-once");
+    expect_refused("ORDO_DEDUP_WINDOW=3", "from 16 to");
+    expect_refused("ORDO_FAULT=drop=2", "a probability from 0 to 1");
+    expect_refused("ORDO_FAULT=lose=0.1", "unknown key 'lose'");
+    expect_refused("ORDO_FAULT=delay=0.1", "P:US expected");
+    expect_refused("ORDO_FAULT=drop", "not key=value");
 }
 
 static void test_unknown_variable_warned(void)
@@ -144,6 +211,8 @@ static CU_TestInfo tests[] = {
     {"defaults", test_defaults},
     {"values from the environment", test_values_from_env},
     {"size suffixes", test_size_suffixes},
+    {"message layer variables", test_message_layer_values},
+    {"fault injection is replayable", test_fault_replay},
     {"bad values refused with a clear message", test_bad_values},
     {"unknown ORDO_ variables warned", test_unknown_variable_warned},
     {"print lists every variable with origin", test_print_lists_everything},

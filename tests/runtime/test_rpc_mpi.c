@@ -237,7 +237,7 @@ static void test_model(void)
     ordo_rpc_model_t m;
     CU_ASSERT_EQUAL_FATAL(ordo_rpc_model(&m), ORDO_OK);
     CU_ASSERT_EQUAL(m.calibrated, 1);
-    CU_ASSERT(m.eager_alpha_us > -100 && m.rndv_alpha_us > -100);
+    CU_ASSERT(m.eager_alpha_us >= 0 && m.rndv_alpha_us >= 0);
     CU_ASSERT(m.eager_beta_mbs > 0 && m.rndv_beta_mbs > 0);
     CU_ASSERT(m.threshold >= 1024 && m.threshold <= ordo_rpc_max_size());
     CU_ASSERT(m.calibration_ms > 0 && m.calibration_ms < 1000);
