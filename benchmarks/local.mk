@@ -1,1 +1,52 @@
 # benchmarks/local.mk - included by Makefile.am: the OSU-style benchmarks.
+#
+# Each benchmark is one main() over the shared harness (bench.h, bench.c),
+# built against the public API only (libordo.la), with PAPI for counters.
+
+# The harness, compiled once (a libtool convenience library).
+noinst_LTLIBRARIES += benchmarks/libordo_bench.la
+benchmarks_libordo_bench_la_SOURCES = benchmarks/bench.c benchmarks/bench.h
+benchmarks_libordo_bench_la_CFLAGS = $(AM_CFLAGS) $(PAPI_CFLAGS)
+benchmarks_libordo_bench_la_LIBADD = $(PAPI_LIBS) -lm
+
+BENCH_CFLAGS = $(AM_CFLAGS) $(PAPI_CFLAGS)
+BENCH_LDADD = benchmarks/libordo_bench.la libordo.la $(PAPI_LIBS) -lm
+
+bin_PROGRAMS += \
+	benchmarks/ordo_latency \
+	benchmarks/ordo_bw \
+	benchmarks/ordo_bibw \
+	benchmarks/ordo_rpc_rate \
+	benchmarks/ordo_crossover
+
+benchmarks_ordo_latency_SOURCES = benchmarks/ordo_latency.c
+benchmarks_ordo_latency_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_latency_LDADD = $(BENCH_LDADD)
+
+benchmarks_ordo_bw_SOURCES = benchmarks/ordo_bw.c
+benchmarks_ordo_bw_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_bw_LDADD = $(BENCH_LDADD)
+
+benchmarks_ordo_bibw_SOURCES = benchmarks/ordo_bibw.c
+benchmarks_ordo_bibw_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_bibw_LDADD = $(BENCH_LDADD)
+
+benchmarks_ordo_rpc_rate_SOURCES = benchmarks/ordo_rpc_rate.c
+benchmarks_ordo_rpc_rate_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_rpc_rate_LDADD = $(BENCH_LDADD)
+
+benchmarks_ordo_crossover_SOURCES = benchmarks/ordo_crossover.c
+benchmarks_ordo_crossover_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_crossover_LDADD = $(BENCH_LDADD)
+
+# Smoke tests: every benchmark on 2 ranks with small sizes, the output's
+# format, a bad option, and the refusal to run on 1 rank.
+TESTS += \
+	benchmarks/tests/bench_smoke.sh \
+	benchmarks/tests/bench_np1.sh
+
+EXTRA_DIST += \
+	benchmarks/tests/bench_smoke.sh \
+	benchmarks/tests/bench_np1.sh \
+	benchmarks/compare-ucx.sh \
+	benchmarks/README.md

@@ -78,6 +78,7 @@ struct ordo_request {
     /* OP_PULL */
     ordo__msg_hdr_t in_hdr;
     void *pull_buf;
+    size_t buf_cap;  /* class of the pooled buffer in copy or pull_buf (0: malloc) */
     size_t pull_len; /* bytes pulled */
     size_t full_len; /* bytes the sender offered */
     uint64_t ack_id;
@@ -130,6 +131,56 @@ enum { DEDUP_FREE, DEDUP_RUNNING, DEDUP_DONE };
 static void op_start_pull(const ordo__msg_hdr_t *h, const void *data, size_t len, void *dst,
                           size_t cap, rpc_op_t *call);
 
+/* ---- large buffers ------------------------------------------------------
+ * Payload copies and rendezvous landing buffers of 64 KiB and more come from
+ * a small pool by power-of-two class: a buffer used again is already
+ * faulted in and, for the registration cache, already registered. */
+
+#define BUF_MIN_SHIFT 16
+#define BUF_CLASSES   25 /* up to 2^40 */
+#define BUF_KEEP      4
+
+static struct {
+    void *free[BUF_CLASSES][BUF_KEEP];
+    int count[BUF_CLASSES];
+} bufs;
+
+static void *buf_get(size_t len, size_t *cap)
+{
+    unsigned c = 0;
+    if (len < ((size_t)1 << BUF_MIN_SHIFT)) {
+        *cap = 0;
+        return malloc(len ? len : 1);
+    }
+    while (((size_t)1 << (BUF_MIN_SHIFT + c)) < len)
+        c++;
+    *cap = (size_t)1 << (BUF_MIN_SHIFT + c);
+    if (c < BUF_CLASSES && bufs.count[c])
+        return bufs.free[c][--bufs.count[c]];
+    return malloc(*cap);
+}
+
+static void buf_put(void *p, size_t cap)
+{
+    unsigned c = 0;
+    if (cap) {
+        while (((size_t)1 << (BUF_MIN_SHIFT + c)) < cap)
+            c++;
+        if (c < BUF_CLASSES && bufs.count[c] < BUF_KEEP) {
+            bufs.free[c][bufs.count[c]++] = p;
+            return;
+        }
+    }
+    free(p);
+}
+
+static void bufs_release(void)
+{
+    for (unsigned c = 0; c < BUF_CLASSES; c++)
+        while (bufs.count[c])
+            free(bufs.free[c][--bufs.count[c]]);
+}
+
 /* ---- op pool ---------------------------------------------------------- */
 
 static int pool_grow(void)
@@ -173,11 +224,11 @@ static rpc_op_t *op_get(op_kind_t kind)
 static void op_put(rpc_op_t *op)
 {
     if (op->copy && op->copy != op->inline_copy)
-        free(op->copy);
+        buf_put(op->copy, op->buf_cap);
     if (op->desc && op->desc != op->inline_desc)
         free(op->desc);
     if (op->kind == OP_PULL && op->pull_buf && !op->call)
-        free(op->pull_buf);
+        buf_put(op->pull_buf, op->buf_cap);
     if (op->mem)
         ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->mem);
     op->copy = op->desc = op->pull_buf = NULL;
@@ -254,7 +305,7 @@ static int op_copy_payload(rpc_op_t *op, const void *data, size_t len)
     if (len <= RPC_INLINE_COPY) {
         op->copy = op->inline_copy;
     } else {
-        op->copy = malloc(len);
+        op->copy = buf_get(len, &op->buf_cap);
         if (!op->copy)
             return ORDO_ERR_NOMEM;
     }
@@ -828,7 +879,7 @@ static void op_start_pull(const ordo__msg_hdr_t *h, const void *data, size_t len
     op->full_len = d.len;
     op->call = call;
     op->pull_len = call ? (d.len < cap ? d.len : cap) : d.len;
-    op->pull_buf = call ? dst : malloc(d.len ? d.len : 1);
+    op->pull_buf = call ? dst : buf_get(d.len, &op->buf_cap);
     op->greq.complete = pull_done;
     if (!op->pull_buf) {
         status = ORDO_ERR_NOMEM;
@@ -953,6 +1004,7 @@ void ordo__rpc_fini(void)
     free(rpc.slots);
     for (int r = 0; rpc.dedup && r < ordo__rt.size; r++)
         free(rpc.dedup[r]);
+    bufs_release();
     free(rpc.dedup);
     memset(&rpc, 0, sizeof(rpc));
 }

@@ -1,0 +1,192 @@
+/*
+ * ordo_bw - one-way bandwidth of ordo_rpc_send_nb, printed like osu_bw.
+ *
+ * Per window, rank 0 starts W one-way messages of x bytes to rank 1 with
+ * ordo_rpc_send_nb (no callback: the requests are kept and waited for with
+ * ordo_request_wait, which only means the payload may be reused).  Rank 1's
+ * handler counts the messages it has handled.  The window ends when rank 1
+ * has handled all of them: rank 0 calls rank 1's "count" handler, which
+ * replies with the count, until the count covers every message sent so far.
+ * Messages from one sender are normally handled in order, so the first
+ * count call usually suffices; polling keeps the result right if a
+ * rendezvous message is handled after a later eager one.  One window is one
+ * sample; bandwidth = x * W / time, in MB/s (10^6 bytes per second) as OSU.
+ *
+ * --mpi: OSU's pattern with MPI: W MPI_Isend / MPI_Irecv, MPI_Waitall, and a
+ * zero-byte acknowledgement from rank 1 per window.
+ */
+#include "bench.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+enum { ID_SINK = 1, ID_COUNT = 2 };
+
+static atomic_uint_least64_t handled; /* messages handled on this rank */
+static atomic_uint_least64_t wrong;   /* ... of which not of the size expected */
+static size_t expected_len;           /* the size being measured */
+
+static int on_sink(const ordo_rpc_msg_t *msg, void *arg)
+{
+    (void)arg;
+    if (msg->len != expected_len)
+        atomic_fetch_add(&wrong, 1);
+    atomic_fetch_add(&handled, 1);
+    return ORDO_OK;
+}
+
+static int on_count(const ordo_rpc_msg_t *msg, void *arg)
+{
+    uint64_t n = atomic_load(&handled);
+    (void)arg;
+    return ordo_rpc_reply(msg, &n, sizeof(n));
+}
+
+static int register_handlers(void)
+{
+    int s = ordo_rpc_register(ID_SINK, on_sink, NULL);
+    return s != ORDO_OK ? s : ordo_rpc_register(ID_COUNT, on_count, NULL);
+}
+
+static const bench_spec_t spec = {
+    .prog = "ordo_bw",
+    .title = "Bandwidth Test",
+    .summary = "One-way bandwidth of windows of ordo_rpc_send_nb, as osu_bw; a window ends\n"
+               "when rank 1 has handled all of its messages.",
+    .min_size = 1,
+    .max_size = 4u << 20,
+    .iters = 100,
+    .iters_large = 20,
+    .warmup = 10,
+    .warmup_large = 2,
+    .window = 64,
+    .flags = BENCH_OPT_WINDOW | BENCH_OPT_PROTO,
+    .register_handlers = register_handlers,
+};
+
+/* Rank 0: until rank 1 has handled `sent` messages. */
+static void wait_handled(bench_t *b, uint64_t sent)
+{
+    for (;;) {
+        uint64_t n = 0;
+        size_t len = 0;
+        int s = ordo_rpc_call(b->peer, ID_COUNT, NULL, 0, &n, sizeof(n), &len);
+        if (s != ORDO_OK)
+            bench_fail(b, "ordo_rpc_call (count)", 0, s);
+        if (len != sizeof(n))
+            bench_fail(b, "ordo_rpc_call (count reply)", 0, ORDO_ERR_MSG);
+        if (n >= sent)
+            return;
+    }
+}
+
+static void send_window(bench_t *b, size_t size, const void *buf, ordo_request_t **req)
+{
+    int w = b->opts.window;
+    for (int i = 0; i < w; i++) {
+        int s = ordo_rpc_send_nb(b->peer, ID_SINK, buf, size, NULL, NULL, &req[i]);
+        if (s != ORDO_OK)
+            bench_fail(b, "ordo_rpc_send_nb", size, s);
+    }
+    for (int i = 0; i < w; i++) {
+        int s = ordo_request_wait(req[i], NULL);
+        if (s != ORDO_OK)
+            bench_fail(b, "ordo_request_wait", size, s);
+    }
+}
+
+/* Rank 0: time the windows of one size. */
+static void ordo_windows(bench_t *b, size_t size, const void *buf, ordo_request_t **req,
+                         bench_counters_t *c)
+{
+    static uint64_t sent; /* over the whole run, as rank 1's count */
+    int iters = bench_iters(b, size), warmup = bench_warmup(b, size);
+    bench_ping(b);
+    bench_samples_reset(b);
+    for (int it = 0; it < warmup + iters; it++) {
+        if (it == warmup)
+            bench_counters_start(b);
+        double t0 = bench_now_us();
+        send_window(b, size, buf, req);
+        sent += (uint64_t)b->opts.window;
+        wait_handled(b, sent);
+        if (it >= warmup)
+            bench_sample(b, bench_now_us() - t0);
+    }
+    bench_counters_stop(b, iters, c);
+    bench_release(b);
+}
+
+/* Both ranks: OSU's MPI pattern; returns the bandwidth in MB/s on rank 0. */
+static double mpi_windows(const bench_t *b, size_t size, void *buf, MPI_Request *req)
+{
+    int iters = bench_iters(b, size), warmup = bench_warmup(b, size), w = b->opts.window;
+    int n = (int)size;
+    double t0 = 0;
+    bench_mpi_sync(b);
+    for (int it = 0; it < warmup + iters; it++) {
+        if (it == warmup)
+            t0 = bench_now_us();
+        if (b->role == BENCH_ACTIVE) {
+            for (int i = 0; i < w; i++)
+                MPI_Isend(buf, n, MPI_BYTE, b->peer, 100, MPI_COMM_WORLD, &req[i]);
+            MPI_Waitall(w, req, MPI_STATUSES_IGNORE);
+            MPI_Recv(NULL, 0, MPI_BYTE, b->peer, 101, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        } else {
+            for (int i = 0; i < w; i++)
+                MPI_Irecv(buf, n, MPI_BYTE, b->peer, 100, MPI_COMM_WORLD, &req[i]);
+            MPI_Waitall(w, req, MPI_STATUSES_IGNORE);
+            MPI_Send(NULL, 0, MPI_BYTE, b->peer, 101, MPI_COMM_WORLD);
+        }
+    }
+    double us = bench_now_us() - t0;
+    return (double)size * w * iters / us;
+}
+
+int main(int argc, char **argv)
+{
+    bench_t b;
+    bench_table_t t;
+    int rc = bench_start(&b, &spec, argc, argv);
+    if (rc != BENCH_RUN)
+        return rc;
+
+    void *buf = bench_buffer(&b, b.opts.max_size);
+    ordo_request_t **req = calloc((size_t)b.opts.window, sizeof(*req));
+    MPI_Request *mreq = calloc((size_t)b.opts.window, sizeof(*mreq));
+    if (!req || !mreq)
+        bench_fail(&b, "calloc (requests)", 0, ORDO_ERR_NOMEM);
+    bench_print_title(&b);
+    bench_note(&b, "ordo_rpc_send_nb rank 0 -> rank 1, W per window, then rank 1's count is "
+                   "polled until it has handled all; MB/s = 10^6 B/s");
+    bench_note(&b, "p50/p99: percentiles of the per-window time, as MB/s (p99 = slow tail)");
+    if (b.opts.mpi)
+        bench_note(&b, "MPI: W MPI_Isend/MPI_Irecv, MPI_Waitall, 0-byte ack per window");
+    bench_std_columns(&b, &t, "Bandwidth (MB/s)", "MB/s", NULL);
+    bench_table_header(&b, &t);
+
+    for (size_t size = bench_first_size(&b);; size = bench_next_size(&b, size)) {
+        bench_counters_t c = {NAN, NAN};
+        bench_stats_t st;
+        double mpi = NAN;
+        expected_len = size;
+        if (b.role == BENCH_ACTIVE)
+            ordo_windows(&b, size, buf, req, &c);
+        else
+            bench_serve(&b);
+        if (atomic_load(&wrong) > 0)
+            bench_fail(&b, "ordo_rpc_send_nb (a message arrived with another length)", size,
+                       ORDO_ERR_MSG);
+        if (b.opts.mpi)
+            mpi = mpi_windows(&b, size, buf, mreq);
+        bench_stats(&b, &st);
+        bench_std_row(&b, &t, size, &st, (double)size * b.opts.window, 1, NULL, mpi, &c);
+        if (bench_next_size(&b, size) == 0)
+            break;
+    }
+    free(mreq);
+    free(req);
+    free(buf);
+    return bench_finish(&b);
+}

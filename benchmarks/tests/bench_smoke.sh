@@ -1,0 +1,108 @@
+#!/bin/sh
+# Every benchmark on 2 ranks with small sizes (1 B .. 1 KiB, few iterations):
+# exit status 0, the OSU-style title, the "# Size" header with the metric,
+# and one row of numbers per size.  Then bad options: exit status 2 and a
+# message naming the option, with and without the launcher.
+set -u
+fail=0
+out=$(mktemp)
+err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+bin=$top_builddir/benchmarks
+sizes="1 2 4 8 16 32 64 128 256 512 1024"
+
+show() {
+    echo "--- stdout"; cat "$out"; echo "--- stderr"; cat "$err"
+}
+
+# check_output NAME METRIC: title, header, rows.
+check_output() {
+    name=$1 metric=$2
+    grep -q "^# OSU-style ordo .* v[0-9][0-9.]*\$" "$out" ||
+        { echo "FAIL: $name: no OSU-style title line"; return 1; }
+    grep -q "^# Size  *$metric" "$out" ||
+        { echo "FAIL: $name: no header line '# Size ... $metric'"; return 1; }
+    grep -q "^# PAPI: " "$out" ||
+        { echo "FAIL: $name: no PAPI line"; return 1; }
+    for s in $sizes; do
+        grep -Eq "^$s +[0-9]" "$out" || { echo "FAIL: $name: no row for $s B"; return 1; }
+    done
+    rows=$(grep -vc '^#' "$out")
+    [ "$rows" -eq 11 ] || { echo "FAIL: $name: $rows rows, expected 11"; return 1; }
+    # Every field of a row is a number (or n/a, or a path name), and all
+    # rows have as many fields.
+    awk -v name="$name" '
+        /^#/ { next }
+        {
+            for (i = 1; i <= NF; i++)
+                if ($i !~ /^-?[0-9]+(\.[0-9]+)?$/ && $i != "n/a" && $i != "eager" && $i != "rndv") {
+                    printf "FAIL: %s: field %d of row \"%s\" is not a number\n", name, i, $0
+                    exit 1
+                }
+            if (nf && NF != nf) {
+                printf "FAIL: %s: row \"%s\" has %d fields, not %d\n", name, $0, NF, nf
+                exit 1
+            }
+            nf = NF
+        }' "$out" || return 1
+    return 0
+}
+
+# run NAME METRIC [ARGS...]: the benchmark on 2 ranks.
+run() {
+    name=$1 metric=$2
+    shift 2
+    "$top_srcdir/tests/mpirun.sh" 2 "$bin/$name" -m 1:1K -i 20 -x 5 "$@" >"$out" 2>"$err"
+    rc=$?
+    if [ $rc -ne 0 ]; then
+        echo "FAIL: $name $*: exit status $rc"; show; fail=1; return
+    fi
+    if ! check_output "$name" "$metric"; then
+        show; fail=1; return
+    fi
+    echo "ok: $name $*"
+    grep -v "^# PAPI" "$out" | sed -n '1,3p;/^# Size/,$p' | sed 's/^/    /'
+}
+
+run ordo_latency "Latency (us)" --mpi -f
+run ordo_bw "Bandwidth (MB/s)" --mpi -W 8
+run ordo_bibw "Bandwidth (MB/s)" -W 8
+run ordo_rpc_rate "Messages/s" --mpi -W 8
+run ordo_crossover "Eager (us)"
+grep -q "^# measured crossover" "$out" ||
+    { echo "FAIL: ordo_crossover: no measured crossover line"; show; fail=1; }
+
+# expect_usage_error OPTION ARGS...: exit status 2, OPTION named on stderr.
+expect_usage_error() {
+    opt=$1
+    shift
+    "$@" >"$out" 2>"$err"
+    rc=$?
+    if [ $rc -ne 2 ]; then
+        echo "FAIL: $* exited with $rc, expected 2"; show; fail=1; return
+    fi
+    if ! grep -q -- "$opt" "$err" || ! grep -q "Usage:" "$err"; then
+        echo "FAIL: $*: the message does not name $opt or lacks the usage"; show; fail=1; return
+    fi
+    echo "ok: refused with 2: $(head -n 1 "$err")"
+}
+
+expect_usage_error "-m" "$bin/ordo_latency" -m abc
+expect_usage_error "-m" "$bin/ordo_bw" -m 4K:1K
+expect_usage_error "-i" "$bin/ordo_latency" -i 0
+expect_usage_error "-x" "$bin/ordo_latency" -x -3
+expect_usage_error "-W" "$bin/ordo_latency" -W 8
+expect_usage_error "-W" "$bin/ordo_bw" -W 0
+expect_usage_error "--proto" "$bin/ordo_bw" --proto fast
+expect_usage_error "--proto" "$bin/ordo_crossover" --proto eager
+expect_usage_error "-q" "$bin/ordo_rpc_rate" -q
+expect_usage_error "-m" "$bin/ordo_bibw" -m
+expect_usage_error "-m" "$top_srcdir/tests/mpirun.sh" 2 "$bin/ordo_latency" -m abc
+
+# -h: the usage on stdout, exit status 0.
+if "$bin/ordo_latency" -h >"$out" 2>"$err" && grep -q "^Usage: ordo_latency" "$out"; then
+    echo "ok: -h"
+else
+    echo "FAIL: ordo_latency -h"; show; fail=1
+fi
+exit $fail
