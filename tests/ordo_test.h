@@ -4,7 +4,9 @@
 
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
+#include <ordo.h>
 #include <stdio.h>
+#include <time.h>
 
 /* Exit status for "skipped" under automake's test driver. */
 #define ORDO_TEST_SKIP 77
@@ -36,6 +38,17 @@ static inline int ordo_test_run(CU_SuiteInfo *suites, int quiet, const char *who
     }
     CU_cleanup_registry();
     return failures;
+}
+
+/* Call ordo_progress() until *counter reaches target or 60 s have passed
+ * (a lost message must fail the test, not hang it).  1 if reached. */
+static inline int ordo_test_progress_until(volatile long *counter, long target)
+{
+    time_t t0 = time(NULL);
+    while (*counter < target && time(NULL) - t0 < 60)
+        if (ordo_progress() < 0)
+            return 0;
+    return *counter >= target;
 }
 
 #endif

@@ -18,7 +18,7 @@ enum { ID_ECHO = 1, ID_SINK = 2 };
 
 static int me, n;
 static unsigned char *sbuf, *rbuf, *hbuf;
-static long sink_count, sink_bad;
+static volatile long sink_count, sink_bad;
 
 /* The byte at offset i of a message of len bytes from rank src. */
 static unsigned char pattern(int src, size_t len, size_t i)
@@ -122,15 +122,14 @@ static void test_one_way_both_paths(void)
     }
     CU_ASSERT_EQUAL(ordo_rpc_set_proto(ORDO_PROTO_AUTO), ORDO_OK);
     /* Every rank sent as many as it receives. */
-    while (sink_count < expect && ordo_progress() >= 0)
-        ;
+    CU_ASSERT(ordo_test_progress_until(&sink_count, expect));
     CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
     CU_ASSERT_EQUAL(sink_count, expect);
     CU_ASSERT_EQUAL(sink_bad, 0);
 }
 
-static int callbacks_run;
-static int callbacks_bad;
+static volatile long callbacks_run;
+static volatile long callbacks_bad;
 
 static void on_done(ordo_request_t *req, int status, void *arg)
 {
@@ -178,8 +177,7 @@ static void test_many_in_flight(void)
         CU_ASSERT_EQUAL(got, lens[i]);
         CU_ASSERT_EQUAL(count_bad(replies[i], peers[i], lens[i]), 0);
     }
-    while (callbacks_run < NREQ / 2 && ordo_progress() >= 0)
-        ;
+    CU_ASSERT(ordo_test_progress_until(&callbacks_run, NREQ / 2));
     CU_ASSERT_EQUAL(callbacks_run, NREQ / 2);
     CU_ASSERT_EQUAL(callbacks_bad, 0);
     for (int i = 1; i < NREQ; i += 2)
@@ -226,8 +224,7 @@ static void test_request_misuse(void)
     fill(sbuf, me, 500000);
     CU_ASSERT_EQUAL(ordo_rpc_send_nb((me + 1) % n, ID_SINK, sbuf, 500000, NULL, NULL, &r), ORDO_OK);
     CU_ASSERT_EQUAL(ordo_request_free(r), ORDO_OK);
-    while (sink_count < 1 && ordo_progress() >= 0)
-        ;
+    CU_ASSERT(ordo_test_progress_until(&sink_count, 1));
     CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
     CU_ASSERT_EQUAL(ordo__rpc_quiesce(ordo__deadline()), ORDO_OK);
 }

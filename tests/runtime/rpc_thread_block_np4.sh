@@ -1,8 +1,0 @@
-#!/bin/sh
-# The message-layer suite on 4 ranks with a progress thread and ORDO_WAIT=block
-# (sleeping on the worker's event fd).
-ORDO_PROGRESS=thread
-ORDO_WAIT=block
-export ORDO_PROGRESS ORDO_WAIT
-exec "$top_srcdir/tests/mpirun.sh" 4 -x ORDO_PROGRESS -x ORDO_WAIT \
-    "$top_builddir/tests/runtime/test_rpc_mpi"
