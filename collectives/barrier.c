@@ -6,7 +6,7 @@
 ordo_status_t ordo_barrier(void)
 {
     ORDO__CHECK_INIT();
-    if (ordo__rt.in_handler)
+    if (ordo__in_handler)
         return ORDO_ERR_INVALID;
     ORDO__LOCK();
     int status = ordo__rt_barrier();

@@ -18,6 +18,7 @@
 extern char **environ;
 
 ordo__rt_t ordo__rt;
+__thread int ordo__in_handler;
 
 /* How long ordo_finalize waits for endpoints to close cleanly. */
 #define CLOSE_TIMEOUT_MS 2000
@@ -231,7 +232,7 @@ ordo_status_t ordo_finalize(void)
     int status, bs;
 
     ORDO__CHECK_INIT();
-    if (ordo__rt.in_handler)
+    if (ordo__in_handler)
         return ORDO_ERR_INVALID;
     /* Our sends are out, and every rank has stopped sending: then close.
      * From here on a peer that goes away has finished, not failed. */
@@ -307,7 +308,7 @@ int ordo_progress(void)
 {
     ORDO__CHECK_INIT();
     ORDO__LOCK();
-    int events = ordo__rt.in_handler ? ORDO_ERR_INVALID : ordo__progress();
+    int events = ordo__in_handler ? ORDO_ERR_INVALID : ordo__progress();
     ORDO__UNLOCK();
     return events;
 }

@@ -23,6 +23,7 @@
 #include "runtime/rt.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -493,7 +494,7 @@ static int rpc_start(op_kind_t kind, int dest, unsigned id, const void *data, si
     op->user_owned = out != NULL;
     if (kind == OP_CALL)
         op->hdr.req_id = op_id(op);
-    if (ordo__rt.in_handler && kind == OP_SEND && len) {
+    if (ordo__in_handler && kind == OP_SEND && len) {
         /* A handler's buffer may vanish when it returns: send a copy. */
         status = op_copy_payload(op, data, len);
         if (status != ORDO_OK) {
@@ -540,7 +541,7 @@ static int rpc_send(int dest, unsigned id, const void *msg, size_t len)
     int status = rpc_start(OP_SEND, dest, id, msg, len, NULL, 0, NULL, NULL, &op);
     if (status != ORDO_OK)
         return status;
-    if (ordo__rt.in_handler) {
+    if (ordo__in_handler) {
         /* A handler cannot wait: the runtime frees the request when done. */
         op->user_owned = 0;
         status = op->done ? op->status : ORDO_OK;
@@ -554,7 +555,7 @@ static int rpc_call(int dest, unsigned id, const void *req, size_t len, void *re
                     size_t *reply_len)
 {
     rpc_op_t *op;
-    if (ordo__rt.in_handler) {
+    if (ordo__in_handler) {
         ordo_log_error("ordo_rpc_call from inside a message handler would block it");
         return ORDO_ERR_INVALID;
     }
@@ -746,9 +747,9 @@ static void deliver(const ordo__msg_hdr_t *h, const void *data, size_t len)
         .expects_reply = h->kind == ORDO__MSG_REQ,
         .priv = &ctx,
     };
-    ordo__rt.in_handler++;
+    ordo__in_handler++;
     status = hd->cb(&msg, hd->arg);
-    ordo__rt.in_handler--;
+    ordo__in_handler--;
     if (h->kind == ORDO__MSG_REQ)
         send_reply(h->src, h->req_id, h->handler, ctx.op,
                    ctx.status != ORDO_OK ? ctx.status : status);
@@ -1174,7 +1175,7 @@ int ordo_request_test(ordo_request_t *req)
     ORDO__LOCK();
     int done = ORDO_ERR_INVALID;
     if (request_valid(req)) {
-        if (!req->done && !ordo__rt.in_handler)
+        if (!req->done && !ordo__in_handler)
             ordo__progress();
         done = req->done;
     }
@@ -1187,7 +1188,7 @@ ordo_status_t ordo_request_wait(ordo_request_t *req, size_t *reply_len)
     ORDO__CHECK_INIT();
     ORDO__LOCK();
     int status = ORDO_ERR_INVALID;
-    if (request_valid(req) && (!ordo__rt.in_handler || req->done))
+    if (request_valid(req) && (!ordo__in_handler || req->done))
         status = op_wait(req, reply_len);
     ORDO__UNLOCK();
     return status;

@@ -42,7 +42,6 @@ typedef struct ordo__rt {
     ordo__topo_t topo;
     char *peer_failed; /* one flag per rank */
     int npeers_failed;
-    int in_handler;       /* > 0 while a message handler runs */
     int finalizing;       /* in ordo_finalize: peers leaving is expected */
     int threaded;         /* a progress thread runs: take the lock */
     pthread_mutex_t lock; /* recursive; guards everything below the API */
@@ -53,6 +52,10 @@ typedef struct ordo__rt {
 } ordo__rt_t;
 
 extern ordo__rt_t ordo__rt;
+
+/* > 0 while a message handler runs on this thread (the application's, or the
+ * progress thread): blocking calls from a handler are refused. */
+extern __thread int ordo__in_handler;
 
 #define ORDO__CHECK_INIT()                                                                         \
     do {                                                                                           \

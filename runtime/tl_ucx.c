@@ -156,6 +156,8 @@ static int ucx_open(const ordo__tl_params_t *params, ordo__tl_t **out)
     }
 
     wp.field_mask = UCP_WORKER_PARAM_FIELD_THREAD_MODE;
+    /* A progress thread and the application both drive the worker (under the
+     * runtime's lock): UCX must then also guard its own asynchronous events. */
     wp.thread_mode = UCS_THREAD_MODE_SERIALIZED;
     s = ucp_worker_create(tl->context, &wp, &tl->worker);
     if (s != UCS_OK) {
