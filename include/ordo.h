@@ -256,6 +256,61 @@ ORDO_API ordo_status_t ordo_rpc_model(ordo_rpc_model_t *model);
 ORDO_API ordo_status_t ordo_rpc_set_proto(ordo_proto_t proto);
 
 /* ------------------------------------------------------------------------ */
+/* Clocks                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Every message carries the sender's logical clocks (ORDO_CLOCKS chooses
+ * which: lamport, vector, hlc).  Sending ticks them, receiving merges them,
+ * so order is constructed, not read off a wall clock.
+ */
+
+/** Current Lamport clock of this rank (0 before init). */
+ORDO_API uint64_t ordo_lamport_now(void);
+
+/** Tick the Lamport clock for a local event and return the new value. */
+ORDO_API uint64_t ordo_lamport_tick(void);
+
+/**
+ * Copy this rank's vector clock into vc (n entries, n == ordo_size()).
+ * ORDO_ERR_UNSUPPORTED unless ORDO_CLOCKS includes vector.
+ */
+ORDO_API ordo_status_t ordo_vclock_now(uint64_t *vc, int n);
+
+/** Results of comparing two timestamps. */
+enum {
+    ORDO_HB_BEFORE = 1,     /**< a happened before b */
+    ORDO_HB_AFTER = 2,      /**< b happened before a */
+    ORDO_HB_EQUAL = 3,      /**< the same event (or the same knowledge) */
+    ORDO_HB_CONCURRENT = 4, /**< neither: concurrent */
+};
+
+/** Compare vector clocks a and b of n entries: ORDO_HB_*, or ORDO_ERR_INVALID. */
+ORDO_API int ordo_vclock_compare(const uint64_t *a, const uint64_t *b, int n);
+
+/** A hybrid logical clock timestamp (Kulkarni et al. 2014). */
+typedef struct ordo_hlc {
+    uint64_t l; /**< the largest physical time known, nanoseconds since the epoch */
+    uint64_t c; /**< logical counter to order events with the same l */
+} ordo_hlc_t;
+
+/**
+ * Current HLC of this rank, after ticking it for this read (a local event).
+ * ORDO_ERR_UNSUPPORTED unless ORDO_CLOCKS includes hlc.
+ */
+ORDO_API ordo_status_t ordo_hlc_now(ordo_hlc_t *t);
+
+/** Compare HLC timestamps (total order by (l, c)): ORDO_HB_BEFORE, _AFTER or _EQUAL. */
+ORDO_API int ordo_hlc_compare(const ordo_hlc_t *a, const ordo_hlc_t *b);
+
+/**
+ * Record a user event: ticks the clocks and, with ORDO_TRACE set, writes the
+ * event (name: letters, digits, '_', '-', '.', at most 63 characters) to the
+ * rank's trace.
+ */
+ORDO_API ordo_status_t ordo_trace_event(const char *name);
+
+/* ------------------------------------------------------------------------ */
 /* Collectives                                                              */
 /* ------------------------------------------------------------------------ */
 

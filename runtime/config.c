@@ -3,6 +3,7 @@
 
 #include "runtime/config.h"
 
+#include "runtime/lclock.h"
 #include "runtime/log.h"
 
 #include <errno.h>
@@ -71,6 +72,18 @@ const ordo__cfg_entry_t ordo__cfg_table[] = {
      "subset) drops, duplicates or holds back (up to US microseconds, so reorders) requests and "
      "replies with probability P; seeded per rank so a run can be replayed.",
      FIELD(fault), NULL, 0, 0},
+    {"ORDO_CLOCKS", ORDO__CFG_CLOCKS, "lamport",
+     "Logical clocks every message carries: a comma-separated subset of lamport, vector, hlc "
+     "(or none).  ORDO_TRACE turns all three on.",
+     FIELD(clocks), NULL, 0, 0},
+    {"ORDO_HLC_MAX_OFFSET_US", ORDO__CFG_UINT, "500000",
+     "A message whose hybrid clock is further ahead of this rank's physical clock than this "
+     "many microseconds is reported (warning) and counted.",
+     FIELD(hlc_max_offset_us), NULL, 1, 3600000000ull},
+    {"ORDO_TRACE", ORDO__CFG_PATH, "",
+     "Directory where every rank writes ordo-trace.<rank>.txt: each send, receive and user "
+     "event with Lamport, vector and HLC time and wall time (check and view with ordo-trace).",
+     FIELD(trace_dir), NULL, 0, 0},
 };
 const size_t ordo__cfg_table_len = sizeof(ordo__cfg_table) / sizeof(ordo__cfg_table[0]);
 
@@ -122,7 +135,42 @@ static void accepted(const ordo__cfg_entry_t *e, char *buf, size_t len)
     case ORDO__CFG_FAULT:
         snprintf(buf, len, "none, or drop=P,dup=P,delay=P:US,seed=N with P from 0 to 1");
         break;
+    case ORDO__CFG_CLOCKS:
+        snprintf(buf, len, "none, or a comma-separated subset of lamport,vector,hlc");
+        break;
+    case ORDO__CFG_PATH:
+        snprintf(buf, len, "a directory path of at most 1000 characters, or empty");
+        break;
     }
+}
+
+static int parse_clocks(const char *s, unsigned *out, char *why, size_t whylen)
+{
+    char buf[128], *save = NULL;
+    unsigned bits = 0;
+    if (!strcmp(s, "none")) {
+        *out = 0;
+        return 0;
+    }
+    if (!*s || strlen(s) >= sizeof(buf)) {
+        snprintf(why, whylen, "empty or too long");
+        return -1;
+    }
+    snprintf(buf, sizeof(buf), "%s", s);
+    for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(w, "lamport"))
+            bits |= ORDO__CLOCK_LAMPORT;
+        else if (!strcmp(w, "vector"))
+            bits |= ORDO__CLOCK_VECTOR;
+        else if (!strcmp(w, "hlc"))
+            bits |= ORDO__CLOCK_HLC;
+        else {
+            snprintf(why, whylen, "unknown clock '%s'", w);
+            return -1;
+        }
+    }
+    *out = bits;
+    return 0;
 }
 
 static int parse_uint(const char *s, uint64_t *out, int allow_suffix)
@@ -192,6 +240,13 @@ static int parse_value(const ordo__cfg_entry_t *e, const char *s, ordo__config_t
         return 0;
     case ORDO__CFG_FAULT:
         return ordo__fault_parse(s, field, why, whylen);
+    case ORDO__CFG_CLOCKS:
+        return parse_clocks(s, field, why, whylen);
+    case ORDO__CFG_PATH:
+        if (strlen(s) > 1000)
+            return -1;
+        snprintf(field, 1024, "%s", s);
+        return 0;
     case ORDO__CFG_BOOL:
         if (!strcasecmp(s, "y") || !strcasecmp(s, "yes") || !strcmp(s, "1") ||
             !strcasecmp(s, "on") || !strcasecmp(s, "true")) {
@@ -262,12 +317,25 @@ void ordo__config_format(const ordo__config_t *cfg, const ordo__cfg_entry_t *e, 
     case ORDO__CFG_FAULT:
         ordo__fault_format(field, buf, len);
         break;
+    case ORDO__CFG_CLOCKS: {
+        unsigned b = *(const unsigned *)field;
+        snprintf(buf, len, "%s%s%s%s", b & ORDO__CLOCK_LAMPORT ? "lamport," : "",
+                 b & ORDO__CLOCK_VECTOR ? "vector," : "", b & ORDO__CLOCK_HLC ? "hlc," : "",
+                 b ? "" : "none");
+        size_t l = strlen(buf);
+        if (l && buf[l - 1] == ',')
+            buf[l - 1] = '\0';
+        break;
+    }
+    case ORDO__CFG_PATH:
+        snprintf(buf, len, "%s", (const char *)field);
+        break;
     }
 }
 
 void ordo__config_print(const ordo__config_t *cfg, const int *origin, FILE *out)
 {
-    char val[128], acc[256];
+    char val[1100], acc[256];
     for (size_t i = 0; i < ordo__cfg_table_len; i++) {
         const ordo__cfg_entry_t *e = &ordo__cfg_table[i];
         ordo__config_format(cfg, e, val, sizeof(val));

@@ -17,18 +17,21 @@ typedef enum {
 
 /* Parsed values.  One field per table entry; the table maps names to fields. */
 typedef struct ordo__config {
-    int log_level;            /* ORDO_LOG: ordo__log_level_t */
-    int wait_mode;            /* ORDO_WAIT: ordo__wait_mode_t */
-    uint64_t timeout_ms;      /* ORDO_TIMEOUT_MS */
-    uint64_t max_msg_size;    /* ORDO_MAX_MSG_SIZE, bytes */
-    int peer_errors;          /* ORDO_PEER_ERRORS: 1 = UCX peer error handling on */
-    int progress;             /* ORDO_PROGRESS: 0 poll, 1 thread */
-    int proto;                /* ORDO_PROTO: ordo_proto_t */
-    uint64_t rndv_thresh;     /* ORDO_RNDV_THRESH: bytes, or ORDO__CFG_AUTO */
-    int delivery;             /* ORDO_DELIVERY: 0 exactly-once, 1 at-least-once */
-    uint64_t retry_ms;        /* ORDO_RETRY_MS: resend an unanswered request (0: never) */
-    uint64_t dedup_window;    /* ORDO_DEDUP_WINDOW: requests remembered per source */
-    ordo__fault_spec_t fault; /* ORDO_FAULT */
+    int log_level;              /* ORDO_LOG: ordo__log_level_t */
+    int wait_mode;              /* ORDO_WAIT: ordo__wait_mode_t */
+    uint64_t timeout_ms;        /* ORDO_TIMEOUT_MS */
+    uint64_t max_msg_size;      /* ORDO_MAX_MSG_SIZE, bytes */
+    int peer_errors;            /* ORDO_PEER_ERRORS: 1 = UCX peer error handling on */
+    int progress;               /* ORDO_PROGRESS: 0 poll, 1 thread */
+    int proto;                  /* ORDO_PROTO: ordo_proto_t */
+    uint64_t rndv_thresh;       /* ORDO_RNDV_THRESH: bytes, or ORDO__CFG_AUTO */
+    int delivery;               /* ORDO_DELIVERY: 0 exactly-once, 1 at-least-once */
+    uint64_t retry_ms;          /* ORDO_RETRY_MS: resend an unanswered request (0: never) */
+    uint64_t dedup_window;      /* ORDO_DEDUP_WINDOW: requests remembered per source */
+    ordo__fault_spec_t fault;   /* ORDO_FAULT */
+    unsigned clocks;            /* ORDO_CLOCKS: ORDO__CLOCK_* bits (lclock.h) */
+    uint64_t hlc_max_offset_us; /* ORDO_HLC_MAX_OFFSET_US */
+    char trace_dir[1024];       /* ORDO_TRACE: "" for no trace */
 } ordo__config_t;
 
 /* The value of a SIZE_AUTO variable set to "auto". */
@@ -46,6 +49,8 @@ typedef enum {
     ORDO__CFG_BOOL,      /* y|n|yes|no|1|0|on|off|true|false; stored as int */
     ORDO__CFG_SIZE_AUTO, /* "auto" (ORDO__CFG_AUTO) or a SIZE */
     ORDO__CFG_FAULT,     /* a fault-injection spec (fault.h) */
+    ORDO__CFG_CLOCKS,    /* a subset of lamport,vector,hlc, or none; stored as unsigned bits */
+    ORDO__CFG_PATH,      /* a path (or empty); stored in a char[1024] */
 } ordo__cfg_type_t;
 
 typedef struct ordo__cfg_entry {

@@ -8,6 +8,7 @@
 
 #include "runtime/boot.h"
 #include "runtime/clock.h"
+#include "runtime/lclock.h"
 #include "runtime/log.h"
 #include "runtime/rt.h"
 
@@ -178,9 +179,13 @@ ordo_status_t ordo_init(int *argc, char ***argv)
     if (status != ORDO_OK)
         goto err_failed;
     ordo__rt.wait_mode = resolve_wait_mode();
-    status = ordo__rpc_init();
+    status = ordo__lclock_init(ordo__rt.rank, ordo__rt.size, ordo__rt.cfg.clocks,
+                               ordo__rt.cfg.hlc_max_offset_us, ordo__rt.cfg.trace_dir);
     if (status != ORDO_OK)
         goto err_topo;
+    status = ordo__rpc_init();
+    if (status != ORDO_OK)
+        goto err_lclock;
     status = open_transport();
     if (status != ORDO_OK)
         goto err_rpc;
@@ -217,6 +222,8 @@ err_tl:
     ordo__rt.tl_ops->close(ordo__rt.tl, CLOSE_TIMEOUT_MS);
 err_rpc:
     ordo__rpc_fini();
+err_lclock:
+    ordo__lclock_fini();
 err_topo:
     ordo__topo_fini(&ordo__rt.topo);
 err_failed:
@@ -248,6 +255,7 @@ ordo_status_t ordo_finalize(void)
     ordo__rt.initialized = 0;
     ordo__rt.tl_ops->close(ordo__rt.tl, CLOSE_TIMEOUT_MS);
     ordo__rpc_fini();
+    ordo__lclock_fini();
     ordo__topo_fini(&ordo__rt.topo);
     pthread_mutex_destroy(&ordo__rt.lock);
     /* MPI_Finalize is safe only if every rank reached ordo_finalize. */

@@ -15,7 +15,14 @@ typedef enum {
 } ordo__msg_kind_t;
 
 /* flags */
-#define ORDO__MSG_F_RNDV 0x1u /* the payload is an ordo__rndv_desc_t, not the data */
+#define ORDO__MSG_F_RNDV    0x1u /* the payload is an ordo__rndv_desc_t, not the data */
+#define ORDO__MSG_F_LAMPORT 0x2u /* clock extension: Lamport clock, u64 */
+#define ORDO__MSG_F_HLC     0x4u /* clock extension: HLC l and c, u64 each */
+#define ORDO__MSG_F_VC      0x8u /* clock extension: vector clock, varints */
+#define ORDO__MSG_F_ALL     0xfu
+/* The clock extension follows the header, in the order of the flags above;
+ * hdr_len counts it.  A vector clock is a LEB128 varint count n, then n
+ * LEB128 varints. */
 
 typedef struct ordo__msg_hdr {
     uint16_t magic;
@@ -25,8 +32,8 @@ typedef struct ordo__msg_hdr {
     uint16_t flags;
     uint32_t handler;
     int32_t src;
-    int32_t status; /* REPLY: the handler's status */
-    uint32_t reserved;
+    int32_t status;  /* REPLY: the handler's status */
+    uint32_t seq;    /* per-source message number (traces match send and receive) */
     uint64_t req_id; /* REQ and REPLY */
 } ordo__msg_hdr_t;
 

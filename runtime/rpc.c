@@ -18,6 +18,7 @@
 
 #include "runtime/clock.h"
 #include "runtime/fault.h"
+#include "runtime/lclock.h"
 #include "runtime/log.h"
 #include "runtime/msg.h"
 #include "runtime/rt.h"
@@ -30,6 +31,7 @@
 #define RPC_NUM_IDS     ORDO__RPC_ID_END
 #define RPC_INLINE_COPY 256
 #define RPC_DESC_INLINE 512
+#define RPC_HDR_INLINE  256
 #define RPC_SLOT_BITS   24
 #define RPC_SLOT_MASK   ((1u << RPC_SLOT_BITS) - 1)
 #define RPC_POOL_CHUNK  64
@@ -45,7 +47,11 @@ typedef enum {
 struct ordo_request {
     ordo__tl_send_req_t sreq; /* the header's send */
     ordo__tl_send_req_t greq; /* OP_PULL: the get */
-    ordo__msg_hdr_t hdr;      /* outgoing header, read by the transport until sent */
+    union {
+        ordo__msg_hdr_t hdr;               /* outgoing header, read by the transport until sent, */
+        uint8_t hdr_bytes[RPC_HDR_INLINE]; /* followed by the clock extension */
+    };
+    size_t hdr_len;
     uint32_t slot;
     uint32_t gen;
     uint8_t kind;
@@ -89,6 +95,10 @@ struct ordo_request {
     struct ordo_request *next_free;
     uint8_t inline_copy[RPC_INLINE_COPY];
     uint8_t inline_desc[RPC_DESC_INLINE];
+    /* A header too large for hdr_bytes (vector clocks of many ranks); kept
+     * across reuses of the op. */
+    uint8_t *hdr_heap;
+    size_t hdr_heap_cap;
 };
 
 typedef struct ordo_request rpc_op_t;
@@ -114,6 +124,7 @@ static struct {
     int proto;          /* ordo_proto_t */
     size_t threshold;   /* ORDO_PROTO_AUTO: rendezvous above this */
     uint32_t delayed;   /* ops held back by fault injection */
+    uint32_t send_seq;  /* messages this rank has sent */
     uint32_t calls;     /* calls waiting for a reply (retries) */
     uint64_t next_timer_ns;
     struct dedup_entry **dedup; /* per source, ORDO_DEDUP_WINDOW entries, made on first use */
@@ -354,8 +365,9 @@ static int op_make_desc(rpc_op_t *op, uint64_t ack_id)
 /* One transmission of the op's header and wire data. */
 static int op_transmit(rpc_op_t *op)
 {
-    int s = ordo__rt.tl_ops->send(ordo__rt.tl, op->peer, &op->hdr, sizeof(op->hdr), op->wire,
-                                  op->wire_len, &op->sreq);
+    const void *hdr = op->hdr_len > RPC_HDR_INLINE ? (const void *)op->hdr_heap : op->hdr_bytes;
+    int s = ordo__rt.tl_ops->send(ordo__rt.tl, op->peer, hdr, op->hdr_len, op->wire, op->wire_len,
+                                  &op->sreq);
     op->sent_ns = ordo__now_ns();
     if (s == ORDO__INPROGRESS) {
         op->send_pending++;
@@ -408,6 +420,35 @@ static void op_emitted(rpc_op_t *op)
         op_complete(op, ORDO_OK);
 }
 
+/* Number the message and add the clocks to its header (a new message: a
+ * retransmission sends the same header again). */
+static int op_stamp(rpc_op_t *op, int dest, unsigned id)
+{
+    size_t need = sizeof(ordo__msg_hdr_t) + ordo__lclock_ext_max();
+    uint8_t ext[RPC_HDR_INLINE], *e = ext;
+    unsigned flags;
+
+    if (need > RPC_HDR_INLINE && op->hdr_heap_cap < need) {
+        uint8_t *p = realloc(op->hdr_heap, need);
+        if (!p)
+            return ORDO_ERR_NOMEM;
+        op->hdr_heap = p;
+        op->hdr_heap_cap = need;
+    }
+    if (need > RPC_HDR_INLINE)
+        e = op->hdr_heap + sizeof(ordo__msg_hdr_t);
+    op->hdr.seq = ++rpc.send_seq;
+    size_t len = ordo__lclock_send(e, &flags, dest, id, op->hdr.seq);
+    op->hdr.flags |= flags;
+    op->hdr.hdr_len = (uint16_t)(sizeof(ordo__msg_hdr_t) + len);
+    op->hdr_len = op->hdr.hdr_len;
+    if (need > RPC_HDR_INLINE)
+        memcpy(op->hdr_heap, &op->hdr, sizeof(ordo__msg_hdr_t));
+    else
+        memcpy(op->hdr_bytes + sizeof(ordo__msg_hdr_t), ext, len);
+    return ORDO_OK;
+}
+
 /* Hand the op to the transport.  On failure the op is completed with the error;
  * the caller must not touch the op afterwards unless somebody owns it. */
 static int op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
@@ -438,6 +479,9 @@ static int op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
         op->wire = op->desc;
         op->wire_len = op->desc_len;
     }
+    s = op_stamp(op, dest, id);
+    if (s != ORDO_OK)
+        goto fail;
     s = op_emit(op);
     if (s != ORDO_OK)
         goto fail;
@@ -755,7 +799,8 @@ static void deliver(const ordo__msg_hdr_t *h, const void *data, size_t len)
                    ctx.status != ORDO_OK ? ctx.status : status);
 }
 
-static void recv_reply(const ordo__msg_hdr_t *h, const void *data, size_t len)
+static void recv_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const void *data,
+                       size_t len)
 {
     rpc_op_t *op = op_lookup(h->req_id, OP_CALL);
     if (!op || op->peer != h->src || op->detached) {
@@ -774,6 +819,7 @@ static void recv_reply(const ordo__msg_hdr_t *h, const void *data, size_t len)
         }
         return;
     }
+    ordo__lclock_recv(st, h->src, h->handler, h->seq);
     if (op->rndv) {
         /* Our request was pulled: its buffer is free. */
         ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->mem);
@@ -793,7 +839,7 @@ static void recv_reply(const ordo__msg_hdr_t *h, const void *data, size_t len)
     op_complete(op, status);
 }
 
-static void recv_ack(const ordo__msg_hdr_t *h)
+static void recv_ack(const ordo__msg_hdr_t *h, const ordo__stamp_t *st)
 {
     rpc_op_t *op = op_lookup(h->req_id, OP_SEND);
     if (!op)
@@ -803,6 +849,7 @@ static void recv_ack(const ordo__msg_hdr_t *h)
                        (unsigned long long)h->req_id);
         return;
     }
+    ordo__lclock_recv(st, h->src, h->handler, h->seq);
     op_complete(op, h->status == ORDO_ERR_TIMEOUT ? ORDO_OK : h->status);
 }
 
@@ -917,6 +964,7 @@ fail:
 void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, size_t len)
 {
     ordo__msg_hdr_t h;
+    ordo__stamp_t stamp;
     (void)arg;
 
     /* Check everything a peer could get wrong before trusting any field. */
@@ -929,7 +977,9 @@ void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
     memcpy(&h, hdr, sizeof(h));
     if (h.magic != ORDO__MSG_MAGIC || h.version != ORDO__MSG_VERSION || h.hdr_len != hlen ||
         h.src < 0 || h.src >= ordo__rt.size || h.kind < ORDO__MSG_SEND || h.kind > ORDO__MSG_ACK ||
-        (h.flags & ~ORDO__MSG_F_RNDV)) {
+        (h.flags & ~ORDO__MSG_F_ALL) ||
+        ordo__lclock_decode((const uint8_t *)hdr + sizeof(h), hlen - sizeof(h),
+                            h.flags & ~ORDO__MSG_F_RNDV, &stamp) != 0) {
         ordo__rt.stats.malformed++;
         ordo_log_warn("dropped a malformed message (magic %#x version %u kind %u hdr_len %u "
                       "flags %#x src %d)",
@@ -939,14 +989,15 @@ void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
     ordo__rt.stats.msgs_received++;
     switch (h.kind) {
     case ORDO__MSG_REPLY:
-        recv_reply(&h, data, len);
+        recv_reply(&h, &stamp, data, len);
         break;
     case ORDO__MSG_ACK:
-        recv_ack(&h);
+        recv_ack(&h, &stamp);
         break;
     default:
         if (h.kind == ORDO__MSG_REQ && dedup_seen(&h))
             break;
+        ordo__lclock_recv(&stamp, h.src, h.handler, h.seq);
         if (h.flags & ORDO__MSG_F_RNDV)
             op_start_pull(&h, data, len, NULL, 0, NULL);
         else
@@ -999,6 +1050,7 @@ void ordo__rpc_fini(void)
                 op->mem = NULL; /* the transport is gone, and its registrations */
             if (op->in_use)
                 op_put(op);
+            free(op->hdr_heap);
         }
         free(rpc.slots[i]);
     }

@@ -1,0 +1,61 @@
+/*
+ * lclock.h - logical clocks piggybacked on every message (Lamport, vector,
+ * hybrid logical clock) and the per-rank event trace (ORDO_TRACE).
+ */
+#ifndef ORDO_RUNTIME_LCLOCK_H
+#define ORDO_RUNTIME_LCLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ORDO_CLOCKS bits, also the message flags of the extension. */
+#define ORDO__CLOCK_LAMPORT 0x2u
+#define ORDO__CLOCK_HLC     0x4u
+#define ORDO__CLOCK_VECTOR  0x8u
+
+/* A received timestamp, decoded from a message's clock extension. */
+typedef struct ordo__stamp {
+    unsigned flags;
+    uint64_t lamport;
+    uint64_t hlc_l, hlc_c;
+    const uint8_t *vc; /* varints in the message, n of them */
+    size_t vc_len;
+} ordo__stamp_t;
+
+typedef enum {
+    ORDO__TRACE_SEND,
+    ORDO__TRACE_RECV,
+} ordo__trace_kind_t;
+
+/* Start the clocks of rank me of n; trace_dir NULL or "" for no trace.
+ * With a trace every clock is on (the trace records all three). */
+int ordo__lclock_init(int me, int n, unsigned clocks, uint64_t hlc_max_offset_us,
+                      const char *trace_dir);
+void ordo__lclock_fini(void);
+
+/* Clocks in use (ORDO__CLOCK_* bits). */
+unsigned ordo__lclock_enabled(void);
+
+/* Largest clock extension a message can need, in bytes. */
+size_t ordo__lclock_ext_max(void);
+
+/* A message is sent: tick the clocks, write the extension to ext (at most
+ * ordo__lclock_ext_max() bytes), trace it.  Returns the extension's length;
+ * *flags receives the ORDO__MSG_F_* bits to set. */
+size_t ordo__lclock_send(uint8_t *ext, unsigned *flags, int dest, unsigned handler, uint32_t seq);
+
+/* Decode the extension ext[0..len) announced by flags.  -1 if malformed. */
+int ordo__lclock_decode(const uint8_t *ext, size_t len, unsigned flags, ordo__stamp_t *st);
+
+/* A message was accepted: merge its timestamp into the clocks, trace it. */
+void ordo__lclock_recv(const ordo__stamp_t *st, int src, unsigned handler, uint32_t seq);
+
+/* Messages whose HLC was further ahead of our physical clock than allowed. */
+uint64_t ordo__lclock_hlc_ahead(void);
+
+/* LEB128 varints (exposed for the unit tests). */
+size_t ordo__varint_put(uint8_t *p, uint64_t v);
+/* Returns bytes read, 0 if the input ends early or the value overflows. */
+size_t ordo__varint_get(const uint8_t *p, size_t len, uint64_t *v);
+
+#endif
