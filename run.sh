@@ -1,6 +1,9 @@
 #!/bin/sh
 # run.sh - the main job: install what is missing, build, and run ordo on 4
-# local ranks (ordo_info, then the message round of apps/ordo_ring).
+# local ranks: ordo_info (configuration, transports, the calibrated
+# eager/rendezvous model, topology), then the message round of apps/ordo_ring
+# with every message traced, the trace checked for happens-before and
+# exported as a timeline (build/run-trace.json, open it in Perfetto).
 set -eu
 cd "$(dirname "$0")"
 . ./config/setup.sh
@@ -10,6 +13,12 @@ ordo_build build
 np=${NP:-4}
 ordo_log "ordo_info on $np ranks"
 $ORDO_MPIRUN -np "$np" -x ORDO_LOG build/tools/ordo_info 2>&1
-ordo_log "message round on $np ranks"
-$ORDO_MPIRUN -np "$np" build/apps/ordo_ring
+trace=build/run-trace
+rm -rf "$trace"
+ordo_log "message round on $np ranks, traced into $trace"
+ORDO_TRACE=$PWD/$trace $ORDO_MPIRUN -np "$np" -x ORDO_TRACE build/apps/ordo_ring
+ordo_log "happens-before check of the trace"
+build/tools/trace/ordo-trace check "$trace"
+build/tools/trace/ordo-trace export -o build/run-trace.json "$trace"
+ordo_log "timeline: build/run-trace.json (open it at https://ui.perfetto.dev)"
 ordo_log "done"

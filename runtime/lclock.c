@@ -164,17 +164,36 @@ static void trace_line(const char *kind, int peer, int src, uint32_t seq, const 
         fprintf(lc.trace, " %d %d.%" PRIu32 " %s\n", peer, src, seq, name);
 }
 
+void ordo__hlc_send_rule(uint64_t *l, uint64_t *c, uint64_t pt)
+{
+    uint64_t old = *l;
+    *l = old > pt ? old : pt;
+    *c = *l == old ? *c + 1 : 0;
+}
+
+void ordo__hlc_recv_rule(uint64_t *l, uint64_t *c, uint64_t lm, uint64_t cm, uint64_t pt)
+{
+    uint64_t old = *l, nl = old > lm ? old : lm;
+    nl = nl > pt ? nl : pt;
+    if (nl == old && nl == lm)
+        *c = (*c > cm ? *c : cm) + 1;
+    else if (nl == old)
+        *c = *c + 1;
+    else if (nl == lm)
+        *c = cm + 1;
+    else
+        *c = 0;
+    *l = nl;
+}
+
 /* A local event or a send. */
 static void tick(void)
 {
     lc.lamport++;
     if (lc.enabled & ORDO__CLOCK_VECTOR)
         lc.vc[lc.me]++;
-    if (lc.enabled & ORDO__CLOCK_HLC) {
-        uint64_t pt = wall_ns(), old = lc.hlc_l;
-        lc.hlc_l = old > pt ? old : pt;
-        lc.hlc_c = lc.hlc_l == old ? lc.hlc_c + 1 : 0;
-    }
+    if (lc.enabled & ORDO__CLOCK_HLC)
+        ordo__hlc_send_rule(&lc.hlc_l, &lc.hlc_c, wall_ns());
 }
 
 static void put_u64(uint8_t *p, uint64_t v)
@@ -268,20 +287,10 @@ void ordo__lclock_recv(const ordo__stamp_t *st, int src, unsigned handler, uint3
     if (lc.enabled & ORDO__CLOCK_VECTOR)
         lc.vc[lc.me]++;
     if (lc.enabled & ORDO__CLOCK_HLC) {
-        uint64_t pt = wall_ns(), old = lc.hlc_l;
+        uint64_t pt = wall_ns();
         uint64_t lm = st->flags & ORDO__CLOCK_HLC ? st->hlc_l : 0;
         uint64_t cm = st->flags & ORDO__CLOCK_HLC ? st->hlc_c : 0;
-        uint64_t l = old > lm ? old : lm;
-        l = l > pt ? l : pt;
-        if (l == old && l == lm)
-            lc.hlc_c = (lc.hlc_c > cm ? lc.hlc_c : cm) + 1;
-        else if (l == old)
-            lc.hlc_c++;
-        else if (l == lm)
-            lc.hlc_c = cm + 1;
-        else
-            lc.hlc_c = 0;
-        lc.hlc_l = l;
+        ordo__hlc_recv_rule(&lc.hlc_l, &lc.hlc_c, lm, cm, pt);
         if (lm > pt && lm - pt > lc.max_offset_ns) {
             lc.hlc_ahead++;
             ordo_log_warn("message from rank %d carries a hybrid clock %.3f ms ahead of this "
@@ -351,9 +360,7 @@ ordo_status_t ordo_hlc_now(ordo_hlc_t *t)
     if (!(lc.enabled & ORDO__CLOCK_HLC))
         return ORDO_ERR_UNSUPPORTED;
     ORDO__LOCK();
-    uint64_t pt = wall_ns(), old = lc.hlc_l;
-    lc.hlc_l = old > pt ? old : pt;
-    lc.hlc_c = lc.hlc_l == old ? lc.hlc_c + 1 : 0;
+    ordo__hlc_send_rule(&lc.hlc_l, &lc.hlc_c, wall_ns());
     t->l = lc.hlc_l;
     t->c = lc.hlc_c;
     ORDO__UNLOCK();

@@ -53,6 +53,10 @@ void ordo__lclock_recv(const ordo__stamp_t *st, int src, unsigned handler, uint3
 /* Messages whose HLC was further ahead of our physical clock than allowed. */
 uint64_t ordo__lclock_hlc_ahead(void);
 
+/* The HLC rules on (l, c) at physical time pt (exposed for the unit tests). */
+void ordo__hlc_send_rule(uint64_t *l, uint64_t *c, uint64_t pt);
+void ordo__hlc_recv_rule(uint64_t *l, uint64_t *c, uint64_t lm, uint64_t cm, uint64_t pt);
+
 /* LEB128 varints (exposed for the unit tests). */
 size_t ordo__varint_put(uint8_t *p, uint64_t v);
 /* Returns bytes read, 0 if the input ends early or the value overflows. */
