@@ -4,6 +4,7 @@
  *     x* = (alpha_rndv - alpha_eager) / (1/beta_eager - 1/beta_rndv).
  *
  * Ranks pair up (r, r^1); the lower rank of each pair times calls of x bytes
+ * (1 KiB .. 4 MiB: a protocol change inside UCX can show only at large sizes)
  * (empty reply) to the other, forced eager and then forced rendezvous, takes
  * the median per size and fits a line by least squares.  Every rank then
  * adopts the model of ranks 0 and 1 so that all agree on the threshold.
@@ -19,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const size_t sizes[] = {1024, 8192, 65536, 262144, 1048576};
+static const size_t sizes[] = {1024, 8192, 65536, 262144, 1048576, 4194304};
 #define NSIZES     (sizeof(sizes) / sizeof(sizes[0]))
 #define ITERS      21
 #define WARMUP     5
