@@ -709,6 +709,9 @@ void bench_print_title(const bench_t *b)
         bench_note(b, "window %d", o->window);
     if (sp->flags & BENCH_OPT_PROTO)
         print_proto(b);
+    const char *clocks = getenv("ORDO_CLOCKS");
+    bench_note(b, "clocks: %s (ORDO_CLOCKS), %zu B of clocks in each message header",
+               clocks ? clocks : "lamport", ordo_clock_wire_bytes());
     if (b->papi_ok)
         bench_note(b, "PAPI: PAPI_TOT_CYC and PAPI_TOT_INS per iteration on rank 0");
     else

@@ -49,4 +49,5 @@ EXTRA_DIST += \
 	benchmarks/tests/bench_smoke.sh \
 	benchmarks/tests/bench_np1.sh \
 	benchmarks/compare-ucx.sh \
+	benchmarks/clocks.sh \
 	benchmarks/README.md

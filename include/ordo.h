@@ -300,6 +300,13 @@ typedef struct ordo_hlc {
  */
 ORDO_API ordo_status_t ordo_hlc_now(ordo_hlc_t *t);
 
+/**
+ * Bytes the clocks add to the header of the next message this rank sends
+ * (0 with ORDO_CLOCKS=none).  The vector clock grows slowly with its counters
+ * (LEB128: 1 byte per entry below 128, 2 below 16384, ...).
+ */
+ORDO_API size_t ordo_clock_wire_bytes(void);
+
 /** Compare HLC timestamps (total order by (l, c)): ORDO_HB_BEFORE, _AFTER or _EQUAL. */
 ORDO_API int ordo_hlc_compare(const ordo_hlc_t *a, const ordo_hlc_t *b);
 

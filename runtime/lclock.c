@@ -338,6 +338,26 @@ ordo_status_t ordo_vclock_now(uint64_t *vc, int n)
     return ORDO_OK;
 }
 
+size_t ordo_clock_wire_bytes(void)
+{
+    uint8_t tmp[VARINT_MAX];
+    size_t len = 0;
+    if (!ordo__rt.initialized)
+        return 0;
+    ORDO__LOCK();
+    if (lc.enabled & ORDO__CLOCK_LAMPORT)
+        len += 8;
+    if (lc.enabled & ORDO__CLOCK_HLC)
+        len += 16;
+    if (lc.enabled & ORDO__CLOCK_VECTOR) {
+        len += ordo__varint_put(tmp, (uint64_t)lc.n);
+        for (int i = 0; i < lc.n; i++)
+            len += ordo__varint_put(tmp, lc.vc[i] + (i == lc.me));
+    }
+    ORDO__UNLOCK();
+    return len;
+}
+
 int ordo_vclock_compare(const uint64_t *a, const uint64_t *b, int n)
 {
     int less = 0, more = 0;
