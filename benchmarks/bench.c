@@ -652,6 +652,30 @@ static const char *proto_name(int proto)
     return proto == ORDO_PROTO_EAGER ? "eager" : proto == ORDO_PROTO_RNDV ? "rndv" : "auto";
 }
 
+double bench_mpi_windows(const bench_t *b, size_t size, void *buf, MPI_Request *req)
+{
+    int iters = bench_iters(b, size), warmup = bench_warmup(b, size), w = b->opts.window;
+    int n = (int)size;
+    double t0 = 0;
+    bench_mpi_sync(b);
+    for (int it = 0; it < warmup + iters; it++) {
+        if (it == warmup)
+            t0 = bench_now_us();
+        if (b->role == BENCH_ACTIVE) {
+            for (int i = 0; i < w; i++)
+                MPI_Isend(buf, n, MPI_BYTE, b->peer, 100, MPI_COMM_WORLD, &req[i]);
+            MPI_Waitall(w, req, MPI_STATUSES_IGNORE);
+            MPI_Recv(NULL, 0, MPI_BYTE, b->peer, 101, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        } else {
+            for (int i = 0; i < w; i++)
+                MPI_Irecv(buf, n, MPI_BYTE, b->peer, 100, MPI_COMM_WORLD, &req[i]);
+            MPI_Waitall(w, req, MPI_STATUSES_IGNORE);
+            MPI_Send(NULL, 0, MPI_BYTE, b->peer, 101, MPI_COMM_WORLD);
+        }
+    }
+    return bench_now_us() - t0;
+}
+
 void bench_note(const bench_t *b, const char *fmt, ...)
 {
     va_list ap;

@@ -170,6 +170,11 @@ int bench_poll(const bench_t *b);
 
 /* Ranks 0 and 1 meet over MPI (a zero-byte MPI_Sendrecv) before an MPI phase. */
 void bench_mpi_sync(const bench_t *b);
+/* Both ranks: OSU's MPI window pattern (osu_bw, osu_mbw_mr for one pair):
+ * rank 0 sends windows of -W messages of size bytes with MPI_Isend, rank 1
+ * receives them, a zero-byte message closes each window.  Returns the
+ * microseconds of the timed iterations (after the warm-up). */
+double bench_mpi_windows(const bench_t *b, size_t size, void *buf, MPI_Request *req);
 
 /* A buffer of len bytes (at least 1) filled with a pattern; exits on ENOMEM. */
 void *bench_buffer(const bench_t *b, size_t len);

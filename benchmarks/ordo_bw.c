@@ -118,32 +118,6 @@ static void ordo_windows(bench_t *b, size_t size, const void *buf, ordo_request_
     bench_release(b);
 }
 
-/* Both ranks: OSU's MPI pattern; returns the bandwidth in MB/s on rank 0. */
-static double mpi_windows(const bench_t *b, size_t size, void *buf, MPI_Request *req)
-{
-    int iters = bench_iters(b, size), warmup = bench_warmup(b, size), w = b->opts.window;
-    int n = (int)size;
-    double t0 = 0;
-    bench_mpi_sync(b);
-    for (int it = 0; it < warmup + iters; it++) {
-        if (it == warmup)
-            t0 = bench_now_us();
-        if (b->role == BENCH_ACTIVE) {
-            for (int i = 0; i < w; i++)
-                MPI_Isend(buf, n, MPI_BYTE, b->peer, 100, MPI_COMM_WORLD, &req[i]);
-            MPI_Waitall(w, req, MPI_STATUSES_IGNORE);
-            MPI_Recv(NULL, 0, MPI_BYTE, b->peer, 101, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        } else {
-            for (int i = 0; i < w; i++)
-                MPI_Irecv(buf, n, MPI_BYTE, b->peer, 100, MPI_COMM_WORLD, &req[i]);
-            MPI_Waitall(w, req, MPI_STATUSES_IGNORE);
-            MPI_Send(NULL, 0, MPI_BYTE, b->peer, 101, MPI_COMM_WORLD);
-        }
-    }
-    double us = bench_now_us() - t0;
-    return (double)size * w * iters / us;
-}
-
 int main(int argc, char **argv)
 {
     bench_t b;
@@ -179,7 +153,8 @@ int main(int argc, char **argv)
             bench_fail(&b, "ordo_rpc_send_nb (a message arrived with another length)", size,
                        ORDO_ERR_MSG);
         if (b.opts.mpi)
-            mpi = mpi_windows(&b, size, buf, mreq);
+            mpi = (double)size * b.opts.window * bench_iters(&b, size) /
+                  bench_mpi_windows(&b, size, buf, mreq);
         bench_stats(&b, &st);
         bench_std_row(&b, &t, size, &st, (double)size * b.opts.window, 1, NULL, mpi, &c);
         if (bench_next_size(&b, size) == 0)

@@ -96,32 +96,6 @@ static void ordo_calls(bench_t *b, size_t size, const void *buf, ordo_request_t 
     bench_release(b);
 }
 
-/* Both ranks: osu_mbw_mr's pattern for one pair; returns messages/s on rank 0. */
-static double mpi_rate(const bench_t *b, size_t size, void *buf, MPI_Request *req)
-{
-    int iters = bench_iters(b, size), warmup = bench_warmup(b, size), w = b->opts.window;
-    int n = (int)size;
-    double t0 = 0;
-    bench_mpi_sync(b);
-    for (int it = 0; it < warmup + iters; it++) {
-        if (it == warmup)
-            t0 = bench_now_us();
-        if (b->role == BENCH_ACTIVE) {
-            for (int i = 0; i < w; i++)
-                MPI_Isend(buf, n, MPI_BYTE, b->peer, 100, MPI_COMM_WORLD, &req[i]);
-            MPI_Waitall(w, req, MPI_STATUSES_IGNORE);
-            MPI_Recv(NULL, 0, MPI_BYTE, b->peer, 101, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        } else {
-            for (int i = 0; i < w; i++)
-                MPI_Irecv(buf, n, MPI_BYTE, b->peer, 100, MPI_COMM_WORLD, &req[i]);
-            MPI_Waitall(w, req, MPI_STATUSES_IGNORE);
-            MPI_Send(NULL, 0, MPI_BYTE, b->peer, 101, MPI_COMM_WORLD);
-        }
-    }
-    double us = bench_now_us() - t0;
-    return (double)w * iters / us * 1e6;
-}
-
 int main(int argc, char **argv)
 {
     static const char *const extra[] = {"Calls/s", "MB/s", NULL};
@@ -156,7 +130,8 @@ int main(int argc, char **argv)
         else
             bench_serve(&b);
         if (b.opts.mpi)
-            mpi = mpi_rate(&b, size, buf, mreq);
+            mpi = (double)b.opts.window * bench_iters(&b, size) /
+                  bench_mpi_windows(&b, size, buf, mreq) * 1e6;
         bench_stats(&b, &st);
         double calls = bench_metric(&st, b.opts.window, 1e6);
         double ex[2] = {calls, calls * (double)size / 1e6};
