@@ -16,8 +16,9 @@
 # UCX_POSIX_ERROR_HANDLING=y UCX_SYSV_ERROR_HANDLING=y.  ucx_perftest gets
 # -e (error handling) in the same case, so both pick transports alike; the
 # transports each used are printed.  Configurations:
-#   default  UCX's defaults for error handling (shared memory left out)
-#   shm      UCX_POSIX_ERROR_HANDLING=y UCX_SYSV_ERROR_HANDLING=y
+#   default  UCX's defaults for error handling (shared memory left out; ordo
+#            gets UCX_MM_ERROR_HANDLING=n, else it would turn shared memory on)
+#   shm      UCX_POSIX_ERROR_HANDLING=y UCX_SYSV_ERROR_HANDLING=y (ordo's default)
 #   both     the two, one after the other (the default)
 # UCX_TLS and other UCX_* / ORDO_* variables of the environment apply to
 # both sides.
@@ -199,9 +200,13 @@ row() { # WHAT UCX ORDO MPI RATIO TARGET RESULT
 compare() { # CONFIG
     case $1 in
     default)
+        # ordo itself turns shared memory on unless told otherwise: tell it.
         unset UCX_POSIX_ERROR_HANDLING UCX_SYSV_ERROR_HANDLING
-        what="UCX defaults (with peer error handling, shared memory is left out)" ;;
+        UCX_MM_ERROR_HANDLING=n
+        export UCX_MM_ERROR_HANDLING
+        what="UCX defaults (with peer error handling, shared memory is left out: tcp)" ;;
     shm)
+        unset UCX_MM_ERROR_HANDLING
         UCX_POSIX_ERROR_HANDLING=y UCX_SYSV_ERROR_HANDLING=y
         export UCX_POSIX_ERROR_HANDLING UCX_SYSV_ERROR_HANDLING
         what="UCX_POSIX_ERROR_HANDLING=y UCX_SYSV_ERROR_HANDLING=y (shared memory with error handling)" ;;

@@ -14,6 +14,10 @@ int ordo__boot_init(int *argc, char ***argv, int *rank, int *size);
 /* Every rank contributes len bytes; out receives size*len bytes in rank order. */
 int ordo__boot_allgather(const void *in, size_t len, void *out);
 int ordo__boot_barrier(void);
+/* Collective: every rank passes its status of a start-up step and gets the
+ * worst of them (an error on any rank fails the step everywhere, so no rank
+ * is left waiting in a later collective).  Also a barrier. */
+int ordo__boot_agree(int status);
 /* 1 if ordo called MPI_Init (and so will call MPI_Finalize). */
 int ordo__boot_owns_mpi(void);
 /* Release the communicator; MPI_Finalize if ordo started MPI.  With

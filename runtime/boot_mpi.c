@@ -68,6 +68,16 @@ int ordo__boot_barrier(void)
     return mpi_status(MPI_Barrier(boot_comm), "MPI_Barrier");
 }
 
+int ordo__boot_agree(int status)
+{
+    int worst = status;
+    if (MPI_Allreduce(&status, &worst, 1, MPI_INT, MPI_MIN, boot_comm) != MPI_SUCCESS)
+        return ORDO_ERR_BOOTSTRAP;
+    if (worst != ORDO_OK && status == ORDO_OK)
+        ordo_log_error("another rank failed to start: %s", ordo_strerror(worst));
+    return worst;
+}
+
 int ordo__boot_owns_mpi(void)
 {
     return boot_owns_mpi;

@@ -21,10 +21,13 @@
 #include <string.h>
 
 static const size_t sizes[] = {1024, 8192, 65536, 262144, 1048576, 4194304};
-#define NSIZES     (sizeof(sizes) / sizeof(sizes[0]))
-#define ITERS      21
-#define WARMUP     5
-#define MIN_THRESH 1024
+#define NSIZES       (sizeof(sizes) / sizeof(sizes[0]))
+#define ITERS        21
+#define WARMUP       5
+#define LARGE        (1u << 20)
+#define ITERS_LARGE  7
+#define WARMUP_LARGE 2
+#define MIN_THRESH   1024
 
 static volatile int calib_done;
 
@@ -49,28 +52,30 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Median time of a call with x bytes to peer, in microseconds. */
+/* Median time of a call with x bytes to peer, in microseconds (fewer
+ * rounds for large sizes, where one call already lasts long). */
 static int time_call(int peer, const void *buf, size_t x, double *us)
 {
     double t[ITERS];
-    for (int i = 0; i < WARMUP + ITERS; i++) {
+    int iters = x >= LARGE ? ITERS_LARGE : ITERS, warmup = x >= LARGE ? WARMUP_LARGE : WARMUP;
+    for (int i = 0; i < warmup + iters; i++) {
         uint64_t t0 = ordo__now_ns();
         int status = ordo__rpc_call(peer, ORDO__RPC_ID_CALIB, buf, x, NULL, 0, NULL);
         if (status != ORDO_OK)
             return status;
-        if (i >= WARMUP)
-            t[i - WARMUP] = (double)(ordo__now_ns() - t0) / 1000.0;
+        if (i >= warmup)
+            t[i - warmup] = (double)(ordo__now_ns() - t0) / 1000.0;
     }
-    qsort(t, ITERS, sizeof(t[0]), cmp_double);
-    *us = t[ITERS / 2];
+    qsort(t, (size_t)iters, sizeof(t[0]), cmp_double);
+    *us = t[iters / 2];
     return ORDO_OK;
 }
 
 /* Least squares: t = alpha + x * inv_beta. */
-static void fit(const double *t, double *alpha, double *beta_mbs)
+static void fit(const double *t, size_t nsizes, double *alpha, double *beta_mbs)
 {
-    double sx = 0, sy = 0, sxx = 0, sxy = 0, n = NSIZES;
-    for (size_t i = 0; i < NSIZES; i++) {
+    double sx = 0, sy = 0, sxx = 0, sxy = 0, n = (double)nsizes;
+    for (size_t i = 0; i < nsizes; i++) {
         double x = (double)sizes[i];
         sx += x;
         sy += t[i];
@@ -95,10 +100,21 @@ static int measure(int peer, ordo_rpc_model_t *m)
 {
     double te[NSIZES], tr[NSIZES];
     int status = ORDO_OK;
-    void *buf = calloc(1, sizes[NSIZES - 1]);
+    size_t max = sizes[NSIZES - 1] < ordo__rt.cfg.max_msg_size ? sizes[NSIZES - 1]
+                                                               : ordo__rt.cfg.max_msg_size;
+    void *buf = calloc(1, max);
     if (!buf)
         return ORDO_ERR_NOMEM;
-    for (size_t i = 0; i < NSIZES && status == ORDO_OK; i++) {
+    size_t nsizes = 0;
+    while (nsizes < NSIZES && sizes[nsizes] <= ordo__rt.cfg.max_msg_size)
+        nsizes++;
+    if (nsizes < 2) {
+        /* Too small a ORDO_MAX_MSG_SIZE to see a bandwidth: eager only. */
+        free(buf);
+        m->crossover = -1;
+        return ORDO_OK;
+    }
+    for (size_t i = 0; i < nsizes && status == ORDO_OK; i++) {
         ordo__rpc_set_proto_internal(ORDO_PROTO_EAGER);
         status = time_call(peer, buf, sizes[i], &te[i]);
         ordo__rpc_set_proto_internal(ORDO_PROTO_RNDV);
@@ -108,11 +124,11 @@ static int measure(int peer, ordo_rpc_model_t *m)
     free(buf);
     if (status != ORDO_OK)
         return status;
-    fit(te, &m->eager_alpha_us, &m->eager_beta_mbs);
-    fit(tr, &m->rndv_alpha_us, &m->rndv_beta_mbs);
+    fit(te, nsizes, &m->eager_alpha_us, &m->eager_beta_mbs);
+    fit(tr, nsizes, &m->rndv_alpha_us, &m->rndv_beta_mbs);
     double denom = 1.0 / m->eager_beta_mbs - 1.0 / m->rndv_beta_mbs;
     m->crossover = denom > 0 ? (m->rndv_alpha_us - m->eager_alpha_us) / denom : -1.0;
-    for (size_t i = 0; i < NSIZES; i++)
+    for (size_t i = 0; i < nsizes; i++)
         ordo_log_debug("calibration: %zu B eager %.2f us, rndv %.2f us", sizes[i], te[i], tr[i]);
     return ORDO_OK;
 }
@@ -162,14 +178,19 @@ int ordo__rpc_calibrate(void)
         status = ordo__wait_until(done_cond, NULL, ordo__deadline());
     }
     ordo__rpc_set_proto_internal(ordo__rt.cfg.proto);
-    if (status != ORDO_OK) {
+    if (status != ORDO_OK)
         ordo_log_error("calibration with rank %d failed: %s", partner, ordo_strerror(status));
+    /* Everyone learns whether all went well (nobody waits for a rank that
+     * gave up), and takes the model of ranks 0 and 1. */
+    status = ordo__boot_agree(status);
+    if (status != ORDO_OK)
+        return status;
+    all = calloc((size_t)n, sizeof(*all));
+    status = ordo__boot_agree(all ? ORDO_OK : ORDO_ERR_NOMEM);
+    if (status != ORDO_OK) {
+        free(all);
         return status;
     }
-    /* Everyone takes the model of ranks 0 and 1. */
-    all = calloc((size_t)n, sizeof(*all));
-    if (!all)
-        return ORDO_ERR_NOMEM;
     status = ordo__boot_allgather(&m, sizeof(m), all);
     if (status == ORDO_OK) {
         m = all[0];

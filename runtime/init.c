@@ -155,9 +155,11 @@ static void stop_progress_thread(void)
     ordo__rt.threaded = 0;
 }
 
+enum { STAGE_NONE, STAGE_LCLOCK, STAGE_RPC, STAGE_TL };
+
 ordo_status_t ordo_init(int *argc, char ***argv)
 {
-    int status;
+    int status, stage = STAGE_NONE;
 
     if (ordo__rt.initialized)
         return ORDO_ERR_ALREADY_INIT;
@@ -179,52 +181,50 @@ ordo_status_t ordo_init(int *argc, char ***argv)
     if (status != ORDO_OK)
         goto err_failed;
     ordo__rt.wait_mode = resolve_wait_mode();
+    /* Local steps, then every rank agrees before the next collective one. */
     status = ordo__lclock_init(ordo__rt.rank, ordo__rt.size, ordo__rt.cfg.clocks,
                                ordo__rt.cfg.hlc_max_offset_us, ordo__rt.cfg.trace_dir);
+    if (status == ORDO_OK) {
+        stage = STAGE_LCLOCK;
+        status = ordo__rpc_init();
+    }
+    if (status == ORDO_OK) {
+        stage = STAGE_RPC;
+        status = open_transport();
+    }
+    if (status == ORDO_OK)
+        stage = STAGE_TL;
+    status = ordo__boot_agree(status);
     if (status != ORDO_OK)
-        goto err_topo;
-    status = ordo__rpc_init();
-    if (status != ORDO_OK)
-        goto err_lclock;
-    status = open_transport();
-    if (status != ORDO_OK)
-        goto err_rpc;
+        goto err;
     status = exchange_addresses();
+    if (status == ORDO_OK)
+        status = ordo__rt_barrier_init();
+    /* ... and every rank can receive before anyone calibrates. */
+    status = ordo__boot_agree(status);
     if (status != ORDO_OK)
-        goto err_tl;
-    status = ordo__rt_barrier_init();
-    if (status != ORDO_OK)
-        goto err_tl;
-    /* Every rank can receive before anyone calibrates. */
-    status = ordo__boot_barrier();
-    if (status != ORDO_OK)
-        goto err_tl;
+        goto err;
     ordo__rpc_set_proto_internal(ordo__rt.cfg.proto);
     status = ordo__rpc_calibrate();
-    if (status != ORDO_OK)
-        goto err_tl;
-    status = start_progress_thread();
-    if (status != ORDO_OK)
-        goto err_tl;
-    ordo__rt.initialized = 1;
+    if (status == ORDO_OK)
+        status = start_progress_thread();
     /* Every rank is ready to receive before anyone returns from ordo_init. */
-    status = ordo__boot_barrier();
+    status = ordo__boot_agree(status);
     if (status != ORDO_OK)
-        goto err_init;
+        goto err;
+    ordo__rt.initialized = 1;
     ordo_log_info("initialized: rank %d of %d on %s", ordo__rt.rank, ordo__rt.size,
                   ordo__rt.topo.ranks[ordo__rt.rank].host);
     return ORDO_OK;
 
-err_init:
-    ordo__rt.initialized = 0;
+err:
     stop_progress_thread();
-err_tl:
-    ordo__rt.tl_ops->close(ordo__rt.tl, CLOSE_TIMEOUT_MS);
-err_rpc:
-    ordo__rpc_fini();
-err_lclock:
-    ordo__lclock_fini();
-err_topo:
+    if (stage >= STAGE_TL)
+        ordo__rt.tl_ops->close(ordo__rt.tl, CLOSE_TIMEOUT_MS);
+    if (stage >= STAGE_RPC)
+        ordo__rpc_fini();
+    if (stage >= STAGE_LCLOCK)
+        ordo__lclock_fini();
     ordo__topo_fini(&ordo__rt.topo);
 err_failed:
     free(ordo__rt.peer_failed);

@@ -128,9 +128,11 @@ static struct {
     uint32_t calls;     /* calls waiting for a reply (retries) */
     uint64_t next_timer_ns;
     struct dedup_entry **dedup; /* per source, ORDO_DEDUP_WINDOW entries, made on first use */
+    uint64_t *call_seq;         /* per destination: calls made to it */
 } rpc;
 
-/* The exactly-once window: the last request seen in each slot of a source. */
+/* The exactly-once window: per source, the last request seen in each of
+ * ORDO_DEDUP_WINDOW entries, indexed by the call number. */
 typedef struct dedup_entry {
     uint64_t req_id;
     rpc_op_t *reply; /* pinned reply, to send again to a repeat */
@@ -262,7 +264,9 @@ static rpc_op_t *op_lookup(uint64_t id, op_kind_t kind)
     if (slot >= rpc.nslots)
         return NULL;
     rpc_op_t *op = rpc.slots[slot];
-    if (!op->in_use || op_id(op) != id || op->kind != kind || op->done)
+    /* A call is named by its request id, the others by their op id. */
+    uint64_t own = kind == OP_CALL ? op->hdr.req_id : op_id(op);
+    if (!op->in_use || own != id || op->kind != kind || op->done)
         return NULL;
     return op;
 }
@@ -537,7 +541,10 @@ static int rpc_start(op_kind_t kind, int dest, unsigned id, const void *data, si
     op->cb_arg = cb_arg;
     op->user_owned = out != NULL;
     if (kind == OP_CALL)
-        op->hdr.req_id = op_id(op);
+        /* The request id: this rank's call number to dest, and the slot.
+         * Consecutive per destination, so the receiver's exactly-once
+         * window holds the last ORDO_DEDUP_WINDOW calls from us. */
+        op->hdr.req_id = ((uint64_t)++rpc.call_seq[dest] << RPC_SLOT_BITS) | op->slot;
     if (ordo__in_handler && kind == OP_SEND && len) {
         /* A handler's buffer may vanish when it returns: send a copy. */
         status = op_copy_payload(op, data, len);
@@ -648,9 +655,10 @@ void ordo__rpc_timers(void)
 
 /* ---- exactly-once window ---------------------------------------------- */
 
-static uint32_t id_slot(uint64_t id)
+/* A request's number among the calls from its source to this rank. */
+static uint64_t id_call(uint64_t id)
 {
-    return (uint32_t)(id & RPC_SLOT_MASK);
+    return id >> RPC_SLOT_BITS;
 }
 
 static dedup_entry_t *dedup_entry(int src, uint64_t req_id)
@@ -660,7 +668,7 @@ static dedup_entry_t *dedup_entry(int src, uint64_t req_id)
         if (!rpc.dedup[src])
             return NULL;
     }
-    return &rpc.dedup[src][id_slot(req_id) % ordo__rt.cfg.dedup_window];
+    return &rpc.dedup[src][id_call(req_id) % ordo__rt.cfg.dedup_window];
 }
 
 static void dedup_release(dedup_entry_t *e)
@@ -696,8 +704,7 @@ static int dedup_seen(const ordo__msg_hdr_t *h)
         /* else the reply is on its way, or was pulled (and so received) already */
         return 1;
     }
-    if (e->state != DEDUP_FREE && id_slot(e->req_id) == id_slot(h->req_id) &&
-        h->req_id < e->req_id) {
+    if (e->state != DEDUP_FREE && id_call(h->req_id) < id_call(e->req_id)) {
         ordo__rt.stats.duplicates++; /* older than what this slot has seen: stale */
         return 1;
     }
@@ -1034,7 +1041,8 @@ int ordo__rpc_init(void)
     rpc.proto = ORDO_PROTO_AUTO;
     rpc.threshold = (size_t)-1;
     rpc.dedup = calloc((size_t)ordo__rt.size, sizeof(*rpc.dedup));
-    if (!rpc.dedup)
+    rpc.call_seq = calloc((size_t)ordo__rt.size, sizeof(*rpc.call_seq));
+    if (!rpc.dedup || !rpc.call_seq)
         return ORDO_ERR_NOMEM;
     ordo__fault_init(&ordo__rt.cfg.fault, ordo__rt.rank);
     return pool_grow();
@@ -1059,6 +1067,7 @@ void ordo__rpc_fini(void)
         free(rpc.dedup[r]);
     bufs_release();
     free(rpc.dedup);
+    free(rpc.call_seq);
     memset(&rpc, 0, sizeof(rpc));
 }
 

@@ -237,7 +237,7 @@ static void test_model(void)
     CU_ASSERT(m.eager_alpha_us >= 0 && m.rndv_alpha_us >= 0);
     CU_ASSERT(m.eager_beta_mbs > 0 && m.rndv_beta_mbs > 0);
     CU_ASSERT(m.threshold >= 1024 && m.threshold <= ordo_rpc_max_size());
-    CU_ASSERT(m.calibration_ms > 0 && m.calibration_ms < 1000);
+    CU_ASSERT(m.calibration_ms > 0);
     CU_ASSERT_EQUAL(ordo_rpc_model(NULL), ORDO_ERR_INVALID);
     /* Every rank uses the same threshold. */
     unsigned long t = m.threshold, tmax = 0;
