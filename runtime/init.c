@@ -346,6 +346,8 @@ int ordo__wait_until(int (*done)(void *arg), void *arg, uint64_t deadline_ns)
         if (ordo__rt.wait_mode == ORDO__WAIT_SPIN && (++idle & 63) != 0)
             continue;
         uint64_t now = ordo__now_ns();
+        if (!deadline_ns) /* the timeout runs from the first time we wait */
+            deadline_ns = now + ordo__rt.cfg.timeout_ms * 1000000u;
         if (now >= deadline_ns)
             return done(arg) ? ORDO_OK : ORDO_ERR_TIMEOUT;
         if (ordo__rt.wait_mode == ORDO__WAIT_YIELD ||

@@ -225,8 +225,10 @@ size_t ordo__lclock_send(uint8_t *ext, unsigned *flags, int dest, unsigned handl
             len += ordo__varint_put(ext + len, lc.vc[i]);
         *flags |= ORDO__CLOCK_VECTOR;
     }
-    snprintf(name, sizeof(name), "%u", handler);
-    trace_line("send", dest, lc.me, seq, name);
+    if (lc.trace) {
+        snprintf(name, sizeof(name), "%u", handler);
+        trace_line("send", dest, lc.me, seq, name);
+    }
     return len;
 }
 
@@ -299,8 +301,10 @@ void ordo__lclock_recv(const ordo__stamp_t *st, int src, unsigned handler, uint3
                           (unsigned long long)(lc.max_offset_ns / 1000u));
         }
     }
-    snprintf(name, sizeof(name), "%u", handler);
-    trace_line("recv", src, src, seq, name);
+    if (lc.trace) {
+        snprintf(name, sizeof(name), "%u", handler);
+        trace_line("recv", src, src, seq, name);
+    }
 }
 
 /* ---- public calls ------------------------------------------------------ */
