@@ -135,7 +135,10 @@ static struct {
  * ORDO_DEDUP_WINDOW entries, indexed by the call number. */
 typedef struct dedup_entry {
     uint64_t req_id;
-    rpc_op_t *reply; /* pinned reply, to send again to a repeat */
+    rpc_op_t *reply; /* a rendezvous reply, pinned: its descriptor is sent again */
+    void *copy;      /* an eager reply's payload, to answer a repeat with */
+    size_t len;
+    unsigned handler;
     int status;
     uint8_t state; /* DEDUP_FREE, DEDUP_RUNNING, DEDUP_DONE */
 } dedup_entry_t;
@@ -679,10 +682,14 @@ static void dedup_release(dedup_entry_t *e)
         op_maybe_put(e->reply);
         e->reply = NULL;
     }
+    free(e->copy);
+    e->copy = NULL;
+    e->len = 0;
     e->state = DEDUP_FREE;
 }
 
 static void send_reply(int dest, uint64_t req_id, unsigned id, rpc_op_t *op, int status);
+static rpc_op_t *reply_op(const void *data, size_t len);
 
 /* 1 if the request was seen before (it was answered again, or is still
  * running); 0 if it is new and now remembered as running. */
@@ -698,10 +705,14 @@ static int dedup_seen(const ordo__msg_hdr_t *h)
         if (e->state == DEDUP_RUNNING)
             return 1;
         rpc_op_t *r = e->reply;
-        if (!r)
-            send_reply(h->src, h->req_id, h->handler, NULL, e->status); /* status only */
-        else if (!r->send_pending && !r->delayed && !(r->rndv && r->done))
-            op_emit(r); /* the same reply, once more */
+        if (!r) {
+            /* The same reply, once more, from the copy kept. */
+            rpc_op_t *again = e->len ? reply_op(e->copy, e->len) : NULL;
+            send_reply(h->src, h->req_id, e->handler, again,
+                       again || !e->len ? e->status : ORDO_ERR_NOMEM);
+        } else if (!r->send_pending && !r->delayed && !r->done) {
+            op_emit(r); /* the same rendezvous descriptor, once more */
+        }
         /* else the reply is on its way, or was pulled (and so received) already */
         return 1;
     }
@@ -715,8 +726,10 @@ static int dedup_seen(const ordo__msg_hdr_t *h)
     return 0;
 }
 
-/* The request ran: remember its outcome, and its reply to send again. */
-static void dedup_done(int src, uint64_t req_id, int status, rpc_op_t *reply)
+/* The request ran: remember its outcome and its reply, to answer a repeat.
+ * An eager reply is kept as a copy of its payload (a few bytes, usually); a
+ * rendezvous reply's op is pinned, since its descriptor names its buffer. */
+static void dedup_done(int src, uint64_t req_id, unsigned handler, int status, rpc_op_t *reply)
 {
     if (ordo__rt.cfg.delivery != 0 || !rpc.dedup[src])
         return;
@@ -725,9 +738,17 @@ static void dedup_done(int src, uint64_t req_id, int status, rpc_op_t *reply)
         return;
     e->state = DEDUP_DONE;
     e->status = status;
-    if (reply) {
+    e->handler = handler;
+    if (!reply || !reply->len)
+        return;
+    if (use_rndv(reply->len)) {
         reply->pinned = 1;
         e->reply = reply;
+    } else if ((e->copy = malloc(reply->len)) != NULL) {
+        memcpy(e->copy, reply->payload, reply->len);
+        e->len = reply->len;
+    } else {
+        e->status = ORDO_ERR_NOMEM; /* a repeat learns that the reply is lost */
     }
 }
 
@@ -769,7 +790,7 @@ static void send_reply(int dest, uint64_t req_id, unsigned id, rpc_op_t *op, int
     op->hdr.req_id = req_id;
     op->hdr.status = status;
     /* Pinned before it is sent, so that it outlives its own completion. */
-    dedup_done(dest, req_id, status, op);
+    dedup_done(dest, req_id, id, status, op);
     int s = op_send(op, dest, ORDO__MSG_REPLY, id);
     if (s != ORDO_OK)
         ordo_log_debug("reply to rank %d not sent: %s", dest, ordo_strerror(s));
