@@ -13,7 +13,6 @@
 int ordo__boot_init(int *argc, char ***argv, int *rank, int *size);
 /* Every rank contributes len bytes; out receives size*len bytes in rank order. */
 int ordo__boot_allgather(const void *in, size_t len, void *out);
-int ordo__boot_barrier(void);
 /* Collective: every rank passes its status of a start-up step and gets the
  * worst of them (an error on any rank fails the step everywhere, so no rank
  * is left waiting in a later collective).  Also a barrier. */

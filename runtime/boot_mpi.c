@@ -63,11 +63,6 @@ int ordo__boot_allgather(const void *in, size_t len, void *out)
                       "MPI_Allgather");
 }
 
-int ordo__boot_barrier(void)
-{
-    return mpi_status(MPI_Barrier(boot_comm), "MPI_Barrier");
-}
-
 int ordo__boot_agree(int status)
 {
     int worst = status;

@@ -94,7 +94,6 @@ static int open_transport(void)
         .rank = ordo__rt.rank,
         .nranks = ordo__rt.size,
         .wakeup = ordo__rt.wait_mode == ORDO__WAIT_BLOCK,
-        .thread_safe = ordo__rt.cfg.progress == 1,
         .peer_errors = ordo__rt.cfg.peer_errors,
         .recv = ordo__rpc_recv,
         .peer_failed = ordo__rpc_peer_failed,

@@ -128,11 +128,6 @@ void ordo__lclock_fini(void)
     lc.enabled = 0;
 }
 
-unsigned ordo__lclock_enabled(void)
-{
-    return lc.enabled;
-}
-
 uint64_t ordo__lclock_hlc_ahead(void)
 {
     return lc.hlc_ahead;

@@ -33,9 +33,6 @@ int ordo__lclock_init(int me, int n, unsigned clocks, uint64_t hlc_max_offset_us
                       const char *trace_dir);
 void ordo__lclock_fini(void);
 
-/* Clocks in use (ORDO__CLOCK_* bits). */
-unsigned ordo__lclock_enabled(void);
-
 /* Largest clock extension a message can need, in bytes. */
 size_t ordo__lclock_ext_max(void);
 

@@ -1098,11 +1098,6 @@ void ordo__rpc_set_threshold(size_t threshold)
     rpc.threshold = threshold;
 }
 
-size_t ordo__rpc_threshold(void)
-{
-    return rpc.threshold;
-}
-
 int ordo__rpc_proto(void)
 {
     return rpc.proto;

@@ -94,7 +94,6 @@ int ordo__rpc_call(int dest, unsigned id, const void *req, size_t len, void *rep
                    size_t *reply_len);
 /* The path chosen per message (ORDO_PROTO_AUTO: rendezvous above threshold). */
 void ordo__rpc_set_threshold(size_t threshold);
-size_t ordo__rpc_threshold(void);
 int ordo__rpc_proto(void);
 void ordo__rpc_set_proto_internal(int proto);
 /* Fit the cost model of both paths and set the threshold (calib.c). */

@@ -24,7 +24,6 @@ typedef struct ordo__tl_params {
     int rank, nranks;
     int wakeup;      /* support tl->wait (event fd) */
     int peer_errors; /* detect dead peers */
-    int thread_safe; /* calls come from more than one thread (under the runtime's lock) */
     /* A message arrived.  hdr and data are valid during the call only. */
     void (*recv)(void *arg, const void *hdr, size_t hlen, const void *data, size_t len);
     /* Peer found dead or unreachable; called once per peer. */
