@@ -6,6 +6,7 @@
 #include <CUnit/CUnit.h>
 #include <ordo.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 /* Exit status for "skipped" under automake's test driver. */
@@ -38,6 +39,27 @@ static inline int ordo_test_run(CU_SuiteInfo *suites, int quiet, const char *who
     }
     CU_cleanup_registry();
     return failures;
+}
+
+/* The rank the launcher gave this process, known before ordo_init (0 when
+ * started alone): mpirun, PMIx (srun --mpi=pmix) or Slurm. */
+static inline int ordo_test_launcher_rank(void)
+{
+    const char *vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "SLURM_PROCID", NULL};
+    for (int i = 0; vars[i]; i++)
+        if (getenv(vars[i]))
+            return atoi(getenv(vars[i]));
+    return 0;
+}
+
+/* main() of a multi-rank suite: every rank runs the suites, rank 0 prints
+ * the per-test lines, every rank its failures.  Exit status 0 or 1. */
+static inline int ordo_test_main_ranks(CU_SuiteInfo *suites, const char *name)
+{
+    char who[64];
+    int rank = ordo_test_launcher_rank();
+    snprintf(who, sizeof(who), "%s rank %d", name, rank);
+    return ordo_test_run(suites, rank != 0, who) == 0 ? 0 : 1;
 }
 
 /* Call ordo_progress() until *counter reaches target or 60 s have passed

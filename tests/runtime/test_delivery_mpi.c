@@ -140,9 +140,5 @@ static CU_SuiteInfo suites[] = {
 
 int main(void)
 {
-    char who[64];
-    const char *r = getenv("OMPI_COMM_WORLD_RANK");
-    int rank = r ? atoi(r) : 0;
-    snprintf(who, sizeof(who), "test_delivery_mpi rank %d", rank);
-    return ordo_test_run(suites, rank != 0, who) == 0 ? 0 : 1;
+    return ordo_test_main_ranks(suites, "test_delivery_mpi");
 }

@@ -83,10 +83,6 @@ static CU_SuiteInfo suites[] = {
 
 int main(void)
 {
-    char who[64];
-    const char *r = getenv("OMPI_COMM_WORLD_RANK");
-    int rank = r ? atoi(r) : 0;
     setenv("ORDO_PROGRESS", "thread", 1);
-    snprintf(who, sizeof(who), "test_progress_thread rank %d", rank);
-    return ordo_test_run(suites, rank != 0, who) == 0 ? 0 : 1;
+    return ordo_test_main_ranks(suites, "test_progress_thread");
 }

@@ -20,15 +20,6 @@ static int me, n;
 static int one_way_received;
 static int64_t one_way_sum;
 
-static int launcher_rank(void)
-{
-    const char *vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "SLURM_PROCID", NULL};
-    for (int i = 0; vars[i]; i++)
-        if (getenv(vars[i]))
-            return atoi(getenv(vars[i]));
-    return 0;
-}
-
 /* Echo the payload back with every byte xor 0x5a. */
 static int echo(const ordo_rpc_msg_t *msg, void *arg)
 {
@@ -383,10 +374,6 @@ static CU_SuiteInfo suites[] = {
 
 int main(void)
 {
-    char who[64];
-    int rank = launcher_rank();
     setenv("ORDO_MAX_MSG_SIZE", "1M", 1);
-    snprintf(who, sizeof(who), "test_runtime_mpi rank %d", rank);
-    int failures = ordo_test_run(suites, rank != 0, who);
-    return failures == 0 ? 0 : 1;
+    return ordo_test_main_ranks(suites, "test_runtime_mpi");
 }
