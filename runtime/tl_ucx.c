@@ -433,8 +433,7 @@ static void ucx_mem_release(ordo__tl_t *tl, ordo__tl_mem_t *m)
         return;
     int cached = m >= tl->rcache && m < tl->rcache + RCACHE_ENTRIES;
     if (!cached) {
-        ucp_rkey_buffer_release(m->rkey);
-        ucp_mem_unmap(tl->context, m->memh);
+        mem_dereg(tl, m);
         free(m);
     } else if (m->stale) {
         mem_dereg(tl, m);
