@@ -54,6 +54,11 @@ const ordo__cfg_entry_t ordo__cfg_table[] = {
      "Payload size above which ORDO_PROTO=auto uses the rendezvous: auto (the crossover x* of "
      "the cost model calibrated at start-up) or a size in bytes.",
      FIELD(rndv_thresh), NULL, 0, (uint64_t)1 << 40},
+    {"ORDO_RNDV_INFLIGHT", ORDO__CFG_SIZE, "8M",
+     "Bytes of rendezvous payloads a rank pulls at once into buffers of its own; further pulls "
+     "wait their turn (one always runs), so a burst of large messages reuses a few warm "
+     "buffers instead of faulting in fresh memory for each.",
+     FIELD(rndv_inflight), NULL, 0, (uint64_t)1 << 40},
     {"ORDO_DELIVERY", ORDO__CFG_ENUM, "exactly-once",
      "What a retried or duplicated request does: exactly-once (the receiver remembers the last "
      "ORDO_DEDUP_WINDOW requests of each source and answers a repeat from memory) or "

@@ -25,6 +25,7 @@ typedef struct ordo__config {
     int progress;               /* ORDO_PROGRESS: 0 poll, 1 thread */
     int proto;                  /* ORDO_PROTO: ordo_proto_t */
     uint64_t rndv_thresh;       /* ORDO_RNDV_THRESH: bytes, or ORDO__CFG_AUTO */
+    uint64_t rndv_inflight;     /* ORDO_RNDV_INFLIGHT: bytes pulled at once */
     int delivery;               /* ORDO_DELIVERY: 0 exactly-once, 1 at-least-once */
     uint64_t retry_ms;          /* ORDO_RETRY_MS: resend an unanswered request (0: never) */
     uint64_t dedup_window;      /* ORDO_DEDUP_WINDOW: requests remembered per source */

@@ -61,6 +61,7 @@ struct ordo_request {
     uint8_t waiting;     /* a call counted in rpc.calls */
     int send_pending;    /* sends the transport still reads hdr (and payload) for */
     uint8_t get_pending; /* OP_PULL: the get is in flight */
+    uint8_t queued;      /* OP_PULL: waits in rpc.pullq for room */
     uint8_t done;        /* completed: status is final */
     uint8_t user_owned;  /* somebody will wait for or free it */
     uint8_t detached;    /* its owner gave up (timeout): drop what still comes */
@@ -89,7 +90,8 @@ struct ordo_request {
     size_t pull_len; /* bytes pulled */
     size_t full_len; /* bytes the sender offered */
     uint64_t ack_id;
-    struct ordo_request *call; /* a rendezvous reply pulled for this call */
+    struct ordo_request *call;      /* a rendezvous reply pulled for this call */
+    struct ordo_request *next_pull; /* rpc.pullq */
     ordo_request_cb_t cb;
     void *cb_arg;
     struct ordo_request *next_free;
@@ -129,6 +131,10 @@ static struct {
     uint64_t next_timer_ns;
     struct dedup_entry **dedup; /* per source, ORDO_DEDUP_WINDOW entries, made on first use */
     uint64_t *call_seq;         /* per destination: calls made to it */
+    /* Rendezvous payloads pulled into buffers of our own: bytes in flight
+     * (at most ORDO_RNDV_INFLIGHT, or one pull) and the pulls that wait. */
+    size_t pull_bytes;
+    rpc_op_t *pullq, *pullq_tail;
 } rpc;
 
 /* The exactly-once window: per source, the last request seen in each of
@@ -145,8 +151,8 @@ typedef struct dedup_entry {
 
 enum { DEDUP_FREE, DEDUP_RUNNING, DEDUP_DONE };
 
-static void op_start_pull(const ordo__msg_hdr_t *h, const void *data, size_t len, void *dst,
-                          size_t cap, rpc_op_t *call);
+static void op_start_pull(const ordo__msg_hdr_t *h, const void *data, size_t len, rpc_op_t *call);
+static void pull_next(void);
 
 /* ---- large buffers ------------------------------------------------------
  * Payload copies and rendezvous landing buffers of 64 KiB and more come from
@@ -855,7 +861,7 @@ static void recv_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const 
         op->mem = NULL;
     }
     if (h->flags & ORDO__MSG_F_RNDV) {
-        op_start_pull(h, data, len, op->reply, op->cap, op);
+        op_start_pull(h, data, len, op);
         return;
     }
     size_t n = len < op->cap ? len : op->cap;
@@ -891,6 +897,8 @@ static void pull_done(ordo__tl_send_req_t *greq, int status)
     const ordo__msg_hdr_t *h = &op->in_hdr;
 
     op->get_pending = 0;
+    if (!op->call && op->pull_len)
+        rpc.pull_bytes -= op->pull_len;
     if (status != ORDO_OK)
         ordo_log_warn("pulling %zu bytes from rank %d failed: %s", op->pull_len, h->src,
                       ordo_strerror(status));
@@ -915,12 +923,68 @@ static void pull_done(ordo__tl_send_req_t *greq, int status)
             send_ctrl(h->src, ORDO__MSG_ACK, op->ack_id, ORDO_OK);
     }
     op_complete(op, status);
+    pull_next();
 }
 
-/* Pull the payload described by data into dst (cap bytes), or into a
- * buffer of our own when dst is NULL (requests and one-way messages). */
-static void op_start_pull(const ordo__msg_hdr_t *h, const void *data, size_t len, void *dst,
-                          size_t cap, rpc_op_t *call)
+/* Start the get of a pull op: into the caller's buffer (op->call) or into
+ * a pooled buffer of our own. */
+static void pull_issue(rpc_op_t *op, uint64_t addr, const void *rkey, uint32_t rkey_len)
+{
+    int status;
+
+    if (!op->call) {
+        op->pull_buf = buf_get(op->pull_len, &op->buf_cap);
+        if (!op->pull_buf) {
+            ordo_log_error("cannot receive %zu bytes from rank %d: %s", op->pull_len, op->peer,
+                           ordo_strerror(ORDO_ERR_NOMEM));
+            pull_done(&op->greq, ORDO_ERR_NOMEM);
+            return;
+        }
+    }
+    if (ordo__rt.peer_failed[op->peer]) {
+        pull_done(&op->greq, ORDO_ERR_PEER_FAILED);
+        return;
+    }
+    status = ordo__rt.tl_ops->get(ordo__rt.tl, op->peer, op->call ? op->call->reply : op->pull_buf,
+                                  op->pull_len, addr, rkey, rkey_len, &op->greq);
+    if (status == ORDO__INPROGRESS) {
+        op->get_pending = 1;
+        return;
+    }
+    pull_done(&op->greq, status);
+}
+
+/* Start waiting pulls while there is room (one always runs). */
+static void pull_next(void)
+{
+    static int running; /* a pull that fails at once comes back here */
+
+    if (running)
+        return;
+    running = 1;
+    while (rpc.pullq && (rpc.pull_bytes == 0 ||
+                         rpc.pull_bytes + rpc.pullq->pull_len <= ordo__rt.cfg.rndv_inflight)) {
+        rpc_op_t *op = rpc.pullq;
+        ordo__rndv_desc_t d;
+
+        rpc.pullq = op->next_pull;
+        if (!rpc.pullq)
+            rpc.pullq_tail = NULL;
+        op->next_pull = NULL;
+        op->queued = 0;
+        rpc.pull_bytes += op->pull_len;
+        memcpy(&d, op->desc, sizeof(d));
+        pull_issue(op, d.addr, (const char *)op->desc + sizeof(d), d.rkey_len);
+    }
+    running = 0;
+}
+
+/* Pull the payload described by data into the reply buffer of call, or
+ * into a buffer of our own when call is NULL (requests and one-way messages).
+ * Pulls into our own buffers are held to ORDO_RNDV_INFLIGHT bytes at once,
+ * so that many large messages arriving together reuse a few warm buffers
+ * instead of faulting in fresh memory for each. */
+static void op_start_pull(const ordo__msg_hdr_t *h, const void *data, size_t len, rpc_op_t *call)
 {
     ordo__rndv_desc_t d;
     int status;
@@ -955,24 +1019,35 @@ static void op_start_pull(const ordo__msg_hdr_t *h, const void *data, size_t len
     op->ack_id = d.ack_id;
     op->full_len = d.len;
     op->call = call;
-    op->pull_len = call ? (d.len < cap ? d.len : cap) : d.len;
-    op->pull_buf = call ? dst : buf_get(d.len, &op->buf_cap);
+    op->pull_len = call ? (d.len < call->cap ? d.len : call->cap) : d.len;
     op->greq.complete = pull_done;
-    if (!op->pull_buf) {
-        status = ORDO_ERR_NOMEM;
-        goto fail_op;
-    }
     if (op->pull_len == 0) {
         pull_done(&op->greq, ORDO_OK);
         return;
     }
-    status = ordo__rt.tl_ops->get(ordo__rt.tl, h->src, op->pull_buf, op->pull_len, d.addr,
-                                  (const char *)data + sizeof(d), d.rkey_len, &op->greq);
-    if (status == ORDO__INPROGRESS) {
-        op->get_pending = 1;
+    if (call) { /* the caller's buffer: nothing to hold back */
+        pull_issue(op, d.addr, (const char *)data + sizeof(d), d.rkey_len);
         return;
     }
-    pull_done(&op->greq, status);
+    if (rpc.pull_bytes == 0 || rpc.pull_bytes + op->pull_len <= ordo__rt.cfg.rndv_inflight) {
+        rpc.pull_bytes += op->pull_len;
+        pull_issue(op, d.addr, (const char *)data + sizeof(d), d.rkey_len);
+        return;
+    }
+    /* Keep the descriptor (the message is gone after this callback) and wait. */
+    op->desc_len = len;
+    op->desc = len <= RPC_DESC_INLINE ? op->inline_desc : malloc(len);
+    if (!op->desc) {
+        status = ORDO_ERR_NOMEM;
+        goto fail_op;
+    }
+    memcpy(op->desc, data, len);
+    op->queued = 1;
+    if (rpc.pullq_tail)
+        rpc.pullq_tail->next_pull = op;
+    else
+        rpc.pullq = op;
+    rpc.pullq_tail = op;
     return;
 
 fail_op:
@@ -1028,7 +1103,7 @@ void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
             break;
         ordo__lclock_recv(&stamp, h.src, h.handler, h.seq);
         if (h.flags & ORDO__MSG_F_RNDV)
-            op_start_pull(&h, data, len, NULL, 0, NULL);
+            op_start_pull(&h, data, len, NULL);
         else
             deliver(&h, data, len);
         break;
@@ -1050,7 +1125,7 @@ void ordo__rpc_peer_failed(void *arg, int peer, int status)
      * holds ends when the transport gives it back. */
     for (uint32_t i = 0; i < rpc.nslots; i++) {
         rpc_op_t *op = rpc.slots[i];
-        if (op->in_use && op->peer == peer && !op->done && !op->get_pending)
+        if (op->in_use && op->peer == peer && !op->done && !op->get_pending && !op->queued)
             op_complete(op, status);
     }
 }
