@@ -62,7 +62,9 @@ static void usage(const bench_spec_t *spec, FILE *out)
                 spec->window, BENCH_MAX_WINDOW);
     fprintf(out, "  -f                full statistics: also the min and max of the samples\n"
                  "  --mpi             also run the pattern over MPI in the same processes and\n"
-                 "                    print it as a baseline column and an ordo/MPI ratio\n");
+                 "                    print it as a baseline column and an ordo/MPI ratio\n"
+                 "  --buffer K        where message buffers come from: ordo (ordo_mem_alloc,\n"
+                 "                    peers read them directly; the default) or malloc\n");
     if (spec->flags & BENCH_OPT_PROTO)
         fprintf(out,
                 "  --proto P         ordo's path for payloads: " PROTO_ACCEPTED " (default: auto,\n"
@@ -178,6 +180,7 @@ static int parse_proto(const char *s)
 static int parse_options(const bench_spec_t *spec, int argc, char **argv, bench_opts_t *o)
 {
     static const struct option longopts[] = {{"mpi", no_argument, NULL, 'M'},
+                                             {"buffer", required_argument, NULL, 'B'},
                                              {"proto", required_argument, NULL, 'P'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
@@ -222,6 +225,12 @@ static int parse_options(const bench_spec_t *spec, int argc, char **argv, bench_
             break;
         case 'f':
             o->full = 1;
+            break;
+        case 'B':
+            if (strcmp(optarg, "malloc") != 0 && strcmp(optarg, "ordo") != 0)
+                return bad_usage(
+                    spec, "--buffer: '%s' is not a buffer kind; accepted: ordo, malloc", optarg);
+            o->malloc_buffers = strcmp(optarg, "malloc") == 0;
             break;
         case 'M':
             o->mpi = 1;
@@ -572,12 +581,31 @@ void bench_stats(const bench_t *b, bench_stats_t *st)
 
 void *bench_buffer(const bench_t *b, size_t len)
 {
-    unsigned char *p = malloc(len ? len : 1);
-    if (!p)
-        bench_fail(b, "malloc (buffer)", len, ORDO_ERR_NOMEM);
+    unsigned char *p = NULL;
+    if (b->opts.malloc_buffers) {
+        p = malloc(len ? len : 1);
+        if (!p)
+            bench_fail(b, "malloc (buffer)", len, ORDO_ERR_NOMEM);
+    } else {
+        void *v;
+        int s = ordo_mem_alloc(len, &v);
+        if (s != ORDO_OK)
+            bench_fail(b, "ordo_mem_alloc (buffer)", len, s);
+        p = v;
+    }
     for (size_t i = 0; i < len; i++)
         p[i] = (unsigned char)(i * 7 + 1);
     return p;
+}
+
+void bench_buffer_free(const bench_t *b, void *buf)
+{
+    if (!buf)
+        return;
+    if (b->opts.malloc_buffers)
+        free(buf);
+    else
+        ordo_mem_free(buf);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -733,6 +761,10 @@ void bench_print_title(const bench_t *b)
         bench_note(b, "window %d", o->window);
     if (sp->flags & BENCH_OPT_PROTO)
         print_proto(b);
+    bench_note(b, "buffers: %s",
+               o->malloc_buffers ? "malloc (--buffer malloc)"
+                                 : "ordo_mem_alloc (peers read them directly; --buffer malloc for "
+                                   "malloc)");
     const char *clocks = getenv("ORDO_CLOCKS");
     bench_note(b, "clocks: %s (ORDO_CLOCKS), %zu B of clocks in each message header",
                clocks ? clocks : "lamport", ordo_clock_wire_bytes());

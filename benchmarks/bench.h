@@ -64,6 +64,7 @@ typedef struct bench_opts {
     int full;                  /* -f: also min and max */
     int mpi;                   /* --mpi: MPI baseline and ratio */
     int proto;                 /* --proto: ordo_proto_t, or -1 if not given */
+    int malloc_buffers;        /* --buffer malloc: malloc, not ordo_mem_alloc */
 } bench_opts_t;
 
 typedef enum {
@@ -176,8 +177,11 @@ void bench_mpi_sync(const bench_t *b);
  * microseconds of the timed iterations (after the warm-up). */
 double bench_mpi_windows(const bench_t *b, size_t size, void *buf, MPI_Request *req);
 
-/* A buffer of len bytes (at least 1) filled with a pattern; exits on ENOMEM. */
+/* A buffer of len bytes (at least 1) filled with a pattern, from
+ * ordo_mem_alloc (or malloc with --buffer malloc); exits on failure.
+ * bench_buffer_free() gives it back (NULL is ignored). */
 void *bench_buffer(const bench_t *b, size_t len);
+void bench_buffer_free(const bench_t *b, void *buf);
 
 /*
  * Output (active rank only).  bench_print_title() prints the OSU title line

@@ -238,7 +238,7 @@ compare() { # CONFIG
     else
         failed=1
     fi
-    if ordo_run ordo_bw -m 4M:4M -i 10 -x 2; then
+    if ordo_run ordo_bw -m 4M:4M -i 50 -x 5; then
         bw_ordo=$(ordo_field 4194304 2) bw_mpi=$(ordo_field 4194304 5)
     else
         failed=1

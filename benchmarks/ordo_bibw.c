@@ -154,7 +154,7 @@ int main(int argc, char **argv)
     }
     free(mreq);
     free(req);
-    free(rbuf);
-    free(sbuf);
+    bench_buffer_free(&b, rbuf);
+    bench_buffer_free(&b, sbuf);
     return bench_finish(&b);
 }

@@ -162,6 +162,6 @@ int main(int argc, char **argv)
     }
     free(mreq);
     free(req);
-    free(buf);
+    bench_buffer_free(&b, buf);
     return bench_finish(&b);
 }

@@ -345,6 +345,6 @@ int main(int argc, char **argv)
         summary(&b, pts, n, &m, have_model);
     for (int p = 0; p < NPATHS; p++)
         free(samples[p]);
-    free(buf);
+    bench_buffer_free(&b, buf);
     return bench_finish(&b);
 }

@@ -125,7 +125,7 @@ int main(int argc, char **argv)
         if (bench_next_size(&b, size) == 0)
             break;
     }
-    free(sbuf);
-    free(rbuf);
+    bench_buffer_free(&b, sbuf);
+    bench_buffer_free(&b, rbuf);
     return bench_finish(&b);
 }

@@ -183,6 +183,24 @@ ORDO_API ordo_status_t ordo_rpc_send(int dest, unsigned id, const void *msg, siz
 /** Largest payload ordo_rpc_call / ordo_rpc_send accept (ORDO_MAX_MSG_SIZE). */
 ORDO_API size_t ordo_rpc_max_size(void);
 
+/**
+ * Allocate len bytes that peers can read directly, as MPI_Alloc_mem does:
+ * a rendezvous payload sent from this memory is pulled with one copy (a
+ * peer on the same node maps it; others read it by RDMA) and is never
+ * registered again.  Memory from malloc works too, but on shared memory its
+ * pull costs an extra copy through the sender.  *ptr is set on success.
+ */
+ORDO_API ordo_status_t ordo_mem_alloc(size_t len, void **ptr);
+
+/**
+ * Free memory from ordo_mem_alloc (ORDO_ERR_INVALID for any other pointer).
+ * A send still reading it keeps it until the send completes; what is not
+ * freed is released by ordo_finalize().  A peer may keep a mapping of it for
+ * a while (a cache of 8 keys per peer), so the pages return to the system
+ * once every peer has let go.
+ */
+ORDO_API ordo_status_t ordo_mem_free(void *ptr);
+
 /* Non-blocking messages.  A request completes when the reply has arrived
  * (calls) or when the payload may be reused (sends). */
 typedef struct ordo_request ordo_request_t;

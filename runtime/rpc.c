@@ -1282,6 +1282,28 @@ ordo_status_t ordo_rpc_call(int dest, unsigned id, const void *req, size_t len, 
     return status;
 }
 
+ordo_status_t ordo_mem_alloc(size_t len, void **ptr)
+{
+    ORDO__CHECK_INIT();
+    if (!ptr)
+        return ORDO_ERR_INVALID;
+    ORDO__LOCK();
+    int status = ordo__rt.tl_ops->mem_alloc(ordo__rt.tl, len, ptr);
+    ORDO__UNLOCK();
+    return status;
+}
+
+ordo_status_t ordo_mem_free(void *ptr)
+{
+    ORDO__CHECK_INIT();
+    if (!ptr)
+        return ORDO_ERR_INVALID;
+    ORDO__LOCK();
+    int status = ordo__rt.tl_ops->mem_free(ordo__rt.tl, ptr);
+    ORDO__UNLOCK();
+    return status;
+}
+
 ordo_status_t ordo_rpc_send(int dest, unsigned id, const void *msg, size_t len)
 {
     ORDO__CHECK_INIT();

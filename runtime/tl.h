@@ -49,6 +49,12 @@ typedef struct ordo__tl_ops {
     int (*mem_reg)(ordo__tl_t *tl, void *addr, size_t len, ordo__tl_mem_t **mem, const void **rkey,
                    size_t *rkey_len);
     void (*mem_release)(ordo__tl_t *tl, ordo__tl_mem_t *mem);
+    /* Allocate len bytes peers read directly (on a node they map it), already
+     * registered: mem_reg of a range inside it costs nothing. */
+    int (*mem_alloc)(ordo__tl_t *tl, size_t len, void **addr);
+    /* Free what mem_alloc gave (ORDO_ERR_INVALID for anything else); a
+     * registration still in use keeps it until mem_release. */
+    int (*mem_free)(ordo__tl_t *tl, void *addr);
     /* Read len bytes at remote_addr of peer (described by rkey) into dst.
      * Returns like send. */
     int (*get)(ordo__tl_t *tl, int peer, void *dst, size_t len, uint64_t remote_addr,

@@ -16,17 +16,34 @@
 /* Registration cache: entries, and unmap events remembered between lookups. */
 #define RCACHE_ENTRIES 64
 #define UNMAP_RING     64
+/* Remote keys a rank keeps unpacked, per peer. */
+#define RKEY_ENTRIES 8
 
+/* A registration.  Its remote key, as peers get it, is the registration's
+ * id (never reused in this process, so a peer can cache what it unpacked)
+ * followed by UCX's packed key. */
 struct ordo__tl_mem {
     uintptr_t start, end;
     ucp_mem_h memh;
     void *rkey;
     size_t rkey_len;
+    uint32_t id;
     int refs;
     int stale; /* the range was unmapped: never hand out again */
     int used;
+    int allocated; /* memory UCX allocated (ordo_mem_alloc): in tl->allocs */
+    int freed;     /* allocated, and freed while a send still used it */
     uint64_t last_use;
+    struct ordo__tl_mem *next_alloc;
 };
+
+/* A peer's remote key, unpacked once and used for every get that names it. */
+typedef struct rkey_entry {
+    uint32_t id; /* 0: empty */
+    int refs;    /* gets in flight */
+    ucp_rkey_h rkey;
+    uint64_t last_use;
+} rkey_entry_t;
 
 /* Filled by the memory-event hook (any thread, no allocation allowed). */
 static struct {
@@ -57,6 +74,10 @@ struct ordo__tl {
     uint64_t rcache_clock;
     unsigned long unmaps_seen;
     int rcache_hooked; /* memory events arrive: caching is safe */
+    uint32_t next_mem_id;
+    struct ordo__tl_mem *allocs; /* ordo_mem_alloc regions */
+    rkey_entry_t *rkeys;         /* RKEY_ENTRIES per peer */
+    uint64_t rkey_clock;
 };
 
 static int ucx_status(ucs_status_t s)
@@ -153,7 +174,8 @@ static int ucx_open(const ordo__tl_params_t *params, ordo__tl_t **out)
     tl->params = *params;
     tl->efd = -1;
     tl->peers = calloc((size_t)params->nranks, sizeof(*tl->peers));
-    if (!tl->peers) {
+    tl->rkeys = calloc((size_t)params->nranks * RKEY_ENTRIES, sizeof(*tl->rkeys));
+    if (!tl->peers || !tl->rkeys) {
         status = ORDO_ERR_NOMEM;
         goto err_free;
     }
@@ -230,6 +252,7 @@ err_worker:
 err_cleanup:
     ucp_cleanup(tl->context);
 err_free:
+    free(tl->rkeys);
     free(tl->peers);
     free(tl);
     return status;
@@ -324,9 +347,43 @@ static int ucx_send(ordo__tl_t *tl, int peer, const void *hdr, size_t hlen, cons
 
 static void mem_dereg(ordo__tl_t *tl, struct ordo__tl_mem *m)
 {
-    ucp_rkey_buffer_release(m->rkey);
+    free(m->rkey);
     ucp_mem_unmap(tl->context, m->memh);
     memset(m, 0, sizeof(*m));
+}
+
+/* Give m its id and its remote key: the id, then UCX's packed key. */
+static ucs_status_t mem_pack(ordo__tl_t *tl, struct ordo__tl_mem *m)
+{
+    void *packed;
+    size_t len;
+    ucs_status_t s = ucp_rkey_pack(tl->context, m->memh, &packed, &len);
+    if (s != UCS_OK) {
+        ordo_log_error("ucp_rkey_pack: %s", ucs_status_string(s));
+        return s;
+    }
+    m->rkey = malloc(sizeof(uint32_t) + len);
+    if (!m->rkey) {
+        ucp_rkey_buffer_release(packed);
+        return UCS_ERR_NO_MEMORY;
+    }
+    if (++tl->next_mem_id == 0) /* 0 means "do not cache" to the peer */
+        ++tl->next_mem_id;
+    m->id = tl->next_mem_id;
+    memcpy(m->rkey, &m->id, sizeof(m->id));
+    memcpy((char *)m->rkey + sizeof(m->id), packed, len);
+    m->rkey_len = sizeof(uint32_t) + len;
+    ucp_rkey_buffer_release(packed);
+    return UCS_OK;
+}
+
+/* The ordo_mem_alloc region holding [start, end), if any. */
+static struct ordo__tl_mem *alloc_find(ordo__tl_t *tl, uintptr_t start, uintptr_t end)
+{
+    for (struct ordo__tl_mem *m = tl->allocs; m; m = m->next_alloc)
+        if (!m->freed && m->start <= start && end <= m->end)
+            return m;
+    return NULL;
 }
 
 /* Forget cached ranges the process unmapped since the last look. */
@@ -374,6 +431,14 @@ static int ucx_mem_reg(ordo__tl_t *tl, void *addr, size_t len, ordo__tl_mem_t **
     ucp_mem_map_params_t mp = {0};
     ucs_status_t s;
 
+    struct ordo__tl_mem *a = alloc_find(tl, start, end);
+    if (a) {
+        a->refs++;
+        *out = a;
+        *rkey = a->rkey;
+        *rkey_len = a->rkey_len;
+        return ORDO_OK;
+    }
     if (tl->rcache_hooked) {
         rcache_sync(tl);
         for (int e = 0; e < RCACHE_ENTRIES; e++) {
@@ -403,9 +468,8 @@ static int ucx_mem_reg(ordo__tl_t *tl, void *addr, size_t len, ordo__tl_mem_t **
         ordo_log_error("ucp_mem_map of %zu bytes: %s", len, ucs_status_string(s));
         goto err;
     }
-    s = ucp_rkey_pack(tl->context, m->memh, &m->rkey, &m->rkey_len);
+    s = mem_pack(tl, m);
     if (s != UCS_OK) {
-        ordo_log_error("ucp_rkey_pack: %s", ucs_status_string(s));
         ucp_mem_unmap(tl->context, m->memh);
         goto err;
     }
@@ -427,10 +491,26 @@ err:
     return ucx_status(s);
 }
 
+static void alloc_unmap(ordo__tl_t *tl, struct ordo__tl_mem *m)
+{
+    for (struct ordo__tl_mem **pp = &tl->allocs; *pp; pp = &(*pp)->next_alloc)
+        if (*pp == m) {
+            *pp = m->next_alloc;
+            break;
+        }
+    mem_dereg(tl, m);
+    free(m);
+}
+
 static void ucx_mem_release(ordo__tl_t *tl, ordo__tl_mem_t *m)
 {
     if (--m->refs > 0)
         return;
+    if (m->allocated) {
+        if (m->freed)
+            alloc_unmap(tl, m);
+        return;
+    }
     int cached = m >= tl->rcache && m < tl->rcache + RCACHE_ENTRIES;
     if (!cached) {
         mem_dereg(tl, m);
@@ -440,11 +520,123 @@ static void ucx_mem_release(ordo__tl_t *tl, ordo__tl_mem_t *m)
     }
 }
 
+static int ucx_mem_alloc(ordo__tl_t *tl, size_t len, void **addr)
+{
+    ucp_mem_map_params_t mp = {0};
+    ucp_mem_attr_t attr = {0};
+    ucs_status_t s;
+
+    struct ordo__tl_mem *m = calloc(1, sizeof(*m));
+    if (!m)
+        return ORDO_ERR_NOMEM;
+    mp.field_mask = UCP_MEM_MAP_PARAM_FIELD_ADDRESS | UCP_MEM_MAP_PARAM_FIELD_LENGTH |
+                    UCP_MEM_MAP_PARAM_FIELD_FLAGS;
+    mp.address = NULL;
+    mp.length = len ? len : 1;
+    mp.flags = UCP_MEM_MAP_ALLOCATE;
+    s = ucp_mem_map(tl->context, &mp, &m->memh);
+    if (s != UCS_OK) {
+        ordo_log_error("ucp_mem_map allocating %zu bytes: %s", len, ucs_status_string(s));
+        free(m);
+        return ucx_status(s);
+    }
+    attr.field_mask = UCP_MEM_ATTR_FIELD_ADDRESS | UCP_MEM_ATTR_FIELD_LENGTH;
+    s = ucp_mem_query(m->memh, &attr);
+    if (s == UCS_OK)
+        s = mem_pack(tl, m);
+    if (s != UCS_OK) {
+        ucp_mem_unmap(tl->context, m->memh);
+        free(m);
+        return ucx_status(s);
+    }
+    m->start = (uintptr_t)attr.address;
+    m->end = m->start + attr.length;
+    m->used = 1;
+    m->allocated = 1;
+    m->next_alloc = tl->allocs;
+    tl->allocs = m;
+    *addr = attr.address;
+    return ORDO_OK;
+}
+
+static int ucx_mem_free(ordo__tl_t *tl, void *addr)
+{
+    for (struct ordo__tl_mem *m = tl->allocs; m; m = m->next_alloc) {
+        if (m->freed || m->start != (uintptr_t)addr)
+            continue;
+        m->freed = 1;
+        if (m->refs == 0)
+            alloc_unmap(tl, m); /* else when the last send lets it go */
+        return ORDO_OK;
+    }
+    return ORDO_ERR_INVALID;
+}
+
+/* ---- remote keys ------------------------------------------------------- */
+
+/* The unpacked key for a peer's registration: from the cache, or unpacked
+ * now and cached (a key of id 0, or a full cache of busy keys: unpacked for
+ * this get alone, *entry NULL). */
+static ucs_status_t rkey_get(ordo__tl_t *tl, int peer, ucp_ep_h ep, const void *buf, size_t len,
+                             rkey_entry_t **entry, ucp_rkey_h *rkey)
+{
+    rkey_entry_t *set = &tl->rkeys[(size_t)peer * RKEY_ENTRIES], *victim = NULL;
+    uint32_t id;
+    ucs_status_t s;
+
+    *entry = NULL;
+    if (len <= sizeof(id))
+        return UCS_ERR_INVALID_PARAM;
+    memcpy(&id, buf, sizeof(id));
+    for (int e = 0; id && e < RKEY_ENTRIES; e++) {
+        if (set[e].id == id) {
+            set[e].refs++;
+            set[e].last_use = ++tl->rkey_clock;
+            *entry = &set[e];
+            *rkey = set[e].rkey;
+            return UCS_OK;
+        }
+        if (set[e].refs == 0 && (!victim || set[e].last_use < victim->last_use))
+            victim = &set[e];
+    }
+    s = ucp_ep_rkey_unpack(ep, (const char *)buf + sizeof(id), rkey);
+    if (s != UCS_OK || !id || !victim)
+        return s;
+    if (victim->id)
+        ucp_rkey_destroy(victim->rkey);
+    victim->id = id;
+    victim->rkey = *rkey;
+    victim->refs = 1;
+    victim->last_use = ++tl->rkey_clock;
+    *entry = victim;
+    return UCS_OK;
+}
+
+static void rkey_put(rkey_entry_t *entry, ucp_rkey_h rkey)
+{
+    if (entry)
+        entry->refs--;
+    else
+        ucp_rkey_destroy(rkey);
+}
+
+/* Forget a peer's keys (it failed, or we close). */
+static void rkeys_drop(ordo__tl_t *tl, int peer)
+{
+    rkey_entry_t *set = &tl->rkeys[(size_t)peer * RKEY_ENTRIES];
+    for (int e = 0; e < RKEY_ENTRIES; e++)
+        if (set[e].id && set[e].refs == 0) {
+            ucp_rkey_destroy(set[e].rkey);
+            set[e].id = 0;
+        }
+}
+
 /* ---- RMA get ------------------------------------------------------------ */
 
 typedef struct get_ctx {
     ordo__tl_send_req_t *user;
     ucp_rkey_h rkey;
+    rkey_entry_t *entry;
 } get_ctx_t;
 
 static void get_cb(void *request, ucs_status_t status, void *user_data)
@@ -452,7 +644,7 @@ static void get_cb(void *request, ucs_status_t status, void *user_data)
     get_ctx_t *ctx = user_data;
     ordo__tl_send_req_t *user = ctx->user;
     ucp_request_free(request);
-    ucp_rkey_destroy(ctx->rkey);
+    rkey_put(ctx->entry, ctx->rkey);
     free(ctx);
     user->complete(user, ucx_status(status));
 }
@@ -463,8 +655,6 @@ static int ucx_get(ordo__tl_t *tl, int peer, void *dst, size_t len, uint64_t rem
     ucp_request_param_t rp;
     ucp_ep_h ep;
     ucs_status_t s;
-    (void)rkey_len;
-
     int status = peer_ep(tl, peer, &ep);
     if (status != ORDO_OK)
         return status;
@@ -472,7 +662,7 @@ static int ucx_get(ordo__tl_t *tl, int peer, void *dst, size_t len, uint64_t rem
     if (!ctx)
         return ORDO_ERR_NOMEM;
     ctx->user = req;
-    s = ucp_ep_rkey_unpack(ep, rkey_buf, &ctx->rkey);
+    s = rkey_get(tl, peer, ep, rkey_buf, rkey_len, &ctx->entry, &ctx->rkey);
     if (s != UCS_OK) {
         ordo_log_warn("bad remote key from rank %d: %s", peer, ucs_status_string(s));
         free(ctx);
@@ -486,7 +676,7 @@ static int ucx_get(ordo__tl_t *tl, int peer, void *dst, size_t len, uint64_t rem
     ucs_status_ptr_t sp = ucp_get_nbx(ep, dst, len, remote_addr, ctx->rkey, &rp);
     if (UCS_PTR_IS_PTR(sp))
         return ORDO__INPROGRESS;
-    ucp_rkey_destroy(ctx->rkey);
+    rkey_put(ctx->entry, ctx->rkey);
     free(ctx);
     if (sp == NULL)
         return ORDO_OK;
@@ -562,6 +752,8 @@ static void ucx_close(ordo__tl_t *tl, int timeout_ms)
     ucp_request_param_t rp = {0};
     void **reqs = calloc((size_t)tl->params.nranks, sizeof(void *));
 
+    for (int r = 0; r < tl->params.nranks; r++)
+        rkeys_drop(tl, r);
     for (int r = 0; r < tl->params.nranks; r++) {
         ucx_peer_t *p = &tl->peers[r];
         if (!p->ep)
@@ -590,8 +782,11 @@ static void ucx_close(ordo__tl_t *tl, int timeout_ms)
     for (int e = 0; e < RCACHE_ENTRIES; e++)
         if (tl->rcache[e].used)
             mem_dereg(tl, &tl->rcache[e]);
+    while (tl->allocs)
+        alloc_unmap(tl, tl->allocs);
     for (int r = 0; r < tl->params.nranks; r++)
         free(tl->peers[r].addr);
+    free(tl->rkeys);
     ucp_worker_release_address(tl->worker, tl->addr);
     ucp_worker_destroy(tl->worker);
     ucp_cleanup(tl->context);
@@ -607,6 +802,8 @@ const ordo__tl_ops_t ordo__tl_ucx_ops = {
     .send = ucx_send,
     .mem_reg = ucx_mem_reg,
     .mem_release = ucx_mem_release,
+    .mem_alloc = ucx_mem_alloc,
+    .mem_free = ucx_mem_free,
     .get = ucx_get,
     .progress = ucx_progress,
     .arm = ucx_arm,

@@ -128,6 +128,94 @@ static void test_one_way_both_paths(void)
     CU_ASSERT_EQUAL(sink_bad, 0);
 }
 
+/* Payloads from ordo_mem_alloc memory (peers map it): every size on the
+ * rendezvous, requests and replies, the buffer rewritten between calls. */
+static void test_integrity_mem_alloc(void)
+{
+    void *s, *h;
+    unsigned char *old_s = sbuf, *old_h = hbuf;
+    CU_ASSERT_EQUAL_FATAL(ordo_mem_alloc(MAX_SIZE, &s), ORDO_OK);
+    CU_ASSERT_EQUAL_FATAL(ordo_mem_alloc(MAX_SIZE, &h), ORDO_OK);
+    sbuf = s;
+    hbuf = h;
+    integrity(ORDO_PROTO_RNDV);
+    integrity(ORDO_PROTO_AUTO);
+    sbuf = old_s;
+    hbuf = old_h;
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK); /* nobody answers from h any more */
+    CU_ASSERT_EQUAL(ordo_mem_free(s), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_mem_free(h), ORDO_OK);
+}
+
+/* More registrations than a peer keeps keys for, each used twice, and
+ * memory freed while its send is still in flight. */
+static void test_mem_alloc_many_and_free_in_flight(void)
+{
+    enum { NBUF = 12, LEN = 200000 };
+    void *b[NBUF];
+    ordo_request_t *req;
+    long expect = 0;
+
+    sink_count = sink_bad = 0;
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_rpc_set_proto(ORDO_PROTO_RNDV), ORDO_OK);
+    for (int i = 0; i < NBUF; i++)
+        CU_ASSERT_EQUAL_FATAL(ordo_mem_alloc(LEN + (size_t)i, &b[i]), ORDO_OK);
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < NBUF; i++) {
+            fill(b[i], me, LEN + (size_t)i);
+            CU_ASSERT_EQUAL(ordo_rpc_send((me + 1) % n, ID_SINK, b[i], LEN + (size_t)i), ORDO_OK);
+            expect++;
+        }
+    /* Freed while the peer may still pull it: the send keeps it. */
+    fill(b[0], me, LEN);
+    CU_ASSERT_EQUAL(ordo_rpc_send_nb((me + 1) % n, ID_SINK, b[0], LEN, NULL, NULL, &req), ORDO_OK);
+    expect++;
+    CU_ASSERT_EQUAL(ordo_mem_free(b[0]), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_mem_free(b[0]), ORDO_ERR_INVALID); /* twice */
+    CU_ASSERT_EQUAL(ordo_request_wait(req, NULL), ORDO_OK);
+    for (int i = 1; i < NBUF; i++)
+        CU_ASSERT_EQUAL(ordo_mem_free(b[i]), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_rpc_set_proto(ORDO_PROTO_AUTO), ORDO_OK);
+    CU_ASSERT(ordo_test_progress_until(&sink_count, expect));
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    CU_ASSERT_EQUAL(sink_count, expect);
+    CU_ASSERT_EQUAL(sink_bad, 0);
+
+    /* Not memory of ordo's. */
+    int on_stack;
+    CU_ASSERT_EQUAL(ordo_mem_free(NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_mem_free(&on_stack), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_mem_free(sbuf), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_mem_alloc(8, NULL), ORDO_ERR_INVALID);
+}
+
+/* A burst of large one-way messages from every rank to one: the receiver
+ * pulls ORDO_RNDV_INFLIGHT bytes at a time and queues the rest; all arrive
+ * intact. */
+static void test_rndv_burst(void)
+{
+    enum { NMSG = 48, LEN = 1u << 20 };
+    ordo_request_t *reqs[NMSG];
+    long expect = me == 0 ? (long)NMSG * (n - 1) : 0;
+
+    sink_count = sink_bad = 0;
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_rpc_set_proto(ORDO_PROTO_RNDV), ORDO_OK);
+    if (me != 0) {
+        fill(sbuf, me, LEN);
+        for (int i = 0; i < NMSG; i++)
+            CU_ASSERT_EQUAL(ordo_rpc_send_nb(0, ID_SINK, sbuf, LEN, NULL, NULL, &reqs[i]), ORDO_OK);
+        for (int i = 0; i < NMSG; i++)
+            CU_ASSERT_EQUAL(ordo_request_wait(reqs[i], NULL), ORDO_OK);
+    }
+    CU_ASSERT(ordo_test_progress_until(&sink_count, expect));
+    CU_ASSERT_EQUAL(ordo_rpc_set_proto(ORDO_PROTO_AUTO), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    CU_ASSERT_EQUAL(sink_count, expect);
+    CU_ASSERT_EQUAL(sink_bad, 0);
+}
+
 static volatile long callbacks_run;
 static volatile long callbacks_bad;
 
@@ -274,6 +362,9 @@ static CU_TestInfo tests[] = {
     {"integrity 0 B .. 16 MiB, forced eager", test_integrity_eager},
     {"integrity 0 B .. 16 MiB, forced rendezvous", test_integrity_rndv},
     {"one-way messages on both paths", test_one_way_both_paths},
+    {"integrity from ordo_mem_alloc memory", test_integrity_mem_alloc},
+    {"many ordo_mem_alloc buffers, one freed in flight", test_mem_alloc_many_and_free_in_flight},
+    {"burst of rendezvous messages to one rank", test_rndv_burst},
     {"many calls in flight, handles and callbacks", test_many_in_flight},
     {"rendezvous reply larger than the buffer", test_rndv_truncated_reply},
     {"request misuse", test_request_misuse},
