@@ -63,10 +63,10 @@ static const bench_spec_t spec = {
                "and automatic, beside the cost model; measured and predicted crossover.",
     .min_size = 1,
     .max_size = 4u << 20,
-    .iters = 1000,
-    .iters_large = 100,
-    .warmup = 20,
-    .warmup_large = 5,
+    .iters = 5000,
+    .iters_large = 500,
+    .warmup = 100,
+    .warmup_large = 10,
     .register_handlers = register_handlers,
 };
 
@@ -82,9 +82,23 @@ static void measure(bench_t *b, size_t size, const void *buf, double *samples[NP
 {
     int iters = bench_iters(b, size), warmup = bench_warmup(b, size);
     bench_ping(b);
-    for (int it = 0; it < warmup + iters; it++)
+    /* The paths in a fresh random order each iteration (seeded: runs are
+     * alike), so that each follows each other one, and itself, equally
+     * often: a call runs faster after one of its own path, whose buffers
+     * are still in the caches. */
+    uint32_t rng = 0x9e3779b9u;
+    for (int it = 0; it < warmup + iters; it++) {
+        int order[NPATHS] = {P_EAGER, P_RNDV, P_AUTO};
+        for (int k = NPATHS - 1; k > 0; k--) {
+            rng ^= rng << 13;
+            rng ^= rng >> 17;
+            rng ^= rng << 5;
+            int j = (int)(rng % (uint32_t)(k + 1)), tmp = order[k];
+            order[k] = order[j];
+            order[j] = tmp;
+        }
         for (int k = 0; k < NPATHS; k++) {
-            int p = (it + k) % NPATHS; /* rotate which path goes first */
+            int p = order[k];
             set_proto(b, protos[p]);
             double t0 = bench_now_us();
             int s = ordo_rpc_call(b->peer, ID_SINK, buf, size, NULL, 0, NULL);
@@ -94,6 +108,7 @@ static void measure(bench_t *b, size_t size, const void *buf, double *samples[NP
             if (it >= warmup)
                 samples[p][it - warmup] = dt;
         }
+    }
     set_proto(b, ORDO_PROTO_AUTO);
     bench_release(b);
     pt->size = size;
@@ -228,6 +243,16 @@ static void print_model(const bench_t *b, const ordo_rpc_model_t *m, int have_mo
         bench_note(b, "  x* = none (the rendezvous never pays off), threshold %zu B", m->threshold);
 }
 
+/* From point i on, the rendezvous is never more than 5% faster than eager
+ * (the margin by which the calibration asks it to win). */
+static int level_above(const point_t *pt, int n, int i)
+{
+    for (int k = i; k < n; k++)
+        if (pt[k].t[P_RNDV] < 0.95 * pt[k].t[P_EAGER])
+            return 0;
+    return 1;
+}
+
 static void summary(const bench_t *b, const point_t *pt, int n, const ordo_rpc_model_t *m,
                     int have_model)
 {
@@ -274,6 +299,9 @@ static void summary(const bench_t *b, const point_t *pt, int n, const ordo_rpc_m
     else if (i < 0)
         verdict = pred < 0 || pred > (double)max ? "yes (neither within the sizes measured)"
                                                  : "NO (predicted, not measured)";
+    else if (pred < 0 && level_above(pt, n, i))
+        verdict = "yes (none predicted: above the measured one the paths are level within "
+                  "5%, where ordo keeps eager)";
     else if (pred < 0)
         verdict = "NO (measured, not predicted)";
     else
@@ -304,6 +332,13 @@ int main(int argc, char **argv)
     int s = ordo_rpc_model(&m);
     if (s != ORDO_OK)
         bench_fail(&b, "ordo_rpc_model", 0, s);
+    if (!b.opts.malloc_buffers) {
+        /* Payloads in ordo_mem_alloc memory: the model of that rendezvous. */
+        m.rndv_alpha_us = m.rndv_mapped_alpha_us;
+        m.rndv_beta_mbs = m.rndv_mapped_beta_mbs;
+        m.crossover = m.crossover_mapped;
+        m.threshold = m.threshold_mapped;
+    }
     int have_model = m.calibrated && m.eager_beta_mbs > 0 && m.rndv_beta_mbs > 0;
     int cap = bench_iters(&b, 0) > bench_iters(&b, SIZE_MAX) ? bench_iters(&b, 0)
                                                              : bench_iters(&b, SIZE_MAX);
@@ -318,6 +353,8 @@ int main(int argc, char **argv)
     bench_note(&b, "ordo_rpc_call rank 0 -> rank 1: request of x bytes, EMPTY reply; times are "
                    "medians of whole calls (round trips, not halved)");
     bench_note(&b, "Eager/Rndv/Auto: forced by ordo_rpc_set_proto, interleaved call by call");
+    bench_note(&b, "rendezvous model and threshold: those of %s memory",
+               b.opts.malloc_buffers ? "ordinary (malloc)" : "ordo_mem_alloc");
     print_model(&b, &m, have_model);
     bench_note(&b, "Model eager/rndv: alpha + x / beta (us); Auto path: rndv if x > threshold; "
                    "Auto/best = Auto / min(Eager, Rndv)");

@@ -254,17 +254,24 @@ typedef enum {
 
 /**
  * The cost model of the two paths, T(x) = alpha + x / beta, as calibrated
- * at ordo_init (or set by ORDO_RNDV_THRESH / ORDO_PROTO).
+ * at ordo_init (or set by ORDO_RNDV_THRESH / ORDO_PROTO).  The rendezvous
+ * is modelled twice: from ordinary memory, and from ordo_mem_alloc memory
+ * (which a peer on the node maps: one copy fewer), and each message takes
+ * the threshold of the memory it is in.
  */
 typedef struct ordo_rpc_model {
-    double eager_alpha_us; /**< eager start-up cost, microseconds */
-    double eager_beta_mbs; /**< eager bandwidth, MB/s (10^6 bytes per second) */
-    double rndv_alpha_us;  /**< rendezvous start-up cost, microseconds */
-    double rndv_beta_mbs;  /**< rendezvous bandwidth, MB/s */
-    double crossover;      /**< x* = (a_r - a_e) / (1/b_e - 1/b_r), bytes (< 0: none) */
-    size_t threshold;      /**< payloads above this go by rendezvous (ORDO_PROTO_AUTO) */
-    int calibrated;        /**< 1 if measured at start-up, 0 if set by configuration */
-    double calibration_ms; /**< time spent calibrating */
+    double eager_alpha_us;       /**< eager start-up cost, microseconds */
+    double eager_beta_mbs;       /**< eager bandwidth, MB/s (10^6 bytes per second) */
+    double rndv_alpha_us;        /**< rendezvous start-up cost, microseconds */
+    double rndv_beta_mbs;        /**< rendezvous bandwidth, MB/s */
+    double crossover;            /**< x* = (a_r - a_e) / (1/b_e - 1/b_r), bytes (< 0: none) */
+    size_t threshold;            /**< payloads above this go by rendezvous (ORDO_PROTO_AUTO) */
+    int calibrated;              /**< 1 if measured at start-up, 0 if set by configuration */
+    double calibration_ms;       /**< time spent calibrating */
+    double rndv_mapped_alpha_us; /**< rendezvous from ordo_mem_alloc memory: start-up, us */
+    double rndv_mapped_beta_mbs; /**< ... and bandwidth, MB/s */
+    double crossover_mapped;     /**< x* of eager vs that rendezvous, bytes (< 0: none) */
+    size_t threshold_mapped;     /**< threshold for payloads in ordo_mem_alloc memory */
 } ordo_rpc_model_t;
 
 /** The model and threshold in effect. */

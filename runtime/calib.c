@@ -5,9 +5,14 @@
  *
  * Ranks pair up (r, r^1); the lower rank of each pair times calls of x bytes
  * (1 KiB .. 4 MiB: a protocol change inside UCX can show only at large sizes)
- * (empty reply) to the other, forced eager and then forced rendezvous, takes
- * the median per size and fits a line by least squares.  Every rank then
- * adopts the model of ranks 0 and 1 so that all agree on the threshold.
+ * (empty reply) to the other: forced eager, forced rendezvous from ordinary
+ * memory, and forced rendezvous from ordo_mem_alloc memory (which a peer on
+ * the node maps, so its pull is one copy cheaper), taking turns call by call
+ * so that drift hits the three alike.  It takes the median per
+ * size and fits a line by least squares on relative errors (each point
+ * weighted by 1/t^2: the small sizes, which decide alpha, count as much as
+ * the large ones).  Every rank then adopts the model of ranks 0 and 1 so
+ * that all agree on the thresholds.
  */
 #include "ordo_config.h"
 
@@ -20,14 +25,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const size_t sizes[] = {1024, 8192, 65536, 262144, 1048576, 4194304};
+static const size_t sizes[] = {1024,  2048,  4096,   8192,    16384,
+                               32768, 65536, 262144, 1048576, 4194304};
 #define NSIZES       (sizeof(sizes) / sizeof(sizes[0]))
-#define ITERS        21
-#define WARMUP       5
+#define ITERS        51
+#define WARMUP       10
 #define LARGE        (1u << 20)
 #define ITERS_LARGE  7
 #define WARMUP_LARGE 2
 #define MIN_THRESH   1024
+#define PASSES       3
 
 static volatile int calib_done;
 
@@ -52,38 +59,49 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Median time of a call with x bytes to peer, in microseconds (fewer
- * rounds for large sizes, where one call already lasts long). */
-static int time_call(int peer, const void *buf, size_t x, double *us)
+/* The ways a payload is timed: eager, rendezvous from ordinary memory,
+ * rendezvous from ordo_mem_alloc memory. */
+enum { WAY_EAGER, WAY_RNDV, WAY_MAPPED, NWAYS };
+
+/* Median time of a call with x bytes to peer each way, in microseconds
+ * (fewer rounds for large sizes, where one call already lasts long).  The
+ * ways take turns call by call, so that drift of the machine hits them alike. */
+static int time_calls(int peer, void *const bufs[NWAYS], size_t x, double us[NWAYS])
 {
-    double t[ITERS];
+    static const int proto[NWAYS] = {ORDO_PROTO_EAGER, ORDO_PROTO_RNDV, ORDO_PROTO_RNDV};
+    double t[NWAYS][ITERS];
     int iters = x >= LARGE ? ITERS_LARGE : ITERS, warmup = x >= LARGE ? WARMUP_LARGE : WARMUP;
-    for (int i = 0; i < warmup + iters; i++) {
-        uint64_t t0 = ordo__now_ns();
-        int status = ordo__rpc_call(peer, ORDO__RPC_ID_CALIB, buf, x, NULL, 0, NULL);
-        if (status != ORDO_OK)
-            return status;
-        if (i >= warmup)
-            t[i - warmup] = (double)(ordo__now_ns() - t0) / 1000.0;
+    for (int i = 0; i < warmup + iters; i++)
+        for (int w = 0; w < NWAYS; w++) {
+            ordo__rpc_set_proto_internal(proto[w]);
+            uint64_t t0 = ordo__now_ns();
+            int status = ordo__rpc_call(peer, ORDO__RPC_ID_CALIB, bufs[w], x, NULL, 0, NULL);
+            if (status != ORDO_OK)
+                return status;
+            if (i >= warmup)
+                t[w][i - warmup] = (double)(ordo__now_ns() - t0) / 1000.0;
+        }
+    for (int w = 0; w < NWAYS; w++) {
+        qsort(t[w], (size_t)iters, sizeof(t[w][0]), cmp_double);
+        us[w] = t[w][iters / 2];
     }
-    qsort(t, (size_t)iters, sizeof(t[0]), cmp_double);
-    *us = t[iters / 2];
     return ORDO_OK;
 }
 
-/* Least squares: t = alpha + x * inv_beta. */
+/* Weighted least squares, t = alpha + x * inv_beta, weights 1/t^2. */
 static void fit(const double *t, size_t nsizes, double *alpha, double *beta_mbs)
 {
-    double sx = 0, sy = 0, sxx = 0, sxy = 0, n = (double)nsizes;
+    double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
     for (size_t i = 0; i < nsizes; i++) {
-        double x = (double)sizes[i];
-        sx += x;
-        sy += t[i];
-        sxx += x * x;
-        sxy += x * t[i];
+        double x = (double)sizes[i], w = 1.0 / (t[i] * t[i] + 1e-12);
+        sw += w;
+        sx += w * x;
+        sy += w * t[i];
+        sxx += w * x * x;
+        sxy += w * x * t[i];
     }
-    double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
-    double intercept = (sy - slope * sx) / n;
+    double slope = (sw * sxy - sx * sy) / (sw * sxx - sx * sx);
+    double intercept = (sy - slope * sx) / sw;
     if (intercept < 0) {
         /* Noise tilted the line below zero: no start-up cost is negative, so
          * fit through the origin instead. */
@@ -96,40 +114,117 @@ static void fit(const double *t, size_t nsizes, double *alpha, double *beta_mbs)
     *beta_mbs = 1.0 / slope;
 }
 
+static double crossover_of(double ae, double be, double ar, double br)
+{
+    double denom = 1.0 / be - 1.0 / br;
+    if (denom <= 0)
+        return -1.0;                          /* no faster: the rendezvous never pays off */
+    return ar > ae ? (ar - ae) / denom : 0.0; /* 0: it always does */
+}
+
+/* alpha and beta of the line through two measured points. */
+static void line_of(size_t x0, double t0, size_t x1, double t1, double *alpha, double *beta)
+{
+    double slope = (t1 - t0) / (double)(x1 - x0);
+    if (slope <= 1e-9)
+        slope = 1e-9;
+    *alpha = t0 - slope * (double)x0;
+    *beta = 1.0 / slope;
+}
+
+/*
+ * Where the rendezvous starts to pay.  One line per path cannot follow the
+ * steps of the real curves (UCX changes protocol at its segment sizes), so:
+ * first the calibrated size k from which on the rendezvous is used is the
+ * one that costs least over all calibrated sizes (sum of time / best time,
+ * eager below k, rendezvous from k; a single noisy point cannot move it
+ * far), then x* is where the model lines T(x) = alpha + x/beta of the two
+ * paths meet on the segment between sizes k-1 and k.  0 if the rendezvous
+ * is better everywhere, -1 if nowhere.  The rendezvous must win by
+ * RNDV_MARGIN: where the two are level, eager is the better choice (no
+ * registration, no extra message, nothing pinned).
+ */
+#define RNDV_MARGIN 0.95
+
+static double crossover_local(const double *te, const double *tr, size_t nsizes)
+{
+    size_t k_best = nsizes;
+    double cost_best = HUGE_VAL;
+    for (size_t k = nsizes + 1; k-- > 0;) {
+        double cost = 0;
+        for (size_t i = 0; i < nsizes; i++) {
+            double r = tr[i] / RNDV_MARGIN, best = te[i] < r ? te[i] : r;
+            cost += (i < k ? te[i] : r) / best;
+        }
+        if (cost < cost_best - 1e-9) { /* ties keep the larger k: eager */
+            cost_best = cost;
+            k_best = k;
+        }
+    }
+    if (k_best == nsizes)
+        return -1.0;
+    if (k_best == 0)
+        return 0.0;
+    size_t k = k_best;
+    double ae, be, ar, br;
+    line_of(sizes[k - 1], te[k - 1], sizes[k], te[k], &ae, &be);
+    line_of(sizes[k - 1], tr[k - 1], sizes[k], tr[k], &ar, &br);
+    double x = crossover_of(ae, be, ar, br);
+    if (x < (double)sizes[k - 1] || x > (double)sizes[k])
+        x = (double)(sizes[k - 1] + sizes[k]) / 2; /* the lines meet outside: between */
+    return x;
+}
+
 static int measure(int peer, ordo_rpc_model_t *m)
 {
-    double te[NSIZES], tr[NSIZES];
+    double te[NSIZES], tr[NSIZES], tm[NSIZES];
     int status = ORDO_OK;
     size_t max = sizes[NSIZES - 1] < ordo__rt.cfg.max_msg_size ? sizes[NSIZES - 1]
                                                                : ordo__rt.cfg.max_msg_size;
-    void *buf = calloc(1, max);
+    void *buf = calloc(1, max), *mapped = NULL;
     if (!buf)
         return ORDO_ERR_NOMEM;
+    status = ordo__rt.tl_ops->mem_alloc(ordo__rt.tl, max, &mapped);
+    if (status != ORDO_OK) {
+        free(buf);
+        return status;
+    }
+    memset(mapped, 0, max);
     size_t nsizes = 0;
     while (nsizes < NSIZES && sizes[nsizes] <= ordo__rt.cfg.max_msg_size)
         nsizes++;
     if (nsizes < 2) {
         /* Too small a ORDO_MAX_MSG_SIZE to see a bandwidth: eager only. */
         free(buf);
-        m->crossover = -1;
+        ordo__rt.tl_ops->mem_free(ordo__rt.tl, mapped);
+        m->crossover = m->crossover_mapped = -1;
         return ORDO_OK;
     }
-    for (size_t i = 0; i < nsizes && status == ORDO_OK; i++) {
-        ordo__rpc_set_proto_internal(ORDO_PROTO_EAGER);
-        status = time_call(peer, buf, sizes[i], &te[i]);
-        ordo__rpc_set_proto_internal(ORDO_PROTO_RNDV);
-        if (status == ORDO_OK)
-            status = time_call(peer, buf, sizes[i], &tr[i]);
-    }
+    /* PASSES passes, keeping the lowest median of each: the first calls of
+     * a process run cold (pages, caches, MPI's and UCX's helper threads still
+     * busy from start-up on a core we share) and would inflate the small
+     * sizes, which decide alpha and x*. */
+    for (int pass = 0; pass < PASSES; pass++)
+        for (size_t i = 0; i < nsizes && status == ORDO_OK; i++) {
+            double t[NWAYS];
+            void *const bufs[NWAYS] = {buf, buf, mapped};
+            status = time_calls(peer, bufs, sizes[i], t);
+            te[i] = pass == 0 || t[0] < te[i] ? t[0] : te[i];
+            tr[i] = pass == 0 || t[1] < tr[i] ? t[1] : tr[i];
+            tm[i] = pass == 0 || t[2] < tm[i] ? t[2] : tm[i];
+        }
     free(buf);
+    ordo__rt.tl_ops->mem_free(ordo__rt.tl, mapped);
     if (status != ORDO_OK)
         return status;
     fit(te, nsizes, &m->eager_alpha_us, &m->eager_beta_mbs);
     fit(tr, nsizes, &m->rndv_alpha_us, &m->rndv_beta_mbs);
-    double denom = 1.0 / m->eager_beta_mbs - 1.0 / m->rndv_beta_mbs;
-    m->crossover = denom > 0 ? (m->rndv_alpha_us - m->eager_alpha_us) / denom : -1.0;
+    fit(tm, nsizes, &m->rndv_mapped_alpha_us, &m->rndv_mapped_beta_mbs);
+    m->crossover = crossover_local(te, tr, nsizes);
+    m->crossover_mapped = crossover_local(te, tm, nsizes);
     for (size_t i = 0; i < nsizes; i++)
-        ordo_log_debug("calibration: %zu B eager %.2f us, rndv %.2f us", sizes[i], te[i], tr[i]);
+        ordo_log_debug("calibration: %zu B eager %.2f us, rndv %.2f us, rndv (mapped) %.2f us",
+                       sizes[i], te[i], tr[i], tm[i]);
     return ORDO_OK;
 }
 
@@ -139,12 +234,12 @@ static int done_cond(void *arg)
     return calib_done;
 }
 
-static size_t threshold_of(const ordo_rpc_model_t *m)
+static size_t threshold_of(double crossover)
 {
     double max = (double)ordo__rt.cfg.max_msg_size;
-    if (m->crossover < 0 || m->crossover >= max)
+    if (crossover < 0 || crossover >= max)
         return (size_t)max; /* the rendezvous never pays off */
-    return m->crossover < MIN_THRESH ? MIN_THRESH : (size_t)m->crossover;
+    return crossover < MIN_THRESH ? MIN_THRESH : (size_t)crossover;
 }
 
 int ordo__rpc_calibrate(void)
@@ -155,9 +250,9 @@ int ordo__rpc_calibrate(void)
 
     memset(&m, 0, sizeof(m));
     if (ordo__rt.cfg.rndv_thresh != ORDO__CFG_AUTO) {
-        m.threshold = (size_t)ordo__rt.cfg.rndv_thresh;
+        m.threshold = m.threshold_mapped = (size_t)ordo__rt.cfg.rndv_thresh;
         ordo__rt.model = m;
-        ordo__rpc_set_threshold(m.threshold);
+        ordo__rpc_set_threshold(m.threshold, m.threshold_mapped);
         return ORDO_OK;
     }
     status = ordo__rpc_register_internal(ORDO__RPC_ID_CALIB, on_calib, NULL);
@@ -195,14 +290,17 @@ int ordo__rpc_calibrate(void)
     if (status == ORDO_OK) {
         m = all[0];
         m.calibrated = 1;
-        m.threshold = threshold_of(&m);
+        m.threshold = threshold_of(m.crossover);
+        m.threshold_mapped = threshold_of(m.crossover_mapped);
         m.calibration_ms = (double)(ordo__now_ns() - t0) / 1e6;
         ordo__rt.model = m;
-        ordo__rpc_set_threshold(m.threshold);
+        ordo__rpc_set_threshold(m.threshold, m.threshold_mapped);
         ordo_log_info("calibrated in %.1f ms: eager %.2f us + x/%.0f MB/s, rndv %.2f us + x/%.0f "
-                      "MB/s, x* = %.0f B, threshold %zu B",
+                      "MB/s, x* = %.0f B, threshold %zu B; from ordo_mem_alloc memory: rndv "
+                      "%.2f us + x/%.0f MB/s, x* = %.0f B, threshold %zu B",
                       m.calibration_ms, m.eager_alpha_us, m.eager_beta_mbs, m.rndv_alpha_us,
-                      m.rndv_beta_mbs, m.crossover, m.threshold);
+                      m.rndv_beta_mbs, m.crossover, m.threshold, m.rndv_mapped_alpha_us,
+                      m.rndv_mapped_beta_mbs, m.crossover_mapped, m.threshold_mapped);
     }
     free(all);
     return status;

@@ -48,20 +48,29 @@ static void print_model(FILE *out)
 {
     const ordo_rpc_model_t *m = &ordo__rt.model;
     static const char *const proto[] = {"auto", "eager", "rndv"};
-    fprintf(out, "# message paths: ORDO_PROTO=%s, threshold %zu B (%s)\n", proto[ordo__rpc_proto()],
-            m->threshold, m->calibrated ? "calibrated" : "set by ORDO_RNDV_THRESH");
+    fprintf(out,
+            "# message paths: ORDO_PROTO=%s, threshold %zu B, %zu B from ordo_mem_alloc memory "
+            "(%s)\n",
+            proto[ordo__rpc_proto()], m->threshold, m->threshold_mapped,
+            m->calibrated ? "calibrated" : "set by ORDO_RNDV_THRESH");
     if (!m->calibrated)
         return;
     fprintf(out, "#   model T(x) = alpha + x/beta, fitted in %.1f ms on ranks 0 and 1:\n",
             m->calibration_ms);
-    fprintf(out, "#   eager: alpha %8.2f us  beta %10.0f MB/s\n", m->eager_alpha_us,
+    fprintf(out, "#   eager:         alpha %8.2f us  beta %10.0f MB/s\n", m->eager_alpha_us,
             m->eager_beta_mbs);
-    fprintf(out, "#   rndv:  alpha %8.2f us  beta %10.0f MB/s\n", m->rndv_alpha_us,
+    fprintf(out, "#   rndv:          alpha %8.2f us  beta %10.0f MB/s", m->rndv_alpha_us,
             m->rndv_beta_mbs);
     if (m->crossover > 0)
-        fprintf(out, "#   crossover x* = %.0f B\n", m->crossover);
+        fprintf(out, "  crossover x* = %.0f B\n", m->crossover);
     else
-        fprintf(out, "#   crossover x*: none (the rendezvous is never cheaper here)\n");
+        fprintf(out, "  crossover x*: none (never cheaper)\n");
+    fprintf(out, "#   rndv (mapped): alpha %8.2f us  beta %10.0f MB/s", m->rndv_mapped_alpha_us,
+            m->rndv_mapped_beta_mbs);
+    if (m->crossover_mapped > 0)
+        fprintf(out, "  crossover x* = %.0f B\n", m->crossover_mapped);
+    else
+        fprintf(out, "  crossover x*: none (never cheaper)\n");
 }
 
 ordo_status_t ordo_info_print(FILE *out)

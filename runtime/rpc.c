@@ -122,12 +122,13 @@ static struct {
     rpc_op_t **slots;
     uint32_t nslots;
     rpc_op_t *free_ops;
-    uint32_t in_flight; /* ops the transport still holds */
-    int proto;          /* ordo_proto_t */
-    size_t threshold;   /* ORDO_PROTO_AUTO: rendezvous above this */
-    uint32_t delayed;   /* ops held back by fault injection */
-    uint32_t send_seq;  /* messages this rank has sent */
-    uint32_t calls;     /* calls waiting for a reply (retries) */
+    uint32_t in_flight;      /* ops the transport still holds */
+    int proto;               /* ordo_proto_t */
+    size_t threshold;        /* ORDO_PROTO_AUTO: rendezvous above this */
+    size_t threshold_mapped; /* ... for payloads in ordo_mem_alloc memory */
+    uint32_t delayed;        /* ops held back by fault injection */
+    uint32_t send_seq;       /* messages this rank has sent */
+    uint32_t calls;          /* calls waiting for a reply (retries) */
     uint64_t next_timer_ns;
     struct dedup_entry **dedup; /* per source, ORDO_DEDUP_WINDOW entries, made on first use */
     uint64_t *call_seq;         /* per destination: calls made to it */
@@ -341,13 +342,19 @@ static int op_copy_payload(rpc_op_t *op, const void *data, size_t len)
     return ORDO_OK;
 }
 
-static int use_rndv(size_t len)
+/* The path of a payload: forced, or by the threshold of the memory it is in. */
+static int use_rndv(const void *payload, size_t len)
 {
     if (len == 0)
         return 0;
-    if (rpc.proto == ORDO_PROTO_RNDV)
+    if (rpc.proto != ORDO_PROTO_AUTO)
+        return rpc.proto == ORDO_PROTO_RNDV;
+    if (len > rpc.threshold && len > rpc.threshold_mapped)
         return 1;
-    return rpc.proto == ORDO_PROTO_AUTO && len > rpc.threshold;
+    if (len <= rpc.threshold && len <= rpc.threshold_mapped)
+        return 0;
+    int mapped = ordo__rt.tl_ops->mem_is_alloc(ordo__rt.tl, payload, len);
+    return len > (mapped ? rpc.threshold_mapped : rpc.threshold);
 }
 
 /* Register the payload and describe it; ack_id is who the receiver acknowledges. */
@@ -484,7 +491,7 @@ static int op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
         s = ORDO_ERR_PEER_FAILED;
         goto fail;
     }
-    if (kind != ORDO__MSG_ACK && use_rndv(op->len)) {
+    if (kind != ORDO__MSG_ACK && use_rndv(op->payload, op->len)) {
         /* A call's reply acknowledges its request; others name themselves. */
         s = op_make_desc(op, kind == ORDO__MSG_REQ ? 0 : op_id(op));
         if (s != ORDO_OK)
@@ -747,7 +754,7 @@ static void dedup_done(int src, uint64_t req_id, unsigned handler, int status, r
     e->handler = handler;
     if (!reply || !reply->len)
         return;
-    if (use_rndv(reply->len)) {
+    if (use_rndv(reply->payload, reply->len)) {
         reply->pinned = 1;
         e->reply = reply;
     } else if ((e->copy = malloc(reply->len)) != NULL) {
@@ -1136,7 +1143,7 @@ int ordo__rpc_init(void)
 {
     memset(&rpc, 0, sizeof(rpc));
     rpc.proto = ORDO_PROTO_AUTO;
-    rpc.threshold = (size_t)-1;
+    rpc.threshold = rpc.threshold_mapped = (size_t)-1;
     rpc.dedup = calloc((size_t)ordo__rt.size, sizeof(*rpc.dedup));
     rpc.call_seq = calloc((size_t)ordo__rt.size, sizeof(*rpc.call_seq));
     if (!rpc.dedup || !rpc.call_seq)
@@ -1168,9 +1175,10 @@ void ordo__rpc_fini(void)
     memset(&rpc, 0, sizeof(rpc));
 }
 
-void ordo__rpc_set_threshold(size_t threshold)
+void ordo__rpc_set_threshold(size_t threshold, size_t threshold_mapped)
 {
     rpc.threshold = threshold;
+    rpc.threshold_mapped = threshold_mapped;
 }
 
 int ordo__rpc_proto(void)

@@ -93,7 +93,7 @@ int ordo__rpc_send(int dest, unsigned id, const void *msg, size_t len);
 int ordo__rpc_call(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
                    size_t *reply_len);
 /* The path chosen per message (ORDO_PROTO_AUTO: rendezvous above threshold). */
-void ordo__rpc_set_threshold(size_t threshold);
+void ordo__rpc_set_threshold(size_t threshold, size_t threshold_mapped);
 int ordo__rpc_proto(void);
 void ordo__rpc_set_proto_internal(int proto);
 /* Fit the cost model of both paths and set the threshold (calib.c). */

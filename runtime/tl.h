@@ -55,6 +55,8 @@ typedef struct ordo__tl_ops {
     /* Free what mem_alloc gave (ORDO_ERR_INVALID for anything else); a
      * registration still in use keeps it until mem_release. */
     int (*mem_free)(ordo__tl_t *tl, void *addr);
+    /* 1 if [addr, addr+len) lies in memory from mem_alloc. */
+    int (*mem_is_alloc)(ordo__tl_t *tl, const void *addr, size_t len);
     /* Read len bytes at remote_addr of peer (described by rkey) into dst.
      * Returns like send. */
     int (*get)(ordo__tl_t *tl, int peer, void *dst, size_t len, uint64_t remote_addr,

@@ -572,6 +572,11 @@ static int ucx_mem_free(ordo__tl_t *tl, void *addr)
     return ORDO_ERR_INVALID;
 }
 
+static int ucx_mem_is_alloc(ordo__tl_t *tl, const void *addr, size_t len)
+{
+    return tl->allocs && alloc_find(tl, (uintptr_t)addr, (uintptr_t)addr + len) != NULL;
+}
+
 /* ---- remote keys ------------------------------------------------------- */
 
 /* The unpacked key for a peer's registration: from the cache, or unpacked
@@ -804,6 +809,7 @@ const ordo__tl_ops_t ordo__tl_ucx_ops = {
     .mem_release = ucx_mem_release,
     .mem_alloc = ucx_mem_alloc,
     .mem_free = ucx_mem_free,
+    .mem_is_alloc = ucx_mem_is_alloc,
     .get = ucx_get,
     .progress = ucx_progress,
     .arm = ucx_arm,
