@@ -19,7 +19,7 @@
 extern char **environ;
 
 ordo__rt_t ordo__rt;
-__thread int ordo__in_handler;
+ORDO__TLS int ordo__in_handler;
 
 /* How long ordo_finalize waits for endpoints to close cleanly. */
 #define CLOSE_TIMEOUT_MS 2000

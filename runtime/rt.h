@@ -55,7 +55,11 @@ extern ordo__rt_t ordo__rt;
 
 /* > 0 while a message handler runs on this thread (the application's, or the
  * progress thread): blocking calls from a handler are refused. */
-extern __thread int ordo__in_handler;
+/* Thread-local with the initial-exec model: a plain load off the thread
+ * pointer, not a __tls_get_addr call per progress loop (libordo may still be
+ * dlopen'ed: an int fits in the static TLS glibc keeps for that). */
+#define ORDO__TLS __thread __attribute__((tls_model("initial-exec")))
+extern ORDO__TLS int ordo__in_handler;
 
 #define ORDO__CHECK_INIT()                                                                         \
     do {                                                                                           \
