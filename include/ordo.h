@@ -343,6 +343,87 @@ ORDO_API int ordo_hlc_compare(const ordo_hlc_t *a, const ordo_hlc_t *b);
 ORDO_API ordo_status_t ordo_trace_event(const char *name);
 
 /* ------------------------------------------------------------------------ */
+/* Shared objects                                                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A shared object is nbytes of memory every rank reads and writes by byte
+ * range, with the consistency model chosen when it is made.  8-byte words
+ * are the unit of atomicity.  The object is cut into blocks of
+ * ORDO_OBJ_BLOCK bytes, each with a home rank chosen by consistent hashing
+ * (so a change of membership would move about 1/N of the blocks).
+ *
+ * Handlers of the protocols run inside ordo calls and ordo_progress(), and
+ * on the progress thread with ORDO_PROGRESS=thread: a rank that computes
+ * for long without either delays the others' operations on its blocks.
+ * None of these functions may be called from a message handler
+ * (ORDO_ERR_INVALID).  Bad arguments (a range outside the object, an
+ * unaligned atomic, a freed or unknown handle) return ORDO_ERR_INVALID and
+ * change nothing.
+ */
+typedef enum {
+    /** Sequential consistency (linearizable): every operation completes at
+     *  the block's home before it returns; the home applies them one at a time. */
+    ORDO_MODEL_SC = 0,
+    /** Total store order: writes enter this rank's FIFO store buffer and
+     *  return at once; its own reads see them (store forwarding); others see
+     *  them in program order; ordo_fence() and atomics drain the buffer. */
+    ORDO_MODEL_TSO = 1,
+    /** Causal+: every rank holds a replica; writes apply locally and reach
+     *  the others in causal order (vector clocks); concurrent writes to a
+     *  word are settled by (Lamport time, rank), so replicas converge; reads
+     *  are local; ordo_fence() waits until every replica has this rank's writes. */
+    ORDO_MODEL_CAUSAL = 2,
+} ordo_model_t;
+
+typedef struct ordo_obj ordo_obj_t;
+
+/**
+ * Make a shared object of nbytes (> 0) bytes, all zero, with the given
+ * model.  Collective: every rank calls it, in the same order and with the
+ * same arguments; it returns once every rank has the object.
+ */
+ORDO_API ordo_status_t ordo_obj_alloc(size_t nbytes, ordo_model_t model, ordo_obj_t **obj);
+
+/**
+ * Free an object.  Collective.  This rank's buffered writes to it are
+ * drained first, then the ranks meet; the handle is invalid afterwards.
+ */
+ORDO_API ordo_status_t ordo_obj_free(ordo_obj_t *obj);
+
+/** Read len bytes at offset off of obj into buf. */
+ORDO_API ordo_status_t ordo_read(ordo_obj_t *obj, size_t off, void *buf, size_t len);
+
+/** Write len bytes of buf at offset off of obj (see the model for when others see it). */
+ORDO_API ordo_status_t ordo_write(ordo_obj_t *obj, size_t off, const void *buf, size_t len);
+
+/**
+ * Atomically add add to the 8-byte word at off (a multiple of 8), at the
+ * word's home; *old (may be NULL) receives the value before.  Under TSO it
+ * drains the store buffer first, as a fence.
+ */
+ORDO_API ordo_status_t ordo_fetch_add(ordo_obj_t *obj, size_t off, int64_t add, int64_t *old);
+
+/**
+ * Atomically replace the word at off with desire if it equals expect; *old
+ * (may be NULL) receives the value found.  Runs at the home, like fetch-add.
+ */
+ORDO_API ordo_status_t ordo_cas(ordo_obj_t *obj, size_t off, int64_t expect, int64_t desire,
+                                int64_t *old);
+
+/**
+ * Order this rank's operations: drain the TSO store buffer, and wait until
+ * every live replica has applied this rank's causal writes
+ * (ORDO_ERR_PEER_FAILED if a replica died; ORDO_ERR_TIMEOUT after
+ * ORDO_TIMEOUT_MS).  A buffered write that could not reach its home is
+ * reported here.
+ */
+ORDO_API ordo_status_t ordo_fence(void);
+
+/** The home rank of the block holding byte off of obj. */
+ORDO_API ordo_status_t ordo_obj_home(const ordo_obj_t *obj, size_t off, int *rank);
+
+/* ------------------------------------------------------------------------ */
 /* Collectives                                                              */
 /* ------------------------------------------------------------------------ */
 

@@ -59,6 +59,21 @@ const ordo__cfg_entry_t ordo__cfg_table[] = {
      "wait their turn (one always runs), so a burst of large messages reuses a few warm "
      "buffers instead of faulting in fresh memory for each.",
      FIELD(rndv_inflight), NULL, 0, (uint64_t)1 << 40},
+    {"ORDO_OBJ_BLOCK", ORDO__CFG_SIZE, "64K",
+     "Bytes per block of a shared object (a multiple of 8); each block has a home rank, chosen "
+     "by consistent hashing.",
+     FIELD(obj_block), NULL, 8, (uint64_t)1 << 30},
+    {"ORDO_OBJ_VNODES", ORDO__CFG_UINT, "64",
+     "Points per rank on the consistent-hashing ring that places blocks on homes (more: a more "
+     "even spread).",
+     FIELD(obj_vnodes), NULL, 1, 4096},
+    {"ORDO_TSO_BUFFER", ORDO__CFG_UINT, "256",
+     "Writes a rank's TSO store buffer holds before a write waits for it to drain.",
+     FIELD(tso_buffer), NULL, 1, 1048576},
+    {"ORDO_TSO_BUFFER_BYTES", ORDO__CFG_SIZE, "16M",
+     "Bytes a rank's TSO store buffer holds before a write waits for it to drain (a larger "
+     "write waits for the buffer to empty, then goes alone).",
+     FIELD(tso_buffer_bytes), NULL, 1, (uint64_t)1 << 40},
     {"ORDO_DELIVERY", ORDO__CFG_ENUM, "exactly-once",
      "What a retried or duplicated request does: exactly-once (the receiver remembers the last "
      "ORDO_DEDUP_WINDOW requests of each source and answers a repeat from memory) or "

@@ -26,6 +26,10 @@ typedef struct ordo__config {
     int proto;                  /* ORDO_PROTO: ordo_proto_t */
     uint64_t rndv_thresh;       /* ORDO_RNDV_THRESH: bytes, or ORDO__CFG_AUTO */
     uint64_t rndv_inflight;     /* ORDO_RNDV_INFLIGHT: bytes pulled at once */
+    uint64_t obj_block;         /* ORDO_OBJ_BLOCK: bytes per block of a shared object */
+    uint64_t obj_vnodes;        /* ORDO_OBJ_VNODES: ring points per rank */
+    uint64_t tso_buffer;        /* ORDO_TSO_BUFFER: writes a TSO store buffer holds */
+    uint64_t tso_buffer_bytes;  /* ORDO_TSO_BUFFER_BYTES: ... and bytes */
     int delivery;               /* ORDO_DELIVERY: 0 exactly-once, 1 at-least-once */
     uint64_t retry_ms;          /* ORDO_RETRY_MS: resend an unanswered request (0: never) */
     uint64_t dedup_window;      /* ORDO_DEDUP_WINDOW: requests remembered per source */

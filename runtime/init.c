@@ -199,6 +199,8 @@ ordo_status_t ordo_init(int *argc, char ***argv)
     status = exchange_addresses();
     if (status == ORDO_OK)
         status = ordo__rt_barrier_init();
+    if (status == ORDO_OK)
+        status = ordo__obj_init();
     /* ... and every rank can receive before anyone calibrates. */
     status = ordo__boot_agree(status);
     if (status != ORDO_OK)
@@ -220,6 +222,7 @@ err:
     stop_progress_thread();
     if (stage >= STAGE_TL)
         ordo__rt.tl_ops->close(ordo__rt.tl, CLOSE_TIMEOUT_MS);
+    ordo__obj_fini();
     if (stage >= STAGE_RPC)
         ordo__rpc_fini();
     if (stage >= STAGE_LCLOCK)
@@ -244,7 +247,11 @@ ordo_status_t ordo_finalize(void)
      * From here on a peer that goes away has finished, not failed. */
     ORDO__LOCK();
     int failed_before = ordo__rt.npeers_failed > 0;
+    /* Writes still in a store buffer or on their way to replicas go first. */
+    int fs = ordo_fence();
     status = ordo__rpc_quiesce(ordo__deadline());
+    if (status == ORDO_OK)
+        status = fs;
     ordo__rt.finalizing = 1;
     bs = ordo__rt_barrier();
     if (status == ORDO_OK)
@@ -253,6 +260,7 @@ ordo_status_t ordo_finalize(void)
     stop_progress_thread();
     ordo__rt.initialized = 0;
     ordo__rt.tl_ops->close(ordo__rt.tl, CLOSE_TIMEOUT_MS);
+    ordo__obj_fini();
     ordo__rpc_fini();
     ordo__lclock_fini();
     ordo__topo_fini(&ordo__rt.topo);
@@ -324,6 +332,8 @@ int ordo__progress(void)
 {
     int events = ordo__rt.tl_ops->progress(ordo__rt.tl);
     ordo__rpc_timers();
+    if (ordo__obj_pending)
+        ordo__obj_progress();
     return events;
 }
 

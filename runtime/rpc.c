@@ -400,11 +400,23 @@ static int op_transmit(rpc_op_t *op)
     return s;
 }
 
-/* Faults apply to calls of application handlers: requests and their replies. */
-static int fault_applies(const rpc_op_t *op)
+/* Faults apply to calls of application handlers and of the shared-object
+ * protocols (requests and their replies: retries and the exactly-once
+ * window make up for them), and to the objects' one-way messages, whose
+ * protocols stand delay, reordering and duplicates but not loss (nothing
+ * resends a one-way message): there a drop becomes a pass. */
+static ordo__fault_action_t fault_next(const rpc_op_t *op, uint64_t *delay_ns)
 {
-    return ordo__rt.cfg.fault.enabled && op->hdr.handler < ORDO_RPC_MAX_ID &&
-           (op->hdr.kind == ORDO__MSG_REQ || op->hdr.kind == ORDO__MSG_REPLY);
+    unsigned id = op->hdr.handler;
+    int obj = id >= ORDO__RPC_ID_OBJ_FIRST && id <= ORDO__RPC_ID_OBJ_LAST;
+    if (!ordo__rt.cfg.fault.enabled || (id >= ORDO_RPC_MAX_ID && !obj))
+        return ORDO__FAULT_PASS;
+    if (op->hdr.kind == ORDO__MSG_REQ || op->hdr.kind == ORDO__MSG_REPLY)
+        return ordo__fault_next(delay_ns);
+    if (!obj || op->hdr.kind != ORDO__MSG_SEND)
+        return ORDO__FAULT_PASS;
+    ordo__fault_action_t a = ordo__fault_next(delay_ns);
+    return a == ORDO__FAULT_DROP ? ORDO__FAULT_PASS : a;
 }
 
 /* Transmit, or let fault injection drop, duplicate or hold back the message. */
@@ -412,7 +424,7 @@ static int op_emit(rpc_op_t *op)
 {
     uint64_t delay_ns = 0;
     int s;
-    ordo__fault_action_t a = fault_applies(op) ? ordo__fault_next(&delay_ns) : ORDO__FAULT_PASS;
+    ordo__fault_action_t a = fault_next(op, &delay_ns);
 
     switch (a) {
     case ORDO__FAULT_DROP:
@@ -567,6 +579,11 @@ static int rpc_start(op_kind_t kind, int dest, unsigned id, const void *data, si
         status = op_copy_payload(op, data, len);
         if (status != ORDO_OK) {
             op->user_owned = 0;
+            if (!out) { /* a callback request: the callback tells, once */
+                op_complete(op, status);
+                return ORDO_OK;
+            }
+            op->cb = NULL;
             op_complete(op, status);
             return status;
         }
@@ -1218,6 +1235,24 @@ int ordo__rpc_register_internal(unsigned id, ordo_rpc_cb_t cb, void *arg)
     if (id < ORDO_RPC_MAX_ID || id >= RPC_NUM_IDS)
         return ORDO_ERR_INVALID;
     return register_id(id, cb, arg);
+}
+
+int ordo__rpc_call_nb(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
+                      ordo_request_t **out)
+{
+    return rpc_start(OP_CALL, dest, id, req, len, reply, cap, NULL, NULL, out);
+}
+
+int ordo__rpc_call_nb_cb(int dest, unsigned id, const void *req, size_t len, ordo_request_cb_t cb,
+                         void *arg)
+{
+    return rpc_start(OP_CALL, dest, id, req, len, NULL, 0, cb, arg, NULL);
+}
+
+int ordo__rpc_send_nb_cb(int dest, unsigned id, const void *msg, size_t len, ordo_request_cb_t cb,
+                         void *arg)
+{
+    return rpc_start(OP_SEND, dest, id, msg, len, NULL, 0, cb, arg, NULL);
 }
 
 int ordo__rpc_send(int dest, unsigned id, const void *msg, size_t len)

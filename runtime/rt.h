@@ -17,8 +17,15 @@ enum {
     ORDO__RPC_ID_BARRIER = ORDO_RPC_MAX_ID,
     ORDO__RPC_ID_CALIB,
     ORDO__RPC_ID_CALIB_DONE,
+    /* Shared objects (consistency/): fault injection applies to these as to
+     * the application's messages. */
+    ORDO__RPC_ID_OBJ_HOME,       /* an operation at a block's home */
+    ORDO__RPC_ID_OBJ_CAUSAL,     /* a causal write, to every replica */
+    ORDO__RPC_ID_OBJ_CAUSAL_ACK, /* a replica applied writes of ours */
     ORDO__RPC_ID_END
 };
+#define ORDO__RPC_ID_OBJ_FIRST ORDO__RPC_ID_OBJ_HOME
+#define ORDO__RPC_ID_OBJ_LAST  ORDO__RPC_ID_OBJ_CAUSAL_ACK
 
 typedef struct ordo__rt_stats {
     uint64_t msgs_sent;
@@ -96,6 +103,16 @@ int ordo__rpc_register_internal(unsigned id, ordo_rpc_cb_t cb, void *arg);
 int ordo__rpc_send(int dest, unsigned id, const void *msg, size_t len);
 int ordo__rpc_call(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
                    size_t *reply_len);
+/* Non-blocking forms for ordo's own ids: a request to wait for, or a
+ * callback (then the runtime frees the request).  req / msg must stay valid
+ * until completion.  A callback must not start new messages: it runs inside
+ * progress, possibly while the message layer walks its requests. */
+int ordo__rpc_call_nb(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
+                      ordo_request_t **out);
+int ordo__rpc_call_nb_cb(int dest, unsigned id, const void *req, size_t len, ordo_request_cb_t cb,
+                         void *arg);
+int ordo__rpc_send_nb_cb(int dest, unsigned id, const void *msg, size_t len, ordo_request_cb_t cb,
+                         void *arg);
 /* The path chosen per message (ORDO_PROTO_AUTO: rendezvous above threshold). */
 void ordo__rpc_set_threshold(size_t threshold, size_t threshold_mapped);
 int ordo__rpc_proto(void);
@@ -106,6 +123,12 @@ int ordo__rpc_calibrate(void);
 void ordo__rpc_timers(void);
 /* One round of progress: the transport, then the timers. */
 int ordo__progress(void);
+/* Shared objects (consistency/obj.c): set up at init, released at finalize;
+ * work deferred from completion callbacks runs in every progress round. */
+int ordo__obj_init(void);
+void ordo__obj_fini(void);
+void ordo__obj_progress(void);
+extern volatile int ordo__obj_pending;
 /* Wait (until the deadline) for every send of this rank to complete locally. */
 int ordo__rpc_quiesce(uint64_t deadline_ns);
 

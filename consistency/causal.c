@@ -1,0 +1,381 @@
+/*
+ * causal.c - causal+ (convergent causal) memory.  Every rank holds a replica
+ * of every causal object.  A write applies to the writer's replica at once
+ * and goes to every other rank with the writer's vector clock: how many
+ * writes of each rank its replica had applied (its own included).  A
+ * replica applies a remote write only when it has applied everything the
+ * write depends on (CBCAST's condition: it is the writer's next, and every
+ * other entry is already covered), holding it back until then.  Concurrent
+ * writes to one 8-byte word are arbitrated by (Lamport time, writer rank),
+ * an order that extends causality, so replicas agree once quiet.  Reads are
+ * local.  ordo_fence() waits until every live replica has applied this
+ * rank's writes (each replica acknowledges what it applies).
+ *
+ * Writes are whole words: a write of part of a word carries the writer's
+ * current value of the rest of that word (as a word-wide store would).
+ */
+#include "ordo_config.h"
+
+#include "consistency/obj.h"
+#include "runtime/log.h"
+#include "runtime/rt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define STAMP(lamport, rank) (((uint64_t)(lamport) << 16) | (uint64_t)(rank))
+
+/* A write on the wire; n vector entries, then the data (len bytes). */
+typedef struct causal_hdr {
+    uint32_t id;
+    uint32_t writer;
+    uint64_t nbytes;
+    uint64_t off; /* word-aligned */
+    uint64_t len; /* whole words */
+    uint64_t lamport;
+} causal_hdr_t;
+
+typedef struct causal_ack {
+    uint64_t applied; /* writes of the receiver of this ack applied by its sender */
+} causal_ack_t;
+
+/* A write sent to several ranks: freed when the last send lets it go. */
+typedef struct bcast {
+    int refs;
+    size_t len;
+    uint8_t msg[];
+} bcast_t;
+
+typedef struct held {
+    struct held *next;
+    size_t len;
+    uint8_t msg[];
+} held_t;
+
+static struct {
+    uint64_t *applied; /* per rank: its writes applied here (ours: made) */
+    uint64_t *acked;   /* per rank: our writes it has applied */
+    uint64_t lamport;
+    held_t *held;
+    size_t nheld;
+    int n;
+} cz;
+
+static int ack_handler(const ordo_rpc_msg_t *msg, void *arg);
+static int write_handler(const ordo_rpc_msg_t *msg, void *arg);
+
+int ordo__causal_init(void)
+{
+    memset(&cz, 0, sizeof(cz));
+    cz.n = ordo__rt.size;
+    cz.applied = calloc((size_t)cz.n, sizeof(*cz.applied));
+    cz.acked = calloc((size_t)cz.n, sizeof(*cz.acked));
+    if (!cz.applied || !cz.acked)
+        return ORDO_ERR_NOMEM;
+    int status = ordo__rpc_register_internal(ORDO__RPC_ID_OBJ_CAUSAL, write_handler, NULL);
+    if (status == ORDO_OK)
+        status = ordo__rpc_register_internal(ORDO__RPC_ID_OBJ_CAUSAL_ACK, ack_handler, NULL);
+    return status;
+}
+
+void ordo__causal_fini(void)
+{
+    while (cz.held) {
+        held_t *h = cz.held;
+        cz.held = h->next;
+        free(h);
+    }
+    free(cz.applied);
+    free(cz.acked);
+    memset(&cz, 0, sizeof(cz));
+}
+
+size_t ordo__causal_held(void)
+{
+    return cz.nheld;
+}
+
+static size_t msg_len(size_t data_len)
+{
+    return sizeof(causal_hdr_t) + (size_t)cz.n * sizeof(uint64_t) + data_len;
+}
+
+/* Lay words with the stamp over the replica where they are newer. */
+static void apply(struct ordo_obj *o, size_t off, const uint8_t *data, size_t len, uint64_t stamp)
+{
+    for (size_t w = off / 8, end = (off + len) / 8; w < end; w++, data += 8)
+        if (stamp > o->stamp[w]) {
+            memcpy(o->replica + w * 8, data, 8);
+            o->stamp[w] = stamp;
+        }
+}
+
+static void bcast_done(ordo_request_t *req, int status, void *arg)
+{
+    bcast_t *b = arg;
+    (void)req;
+    (void)status; /* a dead replica: the fence reports it */
+    if (--b->refs == 0)
+        free(b);
+}
+
+/* A write of ours (or, at a home, an atomic's result): apply it here and
+ * send it to every other live rank.  [off, off+len) is in whole words. */
+static int write_words(struct ordo_obj *o, size_t off, const uint8_t *words, size_t len)
+{
+    int me = ordo__rt.rank;
+    uint64_t lamport = ++cz.lamport;
+    apply(o, off, words, len, STAMP(lamport, me));
+    cz.applied[me]++;
+    if (cz.n == 1)
+        return ORDO_OK;
+    bcast_t *b = malloc(sizeof(*b) + msg_len(len));
+    if (!b)
+        return ORDO_ERR_NOMEM;
+    causal_hdr_t h = {o->id, (uint32_t)me, o->nbytes, off, len, lamport};
+    memcpy(b->msg, &h, sizeof(h));
+    memcpy(b->msg + sizeof(h), cz.applied, (size_t)cz.n * sizeof(uint64_t));
+    memcpy(b->msg + sizeof(h) + (size_t)cz.n * sizeof(uint64_t), words, len);
+    b->len = msg_len(len);
+    b->refs = 1; /* ours, until every send has started */
+    int status = ORDO_OK;
+    for (int r = 0; r < cz.n; r++) {
+        if (r == me || ordo__rt.peer_failed[r])
+            continue;
+        b->refs++;
+        int s = ordo__rpc_send_nb_cb(r, ORDO__RPC_ID_OBJ_CAUSAL, b->msg, b->len, bcast_done, b);
+        if (s != ORDO_OK) {
+            b->refs--;
+            if (s != ORDO_ERR_PEER_FAILED && status == ORDO_OK)
+                status = s;
+        }
+    }
+    bcast_done(NULL, ORDO_OK, b);
+    return status;
+}
+
+int ordo__causal_write(struct ordo_obj *o, size_t off, const void *buf, size_t len)
+{
+    size_t w0 = off / 8 * 8, w1 = (off + len + 7) / 8 * 8;
+    uint8_t stackbuf[256], *words = w1 - w0 <= sizeof(stackbuf) ? stackbuf : malloc(w1 - w0);
+    if (!words)
+        return ORDO_ERR_NOMEM;
+    memcpy(words, o->replica + w0, w1 - w0); /* the rest of the first and last words */
+    memcpy(words + (off - w0), buf, len);
+    int status = write_words(o, w0, words, w1 - w0);
+    if (words != stackbuf)
+        free(words);
+    return status;
+}
+
+int ordo__causal_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
+{
+    memcpy(buf, o->replica + off, len);
+    return ORDO_OK;
+}
+
+/* ---- receiving ---------------------------------------------------------- */
+
+/* Check a write message; ORDO_OK and its parts if it is well formed. */
+static int parse(const uint8_t *m, size_t len, causal_hdr_t *h, const uint64_t **vc,
+                 const uint8_t **data, struct ordo_obj **obj)
+{
+    if (len < sizeof(*h) + (size_t)cz.n * sizeof(uint64_t))
+        return ORDO_ERR_MSG;
+    memcpy(h, m, sizeof(*h));
+    if (h->writer >= (uint32_t)cz.n || h->writer == (uint32_t)ordo__rt.rank || h->off % 8 ||
+        h->len % 8 || len != msg_len(h->len))
+        return ORDO_ERR_MSG;
+    struct ordo_obj *o = ordo__obj_find(h->id);
+    if (!o || o->model != ORDO_MODEL_CAUSAL || o->nbytes != h->nbytes ||
+        h->off > (o->nbytes + 7) / 8 * 8 || h->len > (o->nbytes + 7) / 8 * 8 - h->off)
+        return ORDO_ERR_INVALID;
+    *vc = (const uint64_t *)(const void *)(m + sizeof(*h)); /* may be unaligned: read by memcpy */
+    *data = m + sizeof(*h) + (size_t)cz.n * sizeof(uint64_t);
+    *obj = o;
+    return ORDO_OK;
+}
+
+static uint64_t vc_at(const uint64_t *vc, int r)
+{
+    uint64_t v;
+    memcpy(&v, (const uint8_t *)vc + (size_t)r * sizeof(v), sizeof(v));
+    return v;
+}
+
+/* 1: apply now; 0: wait; -1: seen already (a duplicate). */
+static int deliverable(const causal_hdr_t *h, const uint64_t *vc)
+{
+    int w = (int)h->writer;
+    uint64_t seq = vc_at(vc, w);
+    if (seq <= cz.applied[w])
+        return -1;
+    if (seq != cz.applied[w] + 1)
+        return 0;
+    for (int r = 0; r < cz.n; r++)
+        if (r != w && vc_at(vc, r) > cz.applied[r])
+            return 0;
+    return 1;
+}
+
+static void send_ack(int writer)
+{
+    causal_ack_t a = {cz.applied[writer]};
+    int s = ordo__rpc_send(writer, ORDO__RPC_ID_OBJ_CAUSAL_ACK, &a, sizeof(a));
+    if (s != ORDO_OK && s != ORDO_ERR_PEER_FAILED)
+        ordo_log_warn("acknowledging writes of rank %d: %s", writer, ordo_strerror(s));
+}
+
+static void deliver(const causal_hdr_t *h, struct ordo_obj *o, const uint8_t *data)
+{
+    apply(o, h->off, data, h->len, STAMP(h->lamport, h->writer));
+    cz.applied[h->writer]++;
+    if (h->lamport > cz.lamport)
+        cz.lamport = h->lamport;
+    send_ack((int)h->writer);
+}
+
+/* Apply every held-back write whose dependencies are now in. */
+static void release_held(void)
+{
+    int again = 1;
+    while (again) {
+        again = 0;
+        for (held_t **pp = &cz.held; *pp;) {
+            held_t *m = *pp;
+            causal_hdr_t h;
+            const uint64_t *vc;
+            const uint8_t *data;
+            struct ordo_obj *o;
+            int ok = parse(m->msg, m->len, &h, &vc, &data, &o) == ORDO_OK;
+            int d = ok ? deliverable(&h, vc) : -1;
+            if (d == 0) {
+                pp = &m->next;
+                continue;
+            }
+            if (d == 1) {
+                deliver(&h, o, data);
+                again = 1;
+            }
+            *pp = m->next;
+            cz.nheld--;
+            free(m);
+        }
+    }
+}
+
+static int write_handler(const ordo_rpc_msg_t *msg, void *arg)
+{
+    causal_hdr_t h;
+    const uint64_t *vc;
+    const uint8_t *data;
+    struct ordo_obj *o;
+    (void)arg;
+
+    int status = parse(msg->data, msg->len, &h, &vc, &data, &o);
+    if (status != ORDO_OK) {
+        ordo__rt.stats.malformed++;
+        ordo_log_warn("dropped a causal write from rank %d: %s (%zu bytes)", msg->src,
+                      status == ORDO_ERR_MSG ? "malformed" : "no such causal object here",
+                      msg->len);
+        return status;
+    }
+    switch (deliverable(&h, vc)) {
+    case -1: /* a duplicate: acknowledge again, in case the first ack was lost */
+        send_ack((int)h.writer);
+        return ORDO_OK;
+    case 1:
+        deliver(&h, o, data);
+        if (cz.held)
+            release_held();
+        return ORDO_OK;
+    default:
+        break;
+    }
+    held_t *m = malloc(sizeof(*m) + msg->len);
+    if (!m) {
+        ordo_log_error("out of memory holding back a causal write of rank %d: replica %d will "
+                       "miss it",
+                       msg->src, ordo__rt.rank);
+        return ORDO_ERR_NOMEM;
+    }
+    m->len = msg->len;
+    memcpy(m->msg, msg->data, msg->len);
+    m->next = cz.held;
+    cz.held = m;
+    cz.nheld++;
+    return ORDO_OK;
+}
+
+static int ack_handler(const ordo_rpc_msg_t *msg, void *arg)
+{
+    causal_ack_t a;
+    (void)arg;
+    if (msg->len != sizeof(a))
+        return ORDO_ERR_MSG;
+    memcpy(&a, msg->data, sizeof(a));
+    if (a.applied > cz.applied[ordo__rt.rank])
+        return ORDO_ERR_MSG; /* more than we ever wrote */
+    if (a.applied > cz.acked[msg->src])
+        cz.acked[msg->src] = a.applied;
+    return ORDO_OK;
+}
+
+/* ---- fence and atomics --------------------------------------------------- */
+
+static int all_acked(void *arg)
+{
+    (void)arg;
+    uint64_t mine = cz.applied[ordo__rt.rank];
+    for (int r = 0; r < cz.n; r++)
+        if (r != ordo__rt.rank && !ordo__rt.peer_failed[r] && cz.acked[r] < mine)
+            return 0;
+    return 1;
+}
+
+int ordo__causal_fence(void)
+{
+    if (!cz.applied)
+        return ORDO_OK;
+    int status = ordo__wait_until(all_acked, NULL, 0);
+    if (status == ORDO_OK && ordo__rt.npeers_failed > 0 && cz.applied[ordo__rt.rank] > 0)
+        status = ORDO_ERR_PEER_FAILED; /* some replica never gets our writes */
+    return status;
+}
+
+int ordo__causal_home_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b,
+                             ordo__obj_atomic_rep_t *rep)
+{
+    int64_t old, val;
+    memcpy(&old, o->replica + off, 8);
+    val = op == ORDO__OBJ_FADD ? (int64_t)((uint64_t)old + (uint64_t)a) : old == a ? b : old;
+    rep->old = old;
+    rep->seq = cz.applied[ordo__rt.rank];
+    if (op == ORDO__OBJ_CAS && old != a)
+        return ORDO_OK; /* nothing written: the caller needs nothing new */
+    int status = write_words(o, off, (const uint8_t *)&val, 8);
+    rep->seq = cz.applied[ordo__rt.rank];
+    return status;
+}
+
+typedef struct applied_arg {
+    int home;
+    uint64_t seq;
+} applied_arg_t;
+
+static int home_applied(void *arg)
+{
+    const applied_arg_t *x = arg;
+    return cz.applied[x->home] >= x->seq || ordo__rt.peer_failed[x->home];
+}
+
+int ordo__causal_wait_applied(int home, uint64_t seq)
+{
+    applied_arg_t x = {home, seq};
+    if (home == ordo__rt.rank)
+        return ORDO_OK;
+    int status = ordo__wait_until(home_applied, &x, 0);
+    if (status == ORDO_OK && cz.applied[home] < seq)
+        status = ORDO_ERR_PEER_FAILED;
+    return status;
+}

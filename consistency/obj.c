@@ -1,0 +1,335 @@
+/*
+ * obj.c - distributed shared objects: the API, the table of live objects,
+ * placement of blocks on homes, argument checks; the models do the rest
+ * (sc.c, tso.c, causal.c).
+ */
+#include "ordo_config.h"
+
+#include "consistency/obj.h"
+#include "runtime/log.h"
+#include "runtime/rt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+volatile int ordo__obj_pending;
+
+static struct {
+    struct ordo_obj *live;
+    uint32_t last_id;
+    ordo__ring_t ring;
+    int ready;
+} objs;
+
+int ordo__obj_init(void)
+{
+    int status;
+    const ordo__config_t *cfg = &ordo__rt.cfg;
+
+    if (cfg->obj_block % 8 != 0) {
+        ordo_log_error("ORDO_OBJ_BLOCK=%llu: a block must be a multiple of 8 bytes (the word)",
+                       (unsigned long long)cfg->obj_block);
+        return ORDO_ERR_CONFIG;
+    }
+    memset(&objs, 0, sizeof(objs));
+    status = ordo__ring_build(&objs.ring, ordo__rt.size, NULL, (unsigned)cfg->obj_vnodes);
+    if (status != ORDO_OK)
+        return status;
+    objs.ready = 1;
+    status = ordo__sc_init();
+    if (status == ORDO_OK)
+        status = ordo__tso_init();
+    if (status == ORDO_OK)
+        status = ordo__causal_init();
+    if (status != ORDO_OK)
+        ordo__obj_fini();
+    return status;
+}
+
+static void obj_destroy(struct ordo_obj *o)
+{
+    if (o->store)
+        for (size_t b = 0; b < o->nblocks; b++)
+            free(o->store[b]);
+    free(o->store);
+    free(o->home);
+    free(o->replica);
+    free(o->stamp);
+    o->magic = 0;
+    free(o);
+}
+
+void ordo__obj_fini(void)
+{
+    if (!objs.ready)
+        return;
+    ordo__tso_fini();
+    ordo__causal_fini();
+    while (objs.live) {
+        struct ordo_obj *o = objs.live;
+        objs.live = o->next;
+        obj_destroy(o);
+    }
+    ordo__ring_free(&objs.ring);
+    objs.ready = 0;
+}
+
+void ordo__obj_progress(void)
+{
+    ordo__obj_pending = 0;
+    ordo__tso_progress();
+    if (ordo__tso_busy())
+        ordo__obj_pending = 1;
+}
+
+struct ordo_obj *ordo__obj_find(uint32_t id)
+{
+    for (struct ordo_obj *o = objs.live; o; o = o->next)
+        if (o->id == id)
+            return o;
+    return NULL;
+}
+
+/* A handle is good if it is one of ours and alive: looked up by address, so
+ * a freed handle is refused without reading its memory. */
+static int obj_valid(const ordo_obj_t *obj)
+{
+    for (struct ordo_obj *o = objs.live; o; o = o->next)
+        if (o == obj)
+            return 1;
+    return 0;
+}
+
+uint8_t *ordo__obj_block(struct ordo_obj *o, size_t b)
+{
+    if (!o->store[b])
+        o->store[b] = calloc(1, o->block);
+    return o->store[b];
+}
+
+int ordo__obj_pieces(struct ordo_obj *o, size_t off, size_t len, ordo__obj_piece_fn_t fn, void *arg)
+{
+    size_t done = 0;
+    while (done < len) {
+        size_t at = off + done, b = at / o->block;
+        size_t in = at - b * o->block, n = o->block - in;
+        if (n > len - done)
+            n = len - done;
+        int status = fn(o, b, at, n, done, arg);
+        if (status != ORDO_OK)
+            return status;
+        done += n;
+    }
+    return ORDO_OK;
+}
+
+static struct ordo_obj *obj_create(size_t nbytes, ordo_model_t model, uint32_t id)
+{
+    struct ordo_obj *o = calloc(1, sizeof(*o));
+    if (!o)
+        return NULL;
+    o->magic = ORDO__OBJ_MAGIC;
+    o->id = id;
+    o->model = model;
+    o->nbytes = nbytes;
+    o->block = (size_t)ordo__rt.cfg.obj_block;
+    o->nblocks = (nbytes + o->block - 1) / o->block;
+    o->home = malloc(o->nblocks * sizeof(*o->home));
+    if (!o->home)
+        goto err;
+    for (size_t b = 0; b < o->nblocks; b++)
+        o->home[b] = ordo__ring_owner(&objs.ring, ordo__ring_key(id, b));
+    if (model == ORDO_MODEL_CAUSAL) {
+        size_t words = (nbytes + 7) / 8;
+        o->replica = calloc(words, 8); /* whole words: the last may be partly outside */
+        o->stamp = calloc(words, sizeof(*o->stamp));
+        if (!o->replica || !o->stamp)
+            goto err;
+    } else {
+        o->store = calloc(o->nblocks, sizeof(*o->store));
+        if (!o->store)
+            goto err;
+    }
+    return o;
+err:
+    obj_destroy(o);
+    return NULL;
+}
+
+static const char *model_name(ordo_model_t m)
+{
+    return m == ORDO_MODEL_SC ? "sc" : m == ORDO_MODEL_TSO ? "tso" : "causal";
+}
+
+ordo_status_t ordo_obj_alloc(size_t nbytes, ordo_model_t model, ordo_obj_t **obj)
+{
+    ORDO__CHECK_INIT();
+    if (!obj || nbytes == 0 ||
+        (model != ORDO_MODEL_SC && model != ORDO_MODEL_TSO && model != ORDO_MODEL_CAUSAL))
+        return ORDO_ERR_INVALID;
+    if (ordo__in_handler)
+        return ORDO_ERR_INVALID;
+    ORDO__LOCK();
+    /* Every rank takes the next id, even one that fails below, so that ids
+     * stay the same everywhere. */
+    uint32_t id = ++objs.last_id;
+    struct ordo_obj *o = obj_create(nbytes, model, id);
+    if (o) {
+        o->next = objs.live;
+        objs.live = o;
+    }
+    /* Nobody uses the object before every rank has it. */
+    int status = ordo__rt_barrier();
+    if (!o && status == ORDO_OK)
+        status = ORDO_ERR_NOMEM;
+    if (status != ORDO_OK && o) {
+        objs.live = o->next;
+        obj_destroy(o);
+    }
+    if (status == ORDO_OK) {
+        *obj = o;
+        ordo_log_debug("object %u: %zu bytes, %s, %zu blocks of %zu", id, nbytes, model_name(model),
+                       o->nblocks, o->block);
+    }
+    ORDO__UNLOCK();
+    return status;
+}
+
+ordo_status_t ordo_obj_free(ordo_obj_t *obj)
+{
+    ORDO__CHECK_INIT();
+    if (ordo__in_handler)
+        return ORDO_ERR_INVALID;
+    ORDO__LOCK();
+    int status = obj_valid(obj) ? ORDO_OK : ORDO_ERR_INVALID;
+    if (status == ORDO_OK) {
+        /* Our writes are everywhere they go, then nobody sends any more. */
+        int fs = obj->model == ORDO_MODEL_TSO      ? ordo__tso_fence()
+                 : obj->model == ORDO_MODEL_CAUSAL ? ordo__causal_fence()
+                                                   : ORDO_OK;
+        status = ordo__rt_barrier();
+        if (status == ORDO_OK)
+            status = fs;
+        if (obj->model == ORDO_MODEL_TSO)
+            ordo__tso_forget(obj);
+        for (struct ordo_obj **pp = &objs.live; *pp; pp = &(*pp)->next)
+            if (*pp == obj) {
+                *pp = obj->next;
+                break;
+            }
+        obj_destroy(obj);
+    }
+    ORDO__UNLOCK();
+    return status;
+}
+
+/* The checks every access makes; ORDO_OK if [off, off+len) may be touched. */
+static int check_range(const ordo_obj_t *obj, size_t off, const void *buf, size_t len)
+{
+    if (!obj_valid(obj) || (len && !buf))
+        return ORDO_ERR_INVALID;
+    if (off > obj->nbytes || len > obj->nbytes - off)
+        return ORDO_ERR_INVALID;
+    return ORDO_OK;
+}
+
+ordo_status_t ordo_read(ordo_obj_t *obj, size_t off, void *buf, size_t len)
+{
+    ORDO__CHECK_INIT();
+    if (ordo__in_handler)
+        return ORDO_ERR_INVALID;
+    ORDO__LOCK();
+    int status = check_range(obj, off, buf, len);
+    if (status == ORDO_OK && len)
+        switch (obj->model) {
+        case ORDO_MODEL_SC:
+            status = ordo__sc_read(obj, off, buf, len);
+            break;
+        case ORDO_MODEL_TSO:
+            status = ordo__tso_read(obj, off, buf, len);
+            break;
+        default:
+            status = ordo__causal_read(obj, off, buf, len);
+        }
+    ORDO__UNLOCK();
+    return status;
+}
+
+ordo_status_t ordo_write(ordo_obj_t *obj, size_t off, const void *buf, size_t len)
+{
+    ORDO__CHECK_INIT();
+    if (ordo__in_handler)
+        return ORDO_ERR_INVALID;
+    ORDO__LOCK();
+    int status = check_range(obj, off, buf, len);
+    if (status == ORDO_OK && len)
+        switch (obj->model) {
+        case ORDO_MODEL_SC:
+            status = ordo__sc_write(obj, off, buf, len);
+            break;
+        case ORDO_MODEL_TSO:
+            status = ordo__tso_write(obj, off, buf, len);
+            break;
+        default:
+            status = ordo__causal_write(obj, off, buf, len);
+        }
+    ORDO__UNLOCK();
+    return status;
+}
+
+/* Atomics run at the home of the word's block; under TSO they drain the
+ * store buffer first (a fence, as on x86). */
+static int atomic(ordo_obj_t *obj, int op, size_t off, int64_t a, int64_t b, int64_t *old)
+{
+    ordo__obj_atomic_rep_t rep;
+    ORDO__CHECK_INIT();
+    if (ordo__in_handler)
+        return ORDO_ERR_INVALID;
+    ORDO__LOCK();
+    int status = check_range(obj, off, &rep, 8);
+    if (status == ORDO_OK && off % 8 != 0)
+        status = ORDO_ERR_INVALID; /* words are the unit of atomicity */
+    if (status == ORDO_OK && obj->model == ORDO_MODEL_TSO)
+        status = ordo__tso_fence();
+    if (status == ORDO_OK)
+        status = ordo__sc_atomic(obj, op, off, a, b, &rep);
+    if (status == ORDO_OK && obj->model == ORDO_MODEL_CAUSAL)
+        status = ordo__causal_wait_applied(obj->home[off / obj->block], rep.seq);
+    if (status == ORDO_OK && old)
+        *old = rep.old;
+    ORDO__UNLOCK();
+    return status;
+}
+
+ordo_status_t ordo_fetch_add(ordo_obj_t *obj, size_t off, int64_t add, int64_t *old)
+{
+    return atomic(obj, ORDO__OBJ_FADD, off, add, 0, old);
+}
+
+ordo_status_t ordo_cas(ordo_obj_t *obj, size_t off, int64_t expect, int64_t desire, int64_t *old)
+{
+    return atomic(obj, ORDO__OBJ_CAS, off, expect, desire, old);
+}
+
+ordo_status_t ordo_fence(void)
+{
+    ORDO__CHECK_INIT();
+    if (ordo__in_handler)
+        return ORDO_ERR_INVALID;
+    ORDO__LOCK();
+    int status = ordo__tso_fence();
+    int cs = ordo__causal_fence();
+    ORDO__UNLOCK();
+    return status != ORDO_OK ? status : cs;
+}
+
+ordo_status_t ordo_obj_home(const ordo_obj_t *obj, size_t off, int *rank)
+{
+    ORDO__CHECK_INIT();
+    ORDO__LOCK();
+    int status = obj_valid(obj) && rank && off < obj->nbytes ? ORDO_OK : ORDO_ERR_INVALID;
+    if (status == ORDO_OK)
+        *rank = obj->home[off / obj->block];
+    ORDO__UNLOCK();
+    return status;
+}

@@ -1,0 +1,123 @@
+/*
+ * obj.h - distributed shared objects: what the per-model protocols share.
+ *
+ * An object is nbytes cut into blocks of ORDO_OBJ_BLOCK bytes; each block
+ * has a home rank, chosen by consistent hashing (ring.c).  The models:
+ *   sc.c      every operation completes at the block's home (also the home
+ *             side of TSO's drained writes and of every model's atomics)
+ *   tso.c     a per-rank FIFO store buffer in front of the SC operations
+ *   causal.c  a replica per rank, writes broadcast with vector clocks and
+ *             applied in causal order (CBCAST), per-word last-writer-wins
+ */
+#ifndef ORDO_CONSISTENCY_OBJ_H
+#define ORDO_CONSISTENCY_OBJ_H
+
+#include <ordo.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ORDO__OBJ_MAGIC 0x6f626a31u /* "obj1" */
+
+struct ordo_obj {
+    uint32_t magic;
+    uint32_t id; /* same on every rank: objects are created collectively, in order */
+    ordo_model_t model;
+    size_t nbytes;
+    size_t block; /* bytes per block */
+    size_t nblocks;
+    int *home;       /* home rank of each block */
+    uint8_t **store; /* SC/TSO: this rank's home blocks, made on first use (else NULL) */
+    /* causal: the replica and, per 8-byte word, the stamp of the write that
+     * set it: (Lamport time << 16) | writer rank. */
+    uint8_t *replica;
+    uint64_t *stamp;
+    struct ordo_obj *next; /* live objects */
+};
+
+/* Operations a home executes (ordo__obj_req_t.op). */
+enum { ORDO__OBJ_READ = 1, ORDO__OBJ_WRITE, ORDO__OBJ_FADD, ORDO__OBJ_CAS };
+
+/* A request to a block's home; for ORDO__OBJ_WRITE the data follows. */
+typedef struct ordo__obj_req {
+    uint32_t id;
+    uint8_t model;
+    uint8_t op;
+    uint16_t reserved;
+    uint64_t nbytes; /* the sender's idea of the object: checked by the home */
+    uint64_t off;
+    uint64_t len;
+    int64_t a, b; /* FADD: a = addend; CAS: a = expected, b = desired */
+} ordo__obj_req_t;
+
+/* The reply of an atomic. */
+typedef struct ordo__obj_atomic_rep {
+    int64_t old;
+    uint64_t seq; /* causal: the home's write that carried the result (its count) */
+} ordo__obj_atomic_rep_t;
+
+/* obj.c */
+struct ordo_obj *ordo__obj_find(uint32_t id);
+/* The bytes of block b at this rank as home (made zero on first use), or NULL
+ * for ORDO_ERR_NOMEM.  Only for SC and TSO objects. */
+uint8_t *ordo__obj_block(struct ordo_obj *o, size_t b);
+/* Run fn over the pieces of [off, off+len) that lie in one block each. */
+typedef int (*ordo__obj_piece_fn_t)(struct ordo_obj *o, size_t b, size_t off, size_t len,
+                                    size_t done, void *arg);
+int ordo__obj_pieces(struct ordo_obj *o, size_t off, size_t len, ordo__obj_piece_fn_t fn,
+                     void *arg);
+
+/* ring.c: consistent hashing with virtual nodes. */
+typedef struct ordo__ring {
+    uint64_t *point; /* sorted hash points */
+    int *owner;      /* rank of each point */
+    size_t npoints;
+} ordo__ring_t;
+/* Build the ring of the ranks with alive[r] != 0 (alive NULL: all of 0..n-1),
+ * vnodes points each. */
+int ordo__ring_build(ordo__ring_t *ring, int n, const char *alive, unsigned vnodes);
+void ordo__ring_free(ordo__ring_t *ring);
+/* The rank owning key. */
+int ordo__ring_owner(const ordo__ring_t *ring, uint64_t key);
+/* The key of block b of object id. */
+uint64_t ordo__ring_key(uint32_t id, uint64_t b);
+
+/* sc.c: home side and client side of the operations done at the home. */
+int ordo__sc_init(void);
+int ordo__sc_read(struct ordo_obj *o, size_t off, void *buf, size_t len);
+int ordo__sc_write(struct ordo_obj *o, size_t off, const void *buf, size_t len);
+int ordo__sc_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b,
+                    ordo__obj_atomic_rep_t *rep);
+/* Start writing [off, off+len) of block b at its home; done(arg, status)
+ * runs from progress when the home has applied it (or at once, status
+ * returned as usual, when this rank is the home: then done does not run). */
+int ordo__sc_write_block_nb(struct ordo_obj *o, size_t b, size_t off, const void *buf, size_t len,
+                            void (*done)(void *arg, int status), void *arg);
+
+/* tso.c */
+int ordo__tso_init(void);
+void ordo__tso_fini(void);
+int ordo__tso_read(struct ordo_obj *o, size_t off, void *buf, size_t len);
+int ordo__tso_write(struct ordo_obj *o, size_t off, const void *buf, size_t len);
+int ordo__tso_fence(void);
+int ordo__tso_busy(void); /* the store buffer holds writes */
+void ordo__tso_progress(void);
+/* Drop what the buffer holds for o (after a fence: nothing). */
+void ordo__tso_forget(struct ordo_obj *o);
+
+/* causal.c */
+int ordo__causal_init(void);
+void ordo__causal_fini(void);
+int ordo__causal_read(struct ordo_obj *o, size_t off, void *buf, size_t len);
+int ordo__causal_write(struct ordo_obj *o, size_t off, const void *buf, size_t len);
+int ordo__causal_fence(void);
+/* At the home: apply an atomic to the home's replica as a causal write of
+ * the home, broadcast it, and say which of its writes carried it. */
+int ordo__causal_home_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b,
+                             ordo__obj_atomic_rep_t *rep);
+/* The client of an atomic: wait until this replica has applied the home's
+ * write seq (so the caller reads its own atomic's result). */
+int ordo__causal_wait_applied(int home, uint64_t seq);
+/* Holdback queue and counters, for tests and ordo_info. */
+size_t ordo__causal_held(void);
+
+#endif
