@@ -9,7 +9,9 @@
  * writes to one 8-byte word are arbitrated by (Lamport time, writer rank),
  * an order that extends causality, so replicas agree once quiet.  Reads are
  * local.  ordo_fence() waits until every live replica has applied this
- * rank's writes (each replica acknowledges what it applies).
+ * rank's writes (each replica acknowledges what it applies), and the
+ * results of its atomics, which the homes wrote on its behalf (it asks those
+ * homes until their acknowledgements cover them).
  *
  * Writes are whole words: a write of part of a word carries the writer's
  * current value of the rest of that word (as a word-wide store would).
@@ -17,6 +19,7 @@
 #include "ordo_config.h"
 
 #include "consistency/obj.h"
+#include "runtime/clock.h"
 #include "runtime/log.h"
 #include "runtime/rt.h"
 
@@ -55,14 +58,17 @@ typedef struct held {
 static struct {
     uint64_t *applied; /* per rank: its writes applied here (ours: made) */
     uint64_t *acked;   /* per rank: our writes it has applied */
+    uint64_t *owed;    /* per home: its write carrying our last atomic there */
     uint64_t lamport;
     held_t *held;
     size_t nheld;
+    uint64_t held_total;
     int n;
 } cz;
 
 static int ack_handler(const ordo_rpc_msg_t *msg, void *arg);
 static int write_handler(const ordo_rpc_msg_t *msg, void *arg);
+static int sync_handler(const ordo_rpc_msg_t *msg, void *arg);
 
 int ordo__causal_init(void)
 {
@@ -70,11 +76,14 @@ int ordo__causal_init(void)
     cz.n = ordo__rt.size;
     cz.applied = calloc((size_t)cz.n, sizeof(*cz.applied));
     cz.acked = calloc((size_t)cz.n, sizeof(*cz.acked));
-    if (!cz.applied || !cz.acked)
+    cz.owed = calloc((size_t)cz.n, sizeof(*cz.owed));
+    if (!cz.applied || !cz.acked || !cz.owed)
         return ORDO_ERR_NOMEM;
     int status = ordo__rpc_register_internal(ORDO__RPC_ID_OBJ_CAUSAL, write_handler, NULL);
     if (status == ORDO_OK)
         status = ordo__rpc_register_internal(ORDO__RPC_ID_OBJ_CAUSAL_ACK, ack_handler, NULL);
+    if (status == ORDO_OK)
+        status = ordo__rpc_register_internal(ORDO__RPC_ID_OBJ_CAUSAL_SYNC, sync_handler, NULL);
     return status;
 }
 
@@ -87,12 +96,18 @@ void ordo__causal_fini(void)
     }
     free(cz.applied);
     free(cz.acked);
+    free(cz.owed);
     memset(&cz, 0, sizeof(cz));
 }
 
 size_t ordo__causal_held(void)
 {
     return cz.nheld;
+}
+
+uint64_t ordo__causal_held_total(void)
+{
+    return cz.held_total;
 }
 
 static size_t msg_len(size_t data_len)
@@ -304,6 +319,7 @@ static int write_handler(const ordo_rpc_msg_t *msg, void *arg)
     m->next = cz.held;
     cz.held = m;
     cz.nheld++;
+    cz.held_total++;
     return ORDO_OK;
 }
 
@@ -333,11 +349,53 @@ static int all_acked(void *arg)
     return 1;
 }
 
+/* The fewest of our writes any live replica has applied (ours included). */
+static uint64_t min_acked(void)
+{
+    uint64_t least = cz.applied[ordo__rt.rank];
+    for (int r = 0; r < cz.n; r++)
+        if (r != ordo__rt.rank && !ordo__rt.peer_failed[r] && cz.acked[r] < least)
+            least = cz.acked[r];
+    return least;
+}
+
+static int sync_handler(const ordo_rpc_msg_t *msg, void *arg)
+{
+    uint64_t least = min_acked();
+    (void)arg;
+    return ordo_rpc_reply(msg, &least, sizeof(least));
+}
+
+/* Wait until every replica has applied the writes homes made for our atomics. */
+static int sync_owed(void)
+{
+    for (int h = 0; h < cz.n; h++) {
+        uint64_t t0 = ordo__now_ns();
+        while (cz.owed[h] && h != ordo__rt.rank) {
+            uint64_t least = 0;
+            size_t got = 0;
+            int s = ordo__rpc_call(h, ORDO__RPC_ID_OBJ_CAUSAL_SYNC, NULL, 0, &least, sizeof(least),
+                                   &got);
+            if (s != ORDO_OK)
+                return s;
+            if (got == sizeof(least) && least >= cz.owed[h])
+                break;
+            if (ordo__now_ns() - t0 > ordo__rt.cfg.timeout_ms * 1000000u)
+                return ORDO_ERR_TIMEOUT;
+            ordo__progress();
+        }
+        cz.owed[h] = 0;
+    }
+    return ORDO_OK;
+}
+
 int ordo__causal_fence(void)
 {
     if (!cz.applied)
         return ORDO_OK;
     int status = ordo__wait_until(all_acked, NULL, 0);
+    if (status == ORDO_OK)
+        status = sync_owed();
     if (status == ORDO_OK && ordo__rt.npeers_failed > 0 && cz.applied[ordo__rt.rank] > 0)
         status = ORDO_ERR_PEER_FAILED; /* some replica never gets our writes */
     return status;
@@ -374,6 +432,8 @@ int ordo__causal_wait_applied(int home, uint64_t seq)
     applied_arg_t x = {home, seq};
     if (home == ordo__rt.rank)
         return ORDO_OK;
+    if (seq > cz.owed[home])
+        cz.owed[home] = seq;
     int status = ordo__wait_until(home_applied, &x, 0);
     if (status == ORDO_OK && cz.applied[home] < seq)
         status = ORDO_ERR_PEER_FAILED;

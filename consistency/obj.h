@@ -117,7 +117,8 @@ int ordo__causal_home_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, 
 /* The client of an atomic: wait until this replica has applied the home's
  * write seq (so the caller reads its own atomic's result). */
 int ordo__causal_wait_applied(int home, uint64_t seq);
-/* Holdback queue and counters, for tests and ordo_info. */
+/* Writes held back now, and ever, for tests and ordo_info. */
 size_t ordo__causal_held(void);
+uint64_t ordo__causal_held_total(void);
 
 #endif

@@ -125,11 +125,13 @@ static ordo__obj_req_t make_req(const struct ordo_obj *o, int op, size_t off, si
 /* The requests of one multi-block operation. */
 typedef struct batch {
     ordo_request_t *req[SC_MAX_INFLIGHT];
-    void *buf[SC_MAX_INFLIGHT]; /* request copies to free */
+    void *buf[SC_MAX_INFLIGHT];           /* request copies to free */
+    ordo__obj_req_t hdr[SC_MAX_INFLIGHT]; /* read requests: alive until answered */
     size_t want[SC_MAX_INFLIGHT];
     int n;
     int status;
     uint8_t *dst; /* reads: the caller's buffer */
+    int progressed;
     const uint8_t *src;
 } batch_t;
 
@@ -152,6 +154,12 @@ static int read_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, size
     batch_t *bt = arg;
     int home = o->home[b];
     if (home == ordo__rt.rank) {
+        /* A rank spinning on a word it is home of must still let the
+         * writers' requests in. */
+        if (!bt->progressed) {
+            ordo__progress();
+            bt->progressed = 1;
+        }
         if (o->store[b])
             memcpy(bt->dst + done, o->store[b] + (off - b * o->block), len);
         else
@@ -160,9 +168,9 @@ static int read_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, size
     }
     if (bt->n == SC_MAX_INFLIGHT)
         batch_wait(bt);
-    ordo__obj_req_t r = make_req(o, ORDO__OBJ_READ, off, len);
-    int s = ordo__rpc_call_nb(home, ORDO__RPC_ID_OBJ_HOME, &r, sizeof(r), bt->dst + done, len,
-                              &bt->req[bt->n]);
+    bt->hdr[bt->n] = make_req(o, ORDO__OBJ_READ, off, len);
+    int s = ordo__rpc_call_nb(home, ORDO__RPC_ID_OBJ_HOME, &bt->hdr[bt->n], sizeof(bt->hdr[0]),
+                              bt->dst + done, len, &bt->req[bt->n]);
     if (s != ORDO_OK)
         return s;
     bt->buf[bt->n] = NULL;

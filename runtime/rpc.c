@@ -862,7 +862,9 @@ static void recv_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const 
                        size_t len)
 {
     rpc_op_t *op = op_lookup(h->req_id, OP_CALL);
-    if (!op || op->peer != h->src || op->detached) {
+    if (op && op->peer != h->src)
+        op = NULL; /* a call to another rank that happens to carry the same id */
+    if (!op || op->detached) {
         ordo__rt.stats.late_replies++;
         ordo_log_debug("reply from rank %d to unknown or abandoned request %llx dropped", h->src,
                        (unsigned long long)h->req_id);

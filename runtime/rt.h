@@ -19,13 +19,14 @@ enum {
     ORDO__RPC_ID_CALIB_DONE,
     /* Shared objects (consistency/): fault injection applies to these as to
      * the application's messages. */
-    ORDO__RPC_ID_OBJ_HOME,       /* an operation at a block's home */
-    ORDO__RPC_ID_OBJ_CAUSAL,     /* a causal write, to every replica */
-    ORDO__RPC_ID_OBJ_CAUSAL_ACK, /* a replica applied writes of ours */
+    ORDO__RPC_ID_OBJ_HOME,        /* an operation at a block's home */
+    ORDO__RPC_ID_OBJ_CAUSAL,      /* a causal write, to every replica */
+    ORDO__RPC_ID_OBJ_CAUSAL_ACK,  /* a replica applied writes of ours */
+    ORDO__RPC_ID_OBJ_CAUSAL_SYNC, /* how far have all replicas applied a home's writes? */
     ORDO__RPC_ID_END
 };
 #define ORDO__RPC_ID_OBJ_FIRST ORDO__RPC_ID_OBJ_HOME
-#define ORDO__RPC_ID_OBJ_LAST  ORDO__RPC_ID_OBJ_CAUSAL_ACK
+#define ORDO__RPC_ID_OBJ_LAST  ORDO__RPC_ID_OBJ_CAUSAL_SYNC
 
 typedef struct ordo__rt_stats {
     uint64_t msgs_sent;
