@@ -171,25 +171,28 @@ static int enumerate_test(const options_t *opt, const litmus_test_t *test, const
 
 static void print_summary(const options_t *opt, const summary_row_t *rows, int nrows)
 {
-    int width = 4;
+    int width = 4, last = 0;
 
     for (int i = 0; i < nrows; i++)
         if ((int)strlen(rows[i].name) > width)
             width = (int)strlen(rows[i].name);
+    for (int m = 0; m < LITMUS_NMODELS; m++)
+        if (opt->models & (1u << m))
+            last = m;
     printf("Summary: is the condition satisfiable (allowed) or not (forbidden)\n");
     printf("%-*s", width, "Test");
     for (int m = 0; m < LITMUS_NMODELS; m++)
         if (opt->models & (1u << m))
-            printf("  %-9s", litmus_model_name((litmus_model_t)m));
+            printf("  %-*s", m == last ? 0 : 9, litmus_model_name((litmus_model_t)m));
     printf("\n");
     for (int i = 0; i < nrows; i++) {
         printf("%-*s", width, rows[i].name);
         for (int m = 0; m < LITMUS_NMODELS; m++) {
-            if (!(opt->models & (1u << m)))
-                continue;
-            printf("  %-9s", rows[i].allowed[m] < 0 ? "-"
-                             : rows[i].allowed[m]   ? "allowed"
-                                                    : "forbidden");
+            const char *v = rows[i].allowed[m] < 0 ? "-"
+                            : rows[i].allowed[m]   ? "allowed"
+                                                   : "forbidden";
+            if (opt->models & (1u << m))
+                printf("  %-*s", m == last ? 0 : 9, v);
         }
         printf("\n");
     }
