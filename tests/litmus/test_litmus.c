@@ -253,6 +253,8 @@ static void test_names(void)
     CU_ASSERT_EQUAL(m, LITMUS_MODEL_TSO);
     CU_ASSERT_EQUAL(litmus_model_parse("arm", &m), LITMUS_ERR_ARG);
     CU_ASSERT_STRING_EQUAL(litmus_model_name(LITMUS_MODEL_CAUSAL), "causal");
+    CU_ASSERT_EQUAL(litmus_model_parse("causal-any", &m), LITMUS_OK);
+    CU_ASSERT_EQUAL(m, LITMUS_MODEL_CAUSAL_ANY);
     CU_ASSERT_STRING_EQUAL(litmus_strerror(LITMUS_ERR_PARSE), "malformed litmus test");
     CU_ASSERT_STRING_EQUAL(litmus_strerror(12345), "unknown status");
 }

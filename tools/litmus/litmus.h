@@ -66,10 +66,14 @@ typedef enum litmus_model {
     LITMUS_MODEL_SC,     /* interleavings on one memory */
     LITMUS_MODEL_TSO,    /* x86-TSO: FIFO store buffers, forwarding */
     LITMUS_MODEL_CAUSAL, /* causal+: replicas, CBCAST delivery, (Lamport, rank) LWW */
+    /* causal+ with any arbitration order consistent with causality: as
+     * CAUSAL, but a write's Lamport time may be any value above those its
+     * replica has applied (Lamport clocks that also tick on other events) */
+    LITMUS_MODEL_CAUSAL_ANY,
     LITMUS_NMODELS
 } litmus_model_t;
 
-/* "sc", "tso", "causal". */
+/* "sc", "tso", "causal", "causal-any". */
 const char *litmus_model_name(litmus_model_t model);
 
 /* LITMUS_OK and *model, or LITMUS_ERR_ARG for an unknown name. */

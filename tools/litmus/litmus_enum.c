@@ -30,6 +30,9 @@
  *           vc is <= applied[r] but for s's entry, which is next): the
  *           replica keeps whichever of the held and the new write is larger
  *           in (Lamport time, rank) (the initial value is below all).
+ *   causal-any  as causal, but a write may take any Lamport time above the
+ *           smallest the rule gives (up to the number of writes): every
+ *           arbitration order that extends causality.
  *
  * A machine with nothing left to do is final: every instruction executed,
  * buffers empty, every write applied at every replica. Final memory is read
@@ -47,6 +50,7 @@
 typedef struct enum_ctx {
     const litmus_test_t *test;
     litmus_model_t model;
+    int causal; /* CAUSAL or CAUSAL_ANY */
     int nthreads, nlocs, nregs, maxw;
     /* write ids: 0 .. nlocs-1 initial values, then the program's writes */
     int nwids;
@@ -156,7 +160,7 @@ static void layout(enum_ctx_t *c)
         c->o_buf = c->o_blen + T;
         c->size = c->o_buf + T * (size_t)c->maxw;
         c->maxdepth += (int)P; /* one drain per write */
-    } else if (c->model == LITMUS_MODEL_CAUSAL) {
+    } else if (c->causal) {
         c->o_held = c->size;
         c->o_applied = c->o_held + T * L;
         c->o_lam = c->o_applied + T * T;
@@ -234,7 +238,7 @@ static int complete(const enum_ctx_t *c, unsigned char *s)
             return 0;
         if (c->model == LITMUS_MODEL_TSO && *blen(c, s, t))
             return 0;
-        if (c->model == LITMUS_MODEL_CAUSAL)
+        if (c->causal)
             for (int r = 0; r < c->nthreads; r++)
                 if (*applied(c, s, r, t) != *applied(c, s, t, t))
                     return 0;
@@ -259,7 +263,7 @@ static int record_final(enum_ctx_t *c, unsigned char *s)
     for (int l = 0; l < c->nlocs; l++) {
         if (!test->observed[l])
             continue;
-        if (c->model == LITMUS_MODEL_CAUSAL) {
+        if (c->causal) {
             for (int r = 1; r < c->nthreads; r++)
                 if (*held(c, s, r, l) != *held(c, s, 0, l))
                     return LITMUS_ERR_INTERNAL; /* replicas did not converge */
@@ -291,9 +295,13 @@ static int arbitrates_above(const enum_ctx_t *c, unsigned char *s, int a, int b)
     return c->wthread[a] > c->wthread[b];
 }
 
-/* Thread t's next instruction on n (a copy of the state): 1 if it could
- * execute, 0 if it is blocked or t is done. */
-static int thread_step(const enum_ctx_t *c, unsigned char *n, int t)
+/* Thread t's next instruction on n (a copy of the state), in its variant
+ * number choice: 1 if it could execute, 0 if it is blocked, t is done or
+ * there is no such variant. Only a write under CAUSAL_ANY has more than
+ * variant 0: its Lamport time is the smallest allowed + choice, up to the
+ * number of writes of the program (enough to realise every arbitration
+ * order that extends causality, as the positions in that order). */
+static int thread_step(const enum_ctx_t *c, unsigned char *n, int t, int choice)
 {
     const litmus_thread_t *th = &c->test->threads[t];
     int i = *pc(c, n, t);
@@ -302,6 +310,8 @@ static int thread_step(const enum_ctx_t *c, unsigned char *n, int t)
     if (i >= th->ninstrs)
         return 0;
     ins = &th->instrs[i];
+    if (choice && !(c->model == LITMUS_MODEL_CAUSAL_ANY && ins->op == LITMUS_OP_WRITE))
+        return 0;
     switch (c->model) {
     case LITMUS_MODEL_SC:
         if (ins->op == LITMUS_OP_WRITE)
@@ -322,15 +332,19 @@ static int thread_step(const enum_ctx_t *c, unsigned char *n, int t)
         }
         break;
     case LITMUS_MODEL_CAUSAL:
+    case LITMUS_MODEL_CAUSAL_ANY:
         if (ins->op == LITMUS_OP_WRITE) {
             int w = c->wid_of[t][i], seq = *applied(c, n, t, t) + 1, top = 0;
+            int nwrites = c->nwids - c->nlocs;
             for (int s = 0; s < c->nthreads; s++) {
                 int l = last_lamport(c, n, t, s);
                 top = l > top ? l : top;
                 *vc(c, n, w, s) = *applied(c, n, t, s);
             }
+            if (choice && top + 1 + choice > nwrites)
+                return 0;
             *vc(c, n, w, t) = (unsigned char)seq;
-            *lam(c, n, w) = (unsigned char)(top + 1);
+            *lam(c, n, w) = (unsigned char)(top + 1 + choice);
             *applied(c, n, t, t) = (unsigned char)seq;
             *held(c, n, t, ins->loc) = (unsigned char)w; /* above all it has applied */
         } else if (ins->op == LITMUS_OP_READ) {
@@ -403,10 +417,12 @@ static int explore(enum_ctx_t *c, int depth, unsigned char *s)
     } while (0)
 
     for (int t = 0; t < c->nthreads; t++) {
-        TRY(thread_step(c, n, t));
+        int executed = 1;
+        for (int choice = 0; executed; choice++)
+            TRY((executed = thread_step(c, n, t, choice)));
         if (c->model == LITMUS_MODEL_TSO)
             TRY(tso_drain(c, n, t));
-        if (c->model == LITMUS_MODEL_CAUSAL)
+        if (c->causal)
             for (int from = 0; from < c->nthreads; from++)
                 TRY(causal_deliver(c, n, t, from));
     }
@@ -427,6 +443,7 @@ int litmus_enumerate(const litmus_test_t *test, litmus_model_t model, litmus_sta
         return LITMUS_ERR_NOMEM;
     c->test = test;
     c->model = model;
+    c->causal = model == LITMUS_MODEL_CAUSAL || model == LITMUS_MODEL_CAUSAL_ANY;
     c->out = set;
     layout(c);
     c->stack = calloc((size_t)c->maxdepth + 2, c->size);
@@ -440,7 +457,7 @@ int litmus_enumerate(const litmus_test_t *test, litmus_model_t model, litmus_sta
             *reg(c, c->stack, t, r) = NO_WRITE;
     for (int l = 0; l < c->nlocs; l++) {
         *mem(c, c->stack, l) = (unsigned char)l;
-        if (model == LITMUS_MODEL_CAUSAL)
+        if (c->causal)
             for (int r = 0; r < c->nthreads; r++)
                 *held(c, c->stack, r, l) = (unsigned char)l;
     }

@@ -24,7 +24,7 @@ const char *litmus_strerror(int status)
     return "unknown status";
 }
 
-static const char *const model_names[LITMUS_NMODELS] = {"sc", "tso", "causal"};
+static const char *const model_names[LITMUS_NMODELS] = {"sc", "tso", "causal", "causal-any"};
 
 const char *litmus_model_name(litmus_model_t model)
 {

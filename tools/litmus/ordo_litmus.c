@@ -2,7 +2,7 @@
  * ordo-litmus - litmus tests (herdtools7's LISA syntax) against ordo's
  * memory models.
  *
- *   ordo-litmus --enumerate [--model sc|tso|causal|all] FILE...
+ *   ordo-litmus --enumerate [--model sc|tso|causal|causal-any|all] FILE...
  *       the final states each model allows, in herd7's format, then a
  *       table: is each test's condition satisfiable under each model
  *
@@ -50,8 +50,10 @@ static void usage(FILE *out)
           "                    (Test, States, Ok/No, Witnesses, Condition, Observation), then\n"
           "                    a summary: per test and model, whether the condition's\n"
           "                    proposition is satisfiable (allowed) or not (forbidden)\n"
-          "  --model, -m MODEL sc, tso, causal, a comma-separated list of them, or all\n"
-          "                    (the default)\n"
+          "  --model, -m MODEL sc, tso, causal, causal-any, a comma-separated list of\n"
+          "                    them, or all (the default); causal is causal+ with\n"
+          "                    (Lamport, rank) arbitration and minimal Lamport times,\n"
+          "                    causal-any allows any arbitration consistent with causality\n"
           "  -v                also print how many machine states were explored\n"
           "\n"
           "Running the tests on the runtime (litmus7-style histograms) is not available in\n"
@@ -121,7 +123,7 @@ static int parse_args(int argc, char **argv, options_t *opt)
             }
             opt->models = parse_models(val);
             if (!opt->models)
-                return usage_error("unknown model (sc, tso, causal or all)", val);
+                return usage_error("unknown model (sc, tso, causal, causal-any or all)", val);
         } else {
             return usage_error("unknown option", a);
         }
