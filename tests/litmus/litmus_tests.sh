@@ -5,6 +5,8 @@
 #                 the table's, and every catalogue file must be in the table;
 #   bad/*.litmus  each refused with exit 2 and FILE:LINE:COL: the exact
 #                 position and a key word of the message are checked;
+#   the same with --eager (every interleaving of causal deliveries): the
+#                 lazy delivery of the default must lose no outcome;
 #   the herd7-style output of one test, the quantifiers, and usage errors.
 set -u
 tool="$top_builddir/tools/litmus/ordo-litmus"
@@ -67,6 +69,15 @@ if run 0 "enumerate the catalogue" --enumerate --model all $files; then
     # block agrees with the summary
     [ "$(grep -c '^Model ' "$tmp/out")" = $(($(wc -l <"$tmp/expected") * 4)) ] ||
         bad "expected one Test block per test and model"
+fi
+
+# the causal models deliver lazily by default; --eager explores every
+# interleaving of deliveries, the machine as defined: same output
+if [ -s "$tmp/out" ]; then
+    mv "$tmp/out" "$tmp/lazy"
+    # shellcheck disable=SC2086
+    run 0 "enumerate the catalogue eagerly" --enumerate --eager $files &&
+        { cmp -s "$tmp/lazy" "$tmp/out" || { bad "--eager and lazy delivery differ:"; diff "$tmp/lazy" "$tmp/out"; }; }
 fi
 
 # ---- one test's output, in herd7's format ---------------------------------------------

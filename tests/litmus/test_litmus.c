@@ -299,6 +299,15 @@ static void test_models(void)
         outcomes(mp3, (litmus_model_t)m, &pos);
         CU_ASSERT_EQUAL(pos, 0);
     }
+    /* R: causal's minimal Lamport times forbid it, causal-any allows it */
+    const char *r = "LISA R\n{}\n P0 | P1 ;\n w[] x 1 | w[] y 2 ;\n w[] y 1 | r[] r0 x ;\n"
+                    "exists (y=2 /\\ 1:r0=0)\n";
+    outcomes(r, LITMUS_MODEL_CAUSAL, &pos);
+    CU_ASSERT_EQUAL(pos, 0);
+    outcomes(r, LITMUS_MODEL_CAUSAL_ANY, &pos);
+    CU_ASSERT_EQUAL(pos, 1);
+    outcomes(r, LITMUS_MODEL_TSO, &pos);
+    CU_ASSERT_EQUAL(pos, 1);
     CU_ASSERT_EQUAL(outcomes(sb_text, LITMUS_MODEL_SC, &pos), 3);
     CU_ASSERT_EQUAL(pos, 0);
     CU_ASSERT_EQUAL(outcomes(sb_text, LITMUS_MODEL_TSO, &pos), 4);

@@ -34,6 +34,11 @@
  *           smallest the rule gives (up to the number of writes): every
  *           arbitration order that extends causality.
  *
+ * The causal models deliver lazily by default (explore_causal_lazy): a
+ * replica applies writes only just before its thread reads or writes, or
+ * when a fence waits for them; LITMUS_ENUM_EAGER interleaves every
+ * delivery, as the machine is defined, to cross-check that.
+ *
  * A machine with nothing left to do is final: every instruction executed,
  * buffers empty, every write applied at every replica. Final memory is read
  * from memory (SC, TSO) or replica 0 (causal: all replicas agree then, which
@@ -45,6 +50,7 @@
 #include <string.h>
 
 #define NO_WRITE 0xff /* a register never written */
+#define NO_PHASE 0xff /* causal, lazy: no thread is taking deliveries */
 #define MAX_WIDS (LITMUS_MAX_LOCS + LITMUS_MAX_THREADS * LITMUS_MAX_INSTRS)
 
 typedef struct enum_ctx {
@@ -61,7 +67,8 @@ typedef struct enum_ctx {
     int wid_of[LITMUS_MAX_THREADS][LITMUS_MAX_INSTRS];        /* instruction -> write id */
     int kth_write[LITMUS_MAX_THREADS][LITMUS_MAX_INSTRS + 1]; /* k-th write (1..) -> id */
     /* layout of a state */
-    size_t o_pc, o_regs, o_mem, o_blen, o_buf, o_held, o_applied, o_lam, o_vc, size;
+    size_t o_pc, o_regs, o_mem, o_blen, o_buf, o_held, o_applied, o_lam, o_vc, o_phase, size;
+    int lazy; /* causal: deliveries made lazily (see explore_causal_lazy) */
     /* visited states: keys[] back to back, open-addressing table of index+1 */
     unsigned char *keys;
     size_t nkeys, keycap;
@@ -110,6 +117,11 @@ static unsigned char *lam(const enum_ctx_t *c, unsigned char *s, int wid)
 static unsigned char *vc(const enum_ctx_t *c, unsigned char *s, int wid, int t)
 {
     return s + c->o_vc + (size_t)(wid - c->nlocs) * (size_t)c->nthreads + (size_t)t;
+}
+
+static unsigned char *phase_of(const enum_ctx_t *c, unsigned char *s)
+{
+    return s + c->o_phase;
 }
 
 static void layout(enum_ctx_t *c)
@@ -165,8 +177,10 @@ static void layout(enum_ctx_t *c)
         c->o_applied = c->o_held + T * L;
         c->o_lam = c->o_applied + T * T;
         c->o_vc = c->o_lam + P;
-        c->size = c->o_vc + P * T;
+        c->o_phase = c->o_vc + P * T;
+        c->size = c->o_phase + 1;
         c->maxdepth += (int)P * (c->nthreads - 1); /* one delivery per write and replica */
+        c->maxdepth += c->maxdepth;                /* a phase before each instruction */
     }
 }
 
@@ -395,16 +409,41 @@ static int causal_deliver(const enum_ctx_t *c, unsigned char *n, int r, int from
     return 1;
 }
 
-static int explore(enum_ctx_t *c, int depth, unsigned char *s)
+/* Causal, reduced: replica r applies (in some CBCAST order) whatever of
+ * the causal past of thread t's writes it lacks -- what t's fence waits
+ * for. */
+static void causal_flush(const enum_ctx_t *c, unsigned char *n, int t)
 {
-    unsigned char *n = c->stack + (size_t)(depth + 1) * c->size;
-    int status, moved = 0;
+    int k = *applied(c, n, t, t), w, progress = 1;
 
-    if (depth >= c->maxdepth)
-        return LITMUS_ERR_INTERNAL;
-    status = memo_insert(c, s);
-    if (status <= 0)
-        return status;
+    if (!k)
+        return;
+    w = c->kth_write[t][k]; /* its vc covers the causal past of all t's writes */
+    while (progress) {
+        progress = 0;
+        for (int r = 0; r < c->nthreads; r++)
+            for (int from = 0; from < c->nthreads; from++)
+                while (*applied(c, n, r, from) < *vc(c, n, w, from) &&
+                       causal_deliver(c, n, r, from))
+                    progress = 1;
+    }
+}
+
+/* Causal: every replica applies everything (quiescence). */
+static void causal_settle(const enum_ctx_t *c, unsigned char *n)
+{
+    int progress = 1;
+
+    while (progress) {
+        progress = 0;
+        for (int r = 0; r < c->nthreads; r++)
+            for (int from = 0; from < c->nthreads; from++)
+                while (causal_deliver(c, n, r, from))
+                    progress = 1;
+    }
+}
+
+static int explore(enum_ctx_t *c, int depth, unsigned char *s);
 
 #define TRY(step)                                                                                  \
     do {                                                                                           \
@@ -416,6 +455,73 @@ static int explore(enum_ctx_t *c, int depth, unsigned char *s)
         }                                                                                          \
     } while (0)
 
+/* Causal with lazy delivery. A delivery to replica r changes nothing any
+ * other thread can see: it only matters at r's next read or write, or when
+ * another thread's fence waits for it. So deliveries are made only then:
+ * a thread about to read or write first enters its "phase" (phase = t),
+ * in which the only steps are deliveries to its replica, in any order,
+ * and the instruction itself, which ends the phase; a fence makes the
+ * replicas apply just the causal past of the thread's writes (anything
+ * more can wait for each replica's own next step); the rest is applied
+ * at the end. Every execution of the eager machine has one here with the
+ * same reads, writes (vector clocks, Lamport times) and final values --
+ * delay each delivery until its replica next reads or writes -- and
+ * conversely; but the replicas' states no longer multiply between their
+ * steps. */
+static int explore_causal_lazy(enum_ctx_t *c, int depth, unsigned char *s)
+{
+    unsigned char *n = c->stack + (size_t)(depth + 1) * c->size;
+    int status, moved = 0, phase = *phase_of(c, s);
+
+    if (phase != NO_PHASE) {
+        for (int from = 0; from < c->nthreads; from++)
+            TRY(causal_deliver(c, n, phase, from));
+        for (int choice = 0;; choice++) {
+            memcpy(n, s, c->size);
+            *phase_of(c, n) = NO_PHASE;
+            if (!thread_step(c, n, phase, choice))
+                break;
+            if ((status = explore(c, depth + 1, n)))
+                return status;
+        }
+        return LITMUS_OK;
+    }
+    for (int t = 0; t < c->nthreads; t++) {
+        const litmus_thread_t *th = &c->test->threads[t];
+        int i = *pc(c, s, t);
+        if (i >= th->ninstrs)
+            continue;
+        if (th->instrs[i].op == LITMUS_OP_FENCE) {
+            memcpy(n, s, c->size);
+            causal_flush(c, n, t);
+            if (!thread_step(c, n, t, 0))
+                return LITMUS_ERR_INTERNAL; /* the flush did not unblock it */
+            moved = 1;
+            if ((status = explore(c, depth + 1, n)))
+                return status;
+        } else {
+            TRY((*phase_of(c, n) = (unsigned char)t, 1));
+        }
+    }
+    if (moved)
+        return LITMUS_OK;
+    memcpy(n, s, c->size);
+    causal_settle(c, n);
+    return record_final(c, n);
+}
+
+static int explore(enum_ctx_t *c, int depth, unsigned char *s)
+{
+    unsigned char *n = c->stack + (size_t)(depth + 1) * c->size;
+    int status, moved = 0;
+
+    if (depth >= c->maxdepth)
+        return LITMUS_ERR_INTERNAL;
+    status = memo_insert(c, s);
+    if (status <= 0)
+        return status;
+    if (c->causal && c->lazy)
+        return explore_causal_lazy(c, depth, s);
     for (int t = 0; t < c->nthreads; t++) {
         int executed = 1;
         for (int choice = 0; executed; choice++)
@@ -426,12 +532,18 @@ static int explore(enum_ctx_t *c, int depth, unsigned char *s)
             for (int from = 0; from < c->nthreads; from++)
                 TRY(causal_deliver(c, n, t, from));
     }
-#undef TRY
     return moved ? LITMUS_OK : record_final(c, s);
 }
+#undef TRY
 
 int litmus_enumerate(const litmus_test_t *test, litmus_model_t model, litmus_state_set_t *set,
                      size_t *explored)
+{
+    return litmus_enumerate_ex(test, model, 0, set, explored);
+}
+
+int litmus_enumerate_ex(const litmus_test_t *test, litmus_model_t model, unsigned flags,
+                        litmus_state_set_t *set, size_t *explored)
 {
     enum_ctx_t *c;
     int status;
@@ -444,6 +556,7 @@ int litmus_enumerate(const litmus_test_t *test, litmus_model_t model, litmus_sta
     c->test = test;
     c->model = model;
     c->causal = model == LITMUS_MODEL_CAUSAL || model == LITMUS_MODEL_CAUSAL_ANY;
+    c->lazy = !(flags & LITMUS_ENUM_EAGER);
     c->out = set;
     layout(c);
     c->stack = calloc((size_t)c->maxdepth + 2, c->size);
@@ -455,6 +568,8 @@ int litmus_enumerate(const litmus_test_t *test, litmus_model_t model, litmus_sta
     for (int t = 0; t < c->nthreads; t++)
         for (int r = 0; r < c->nregs; r++)
             *reg(c, c->stack, t, r) = NO_WRITE;
+    if (c->causal)
+        *phase_of(c, c->stack) = NO_PHASE;
     for (int l = 0; l < c->nlocs; l++) {
         *mem(c, c->stack, l) = (unsigned char)l;
         if (c->causal)

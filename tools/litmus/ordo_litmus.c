@@ -28,6 +28,7 @@
 typedef struct options {
     int enumerate;
     int verbose;
+    unsigned flags;  /* litmus_enumerate_ex's */
     unsigned models; /* bit per litmus_model_t */
     int nfiles;
     char **files;
@@ -42,7 +43,7 @@ typedef struct summary_row {
 
 static void usage(FILE *out)
 {
-    fputs("usage: ordo-litmus --enumerate [--model MODEL] [-v] FILE...\n"
+    fputs("usage: ordo-litmus --enumerate [--model MODEL] [-v] [--eager] FILE...\n"
           "       ordo-litmus -h | --help\n"
           "\n"
           "Reads litmus tests in herdtools7's LISA syntax (see README.md, \"Litmus tests\").\n"
@@ -55,6 +56,9 @@ static void usage(FILE *out)
           "                    (Lamport, rank) arbitration and minimal Lamport times,\n"
           "                    causal-any allows any arbitration consistent with causality\n"
           "  -v                also print how many machine states were explored\n"
+          "  --eager           causal models: interleave every delivery of a write to a\n"
+          "                    replica with every other step instead of delivering lazily\n"
+          "                    (same results, many more states: a cross-check)\n"
           "\n"
           "Running the tests on the runtime (litmus7-style histograms) is not available in\n"
           "this build yet; without --enumerate the tool says so and exits with status 3.\n"
@@ -114,6 +118,8 @@ static int parse_args(int argc, char **argv, options_t *opt)
             opt->enumerate = 1;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             opt->verbose = 1;
+        } else if (!strcmp(a, "--eager")) {
+            opt->flags |= LITMUS_ENUM_EAGER;
         } else if (!strcmp(a, "-m") || !strcmp(a, "--model") || !strncmp(a, "--model=", 8)) {
             const char *val = a[2] == 'm' && a[7] == '=' ? a + 8 : NULL;
             if (!val) {
@@ -153,7 +159,7 @@ static int enumerate_test(const options_t *opt, const litmus_test_t *test, const
         if (!(opt->models & (1u << m)))
             continue;
         litmus_state_set_init(&set);
-        status = litmus_enumerate(test, (litmus_model_t)m, &set, &explored);
+        status = litmus_enumerate_ex(test, (litmus_model_t)m, opt->flags, &set, &explored);
         if (status) {
             fflush(stdout);
             fprintf(stderr, "%s: model %s: %s (after %zu states)\n", path,
