@@ -91,12 +91,15 @@ wait_s=${ORDO_SLURM_WAIT:-60}
 marker=.ordo-local-slurm
 
 # ---- processes we started -----------------------------------------------------
-# alive PIDFILE NAME: the pid in PIDFILE runs a program called NAME.
+# alive PIDFILE NAME: the pid in PIDFILE runs a program called NAME (a
+# zombie does not count: the daemons are reparented to init, which may reap
+# them late).
 alive() {
     [ -f "$1" ] || return 1
     pid=$(cat "$1" 2>/dev/null)
     case $pid in '' | *[!0-9]*) return 1 ;; esac
-    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ]
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ] &&
+        [ "$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -c1)" != Z ]
 }
 
 # stop_pid PIDFILE NAME: TERM, up to 10 s, then KILL; remove PIDFILE.
@@ -254,6 +257,10 @@ do_start() {
         rm -rf "$dir"
     fi
     need_packages
+    for p in "$port" $((port + 1)); do
+        ss -Hltn "sport = :$p" 2>/dev/null | grep -q . &&
+            die "port $p is in use (another Slurm? see 'ss -ltnp'): set ORDO_SLURM_PORT"
+    done
     mkdir -p "$dir" || die "cannot create $dir"
     chmod 755 "$dir"
     touch "$dir/$marker"
