@@ -298,6 +298,12 @@ do_start() {
     cat <<EOF
 $prog: Slurm is up ($nodes node(s)). To use it:
     export SLURM_CONF=$dir/slurm.conf
+EOF
+    [ "$nodes" = 1 ] || cat <<EOF
+    # the nodes are network namespaces: keep UCX off shared memory, on eth0
+    export UCX_TLS=tcp,self UCX_NET_DEVICES=eth0 UCX_MM_ERROR_HANDLING=n UCX_WARN_UNUSED_ENV_VARS=n
+EOF
+    cat <<EOF
     sbatch -O jobs/pt2pt.sbatch        # -O (--overcommit): more tasks than cores
     srun --mpi=pmix -O -n 4 build/apps/ordo_ring
 Stop it with: $0 stop --dir $dir

@@ -65,15 +65,22 @@ run() {
 # created KIND NAME: remember it for down.
 created() { echo "$1 $2" >>"$state/created"; }
 
+# The hosts share this machine's cores, and mpirun would bind the first rank
+# of every "host" to core 0: --bind-to none. UCX_TLS=tcp,self, else UCX may
+# use shared memory between namespaces; with it, ordo's request for shared
+# memory error handling is reported by UCX as an invalid configuration (on
+# stdout) unless UCX_MM_ERROR_HANDLING is set, and that one as unused.
+ucx_env="UCX_NET_DEVICES=eth0 UCX_TLS=tcp,self UCX_MM_ERROR_HANDLING=n UCX_WARN_UNUSED_ENV_VARS=n"
+
 mpirun_line() {
     n=$(wc -l <"$state/hosts")
     cat <<EOF
-mpirun --allow-run-as-root --oversubscribe -np $n --map-by node \\
+mpirun --allow-run-as-root --oversubscribe --bind-to none -np $n --map-by node \\
     --hostfile $state/hostfile \\
     --mca plm_rsh_agent $jobs_dir/netns-rsh.sh \\
     --mca oob_tcp_if_include $net.0.0/24 \\
     --mca btl self,tcp --mca btl_tcp_if_include $net.1.0/24 \\
-    -x UCX_NET_DEVICES=eth0 -x UCX_TLS=tcp,self \\
+    $(for v in $ucx_env; do printf -- '-x %s ' "$v"; done)\\
     PROGRAM [ARGS]
 EOF
 }
