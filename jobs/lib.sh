@@ -26,13 +26,17 @@ ordo_job_done=""
 
 ordo_job_log() { printf '# ordo-job: %s\n' "$*"; }
 
+# ordo_job_where_build PROGRAM: its path under $ORDO_BUILD.
+ordo_job_where_build() {
+    for d in benchmarks tools apps bin; do
+        [ -x "$ORDO_BUILD/$d/$1" ] && { echo "$ORDO_BUILD/$d/$1"; return 0; }
+    done
+    return 1
+}
+
 # ordo_job_where PROGRAM: print the path of PROGRAM by the rule above.
 ordo_job_where() {
-    if [ -n "${ORDO_BUILD:-}" ]; then
-        for d in benchmarks tools apps bin; do
-            [ -x "$ORDO_BUILD/$d/$1" ] && { echo "$ORDO_BUILD/$d/$1"; return 0; }
-        done
-    fi
+    [ -n "${ORDO_BUILD:-}" ] && ordo_job_where_build "$1" && return 0
     for d in benchmarks tools apps; do
         [ -x "$ORDO_SRC/build/$d/$1" ] && { echo "$ORDO_SRC/build/$d/$1"; return 0; }
     done
@@ -49,6 +53,10 @@ ordo_job_init() {
     mkdir -p "$results" || { echo "ordo-job: cannot create $results" >&2; exit 1; }
     command -v srun >/dev/null ||
         { echo "ordo-job: srun not found: submit with sbatch, or run inside salloc" >&2; exit 1; }
+    if [ -n "${ORDO_BUILD:-}" ] && ! ordo_job_where_build ordo_info >/dev/null; then
+        echo "ordo-job: ORDO_BUILD=$ORDO_BUILD has no ordo_info in benchmarks/, tools/, apps/ or bin/" >&2
+        exit 1
+    fi
     info=$(ordo_job_where ordo_info) || {
         echo "ordo-job: ordo not found: set ORDO_BUILD to a build tree or install prefix," >&2
         echo "  or build in $ORDO_SRC/build, or put ordo's bin/ on PATH (see jobs/README.md)" >&2
