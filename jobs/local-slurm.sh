@@ -88,6 +88,16 @@ case $dir in
 esac
 port=${ORDO_SLURM_PORT:-16817}
 wait_s=${ORDO_SLURM_WAIT:-60}
+case $port in
+'' | *[!0-9]*) echo "$prog: ORDO_SLURM_PORT '$port' is not a port number (1024..65534)" >&2 && usage ;;
+esac
+if [ "$port" -lt 1024 ] || [ "$port" -gt 65534 ]; then
+    echo "$prog: ORDO_SLURM_PORT $port is out of range (1024..65534)" >&2
+    usage
+fi
+case $wait_s in
+'' | *[!0-9]*) echo "$prog: ORDO_SLURM_WAIT '$wait_s' is not a number of seconds" >&2 && usage ;;
+esac
 marker=.ordo-local-slurm
 
 # ---- processes we started -----------------------------------------------------
