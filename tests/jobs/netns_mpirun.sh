@@ -22,12 +22,15 @@ trap 'exit 1' INT TERM HUP
 netns_cluster up 3 || fail "netns-cluster.sh up 3"
 [ -f "$state/mpirun.txt" ] || fail "no $state/mpirun.txt"
 
-# run PROGRAM: the printed mpirun line with PROGRAM, at most 2 minutes.
+# run PROGRAM: the printed mpirun line with PROGRAM, at most 2 minutes;
+# standard output in $tmp/out (mpirun's own warnings, e.g. a setpgid race of
+# its rsh launcher, go to standard error).
 run() {
     line=$(sed "s|PROGRAM \[ARGS\]|$1|" "$state/mpirun.txt")
-    timeout -k 5 120 sh -c "$line" >"$tmp/out" 2>&1
+    timeout -k 5 120 sh -c "$line" >"$tmp/out" 2>"$tmp/err"
     rc=$?
     cat "$tmp/out"
+    [ -s "$tmp/err" ] && { echo "--- stderr"; cat "$tmp/err"; }
     [ $rc = 0 ] || fail "mpirun $1 across the namespaces: exit status $rc"
 }
 
