@@ -6,7 +6,8 @@
 #                                autoreconf if needed, configure in DIR, make
 
 ORDO_PACKAGES="build-essential autoconf automake libtool pkg-config \
-libopenmpi-dev openmpi-bin libucx-dev ucx-utils libhwloc-dev libpapi-dev libcunit1-dev"
+libopenmpi-dev openmpi-bin libucx-dev ucx-utils libhwloc-dev libpapi-dev libcunit1-dev \
+slurm-wlm munge"
 
 ordo_log() { printf '== %s\n' "$*"; }
 

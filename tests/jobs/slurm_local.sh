@@ -1,0 +1,64 @@
+#!/bin/sh
+# A one-node Slurm from jobs/local-slurm.sh: ordo_init under srun --mpi=pmix
+# (ordo_ring and the runtime suite on 4 tasks), the benchmark job
+# jobs/pt2pt.sbatch with sbatch --wait on 4 tasks (its output checked), stop;
+# then start again in the same directory and stop: nothing left running.
+# shellcheck disable=SC2119
+set -u
+# shellcheck source=tests/jobs/common.sh disable=SC2154
+. "$top_srcdir/tests/jobs/common.sh"
+need_root
+lock
+tmp=$(mktemp -d /tmp/ordo-test-slurm.XXXXXX)
+export SLURM_CONF="$tmp/slurm/slurm.conf"
+cleanup() {
+    local_slurm stop >/dev/null 2>&1
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+start_slurm
+
+# ordo_init under srun --mpi=pmix.
+out=$(timeout 120 srun --mpi=pmix -O -n 4 "$build/apps/ordo_ring" 2>&1) ||
+    fail "srun ordo_ring: exit status $?: $out"
+echo "$out"
+echo "$out" | grep -q "ordo_ring: 4 ranks; 16 calls checked; token went round with sum 6 (expected 6): ok" ||
+    fail "srun ordo_ring: unexpected output"
+timeout 180 srun --mpi=pmix -O -n 4 "$build/tests/runtime/test_runtime_mpi" >"$tmp/suite.out" 2>&1
+rc=$?
+[ $rc = 0 ] || { cat "$tmp/suite.out"; fail "srun test_runtime_mpi on 4 tasks: exit status $rc"; }
+grep -A3 "Run Summary" "$tmp/suite.out" | head -4
+echo "ok: srun --mpi=pmix: ordo_ring and the runtime suite on 4 tasks"
+
+# The benchmark job, as a user would submit it (from another directory).
+mkdir "$tmp/submit"
+cd "$tmp/submit" || fail "cd $tmp/submit"
+ORDO_SRC=$top_srcdir ORDO_BUILD=$build ORDO_RESULTS=$tmp/results \
+    timeout 240 sbatch --wait -O -N 1 -n 4 "$jobs/pt2pt.sbatch" -m 1:1K -i 20 -x 5 >sbatch.out 2>&1
+rc=$?
+cat sbatch.out
+id=$(sed -n 's/^Submitted batch job //p' sbatch.out)
+[ -n "$id" ] || fail "sbatch did not submit the job"
+job_out=$tmp/submit/ordo-pt2pt-$id.out
+[ -f "$job_out" ] || fail "no job output $job_out"
+sed -n '/^# ordo-job/p; /^# topology/,/^# ordo-job/p' "$job_out" | awk '!seen[$0]++' | head -30
+[ $rc = 0 ] || { cat "$job_out"; fail "sbatch --wait: exit status $rc"; }
+grep -q "^# ordo-job: all ok" "$job_out" || { cat "$job_out"; fail "the job did not end with 'all ok'"; }
+grep -q "topology: 4 rank(s) on 1 node(s)" "$job_out" || fail "ordo_info did not see 4 ranks on 1 node"
+res=$tmp/results/pt2pt-$id
+for b in ordo_latency ordo_bw ordo_bibw ordo_rpc_rate ordo_crossover; do
+    check_bench "$res/$b.txt" "$b"
+    [ "$(grep -vc '^#' "$res/$b.txt")" = 11 ] || fail "$b: not 11 sizes (1 B .. 1 KiB)"
+done
+
+# Stop, then a second start in the same directory.
+cd /
+local_slurm stop || fail "local-slurm.sh stop"
+no_process_in "$tmp"
+start_slurm
+timeout 10 sinfo -h -N -o '%N %t' | grep -q " idle$" || fail "second start: the node is not idle"
+local_slurm stop || fail "local-slurm.sh stop (second time)"
+no_process_in "$tmp"
+echo "ok: started twice in $tmp/slurm, stopped, nothing left"
