@@ -311,7 +311,7 @@ $prog: Slurm is up ($nodes node(s)). To use it:
 EOF
     [ "$nodes" = 1 ] || cat <<EOF
     # the nodes are network namespaces: keep UCX off shared memory, on eth0
-    export UCX_TLS=tcp,self UCX_NET_DEVICES=eth0 UCX_MM_ERROR_HANDLING=n UCX_WARN_UNUSED_ENV_VARS=n
+    export UCX_TLS=tcp,self UCX_NET_DEVICES=eth0
 EOF
     cat <<EOF
     sbatch -O jobs/pt2pt.sbatch        # -O (--overcommit): more tasks than cores

@@ -67,10 +67,9 @@ created() { echo "$1 $2" >>"$state/created"; }
 
 # The hosts share this machine's cores, and mpirun would bind the first rank
 # of every "host" to core 0: --bind-to none. UCX_TLS=tcp,self, else UCX may
-# use shared memory between namespaces; with it, ordo's request for shared
-# memory error handling is reported by UCX as an invalid configuration (on
-# stdout) unless UCX_MM_ERROR_HANDLING is set, and that one as unused.
-ucx_env="UCX_NET_DEVICES=eth0 UCX_TLS=tcp,self UCX_MM_ERROR_HANDLING=n UCX_WARN_UNUSED_ENV_VARS=n"
+# use shared memory between namespaces (ordo then does not ask UCX for
+# shared memory with error handling).
+ucx_env="UCX_NET_DEVICES=eth0 UCX_TLS=tcp,self"
 
 mpirun_line() {
     n=$(wc -l <"$state/hosts")

@@ -24,7 +24,7 @@ trap 'exit 1' INT TERM HUP
 start_slurm --nodes 2
 # Between namespaces UCX could use shared memory: force TCP on the data
 # network (the other two: see jobs/netns-cluster.sh).
-export UCX_TLS=tcp,self UCX_NET_DEVICES=eth0 UCX_MM_ERROR_HANDLING=n UCX_WARN_UNUSED_ENV_VARS=n
+export UCX_TLS=tcp,self UCX_NET_DEVICES=eth0
 
 out=$(timeout 120 srun --mpi=pmix -O -N 2 -n 4 "$build/apps/ordo_ring" 2>&1) ||
     fail "srun -N 2 -n 4 ordo_ring: exit status $?: $out"
