@@ -198,14 +198,34 @@ static void forward(const struct ordo_obj *o, size_t off, uint8_t *buf, size_t l
     }
 }
 
+/* Does a buffered write not yet applied (whole, or the in-flight piece
+ * with inflight_only) touch [off, off+len) of o? */
+static int overlaps(const struct ordo_obj *o, size_t off, size_t len, int inflight_only)
+{
+    for (size_t i = 0; i < tso.count; i++) {
+        tso_entry_t *e = entry(i);
+        size_t lo = e->off + (i == 0 ? tso.head_done : 0), hi = e->off + e->len;
+        if (inflight_only) {
+            if (i > 0 || !tso.inflight)
+                return 0;
+            hi = lo + tso.inflight_len;
+        }
+        if (e->o == o && lo < off + len && off < hi)
+            return 1;
+    }
+    return 0;
+}
+
 int ordo__tso_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
 {
-    if (tso.count == 0)
+    /* A read passes the buffered writes to other locations (TSO lets it). */
+    if (tso.count == 0 || !overlaps(o, off, len, 0))
         return ordo__sc_read(o, off, buf, len);
-    /* Hold the buffer still while reading: no piece in flight, none started,
-     * so every byte laid over the home's value is one the home has not got. */
+    /* Hold the buffer still while reading: the piece in flight, if it is one
+     * of ours, lands first, and none starts, so every byte laid over the
+     * home's value is one the home has not got. */
     tso.paused = 1;
-    int status = ordo__wait_until(quiet, NULL, 0);
+    int status = overlaps(o, off, len, 1) ? ordo__wait_until(quiet, NULL, 0) : ORDO_OK;
     if (status == ORDO_OK)
         status = ordo__sc_read(o, off, buf, len);
     if (status == ORDO_OK)

@@ -661,12 +661,16 @@ void ordo__rpc_timers(void)
     uint64_t now = ordo__now_ns();
     if (now < rpc.next_timer_ns)
         return;
-    rpc.next_timer_ns = now + TIMER_PERIOD_NS;
+    /* Look again after a period, or when the next held-back message is due
+     * if that is sooner (a delay of a few microseconds stays one). */
+    uint64_t next = now + TIMER_PERIOD_NS;
     uint64_t retry_ns = ordo__rt.cfg.retry_ms * 1000000u;
     for (uint32_t i = 0; i < rpc.nslots; i++) {
         rpc_op_t *op = rpc.slots[i];
         if (!op->in_use)
             continue;
+        if (op->delayed && now < op->due_ns && op->due_ns < next)
+            next = op->due_ns;
         if (op->delayed && now >= op->due_ns) {
             op->delayed = 0;
             rpc.delayed--;
@@ -685,6 +689,7 @@ void ordo__rpc_timers(void)
                 op_complete(op, st);
         }
     }
+    rpc.next_timer_ns = next;
 }
 
 /* ---- exactly-once window ---------------------------------------------- */

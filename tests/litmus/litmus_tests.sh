@@ -165,8 +165,10 @@ run 2 "no files" -e && expect "no files" "$tmp/err" "expected one or more litmus
 run 2 "unknown option" -e -x "$data/SB.litmus" && expect "unknown option" "$tmp/err" "unknown option '-x'" "usage:"
 run 2 "unknown model" -e -m arm "$data/SB.litmus" && expect "unknown model" "$tmp/err" "unknown model" "'arm'"
 run 2 "-m without a model" -e -m && expect "-m without a model" "$tmp/err" "expected a model after '-m'"
-run 3 "running is not available" "$data/SB.litmus" &&
-    expect "no runner" "$tmp/err" "not available in this build"
+run 2 "too few ranks to run" "$data/SB.litmus" &&
+    expect "too few ranks" "$tmp/err" "test SB has 2 threads: it needs 2 ranks, this run has 1"
+run 2 "bad iteration count" -n 0 "$data/SB.litmus" && expect "bad -n" "$tmp/err" "-n takes iterations"
+run 2 "bad homes" --homes nowhere "$data/SB.litmus" && expect "bad --homes" "$tmp/err" "--homes takes threads or others"
 
 [ $fail = 0 ] && echo "ok: ordo-litmus: $count runs: the catalogue against expected.txt, herd7 output, bad inputs, usage"
 exit $fail

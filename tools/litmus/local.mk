@@ -1,9 +1,8 @@
 # tools/litmus/local.mk - included by Makefile.am: ordo-litmus, which reads
 # litmus tests in herdtools7's LISA syntax and enumerates the outcomes the
-# SC, TSO and causal+ models allow (the runner that executes them on the
-# runtime comes later and will link libordo; this part does not).
-#
-# Like ordo-trace, the tool links neither libordo nor MPI's libraries.
+# SC, TSO and causal+ models allow, and runs them on the runtime's shared
+# objects (litmus_run.c, which links libordo; the parser and enumerator do
+# not, and their unit tests link them alone).
 
 LITMUS_SOURCES = \
 	tools/litmus/litmus.h \
@@ -12,8 +11,10 @@ LITMUS_SOURCES = \
 	tools/litmus/litmus_enum.c
 
 bin_PROGRAMS += tools/litmus/ordo-litmus
-tools_litmus_ordo_litmus_SOURCES = tools/litmus/ordo_litmus.c $(LITMUS_SOURCES)
+tools_litmus_ordo_litmus_SOURCES = tools/litmus/ordo_litmus.c tools/litmus/litmus_run.h \
+	tools/litmus/litmus_run.c $(LITMUS_SOURCES)
 tools_litmus_ordo_litmus_CFLAGS = $(AM_CFLAGS)
+tools_litmus_ordo_litmus_LDADD = libordo.la
 
 # The library's unit tests (CUnit) link the same sources, without the CLI.
 check_PROGRAMS += tests/litmus/test_litmus
@@ -67,9 +68,10 @@ LITMUS_BAD = \
 	tests/litmus/bad/unknown-instr.litmus \
 	tests/litmus/bad/unterminated-comment.litmus
 
-TESTS += tests/litmus/test_litmus tests/litmus/litmus_tests.sh
+TESTS += tests/litmus/test_litmus tests/litmus/litmus_tests.sh tests/litmus/litmus_run_np4.sh
 
 EXTRA_DIST += \
 	tests/litmus/litmus_tests.sh \
+	tests/litmus/litmus_run_np4.sh \
 	$(LITMUS_CATALOGUE) \
 	$(LITMUS_BAD)
