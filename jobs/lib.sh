@@ -20,7 +20,7 @@
 ordo_job_fail=0
 # The scripts' own variables never reach ordo (it warns about ORDO_* names it
 # does not know).
-ordo_job_unset="-u ORDO_BUILD -u ORDO_SRC -u ORDO_RESULTS -u ORDO_BENCHMARKS -u ORDO_SRUN_ARGS
+ordo_job_unset="-u ORDO_BUILD -u ORDO_SRC -u ORDO_RESULTS -u ORDO_BENCHMARKS -u ORDO_LITMUS_TESTS -u ORDO_SRUN_ARGS
 -u ORDO_SLURM_DIR -u ORDO_SLURM_PORT -u ORDO_SLURM_WAIT -u ORDO_NETNS_PREFIX -u ORDO_NETNS_NET"
 ordo_job_done=""
 
@@ -28,7 +28,7 @@ ordo_job_log() { printf '# ordo-job: %s\n' "$*"; }
 
 # ordo_job_where_build PROGRAM: its path under $ORDO_BUILD.
 ordo_job_where_build() {
-    for d in benchmarks tools apps bin; do
+    for d in benchmarks tools tools/litmus apps bin; do
         [ -x "$ORDO_BUILD/$d/$1" ] && { echo "$ORDO_BUILD/$d/$1"; return 0; }
     done
     return 1
@@ -37,7 +37,7 @@ ordo_job_where_build() {
 # ordo_job_where PROGRAM: print the path of PROGRAM by the rule above.
 ordo_job_where() {
     [ -n "${ORDO_BUILD:-}" ] && ordo_job_where_build "$1" && return 0
-    for d in benchmarks tools apps; do
+    for d in benchmarks tools tools/litmus apps; do
         [ -x "$ORDO_SRC/build/$d/$1" ] && { echo "$ORDO_SRC/build/$d/$1"; return 0; }
     done
     command -v "$1" 2>/dev/null && return 0
@@ -96,6 +96,17 @@ ordo_job_run() {
 # ordo-job: $name: FAILED (srun exit status $rc)"
     fi
     return 0
+}
+
+# ordo_job_data SUBDIR: the directory of ordo's data files SUBDIR (the
+# litmus catalogue): in the source tree (tests/SUBDIR), else installed
+# beside the programs (PREFIX/share/ordo/SUBDIR).
+ordo_job_data() {
+    [ -d "$ORDO_SRC/tests/$1" ] && { echo "$ORDO_SRC/tests/$1"; return 0; }
+    info=$(ordo_job_where ordo_info) || return 1
+    d=$(dirname "$(dirname "$info")")/share/ordo/$1
+    [ -d "$d" ] && { echo "$d"; return 0; }
+    return 1
 }
 
 ordo_job_finish() {

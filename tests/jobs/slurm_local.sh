@@ -53,6 +53,23 @@ for b in ordo_latency ordo_bw ordo_bibw ordo_rpc_rate ordo_crossover; do
     [ "$(grep -vc '^#' "$res/$b.txt")" = 11 ] || fail "$b: not 11 sizes (1 B .. 1 KiB)"
 done
 
+# The litmus job: SB and IRIW on 4 tasks, every model, nothing forbidden seen.
+ORDO_SRC=$top_srcdir ORDO_BUILD=$build ORDO_RESULTS=$tmp/results ORDO_LITMUS_TESTS="SB IRIW" \
+    timeout 240 sbatch --wait -O -N 1 -n 4 "$jobs/litmus.sbatch" -n 200 >sbatch.out 2>&1
+rc=$?
+id=$(sed -n 's/^Submitted batch job //p' sbatch.out)
+[ -n "$id" ] || { cat sbatch.out; fail "sbatch did not submit the litmus job"; }
+job_out=$tmp/submit/ordo-litmus-$id.out
+[ $rc = 0 ] || { cat "$job_out"; fail "litmus job: exit status $rc"; }
+grep -q "^# ordo-job: all ok" "$job_out" || { cat "$job_out"; fail "the litmus job did not end with 'all ok'"; }
+for t in SB IRIW; do
+    grep -q "^$t  *forbidden, seen 0/200, ok  .* ok  .* ok" "$job_out" ||
+        { cat "$job_out"; fail "litmus job: no summary row for $t"; }
+done
+grep -q "^Test IRIW Allowed" "$tmp/results/litmus-$id/ordo-litmus.txt" ||
+    fail "litmus job: results/litmus-$id/ordo-litmus.txt"
+echo "ok: the litmus job ran SB and IRIW under sc, tso and causal on 4 tasks"
+
 # Stop, then a second start in the same directory.
 cd /
 local_slurm stop || fail "local-slurm.sh stop"

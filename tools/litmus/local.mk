@@ -68,6 +68,10 @@ LITMUS_BAD = \
 	tests/litmus/bad/unknown-instr.litmus \
 	tests/litmus/bad/unterminated-comment.litmus
 
+# The catalogue is installed (share/ordo/litmus) for jobs/litmus.sbatch.
+litmusdir = $(pkgdatadir)/litmus
+litmus_DATA = $(LITMUS_CATALOGUE)
+
 TESTS += tests/litmus/test_litmus tests/litmus/litmus_tests.sh tests/litmus/litmus_run_np4.sh
 
 EXTRA_DIST += \
