@@ -411,6 +411,14 @@ static ordo__fault_action_t fault_next(const rpc_op_t *op, uint64_t *delay_ns)
     int obj = id >= ORDO__RPC_ID_OBJ_FIRST && id <= ORDO__RPC_ID_OBJ_LAST;
     if (!ordo__rt.cfg.fault.enabled || (id >= ORDO_RPC_MAX_ID && !obj))
         return ORDO__FAULT_PASS;
+    if (op->rndv) {
+        /* A rendezvous descriptor is not duplicated: a second pull could
+         * still read the payload after the first acknowledgement freed it. */
+        ordo__fault_action_t a = ordo__fault_next(delay_ns);
+        if (a == ORDO__FAULT_DUP || (a == ORDO__FAULT_DROP && op->hdr.kind == ORDO__MSG_SEND))
+            return ORDO__FAULT_PASS;
+        return a;
+    }
     if (op->hdr.kind == ORDO__MSG_REQ || op->hdr.kind == ORDO__MSG_REPLY)
         return ordo__fault_next(delay_ns);
     if (!obj || op->hdr.kind != ORDO__MSG_SEND)
