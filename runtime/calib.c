@@ -27,14 +27,16 @@
 
 static const size_t sizes[] = {1024,  2048,  4096,   8192,    16384,
                                32768, 65536, 262144, 1048576, 4194304};
-#define NSIZES       (sizeof(sizes) / sizeof(sizes[0]))
-#define ITERS        51
-#define WARMUP       10
-#define LARGE        (1u << 20)
-#define ITERS_LARGE  7
-#define WARMUP_LARGE 2
-#define MIN_THRESH   1024
-#define PASSES       3
+#define NSIZES         (sizeof(sizes) / sizeof(sizes[0]))
+#define ITERS          51
+#define WARMUP         10
+#define LARGE          (1u << 20)
+#define ITERS_LARGE    7
+#define WARMUP_LARGE   2
+#define MIN_THRESH     1024
+#define PASSES         3
+#define PASS_BUDGET_NS 300000000ull  /* 300 ms: then no further pass */
+#define CALIB_LIMIT_NS 2000000000ull /* 2 s: the first pass stops early */
 
 static volatile int calib_done;
 
@@ -204,7 +206,14 @@ static int measure(int peer, ordo_rpc_model_t *m)
      * a process run cold (pages, caches, MPI's and UCX's helper threads still
      * busy from start-up on a core we share) and would inflate the small
      * sizes, which decide alpha and x*. */
-    for (int pass = 0; pass < PASSES; pass++)
+    /* Bounded in time on a slow or crowded machine (sanitizers, many ranks
+     * per core): no further pass after PASS_BUDGET_NS, and the first pass
+     * stops at the size where CALIB_LIMIT_NS is spent (the fit then has the
+     * sizes measured so far, at least two). */
+    uint64_t t0 = ordo__now_ns();
+    for (int pass = 0; pass < PASSES && status == ORDO_OK; pass++) {
+        if (pass > 0 && ordo__now_ns() - t0 > PASS_BUDGET_NS)
+            break;
         for (size_t i = 0; i < nsizes && status == ORDO_OK; i++) {
             double t[NWAYS];
             void *const bufs[NWAYS] = {buf, buf, mapped};
@@ -212,7 +221,13 @@ static int measure(int peer, ordo_rpc_model_t *m)
             te[i] = pass == 0 || t[0] < te[i] ? t[0] : te[i];
             tr[i] = pass == 0 || t[1] < tr[i] ? t[1] : tr[i];
             tm[i] = pass == 0 || t[2] < tm[i] ? t[2] : tm[i];
+            if (pass == 0 && i >= 1 && i + 1 < nsizes && ordo__now_ns() - t0 > CALIB_LIMIT_NS) {
+                ordo_log_info("calibration cut short after %zu sizes (up to %zu B): slow machine",
+                              i + 1, sizes[i]);
+                nsizes = i + 1;
+            }
         }
+    }
     free(buf);
     ordo__rt.tl_ops->mem_free(ordo__rt.tl, mapped);
     if (status != ORDO_OK)
