@@ -14,12 +14,57 @@
 
 volatile int ordo__obj_pending;
 
+#define BUF_MIN_SHIFT 12 /* 4 KiB */
+#define BUF_CLASSES   29 /* up to 2^40 */
+#define BUF_KEEP      4
+
 static struct {
     struct ordo_obj *live;
     uint32_t last_id;
     ordo__ring_t ring;
     int ready;
+    void *bufs[BUF_CLASSES][BUF_KEEP];
+    int nbufs[BUF_CLASSES];
 } objs;
+
+void *ordo__obj_buf_get(size_t len, size_t *cap)
+{
+    unsigned c = 0;
+    void *p = NULL;
+    if (len < ((size_t)1 << BUF_MIN_SHIFT)) {
+        *cap = 0;
+        return malloc(len ? len : 1);
+    }
+    while (c + 1 < BUF_CLASSES && ((size_t)1 << (BUF_MIN_SHIFT + c)) < len)
+        c++;
+    *cap = (size_t)1 << (BUF_MIN_SHIFT + c);
+    if (objs.nbufs[c])
+        return objs.bufs[c][--objs.nbufs[c]];
+    if (ordo__rt.tl_ops->mem_alloc(ordo__rt.tl, *cap, &p) != ORDO_OK) {
+        *cap = 0; /* no mapped memory: plain memory does too */
+        return malloc(len);
+    }
+    return p;
+}
+
+void ordo__obj_buf_put(void *p, size_t cap)
+{
+    unsigned c = 0;
+    if (!p)
+        return;
+    if (!cap) {
+        free(p);
+        return;
+    }
+    if (!objs.ready)
+        return; /* finalizing after the transport closed: it freed its memory */
+    while (((size_t)1 << (BUF_MIN_SHIFT + c)) < cap)
+        c++;
+    if (objs.nbufs[c] < BUF_KEEP)
+        objs.bufs[c][objs.nbufs[c]++] = p;
+    else
+        ordo__rt.tl_ops->mem_free(ordo__rt.tl, p);
+}
 
 int ordo__obj_init(void)
 {
@@ -63,6 +108,7 @@ void ordo__obj_fini(void)
 {
     if (!objs.ready)
         return;
+    objs.ready = 0; /* from here pooled buffers are the closed transport's */
     ordo__tso_fini();
     ordo__causal_fini();
     while (objs.live) {
@@ -70,6 +116,9 @@ void ordo__obj_fini(void)
         objs.live = o->next;
         obj_destroy(o);
     }
+    /* The transport may be closed already: it frees what it mapped. */
+    memset(objs.bufs, 0, sizeof(objs.bufs));
+    memset(objs.nbufs, 0, sizeof(objs.nbufs));
     ordo__ring_free(&objs.ring);
     objs.ready = 0;
 }

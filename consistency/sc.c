@@ -125,7 +125,8 @@ static ordo__obj_req_t make_req(const struct ordo_obj *o, int op, size_t off, si
 /* The requests of one multi-block operation. */
 typedef struct batch {
     ordo_request_t *req[SC_MAX_INFLIGHT];
-    void *buf[SC_MAX_INFLIGHT];           /* request copies to free */
+    void *buf[SC_MAX_INFLIGHT]; /* request copies to give back */
+    size_t buf_cap[SC_MAX_INFLIGHT];
     ordo__obj_req_t hdr[SC_MAX_INFLIGHT]; /* read requests: alive until answered */
     size_t want[SC_MAX_INFLIGHT];
     int n;
@@ -144,7 +145,7 @@ static void batch_wait(batch_t *bt)
             s = ORDO_ERR_MSG;
         if (bt->status == ORDO_OK)
             bt->status = s;
-        free(bt->buf[i]);
+        ordo__obj_buf_put(bt->buf[i], bt->buf_cap[i]);
     }
     bt->n = 0;
 }
@@ -186,12 +187,12 @@ int ordo__sc_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
     return status != ORDO_OK ? status : bt.status;
 }
 
-/* A write request: header and data in one buffer. */
+/* A write request: header and data in one buffer (*cap: for ordo__obj_buf_put). */
 static void *write_req(const struct ordo_obj *o, size_t off, const void *data, size_t len,
-                       size_t *req_len)
+                       size_t *req_len, size_t *cap)
 {
     ordo__obj_req_t r = make_req(o, ORDO__OBJ_WRITE, off, len);
-    uint8_t *m = malloc(sizeof(r) + len);
+    uint8_t *m = ordo__obj_buf_get(sizeof(r) + len, cap);
     if (!m)
         return NULL;
     memcpy(m, &r, sizeof(r));
@@ -213,16 +214,17 @@ static int write_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, siz
     }
     if (bt->n == SC_MAX_INFLIGHT)
         batch_wait(bt);
-    size_t req_len;
-    void *m = write_req(o, off, bt->src + done, len, &req_len);
+    size_t req_len, cap;
+    void *m = write_req(o, off, bt->src + done, len, &req_len, &cap);
     if (!m)
         return ORDO_ERR_NOMEM;
     int s = ordo__rpc_call_nb(home, ORDO__RPC_ID_OBJ_HOME, m, req_len, NULL, 0, &bt->req[bt->n]);
     if (s != ORDO_OK) {
-        free(m);
+        ordo__obj_buf_put(m, cap);
         return s;
     }
     bt->buf[bt->n] = m;
+    bt->buf_cap[bt->n] = cap;
     bt->want[bt->n++] = (size_t)-1;
     return ORDO_OK;
 }
@@ -266,13 +268,14 @@ typedef struct nb_write {
     void (*done)(void *arg, int status);
     void *arg;
     void *req;
+    size_t cap;
 } nb_write_t;
 
 static void nb_write_done(ordo_request_t *req, int status, void *arg)
 {
     nb_write_t *w = arg;
     (void)req;
-    free(w->req);
+    ordo__obj_buf_put(w->req, w->cap);
     w->done(w->arg, status);
     free(w);
 }
@@ -294,14 +297,14 @@ int ordo__sc_write_block_nb(struct ordo_obj *o, size_t b, size_t off, const void
         return ORDO_ERR_NOMEM;
     w->done = done;
     w->arg = arg;
-    w->req = write_req(o, off, buf, len, &req_len);
+    w->req = write_req(o, off, buf, len, &req_len, &w->cap);
     if (!w->req) {
         free(w);
         return ORDO_ERR_NOMEM;
     }
     int s = ordo__rpc_call_nb_cb(home, ORDO__RPC_ID_OBJ_HOME, w->req, req_len, nb_write_done, w);
     if (s != ORDO_OK) {
-        free(w->req);
+        ordo__obj_buf_put(w->req, w->cap);
         free(w);
         return s;
     }

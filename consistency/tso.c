@@ -21,7 +21,8 @@
 typedef struct tso_entry {
     struct ordo_obj *o;
     size_t off, len;
-    uint8_t *data; /* inline_data or malloc'ed */
+    uint8_t *data; /* inline_data or from ordo__obj_buf_get */
+    size_t cap;
     uint8_t inline_data[TSO_INLINE];
 } tso_entry_t;
 
@@ -55,7 +56,7 @@ static void pop(void)
 {
     tso_entry_t *e = entry(0);
     if (e->data != e->inline_data)
-        free(e->data);
+        ordo__obj_buf_put(e->data, e->cap);
     tso.bytes -= e->len;
     memset(e, 0, sizeof(*e));
     tso.head = (tso.head + 1) % tso.cap;
@@ -169,7 +170,8 @@ int ordo__tso_write(struct ordo_obj *o, size_t off, const void *buf, size_t len)
             return status;
     }
     tso_entry_t *e = entry(tso.count);
-    e->data = len <= TSO_INLINE ? e->inline_data : malloc(len);
+    e->cap = 0;
+    e->data = len <= TSO_INLINE ? e->inline_data : ordo__obj_buf_get(len, &e->cap);
     if (!e->data)
         return ORDO_ERR_NOMEM;
     memcpy(e->data, buf, len);
