@@ -3,7 +3,8 @@
 # local ranks: ordo_info (configuration, transports, the calibrated
 # eager/rendezvous model, topology), then the message round of apps/ordo_ring
 # with every message traced, the trace checked for happens-before and
-# exported as a timeline (build/run-trace.json, open it in Perfetto).
+# exported as a timeline (build/run-trace.json, open it in Perfetto), then
+# shared objects of each consistency model (apps/ordo_objects).
 set -eu
 cd "$(dirname "$0")"
 . ./config/setup.sh
@@ -21,4 +22,6 @@ ordo_log "happens-before check of the trace"
 build/tools/trace/ordo-trace check "$trace"
 build/tools/trace/ordo-trace export -o build/run-trace.json "$trace"
 ordo_log "timeline: build/run-trace.json (open it at https://ui.perfetto.dev)"
+ordo_log "shared objects on $np ranks"
+$ORDO_MPIRUN -np "$np" build/apps/ordo_objects
 ordo_log "done"
