@@ -629,6 +629,14 @@ static void print_header(bench_t *b)
     bench_note(b, "RPC get: ordo_rpc_call with an 8 B request and a reply of the size (the "
                   "pattern of an SC read); RPC put: request of the size, empty reply (an SC "
                   "write); SCrd/RPC = SC read / RPC get, SCwr/RPC = SC write / RPC put");
+    ordo_rpc_model_t m;
+    if (ordo_rpc_model(&m) == ORDO_OK)
+        bench_note(b,
+                   "message paths: rendezvous above %zu B from malloc memory (SC/TSO requests "
+                   "are built there), above %zu B from ordo_mem_alloc memory (%s: the RPC "
+                   "baselines' buffers)",
+                   m.threshold, m.threshold_mapped,
+                   b->opts.malloc_buffers ? "not used: --buffer malloc" : "--buffer ordo");
     if (b->opts.mpi)
         bench_note(b, "MPI: MPI_Win_allocate window on ranks 0 and 1, MPI_Win_lock_all once; "
                       "MPI_Get or MPI_Put to rank 1 + MPI_Win_flush, interleaved");
