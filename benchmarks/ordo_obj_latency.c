@@ -616,10 +616,11 @@ static void print_header(bench_t *b)
     bench_note(b, "times: medians (us) of per-operation samples; the operations of an iteration "
                   "run in a fresh random order");
     bench_note(b,
-               "TSO write: time per write of a burst of up to %d writes into the empty store "
-               "buffer (ORDO_TSO_BUFFER %zu writes, ORDO_TSO_BUFFER_BYTES %zu B; at 1 MiB "
-               "%d); the fence draining it is NOT timed",
-               TSO_BURST, g.tso_cap, g.tso_bytes, tso_burst(1u << 20));
+               "TSO write: time per write of a burst into the empty store buffer: %d writes "
+               "at %zu B, %d at %zu B (at most %d, and fewer than ORDO_TSO_BUFFER %zu and "
+               "ORDO_TSO_BUFFER_BYTES %zu B allow); the fence draining it is NOT timed",
+               tso_burst(bench_first_size(b)), bench_first_size(b), tso_burst(b->opts.max_size),
+               b->opts.max_size, TSO_BURST, g.tso_cap, g.tso_bytes);
     bench_note(b, "TSO wr+fence: one write and the fence that drains it; TSO read: buffer empty "
                   "(goes to the home, as SC)");
     bench_note(b, "Causal write: ordo_write returns after the local apply and the start of the "
