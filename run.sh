@@ -4,8 +4,9 @@
 # eager/rendezvous model, topology), then the message round of apps/ordo_ring
 # with every message traced, the trace checked for happens-before and
 # exported as a timeline (build/run-trace.json, open it in Perfetto); then
-# the litmus tests SB and IRIW on shared objects of every model, with a
-# summary table (LITMUS_N iterations each, default 20000).
+# shared objects of each consistency model (apps/ordo_objects), and the
+# litmus tests SB and IRIW on shared objects of every model, with a summary
+# table (LITMUS_N iterations each, default 20000).
 set -eu
 cd "$(dirname "$0")"
 . ./config/setup.sh
@@ -23,6 +24,8 @@ ordo_log "happens-before check of the trace"
 build/tools/trace/ordo-trace check "$trace"
 build/tools/trace/ordo-trace export -o build/run-trace.json "$trace"
 ordo_log "timeline: build/run-trace.json (open it at https://ui.perfetto.dev)"
+ordo_log "shared objects on $np ranks"
+$ORDO_MPIRUN -np "$np" build/apps/ordo_objects
 ordo_log "litmus tests SB and IRIW on $np ranks, shared objects of every model"
 ORDO_FAULT=delay=0.3:20,seed=1 $ORDO_MPIRUN -np "$np" -x ORDO_FAULT \
     build/tools/litmus/ordo-litmus -n "${LITMUS_N:-20000}" --stress \

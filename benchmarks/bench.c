@@ -376,6 +376,8 @@ static int setup(bench_t *b)
         s = ordo_rpc_register(ID_SYNC, on_sync, NULL);
     if (s == ORDO_OK && b->spec->register_handlers)
         s = b->spec->register_handlers();
+    if (s == ORDO_OK && b->spec->setup_all)
+        s = b->spec->setup_all(b);
     if (s == ORDO_OK && b->opts.proto >= 0)
         s = ordo_rpc_set_proto((ordo_proto_t)b->opts.proto);
     if (s != ORDO_OK) {
@@ -811,12 +813,17 @@ void bench_row_begin(const bench_t *b, bench_table_t *t, size_t size)
 
 void bench_cell(const bench_t *b, bench_table_t *t, double v)
 {
+    bench_cell_prec(b, t, v, 2);
+}
+
+void bench_cell_prec(const bench_t *b, bench_table_t *t, double v, int prec)
+{
     if (b->role != BENCH_ACTIVE || t->col >= t->ncols)
         return;
     if (isnan(v))
         printf("%*s", t->width[t->col], "n/a");
     else
-        printf("%*.2f", t->width[t->col], v);
+        printf("%*.*f", t->width[t->col], prec, v);
     t->col++;
 }
 

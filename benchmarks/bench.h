@@ -32,13 +32,15 @@
 /* Limits of the options. */
 #define BENCH_MAX_ITERS  10000000
 #define BENCH_MAX_WINDOW 4096
-#define BENCH_MAX_COLS   16
+#define BENCH_MAX_COLS   32
 
 /* Options a benchmark may accept besides -m -i -x -f --mpi -h. */
 enum {
     BENCH_OPT_WINDOW = 1 << 0, /* -W */
     BENCH_OPT_PROTO = 1 << 1,  /* --proto */
 };
+
+struct bench;
 
 /* What a benchmark is and what it does by default. */
 typedef struct bench_spec {
@@ -53,6 +55,10 @@ typedef struct bench_spec {
     /* Registers the benchmark's handlers; run on every rank before the
      * barrier that ends bench_start(), so no message finds a rank without. */
     int (*register_handlers)(void);
+    /* Collective set-up (e.g. ordo_obj_alloc) that needs the options: run
+     * on every rank, idle ones too, after register_handlers, before that
+     * barrier.  May be NULL.  What it makes is released by ordo_finalize. */
+    int (*setup_all)(const struct bench *b);
 } bench_spec_t;
 
 /* The parsed command line. */
@@ -197,6 +203,8 @@ void bench_table_col(bench_table_t *t, const char *name);
 void bench_table_header(const bench_t *b, const bench_table_t *t);
 void bench_row_begin(const bench_t *b, bench_table_t *t, size_t size);
 void bench_cell(const bench_t *b, bench_table_t *t, double v); /* NaN prints "n/a" */
+/* A cell with prec decimals instead of 2 (sub-0.01 us local operations). */
+void bench_cell_prec(const bench_t *b, bench_table_t *t, double v, int prec);
 void bench_cell_str(const bench_t *b, bench_table_t *t, const char *s);
 void bench_row_end(const bench_t *b, bench_table_t *t);
 

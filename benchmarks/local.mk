@@ -17,7 +17,8 @@ bin_PROGRAMS += \
 	benchmarks/ordo_bw \
 	benchmarks/ordo_bibw \
 	benchmarks/ordo_rpc_rate \
-	benchmarks/ordo_crossover
+	benchmarks/ordo_crossover \
+	benchmarks/ordo_obj_latency
 
 benchmarks_ordo_latency_SOURCES = benchmarks/ordo_latency.c
 benchmarks_ordo_latency_CFLAGS = $(BENCH_CFLAGS)
@@ -38,6 +39,10 @@ benchmarks_ordo_rpc_rate_LDADD = $(BENCH_LDADD)
 benchmarks_ordo_crossover_SOURCES = benchmarks/ordo_crossover.c
 benchmarks_ordo_crossover_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_crossover_LDADD = $(BENCH_LDADD)
+
+benchmarks_ordo_obj_latency_SOURCES = benchmarks/ordo_obj_latency.c
+benchmarks_ordo_obj_latency_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_obj_latency_LDADD = $(BENCH_LDADD)
 
 # Smoke tests: every benchmark on 2 ranks with small sizes, the output's
 # format, a bad option, and the refusal to run on 1 rank.

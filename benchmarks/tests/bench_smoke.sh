@@ -1,8 +1,9 @@
 #!/bin/sh
-# Every benchmark on 2 ranks with small sizes (1 B .. 1 KiB, few iterations):
-# exit status 0, the OSU-style title, the "# Size" header with the metric,
-# and one row of numbers per size.  Then bad options: exit status 2 and a
-# message naming the option, with and without the launcher.
+# Every benchmark on 2 ranks with small sizes (1 B .. 1 KiB, few iterations;
+# ordo_obj_latency 8 B .. 1 KiB, also on 3 ranks): exit status 0, the
+# OSU-style title, the "# Size" header with the metric, and one row of numbers
+# per size.  Then bad options: exit status 2 and a message naming the option,
+# with and without the launcher.
 set -u
 fail=0
 out=$(mktemp)
@@ -28,7 +29,8 @@ check_output() {
         grep -Eq "^$s +[0-9]" "$out" || { echo "FAIL: $name: no row for $s B"; return 1; }
     done
     rows=$(grep -vc '^#' "$out")
-    [ "$rows" -eq 11 ] || { echo "FAIL: $name: $rows rows, expected 11"; return 1; }
+    nsizes=$(echo $sizes | wc -w)
+    [ "$rows" -eq "$nsizes" ] || { echo "FAIL: $name: $rows rows, expected $nsizes"; return 1; }
     # Every field of a row is a number (or n/a, or a path name), and all
     # rows have as many fields.
     awk -v name="$name" '
@@ -48,11 +50,12 @@ check_output() {
     return 0
 }
 
-# run NAME METRIC [ARGS...]: the benchmark on 2 ranks.
+# run NAME METRIC [ARGS...]: the benchmark on $np ranks (2), sizes $range.
+np=2 range=1:1K
 run() {
     name=$1 metric=$2
     shift 2
-    "$top_srcdir/tests/mpirun.sh" 2 "$bin/$name" -m 1:1K -i 20 -x 5 "$@" >"$out" 2>"$err"
+    "$top_srcdir/tests/mpirun.sh" $np "$bin/$name" -m $range -i 20 -x 5 "$@" >"$out" 2>"$err"
     rc=$?
     if [ $rc -ne 0 ]; then
         echo "FAIL: $name $*: exit status $rc"; show; fail=1; return
@@ -71,6 +74,21 @@ run ordo_rpc_rate "Messages/s" --mpi -W 8
 run ordo_crossover "Eager (us)"
 grep -q "^# measured crossover" "$out" ||
     { echo "FAIL: ordo_crossover: no measured crossover line"; show; fail=1; }
+
+# ordo_obj_latency: sizes from 8 B; the fetch-add lines and the summary
+# against the targets; on 3 ranks too (the idle rank must join the
+# collective ordo_obj_alloc of the set-up).
+sizes="8 16 32 64 128 256 512 1024" range=8:1K
+for np in 2 3; do
+    run ordo_obj_latency "SC read (us)" --mpi -f
+    for line in "^# fetch-add, 8 B, word homed at rank 1" "^#   SC fetch-add [0-9]" \
+        "MPI_Fetch_and_op\\+flush [0-9]" "^# SC read/write vs RPC: worst ratio [0-9.]* .*: (met|NOT met)" \
+        "^# TSO write \(8 B\): [0-9.]* us .*: (met|NOT met)" "^# causal read \(8 B\): [0-9.]* us vs memcpy"; do
+        grep -Eq "$line" "$out" ||
+            { echo "FAIL: ordo_obj_latency on $np ranks: no line '$line'"; show; fail=1; }
+    done
+done
+np=2
 
 # expect_usage_error OPTION ARGS...: exit status 2, OPTION named on stderr.
 expect_usage_error() {
@@ -97,6 +115,9 @@ expect_usage_error "--proto" "$bin/ordo_bw" --proto fast
 expect_usage_error "--proto" "$bin/ordo_crossover" --proto eager
 expect_usage_error "-q" "$bin/ordo_rpc_rate" -q
 expect_usage_error "-m" "$bin/ordo_bibw" -m
+expect_usage_error "-m" "$bin/ordo_obj_latency" -m 1K:abc
+expect_usage_error "-W" "$bin/ordo_obj_latency" -W 8
+expect_usage_error "--proto" "$bin/ordo_obj_latency" --proto eager
 expect_usage_error "-m" "$top_srcdir/tests/mpirun.sh" 2 "$bin/ordo_latency" -m abc
 
 # -h: the usage on stdout, exit status 0.
