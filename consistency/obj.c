@@ -14,9 +14,10 @@
 
 volatile int ordo__obj_pending;
 
-#define BUF_MIN_SHIFT 12 /* 4 KiB */
-#define BUF_CLASSES   29 /* up to 2^40 */
-#define BUF_KEEP      4
+#define BUF_MIN_SHIFT  12 /* 4 KiB */
+#define BUF_CLASSES    29 /* up to 2^40 */
+#define BUF_KEEP       256
+#define BUF_KEEP_BYTES ((size_t)16 << 20) /* per class */
 
 static struct {
     struct ordo_obj *live;
@@ -30,7 +31,6 @@ static struct {
 void *ordo__obj_buf_get(size_t len, size_t *cap)
 {
     unsigned c = 0;
-    void *p = NULL;
     if (len < ((size_t)1 << BUF_MIN_SHIFT)) {
         *cap = 0;
         return malloc(len ? len : 1);
@@ -40,11 +40,7 @@ void *ordo__obj_buf_get(size_t len, size_t *cap)
     *cap = (size_t)1 << (BUF_MIN_SHIFT + c);
     if (objs.nbufs[c])
         return objs.bufs[c][--objs.nbufs[c]];
-    if (ordo__rt.tl_ops->mem_alloc(ordo__rt.tl, *cap, &p) != ORDO_OK) {
-        *cap = 0; /* no mapped memory: plain memory does too */
-        return malloc(len);
-    }
-    return p;
+    return malloc(*cap);
 }
 
 void ordo__obj_buf_put(void *p, size_t cap)
@@ -52,18 +48,19 @@ void ordo__obj_buf_put(void *p, size_t cap)
     unsigned c = 0;
     if (!p)
         return;
-    if (!cap) {
-        free(p);
-        return;
+    if (cap) {
+        while (((size_t)1 << (BUF_MIN_SHIFT + c)) < cap)
+            c++;
+        /* Keep a class's buffers up to BUF_KEEP_BYTES (at least 4). */
+        int keep = cap * 4 >= BUF_KEEP_BYTES ? 4 : (int)(BUF_KEEP_BYTES / cap);
+        if (keep > BUF_KEEP)
+            keep = BUF_KEEP;
+        if (objs.ready && objs.nbufs[c] < keep) {
+            objs.bufs[c][objs.nbufs[c]++] = p;
+            return;
+        }
     }
-    if (!objs.ready)
-        return; /* finalizing after the transport closed: it freed its memory */
-    while (((size_t)1 << (BUF_MIN_SHIFT + c)) < cap)
-        c++;
-    if (objs.nbufs[c] < BUF_KEEP)
-        objs.bufs[c][objs.nbufs[c]++] = p;
-    else
-        ordo__rt.tl_ops->mem_free(ordo__rt.tl, p);
+    free(p);
 }
 
 int ordo__obj_init(void)
@@ -108,7 +105,7 @@ void ordo__obj_fini(void)
 {
     if (!objs.ready)
         return;
-    objs.ready = 0; /* from here pooled buffers are the closed transport's */
+    objs.ready = 0; /* from here buffers given back are freed */
     ordo__tso_fini();
     ordo__causal_fini();
     while (objs.live) {
@@ -116,9 +113,9 @@ void ordo__obj_fini(void)
         objs.live = o->next;
         obj_destroy(o);
     }
-    /* The transport may be closed already: it frees what it mapped. */
-    memset(objs.bufs, 0, sizeof(objs.bufs));
-    memset(objs.nbufs, 0, sizeof(objs.nbufs));
+    for (unsigned c = 0; c < BUF_CLASSES; c++)
+        while (objs.nbufs[c])
+            free(objs.bufs[c][--objs.nbufs[c]]);
     ordo__ring_free(&objs.ring);
     objs.ready = 0;
 }
