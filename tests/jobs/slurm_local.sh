@@ -53,6 +53,21 @@ for b in ordo_latency ordo_bw ordo_bibw ordo_rpc_rate ordo_crossover; do
     [ "$(grep -vc '^#' "$res/$b.txt")" = 11 ] || fail "$b: not 11 sizes (1 B .. 1 KiB)"
 done
 
+# The objects job: the demo and the object benchmark on 2 tasks of one node.
+ORDO_SRC=$top_srcdir ORDO_BUILD=$build ORDO_RESULTS=$tmp/results \
+    timeout 240 sbatch --wait -O -N 1 -n 2 "$jobs/objects.sbatch" -m 8:64 -i 50 -x 5 >sbatch.out 2>&1
+rc=$?
+id=$(sed -n 's/^Submitted batch job //p' sbatch.out)
+[ -n "$id" ] || { cat sbatch.out; fail "sbatch did not submit the objects job"; }
+job_out=$tmp/submit/ordo-objects-$id.out
+[ $rc = 0 ] || { cat "$job_out"; fail "objects job: exit status $rc"; }
+grep -q "^# ordo-job: all ok" "$job_out" || { cat "$job_out"; fail "the objects job did not end with 'all ok'"; }
+[ "$(grep -c '^[0-9]' "$tmp/results/objects-$id/ordo_obj_latency.txt")" = 4 ] ||
+    { cat "$job_out"; fail "objects job: not 4 sizes (8 .. 64 B) in ordo_obj_latency.txt"; }
+grep -q "^# SC read/write vs RPC" "$tmp/results/objects-$id/ordo_obj_latency.txt" ||
+    fail "objects job: no summary of ordo_obj_latency"
+echo "ok: the objects job ran ordo_objects and ordo_obj_latency on 2 tasks"
+
 # The litmus job: SB and IRIW on 4 tasks, every model, nothing forbidden seen.
 ORDO_SRC=$top_srcdir ORDO_BUILD=$build ORDO_RESULTS=$tmp/results ORDO_LITMUS_TESTS="SB IRIW" \
     timeout 240 sbatch --wait -O -N 1 -n 4 "$jobs/litmus.sbatch" -n 200 >sbatch.out 2>&1
