@@ -140,6 +140,7 @@ static struct {
 
 /* The exactly-once window: per source, the last request seen in each of
  * ORDO_DEDUP_WINDOW entries, indexed by the call number. */
+#define DEDUP_INLINE 32
 typedef struct dedup_entry {
     uint64_t req_id;
     rpc_op_t *reply; /* a rendezvous reply, pinned: its descriptor is sent again */
@@ -147,7 +148,8 @@ typedef struct dedup_entry {
     size_t len;
     unsigned handler;
     int status;
-    uint8_t state; /* DEDUP_FREE, DEDUP_RUNNING, DEDUP_DONE */
+    uint8_t state;               /* DEDUP_FREE, DEDUP_RUNNING, DEDUP_DONE */
+    uint8_t small[DEDUP_INLINE]; /* copy of a small reply: no malloc per call */
 } dedup_entry_t;
 
 enum { DEDUP_FREE, DEDUP_RUNNING, DEDUP_DONE };
@@ -725,7 +727,8 @@ static void dedup_release(dedup_entry_t *e)
         op_maybe_put(e->reply);
         e->reply = NULL;
     }
-    free(e->copy);
+    if (e->copy != e->small)
+        free(e->copy);
     e->copy = NULL;
     e->len = 0;
     e->state = DEDUP_FREE;
@@ -787,7 +790,7 @@ static void dedup_done(int src, uint64_t req_id, unsigned handler, int status, r
     if (use_rndv(reply->payload, reply->len)) {
         reply->pinned = 1;
         e->reply = reply;
-    } else if ((e->copy = malloc(reply->len)) != NULL) {
+    } else if ((e->copy = reply->len <= DEDUP_INLINE ? e->small : malloc(reply->len)) != NULL) {
         memcpy(e->copy, reply->payload, reply->len);
         e->len = reply->len;
     } else {
