@@ -11,38 +11,7 @@
 set -u
 tool="$top_builddir/tools/litmus/ordo-litmus"
 data="$top_srcdir/tests/litmus"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-count=0
-
-bad() {
-    echo "FAIL: $*"
-    fail=1
-}
-
-# run STATUS WHAT ARGS...: the tool with ARGS must exit with STATUS; its
-# output is left in $tmp/out and $tmp/err.
-run() {
-    want=$1 what=$2
-    shift 2
-    count=$((count + 1))
-    "$tool" "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    [ "$rc" = "$want" ] && return 0
-    bad "$what: exit status $rc, expected $want"
-    cat "$tmp/out" "$tmp/err"
-    return 1
-}
-
-# expect WHAT FILE STRING...: every fixed STRING is in FILE.
-expect() {
-    what=$1 file=$2
-    shift 2
-    for s in "$@"; do
-        grep -F -q -- "$s" "$file" || { bad "$what: no '$s' in:"; cat "$file"; }
-    done
-}
+. "$top_srcdir/tests/tool_check.sh"
 
 # ---- the catalogue against expected.txt ------------------------------------------
 grep -v '^#' "$data/expected.txt" | grep -v '^[[:space:]]*$' |
