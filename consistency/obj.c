@@ -14,54 +14,12 @@
 
 volatile int ordo__obj_pending;
 
-#define BUF_MIN_SHIFT  12 /* 4 KiB */
-#define BUF_CLASSES    29 /* up to 2^40 */
-#define BUF_KEEP       256
-#define BUF_KEEP_BYTES ((size_t)16 << 20) /* per class */
-
 static struct {
     struct ordo_obj *live;
     uint32_t last_id;
     ordo__ring_t ring;
     int ready;
-    void *bufs[BUF_CLASSES][BUF_KEEP];
-    int nbufs[BUF_CLASSES];
 } objs;
-
-void *ordo__obj_buf_get(size_t len, size_t *cap)
-{
-    unsigned c = 0;
-    if (len < ((size_t)1 << BUF_MIN_SHIFT)) {
-        *cap = 0;
-        return malloc(len ? len : 1);
-    }
-    while (c + 1 < BUF_CLASSES && ((size_t)1 << (BUF_MIN_SHIFT + c)) < len)
-        c++;
-    *cap = (size_t)1 << (BUF_MIN_SHIFT + c);
-    if (objs.nbufs[c])
-        return objs.bufs[c][--objs.nbufs[c]];
-    return malloc(*cap);
-}
-
-void ordo__obj_buf_put(void *p, size_t cap)
-{
-    unsigned c = 0;
-    if (!p)
-        return;
-    if (cap) {
-        while (((size_t)1 << (BUF_MIN_SHIFT + c)) < cap)
-            c++;
-        /* Keep a class's buffers up to BUF_KEEP_BYTES (at least 4). */
-        int keep = cap * 4 >= BUF_KEEP_BYTES ? 4 : (int)(BUF_KEEP_BYTES / cap);
-        if (keep > BUF_KEEP)
-            keep = BUF_KEEP;
-        if (objs.ready && objs.nbufs[c] < keep) {
-            objs.bufs[c][objs.nbufs[c]++] = p;
-            return;
-        }
-    }
-    free(p);
-}
 
 int ordo__obj_init(void)
 {
@@ -105,7 +63,6 @@ void ordo__obj_fini(void)
 {
     if (!objs.ready)
         return;
-    objs.ready = 0; /* from here buffers given back are freed */
     ordo__tso_fini();
     ordo__causal_fini();
     while (objs.live) {
@@ -113,9 +70,6 @@ void ordo__obj_fini(void)
         objs.live = o->next;
         obj_destroy(o);
     }
-    for (unsigned c = 0; c < BUF_CLASSES; c++)
-        while (objs.nbufs[c])
-            free(objs.bufs[c][--objs.nbufs[c]]);
     ordo__ring_free(&objs.ring);
     objs.ready = 0;
 }

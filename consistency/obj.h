@@ -60,12 +60,6 @@ struct ordo_obj *ordo__obj_find(uint32_t id);
 /* The bytes of block b at this rank as home (made zero on first use), or NULL
  * for ORDO_ERR_NOMEM.  Only for SC and TSO objects. */
 uint8_t *ordo__obj_block(struct ordo_obj *o, size_t b);
-/* Buffers for requests and buffered writes: from 4 KiB on, kept for reuse
- * by power-of-two class (up to 16 MiB a class), so that large writes do not
- * fault in fresh pages each time (*cap: the class, 0 below 4 KiB). */
-void *ordo__obj_buf_get(size_t len, size_t *cap);
-void ordo__obj_buf_put(void *p, size_t cap);
-
 /* Run fn over the pieces of [off, off+len) that lie in one block each. */
 typedef int (*ordo__obj_piece_fn_t)(struct ordo_obj *o, size_t b, size_t off, size_t len,
                                     size_t done, void *arg);

@@ -145,7 +145,7 @@ static void batch_wait(batch_t *bt)
             s = ORDO_ERR_MSG;
         if (bt->status == ORDO_OK)
             bt->status = s;
-        ordo__obj_buf_put(bt->buf[i], bt->buf_cap[i]);
+        ordo__buf_put(bt->buf[i], bt->buf_cap[i]);
     }
     bt->n = 0;
 }
@@ -187,12 +187,12 @@ int ordo__sc_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
     return status != ORDO_OK ? status : bt.status;
 }
 
-/* A write request: header and data in one buffer (*cap: for ordo__obj_buf_put). */
+/* A write request: header and data in one buffer (*cap: for ordo__buf_put). */
 static void *write_req(const struct ordo_obj *o, size_t off, const void *data, size_t len,
                        size_t *req_len, size_t *cap)
 {
     ordo__obj_req_t r = make_req(o, ORDO__OBJ_WRITE, off, len);
-    uint8_t *m = ordo__obj_buf_get(sizeof(r) + len, cap);
+    uint8_t *m = ordo__buf_get(sizeof(r) + len, cap);
     if (!m)
         return NULL;
     memcpy(m, &r, sizeof(r));
@@ -220,7 +220,7 @@ static int write_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, siz
         return ORDO_ERR_NOMEM;
     int s = ordo__rpc_call_nb(home, ORDO__RPC_ID_OBJ_HOME, m, req_len, NULL, 0, &bt->req[bt->n]);
     if (s != ORDO_OK) {
-        ordo__obj_buf_put(m, cap);
+        ordo__buf_put(m, cap);
         return s;
     }
     bt->buf[bt->n] = m;
@@ -275,7 +275,7 @@ static void nb_write_done(ordo_request_t *req, int status, void *arg)
 {
     nb_write_t *w = arg;
     (void)req;
-    ordo__obj_buf_put(w->req, w->cap);
+    ordo__buf_put(w->req, w->cap);
     w->done(w->arg, status);
     free(w);
 }
@@ -304,7 +304,7 @@ int ordo__sc_write_block_nb(struct ordo_obj *o, size_t b, size_t off, const void
     }
     int s = ordo__rpc_call_nb_cb(home, ORDO__RPC_ID_OBJ_HOME, w->req, req_len, nb_write_done, w);
     if (s != ORDO_OK) {
-        ordo__obj_buf_put(w->req, w->cap);
+        ordo__buf_put(w->req, w->cap);
         free(w);
         return s;
     }

@@ -21,7 +21,7 @@
 typedef struct tso_entry {
     struct ordo_obj *o;
     size_t off, len;
-    uint8_t *data; /* inline_data or from ordo__obj_buf_get */
+    uint8_t *data; /* inline_data or from ordo__buf_get */
     size_t cap;
     uint8_t inline_data[TSO_INLINE];
 } tso_entry_t;
@@ -56,7 +56,7 @@ static void pop(void)
 {
     tso_entry_t *e = entry(0);
     if (e->data != e->inline_data)
-        ordo__obj_buf_put(e->data, e->cap);
+        ordo__buf_put(e->data, e->cap);
     tso.bytes -= e->len;
     memset(e, 0, sizeof(*e));
     tso.head = (tso.head + 1) % tso.cap;
@@ -171,7 +171,7 @@ int ordo__tso_write(struct ordo_obj *o, size_t off, const void *buf, size_t len)
     }
     tso_entry_t *e = entry(tso.count);
     e->cap = 0;
-    e->data = len <= TSO_INLINE ? e->inline_data : ordo__obj_buf_get(len, &e->cap);
+    e->data = len <= TSO_INLINE ? e->inline_data : ordo__buf_get(len, &e->cap);
     if (!e->data)
         return ORDO_ERR_NOMEM;
     memcpy(e->data, buf, len);

@@ -157,56 +157,6 @@ enum { DEDUP_FREE, DEDUP_RUNNING, DEDUP_DONE };
 static void op_start_pull(const ordo__msg_hdr_t *h, const void *data, size_t len, rpc_op_t *call);
 static void pull_next(void);
 
-/* ---- large buffers ------------------------------------------------------
- * Payload copies and rendezvous landing buffers of 64 KiB and more come from
- * a small pool by power-of-two class: a buffer used again is already
- * faulted in and, for the registration cache, already registered. */
-
-#define BUF_MIN_SHIFT 16
-#define BUF_CLASSES   25 /* up to 2^40 */
-#define BUF_KEEP      4
-
-static struct {
-    void *free[BUF_CLASSES][BUF_KEEP];
-    int count[BUF_CLASSES];
-} bufs;
-
-static void *buf_get(size_t len, size_t *cap)
-{
-    unsigned c = 0;
-    if (len < ((size_t)1 << BUF_MIN_SHIFT)) {
-        *cap = 0;
-        return malloc(len ? len : 1);
-    }
-    while (((size_t)1 << (BUF_MIN_SHIFT + c)) < len)
-        c++;
-    *cap = (size_t)1 << (BUF_MIN_SHIFT + c);
-    if (c < BUF_CLASSES && bufs.count[c])
-        return bufs.free[c][--bufs.count[c]];
-    return malloc(*cap);
-}
-
-static void buf_put(void *p, size_t cap)
-{
-    unsigned c = 0;
-    if (cap) {
-        while (((size_t)1 << (BUF_MIN_SHIFT + c)) < cap)
-            c++;
-        if (c < BUF_CLASSES && bufs.count[c] < BUF_KEEP) {
-            bufs.free[c][bufs.count[c]++] = p;
-            return;
-        }
-    }
-    free(p);
-}
-
-static void bufs_release(void)
-{
-    for (unsigned c = 0; c < BUF_CLASSES; c++)
-        while (bufs.count[c])
-            free(bufs.free[c][--bufs.count[c]]);
-}
-
 /* ---- op pool ---------------------------------------------------------- */
 
 static int pool_grow(void)
@@ -250,11 +200,11 @@ static rpc_op_t *op_get(op_kind_t kind)
 static void op_put(rpc_op_t *op)
 {
     if (op->copy && op->copy != op->inline_copy)
-        buf_put(op->copy, op->buf_cap);
+        ordo__buf_put(op->copy, op->buf_cap);
     if (op->desc && op->desc != op->inline_desc)
         free(op->desc);
     if (op->kind == OP_PULL && op->pull_buf && !op->call)
-        buf_put(op->pull_buf, op->buf_cap);
+        ordo__buf_put(op->pull_buf, op->buf_cap);
     if (op->mem)
         ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->mem);
     op->copy = op->desc = op->pull_buf = NULL;
@@ -333,7 +283,7 @@ static int op_copy_payload(rpc_op_t *op, const void *data, size_t len)
     if (len <= RPC_INLINE_COPY) {
         op->copy = op->inline_copy;
     } else {
-        op->copy = buf_get(len, &op->buf_cap);
+        op->copy = ordo__buf_get(len, &op->buf_cap);
         if (!op->copy)
             return ORDO_ERR_NOMEM;
     }
@@ -975,7 +925,7 @@ static void pull_issue(rpc_op_t *op, uint64_t addr, const void *rkey, uint32_t r
     int status;
 
     if (!op->call) {
-        op->pull_buf = buf_get(op->pull_len, &op->buf_cap);
+        op->pull_buf = ordo__buf_get(op->pull_len, &op->buf_cap);
         if (!op->pull_buf) {
             ordo_log_error("cannot receive %zu bytes from rank %d: %s", op->pull_len, op->peer,
                            ordo_strerror(ORDO_ERR_NOMEM));
@@ -1204,7 +1154,7 @@ void ordo__rpc_fini(void)
     free(rpc.slots);
     for (int r = 0; rpc.dedup && r < ordo__rt.size; r++)
         free(rpc.dedup[r]);
-    bufs_release();
+    ordo__buf_release();
     free(rpc.dedup);
     free(rpc.call_seq);
     memset(&rpc, 0, sizeof(rpc));

@@ -94,6 +94,12 @@ uint64_t ordo__deadline(void);
  * from the first time it has to wait (no clock read when done at once). */
 int ordo__wait_until(int (*done)(void *arg), void *arg, uint64_t deadline_ns);
 
+/* Reusable large buffers (buf.c): *cap is the buffer's class (0 below 4
+ * KiB: plain malloc); give it back with the same cap; release at the end. */
+void *ordo__buf_get(size_t len, size_t *cap);
+void ordo__buf_put(void *p, size_t cap);
+void ordo__buf_release(void);
+
 /* Message layer (rpc.c). */
 int ordo__rpc_init(void);
 void ordo__rpc_fini(void);
