@@ -233,7 +233,19 @@ static int check_range(const ordo_obj_t *obj, size_t off, const void *buf, size_
     return ORDO_OK;
 }
 
-ordo_status_t ordo_read(ordo_obj_t *obj, size_t off, void *buf, size_t len)
+/* Each model's read and write (SC, TSO, causal: ordo_model_t order). */
+static const struct {
+    int (*read)(struct ordo_obj *o, size_t off, void *buf, size_t len);
+    int (*write)(struct ordo_obj *o, size_t off, const void *buf, size_t len);
+} model_ops[] = {
+    {ordo__sc_read, ordo__sc_write},
+    {ordo__tso_read, ordo__tso_write},
+    {ordo__causal_read, ordo__causal_write},
+};
+
+/* ordo_read or ordo_write: the checks, then the model's operation.  buf is
+ * the caller's destination when reading (non-const there). */
+static int obj_access(ordo_obj_t *obj, size_t off, const void *buf, size_t len, int write)
 {
     ORDO__CHECK_INIT();
     if (ordo__in_handler)
@@ -241,40 +253,20 @@ ordo_status_t ordo_read(ordo_obj_t *obj, size_t off, void *buf, size_t len)
     ORDO__LOCK();
     int status = check_range(obj, off, buf, len);
     if (status == ORDO_OK && len)
-        switch (obj->model) {
-        case ORDO_MODEL_SC:
-            status = ordo__sc_read(obj, off, buf, len);
-            break;
-        case ORDO_MODEL_TSO:
-            status = ordo__tso_read(obj, off, buf, len);
-            break;
-        default:
-            status = ordo__causal_read(obj, off, buf, len);
-        }
+        status = write ? model_ops[obj->model].write(obj, off, buf, len)
+                       : model_ops[obj->model].read(obj, off, (void *)buf, len);
     ORDO__UNLOCK();
     return status;
 }
 
+ordo_status_t ordo_read(ordo_obj_t *obj, size_t off, void *buf, size_t len)
+{
+    return obj_access(obj, off, buf, len, 0);
+}
+
 ordo_status_t ordo_write(ordo_obj_t *obj, size_t off, const void *buf, size_t len)
 {
-    ORDO__CHECK_INIT();
-    if (ordo__in_handler)
-        return ORDO_ERR_INVALID;
-    ORDO__LOCK();
-    int status = check_range(obj, off, buf, len);
-    if (status == ORDO_OK && len)
-        switch (obj->model) {
-        case ORDO_MODEL_SC:
-            status = ordo__sc_write(obj, off, buf, len);
-            break;
-        case ORDO_MODEL_TSO:
-            status = ordo__tso_write(obj, off, buf, len);
-            break;
-        default:
-            status = ordo__causal_write(obj, off, buf, len);
-        }
-    ORDO__UNLOCK();
-    return status;
+    return obj_access(obj, off, buf, len, 1);
 }
 
 /* Atomics run at the home of the word's block; under TSO they drain the
