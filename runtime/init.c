@@ -331,7 +331,8 @@ int ordo_progress(void)
 int ordo__progress(void)
 {
     int events = ordo__rt.tl_ops->progress(ordo__rt.tl);
-    ordo__rpc_timers();
+    if (ordo__rpc_timed)
+        ordo__rpc_timers();
     if (ordo__obj_pending)
         ordo__obj_progress();
     return events;

@@ -47,10 +47,6 @@ typedef enum {
 struct ordo_request {
     ordo__tl_send_req_t sreq; /* the header's send */
     ordo__tl_send_req_t greq; /* OP_PULL: the get */
-    union {
-        ordo__msg_hdr_t hdr;               /* outgoing header, read by the transport until sent, */
-        uint8_t hdr_bytes[RPC_HDR_INLINE]; /* followed by the clock extension */
-    };
     size_t hdr_len;
     uint32_t slot;
     uint32_t gen;
@@ -66,6 +62,7 @@ struct ordo_request {
     uint8_t user_owned;  /* somebody will wait for or free it */
     uint8_t detached;    /* its owner gave up (timeout): drop what still comes */
     uint8_t rndv;        /* the payload goes by rendezvous */
+    uint8_t stamped;     /* hdr_bytes hold the whole header already (reply_now) */
     int status;
     int peer;
     const void *payload;
@@ -95,6 +92,11 @@ struct ordo_request {
     ordo_request_cb_t cb;
     void *cb_arg;
     struct ordo_request *next_free;
+    /* Not cleared when the op is reused (op_get clears hdr alone): */
+    union {
+        ordo__msg_hdr_t hdr;               /* outgoing header, read by the transport until sent, */
+        uint8_t hdr_bytes[RPC_HDR_INLINE]; /* followed by the clock extension */
+    };
     uint8_t inline_copy[RPC_INLINE_COPY];
     uint8_t inline_desc[RPC_DESC_INLINE];
     /* A header too large for hdr_bytes (vector clocks of many ranks); kept
@@ -110,11 +112,16 @@ typedef struct rpc_handler {
     void *arg;
 } rpc_handler_t;
 
-/* What a handler may set while it runs (ordo_rpc_msg_t.priv). */
+/* What a handler may set while it runs (ordo_rpc_msg_t.priv).  A small
+ * eager reply is kept here and sent straight from the handler's caller;
+ * a larger one goes into an op. */
+#define RPC_REPLY_SMALL 128
 typedef struct rpc_reply_ctx {
     rpc_op_t *op; /* the reply, filled by ordo_rpc_reply, sent after the handler */
     size_t len;
     int status; /* ORDO_ERR_NOMEM if the reply could not be stored */
+    int small_set;
+    uint8_t small[RPC_REPLY_SMALL];
 } rpc_reply_ctx_t;
 
 static struct {
@@ -157,6 +164,14 @@ enum { DEDUP_FREE, DEDUP_RUNNING, DEDUP_DONE };
 static void op_start_pull(const ordo__msg_hdr_t *h, const void *data, size_t len, rpc_op_t *call);
 static void pull_next(void);
 
+uint32_t ordo__rpc_timed;
+
+/* The timers have work when a message is held back, or a call may need a retry. */
+static void timers_update(void)
+{
+    ordo__rpc_timed = rpc.delayed + (ordo__rt.cfg.retry_ms ? rpc.calls : 0);
+}
+
 /* ---- op pool ---------------------------------------------------------- */
 
 static int pool_grow(void)
@@ -189,7 +204,8 @@ static rpc_op_t *op_get(op_kind_t kind)
     rpc_op_t *op = rpc.free_ops;
     rpc.free_ops = op->next_free;
     uint32_t gen = op->gen + 1, slot = op->slot;
-    memset(op, 0, offsetof(rpc_op_t, inline_copy));
+    memset(op, 0, offsetof(rpc_op_t, hdr));
+    memset(&op->hdr, 0, sizeof(op->hdr));
     op->slot = slot;
     op->gen = gen;
     op->kind = (uint8_t)kind;
@@ -253,6 +269,7 @@ static void op_complete(rpc_op_t *op, int status)
         if (op->waiting) {
             op->waiting = 0;
             rpc.calls--;
+            timers_update();
         }
         if (op->mem) {
             ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->mem);
@@ -396,6 +413,7 @@ static int op_emit(rpc_op_t *op)
         op->delayed = 1;
         op->due_ns = ordo__now_ns() + delay_ns;
         rpc.delayed++;
+        timers_update();
         return ORDO_OK;
     case ORDO__FAULT_DUP:
         ordo__rt.stats.fault_duplicated++;
@@ -413,32 +431,48 @@ static void op_emitted(rpc_op_t *op)
         op_complete(op, ORDO_OK);
 }
 
+/* The fixed part of a new message's header. */
+static void hdr_init(ordo__msg_hdr_t *h, unsigned kind, unsigned id)
+{
+    h->magic = ORDO__MSG_MAGIC;
+    h->version = ORDO__MSG_VERSION;
+    h->kind = (uint8_t)kind;
+    h->hdr_len = sizeof(*h);
+    h->handler = id;
+    h->src = ordo__rt.rank;
+}
+
+/* Number the message and write its clocks at ext, after the header;
+ * returns the header's length, clocks included. */
+static size_t stamp(ordo__msg_hdr_t *h, uint8_t *ext, int dest)
+{
+    unsigned flags;
+    h->seq = ++rpc.send_seq;
+    size_t len = ordo__lclock_send(ext, &flags, dest, h->handler, h->seq);
+    h->flags |= flags;
+    h->hdr_len = (uint16_t)(sizeof(ordo__msg_hdr_t) + len);
+    return h->hdr_len;
+}
+
 /* Number the message and add the clocks to its header (a new message: a
  * retransmission sends the same header again). */
-static int op_stamp(rpc_op_t *op, int dest, unsigned id)
+static int op_stamp(rpc_op_t *op, int dest)
 {
     size_t need = sizeof(ordo__msg_hdr_t) + ordo__lclock_ext_max();
-    uint8_t ext[RPC_HDR_INLINE], *e = ext;
-    unsigned flags;
 
-    if (need > RPC_HDR_INLINE && op->hdr_heap_cap < need) {
+    if (need <= RPC_HDR_INLINE) {
+        op->hdr_len = stamp(&op->hdr, op->hdr_bytes + sizeof(ordo__msg_hdr_t), dest);
+        return ORDO_OK;
+    }
+    if (op->hdr_heap_cap < need) {
         uint8_t *p = realloc(op->hdr_heap, need);
         if (!p)
             return ORDO_ERR_NOMEM;
         op->hdr_heap = p;
         op->hdr_heap_cap = need;
     }
-    if (need > RPC_HDR_INLINE)
-        e = op->hdr_heap + sizeof(ordo__msg_hdr_t);
-    op->hdr.seq = ++rpc.send_seq;
-    size_t len = ordo__lclock_send(e, &flags, dest, id, op->hdr.seq);
-    op->hdr.flags |= flags;
-    op->hdr.hdr_len = (uint16_t)(sizeof(ordo__msg_hdr_t) + len);
-    op->hdr_len = op->hdr.hdr_len;
-    if (need > RPC_HDR_INLINE)
-        memcpy(op->hdr_heap, &op->hdr, sizeof(ordo__msg_hdr_t));
-    else
-        memcpy(op->hdr_bytes + sizeof(ordo__msg_hdr_t), ext, len);
+    op->hdr_len = stamp(&op->hdr, op->hdr_heap + sizeof(ordo__msg_hdr_t), dest);
+    memcpy(op->hdr_heap, &op->hdr, sizeof(ordo__msg_hdr_t));
     return ORDO_OK;
 }
 
@@ -449,12 +483,8 @@ static int op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
     ordo__msg_hdr_t *h = &op->hdr;
     int s;
 
-    h->magic = ORDO__MSG_MAGIC;
-    h->version = ORDO__MSG_VERSION;
-    h->kind = (uint8_t)kind;
-    h->hdr_len = sizeof(*h);
-    h->handler = id;
-    h->src = ordo__rt.rank;
+    if (!op->stamped)
+        hdr_init(h, kind, id);
     op->peer = dest;
     op->sreq.complete = op_send_done;
     op->wire = op->payload;
@@ -472,7 +502,7 @@ static int op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
         op->wire = op->desc;
         op->wire_len = op->desc_len;
     }
-    s = op_stamp(op, dest, id);
+    s = op->stamped ? ORDO_OK : op_stamp(op, dest);
     if (s != ORDO_OK)
         goto fail;
     s = op_emit(op);
@@ -481,6 +511,7 @@ static int op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
     if (op->kind == OP_CALL) {
         op->waiting = 1;
         rpc.calls++;
+        timers_update();
     }
     op_emitted(op);
     return ORDO_OK;
@@ -561,9 +592,17 @@ static int op_done_cond(void *arg)
 
 /* Wait for op; release it and return its status.  On timeout the op is
  * detached: whatever still arrives for it is dropped. */
+#define RPC_FAST_POLLS 256
+
 static int op_wait(rpc_op_t *op, size_t *reply_len)
 {
-    int status = ordo__wait_until(op_done_cond, op, 0);
+    int status = ORDO_OK;
+    /* A reply often comes within a few polls: look for it with no clock
+     * and no indirection first. */
+    for (unsigned i = 0; !op->done && i < RPC_FAST_POLLS; i++)
+        ordo__progress();
+    if (!op->done)
+        status = ordo__wait_until(op_done_cond, op, 0);
     if (status != ORDO_OK) {
         op->detached = 1;
         op->reply = NULL;
@@ -616,7 +655,7 @@ static int rpc_call(int dest, unsigned id, const void *req, size_t len, void *re
 
 void ordo__rpc_timers(void)
 {
-    if (!rpc.delayed && !(rpc.calls && ordo__rt.cfg.retry_ms))
+    if (!ordo__rpc_timed)
         return;
     uint64_t now = ordo__now_ns();
     if (now < rpc.next_timer_ns)
@@ -634,6 +673,7 @@ void ordo__rpc_timers(void)
         if (op->delayed && now >= op->due_ns) {
             op->delayed = 0;
             rpc.delayed--;
+            timers_update();
             int st = op->done ? ORDO_OK : op_transmit(op);
             if (st != ORDO_OK)
                 op_complete(op, st);
@@ -722,10 +762,12 @@ static int dedup_seen(const ordo__msg_hdr_t *h)
     return 0;
 }
 
-/* The request ran: remember its outcome and its reply, to answer a repeat.
- * An eager reply is kept as a copy of its payload (a few bytes, usually); a
- * rendezvous reply's op is pinned, since its descriptor names its buffer. */
-static void dedup_done(int src, uint64_t req_id, unsigned handler, int status, rpc_op_t *reply)
+/* The request ran: remember its outcome and its reply (data, len; in the
+ * op reply unless that is NULL), to answer a repeat.  An eager reply is
+ * kept as a copy of its payload (a few bytes, usually); a rendezvous
+ * reply's op is pinned, since its descriptor names its buffer. */
+static void dedup_done(int src, uint64_t req_id, unsigned handler, int status, rpc_op_t *reply,
+                       const void *data, size_t len)
 {
     if (ordo__rt.cfg.delivery != 0 || !rpc.dedup[src])
         return;
@@ -735,14 +777,14 @@ static void dedup_done(int src, uint64_t req_id, unsigned handler, int status, r
     e->state = DEDUP_DONE;
     e->status = status;
     e->handler = handler;
-    if (!reply || !reply->len)
+    if (!len)
         return;
-    if (use_rndv(reply->payload, reply->len)) {
+    if (reply && use_rndv(data, len)) {
         reply->pinned = 1;
         e->reply = reply;
-    } else if ((e->copy = reply->len <= DEDUP_INLINE ? e->small : malloc(reply->len)) != NULL) {
-        memcpy(e->copy, reply->payload, reply->len);
-        e->len = reply->len;
+    } else if ((e->copy = len <= DEDUP_INLINE ? e->small : malloc(len)) != NULL) {
+        memcpy(e->copy, data, len);
+        e->len = len;
     } else {
         e->status = ORDO_ERR_NOMEM; /* a repeat learns that the reply is lost */
     }
@@ -786,18 +828,69 @@ static void send_reply(int dest, uint64_t req_id, unsigned id, rpc_op_t *op, int
     op->hdr.req_id = req_id;
     op->hdr.status = status;
     /* Pinned before it is sent, so that it outlives its own completion. */
-    dedup_done(dest, req_id, id, status, op);
+    dedup_done(dest, req_id, id, status, op, op->payload, op->len);
     int s = op_send(op, dest, ORDO__MSG_REPLY, id);
     if (s != ORDO_OK)
         ordo_log_debug("reply to rank %d not sent: %s", dest, ordo_strerror(s));
+}
+
+/* Answer the request h with a small eager reply at once, from here, with
+ * no op: the common case of a call, and the cheapest.  If the transport
+ * cannot take it at once, the reply goes into an op with the header made
+ * here, and waits its turn like any other message. */
+static void reply_now(const ordo__msg_hdr_t *req, const void *data, size_t len, int status)
+{
+    union {
+        ordo__msg_hdr_t h;
+        uint8_t b[RPC_HDR_INLINE];
+    } hb;
+    int dest = req->src;
+
+    memset(&hb.h, 0, sizeof(hb.h));
+    hdr_init(&hb.h, ORDO__MSG_REPLY, req->handler);
+    hb.h.req_id = req->req_id;
+    hb.h.status = status;
+    size_t hlen = stamp(&hb.h, hb.b + sizeof(hb.h), dest);
+    dedup_done(dest, req->req_id, req->handler, status, NULL, data, len);
+    int s = ordo__rt.tl_ops->send(ordo__rt.tl, dest, hb.b, hlen, data, len, NULL);
+    if (s == ORDO_OK) {
+        ordo__rt.stats.msgs_sent++;
+        return;
+    }
+    if (s != ORDO__AGAIN) {
+        ordo_log_debug("reply to rank %d not sent: %s", dest, ordo_strerror(s));
+        return;
+    }
+    rpc_op_t *op = reply_op(data, len);
+    if (!op) {
+        ordo_log_error("out of memory: reply to rank %d dropped", dest);
+        return;
+    }
+    memcpy(op->hdr_bytes, hb.b, hlen);
+    op->hdr_len = hlen;
+    op->stamped = 1;
+    op_send(op, dest, ORDO__MSG_REPLY, req->handler);
+}
+
+/* reply_now can take the reply: no fault injection to apply, eager, and
+ * the header fits on the stack. */
+static int reply_now_ok(const void *data, size_t len)
+{
+    return !ordo__rt.cfg.fault.enabled && !use_rndv(data, len) &&
+           sizeof(ordo__msg_hdr_t) + ordo__lclock_ext_max() <= RPC_HDR_INLINE;
 }
 
 /* Run the handler of a request or one-way message whose payload is here. */
 static void deliver(const ordo__msg_hdr_t *h, const void *data, size_t len)
 {
     rpc_handler_t *hd = h->handler < RPC_NUM_IDS ? &rpc.handlers[h->handler] : NULL;
-    rpc_reply_ctx_t ctx = {NULL, 0, ORDO_OK};
+    rpc_reply_ctx_t ctx; /* small[] is not cleared: only small_set says it holds a reply */
     int status;
+
+    ctx.op = NULL;
+    ctx.len = 0;
+    ctx.status = ORDO_OK;
+    ctx.small_set = 0;
 
     if (!hd || !hd->cb) {
         ordo_log_warn("message for handler id %u from rank %d: no handler registered", h->handler,
@@ -819,9 +912,17 @@ static void deliver(const ordo__msg_hdr_t *h, const void *data, size_t len)
     ordo__in_handler++;
     status = hd->cb(&msg, hd->arg);
     ordo__in_handler--;
-    if (h->kind == ORDO__MSG_REQ)
-        send_reply(h->src, h->req_id, h->handler, ctx.op,
-                   ctx.status != ORDO_OK ? ctx.status : status);
+    if (h->kind != ORDO__MSG_REQ)
+        return;
+    if (ctx.status != ORDO_OK)
+        status = ctx.status;
+    if (!ctx.op && reply_now_ok(ctx.small, ctx.len)) {
+        reply_now(h, ctx.small, ctx.len, status);
+        return;
+    }
+    if (!ctx.op && ctx.small_set && !(ctx.op = reply_op(ctx.small, ctx.len)))
+        status = ORDO_ERR_NOMEM;
+    send_reply(h->src, h->req_id, h->handler, ctx.op, status);
 }
 
 static void recv_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const void *data,
@@ -1127,6 +1228,7 @@ void ordo__rpc_peer_failed(void *arg, int peer, int status)
 int ordo__rpc_init(void)
 {
     memset(&rpc, 0, sizeof(rpc));
+    ordo__rpc_timed = 0;
     rpc.proto = ORDO_PROTO_AUTO;
     rpc.threshold = rpc.threshold_mapped = (size_t)-1;
     rpc.dedup = calloc((size_t)ordo__rt.size, sizeof(*rpc.dedup));
@@ -1270,8 +1372,15 @@ ordo_status_t ordo_rpc_reply(const ordo_rpc_msg_t *msg, const void *buf, size_t 
     if (len > ordo__rt.cfg.max_msg_size)
         return ORDO_ERR_INVALID;
     rpc_reply_ctx_t *ctx = msg->priv;
-    if (ctx->op || ctx->status != ORDO_OK)
+    if (ctx->op || ctx->small_set || ctx->status != ORDO_OK)
         return ORDO_ERR_EXISTS;
+    if (len <= RPC_REPLY_SMALL) {
+        if (len)
+            memcpy(ctx->small, buf, len);
+        ctx->small_set = 1;
+        ctx->len = len;
+        return ORDO_OK;
+    }
     ctx->op = reply_op(buf, len);
     if (!ctx->op) {
         ctx->status = ORDO_ERR_NOMEM; /* the caller learns it */

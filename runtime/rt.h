@@ -128,6 +128,8 @@ void ordo__rpc_set_proto_internal(int proto);
 int ordo__rpc_calibrate(void);
 /* Send what fault injection held back and is due; resend unanswered requests. */
 void ordo__rpc_timers(void);
+/* Nonzero when ordo__rpc_timers has work: messages held back, calls to retry. */
+extern uint32_t ordo__rpc_timed;
 /* One round of progress: the transport, then the timers. */
 int ordo__progress(void);
 /* Shared objects (consistency/obj.c): set up at init, released at finalize;

@@ -11,6 +11,7 @@
 
 /* Returned by send when completion will be reported later. */
 #define ORDO__INPROGRESS 1
+#define ORDO__AGAIN      2 /* send with no request: could not complete at once, nothing sent */
 
 typedef struct ordo__tl ordo__tl_t;
 typedef struct ordo__tl_mem ordo__tl_mem_t; /* a registered buffer */
@@ -39,7 +40,9 @@ typedef struct ordo__tl_ops {
     /* Learn every rank's address: rank r's is at addrs + r*stride, lens[r] bytes. */
     int (*connect)(ordo__tl_t *tl, const void *addrs, size_t stride, const size_t *lens);
     /* Send hdr+data to peer.  ORDO_OK: done, buffers free; ORDO__INPROGRESS:
-     * req->complete() follows; negative: failed, nothing sent. */
+     * req->complete() follows; negative: failed, nothing sent.  With req
+     * NULL the send completes at once or not at all: ORDO__AGAIN when it
+     * would have to wait (nothing sent). */
     int (*send)(ordo__tl_t *tl, int peer, const void *hdr, size_t hlen, const void *data,
                 size_t len, ordo__tl_send_req_t *req);
     /* Register [addr, addr+len) for remote reads by peers, through a cache:

@@ -297,15 +297,15 @@ static int ucx_connect(ordo__tl_t *tl, const void *addrs, size_t stride, const s
 static int peer_ep(ordo__tl_t *tl, int rank, ucp_ep_h *ep)
 {
     ucx_peer_t *p = &tl->peers[rank];
-    ucp_ep_params_t ep_params = {0};
     ucs_status_t s;
 
-    if (p->failed)
-        return ORDO_ERR_PEER_FAILED;
-    if (p->ep) {
+    if (p->ep && !p->failed) {
         *ep = p->ep;
         return ORDO_OK;
     }
+    if (p->failed)
+        return ORDO_ERR_PEER_FAILED;
+    ucp_ep_params_t ep_params = {0};
     ep_params.field_mask = UCP_EP_PARAM_FIELD_REMOTE_ADDRESS | UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE;
     ep_params.address = p->addr;
     ep_params.err_mode = UCP_ERR_HANDLING_MODE_NONE;
@@ -341,17 +341,22 @@ static int ucx_send(ordo__tl_t *tl, int peer, const void *hdr, size_t hlen, cons
     if (status != ORDO_OK)
         return status;
 
-    rp.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA |
-                      UCP_OP_ATTR_FIELD_FLAGS | UCP_OP_ATTR_FIELD_DATATYPE;
     rp.flags = UCP_AM_SEND_FLAG_EAGER;
-    rp.cb.send = send_cb;
-    rp.user_data = req;
-    rp.datatype = ucp_dt_make_contig(1);
+    if (req) {
+        rp.op_attr_mask =
+            UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA | UCP_OP_ATTR_FIELD_FLAGS;
+        rp.cb.send = send_cb;
+        rp.user_data = req;
+    } else {
+        rp.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS | UCP_OP_ATTR_FLAG_FORCE_IMM_CMPL;
+    }
     ucs_status_ptr_t sp = ucp_am_send_nbx(ep, ORDO__UCX_AM_ID, hdr, hlen, data, len, &rp);
     if (sp == NULL)
         return ORDO_OK;
     if (UCS_PTR_IS_ERR(sp)) {
         ucs_status_t s = UCS_PTR_STATUS(sp);
+        if (!req && s == UCS_ERR_NO_RESOURCE && !tl->peers[peer].failed)
+            return ORDO__AGAIN;
         ordo_log_debug("ucp_am_send_nbx to rank %d: %s", peer, ucs_status_string(s));
         return tl->peers[peer].failed ? ORDO_ERR_PEER_FAILED : ucx_status(s);
     }
