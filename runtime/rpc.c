@@ -138,6 +138,7 @@ static struct {
     uint32_t calls;          /* calls waiting for a reply (retries) */
     uint64_t next_timer_ns;
     struct dedup_entry **dedup; /* per source, ORDO_DEDUP_WINDOW entries, made on first use */
+    uint64_t dedup_mask;        /* ORDO_DEDUP_WINDOW - 1 if a power of two, else 0 */
     uint64_t *call_seq;         /* per destination: calls made to it */
     /* Rendezvous payloads pulled into buffers of our own: bytes in flight
      * (at most ORDO_RNDV_INFLIGHT, or one pull) and the pulls that wait. */
@@ -635,6 +636,134 @@ static int rpc_send(int dest, unsigned id, const void *msg, size_t len)
     return op_wait(op, NULL);
 }
 
+/* ---- the blocking call's fast path ------------------------------------- */
+
+/* A blocking call whose request goes eager, with no fault injection and no
+ * retries, needs no op: the request is sent at once from the stack (the
+ * caller's buffer stays put until the call returns) and the reply is
+ * matched here.  Its request id carries the slot RPC_SLOT_MASK, which no
+ * op has.  A reply that comes by rendezvous is pulled by an op that takes
+ * the call over. */
+static struct {
+    uint64_t req_id;
+    int peer;
+    int active; /* a call waits */
+    int done;   /* its reply is in: status, reply_len */
+    int status;
+    void *reply;
+    size_t cap, reply_len;
+    rpc_op_t *op; /* the op that took over (a rendezvous reply) */
+} fast;
+
+static int fast_ok(int dest, const void *req, size_t len)
+{
+    return !ordo__rt.cfg.fault.enabled && !ordo__rt.cfg.retry_ms && !ordo__rt.peer_failed[dest] &&
+           !use_rndv(req, len) &&
+           sizeof(ordo__msg_hdr_t) + ordo__lclock_ext_max() <= RPC_HDR_INLINE;
+}
+
+static int fast_over(void *arg)
+{
+    (void)arg;
+    return fast.done || fast.op;
+}
+
+static int fast_call(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
+                     size_t *reply_len)
+{
+    union {
+        ordo__msg_hdr_t h;
+        uint8_t b[RPC_HDR_INLINE];
+    } hb;
+    int s;
+
+    memset(&hb.h, 0, sizeof(hb.h));
+    hdr_init(&hb.h, ORDO__MSG_REQ, id);
+    hb.h.req_id = ((uint64_t)++rpc.call_seq[dest] << RPC_SLOT_BITS) | RPC_SLOT_MASK;
+    size_t hlen = stamp(&hb.h, hb.b + sizeof(hb.h), dest);
+    fast.req_id = hb.h.req_id;
+    fast.peer = dest;
+    fast.done = 0;
+    fast.op = NULL;
+    fast.reply = reply;
+    fast.cap = cap;
+    fast.active = 1;
+    s = ordo__rt.tl_ops->send(ordo__rt.tl, dest, hb.b, hlen, req, len, NULL);
+    if (s == ORDO__AGAIN) {
+        /* Not at once (too large for the transport's short path, or its
+         * queue is full): an op takes the request, header as made here. */
+        rpc_op_t *op = op_get(OP_CALL);
+        if (!op) {
+            fast.active = 0;
+            return ORDO_ERR_NOMEM;
+        }
+        op->payload = req;
+        op->len = len;
+        op->reply = reply;
+        op->cap = cap;
+        op->user_owned = 1;
+        memcpy(op->hdr_bytes, hb.b, hlen);
+        op->hdr_len = hlen;
+        op->stamped = 1;
+        fast.op = op;
+        op_send(op, dest, ORDO__MSG_REQ, id);
+        s = ORDO_OK;
+    } else if (s == ORDO_OK) {
+        ordo__rt.stats.msgs_sent++;
+        for (unsigned i = 0; !fast_over(NULL) && i < RPC_FAST_POLLS; i++)
+            ordo__progress();
+        s = fast_over(NULL) ? ORDO_OK : ordo__wait_until(fast_over, NULL, 0);
+    }
+    if (fast.op) {
+        /* An op carries the call on (a rendezvous reply, or the request). */
+        s = op_wait(fast.op, reply_len);
+        fast.op = NULL;
+        fast.active = 0;
+        return s;
+    }
+    fast.active = 0;
+    if (s != ORDO_OK)
+        return s; /* a late reply finds no call and is dropped */
+    if (reply_len && (fast.status == ORDO_OK || fast.status == ORDO_ERR_TRUNCATED))
+        *reply_len = fast.reply_len;
+    return fast.status;
+}
+
+/* A reply with a fast call's id: 1 if handled here, 0 if it is for the op
+ * that carries the call on, or late. */
+static int fast_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const void *data,
+                      size_t len)
+{
+    if (!fast.active || fast.done || fast.op || fast.req_id != h->req_id || fast.peer != h->src)
+        return 0; /* late or foreign: dropped as such */
+    ordo__lclock_recv(st, h->src, h->handler, h->seq);
+    if (h->flags & ORDO__MSG_F_RNDV) {
+        rpc_op_t *op = op_get(OP_CALL);
+        if (!op) {
+            fast.status = ORDO_ERR_NOMEM;
+            fast.done = 1;
+            return 0; /* the replier is told, as for a late reply */
+        }
+        op->hdr.req_id = h->req_id;
+        op->peer = h->src;
+        op->reply = fast.reply;
+        op->cap = fast.cap;
+        op->user_owned = 1;
+        fast.op = op;
+        op_start_pull(h, data, len, op);
+        return 1;
+    }
+    size_t n = len < fast.cap ? len : fast.cap;
+    if (n)
+        memcpy(fast.reply, data, n);
+    fast.reply_len = len;
+    fast.status = h->status;
+    if (fast.status == ORDO_OK && len > fast.cap)
+        fast.status = ORDO_ERR_TRUNCATED;
+    fast.done = 1;
+    return 1;
+}
+
 static int rpc_call(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
                     size_t *reply_len)
 {
@@ -643,7 +772,14 @@ static int rpc_call(int dest, unsigned id, const void *req, size_t len, void *re
         ordo_log_error("ordo_rpc_call from inside a message handler would block it");
         return ORDO_ERR_INVALID;
     }
-    int status = rpc_start(OP_CALL, dest, id, req, len, reply, cap, NULL, NULL, &op);
+    int status = check_dest(dest, id, len);
+    if (status != ORDO_OK)
+        return status;
+    if ((len && !req) || (cap && !reply))
+        return ORDO_ERR_INVALID;
+    if (fast_ok(dest, req, len))
+        return fast_call(dest, id, req, len, reply, cap, reply_len);
+    status = rpc_start(OP_CALL, dest, id, req, len, reply, cap, NULL, NULL, &op);
     if (status != ORDO_OK)
         return status;
     return op_wait(op, reply_len);
@@ -707,7 +843,9 @@ static dedup_entry_t *dedup_entry(int src, uint64_t req_id)
         if (!rpc.dedup[src])
             return NULL;
     }
-    return &rpc.dedup[src][id_call(req_id) % ordo__rt.cfg.dedup_window];
+    uint64_t n = id_call(req_id);
+    /* A mask where the window is a power of two: a division costs ~30 cycles. */
+    return &rpc.dedup[src][rpc.dedup_mask ? n & rpc.dedup_mask : n % ordo__rt.cfg.dedup_window];
 }
 
 static void dedup_release(dedup_entry_t *e)
@@ -928,7 +1066,15 @@ static void deliver(const ordo__msg_hdr_t *h, const void *data, size_t len)
 static void recv_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const void *data,
                        size_t len)
 {
-    rpc_op_t *op = op_lookup(h->req_id, OP_CALL);
+    rpc_op_t *op;
+    if ((h->req_id & RPC_SLOT_MASK) == RPC_SLOT_MASK) {
+        if (fast_reply(h, st, data, len))
+            return;
+        /* A fast call that an op carries on. */
+        op = fast.op && fast.op->hdr.req_id == h->req_id && !fast.op->done ? fast.op : NULL;
+    } else {
+        op = op_lookup(h->req_id, OP_CALL);
+    }
     if (op && op->peer != h->src)
         op = NULL; /* a call to another rank that happens to carry the same id */
     if (!op || op->detached) {
@@ -1221,6 +1367,10 @@ void ordo__rpc_peer_failed(void *arg, int peer, int status)
         if (op->in_use && op->peer == peer && !op->done && !op->get_pending && !op->queued)
             op_complete(op, status);
     }
+    if (fast.active && fast.peer == peer && !fast.done && !fast.op) {
+        fast.status = status;
+        fast.done = 1;
+    }
 }
 
 /* ---- set-up ------------------------------------------------------------ */
@@ -1229,6 +1379,8 @@ int ordo__rpc_init(void)
 {
     memset(&rpc, 0, sizeof(rpc));
     ordo__rpc_timed = 0;
+    uint64_t w = ordo__rt.cfg.dedup_window;
+    rpc.dedup_mask = (w & (w - 1)) == 0 ? w - 1 : 0;
     rpc.proto = ORDO_PROTO_AUTO;
     rpc.threshold = rpc.threshold_mapped = (size_t)-1;
     rpc.dedup = calloc((size_t)ordo__rt.size, sizeof(*rpc.dedup));
