@@ -64,7 +64,8 @@ static void usage(const bench_spec_t *spec, FILE *out)
                  "  --mpi             also run the pattern over MPI in the same processes and\n"
                  "                    print it as a baseline column and an ordo/MPI ratio\n"
                  "  --buffer K        where message buffers come from: ordo (ordo_mem_alloc,\n"
-                 "                    peers read them directly; the default) or malloc\n");
+                 "                    peers read them directly; the default) or malloc\n"
+                 "  --digits N        decimals of the figures, 0..6 (default 2, as OSU)\n");
     if (spec->flags & BENCH_OPT_PROTO)
         fprintf(out,
                 "  --proto P         ordo's path for payloads: " PROTO_ACCEPTED " (default: auto,\n"
@@ -179,17 +180,17 @@ static int parse_proto(const char *s)
 /* Returns BENCH_RUN, or an exit status. */
 static int parse_options(const bench_spec_t *spec, int argc, char **argv, bench_opts_t *o)
 {
-    static const struct option longopts[] = {{"mpi", no_argument, NULL, 'M'},
-                                             {"buffer", required_argument, NULL, 'B'},
-                                             {"proto", required_argument, NULL, 'P'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"mpi", no_argument, NULL, 'M'},         {"buffer", required_argument, NULL, 'B'},
+        {"proto", required_argument, NULL, 'P'}, {"digits", required_argument, NULL, 'D'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof(*o));
     o->min_size = spec->min_size;
     o->max_size = spec->max_size;
     o->warmup = -1;
     o->window = spec->window;
     o->proto = -1;
+    o->digits = 2;
 
     opterr = 0;
     optind = 1;
@@ -234,6 +235,11 @@ static int parse_options(const bench_spec_t *spec, int argc, char **argv, bench_
             break;
         case 'M':
             o->mpi = 1;
+            break;
+        case 'D':
+            if (parse_int(optarg, 0, 6, &o->digits) != 0)
+                return bad_usage(spec, "--digits: '%s' is not a number of decimals; accepted: 0..6",
+                                 optarg);
             break;
         case 'P':
             if (!(spec->flags & BENCH_OPT_PROTO))
@@ -879,7 +885,7 @@ void bench_row_begin(const bench_t *b, bench_table_t *t, size_t size)
 
 void bench_cell(const bench_t *b, bench_table_t *t, double v)
 {
-    bench_cell_prec(b, t, v, 2);
+    bench_cell_prec(b, t, v, b->opts.digits);
 }
 
 void bench_cell_prec(const bench_t *b, bench_table_t *t, double v, int prec)

@@ -71,6 +71,7 @@ typedef struct bench_opts {
     int mpi;                   /* --mpi: MPI baseline and ratio */
     int proto;                 /* --proto: ordo_proto_t, or -1 if not given */
     int malloc_buffers;        /* --buffer malloc: malloc, not ordo_mem_alloc */
+    int digits;                /* --digits: decimals of the figures (OSU: 2) */
 } bench_opts_t;
 
 typedef enum {

@@ -232,7 +232,7 @@ compare() { # CONFIG
     else
         failed=1
     fi
-    if ordo_run ordo_latency -m 8:8 -i 100000 -x 10000; then
+    if ordo_run ordo_latency -m 8:8 -i 100000 -x 10000 --digits 3; then
         lat_ordo=$(ordo_field 8 3) lat_mpi=$(ordo_field 8 5)
         echo "   ordo transports:                    $(transports "$tmp/ordo.out")"
     else

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { ID_ECHO = 1, ID_SINK = 2 };
+enum { ID_ECHO = 1, ID_SINK = 2, ID_GET = 3 };
 
 #define MAX_SIZE (16u << 20)
 
@@ -48,6 +48,20 @@ static int echo(const ordo_rpc_msg_t *msg, void *arg)
         return ORDO_ERR_MSG;
     fill(hbuf, me, msg->len);
     return ordo_rpc_reply(msg, hbuf, msg->len);
+}
+
+/* The request is a length: answer with that many bytes of the replier's pattern. */
+static int get(const ordo_rpc_msg_t *msg, void *arg)
+{
+    uint64_t len;
+    (void)arg;
+    if (msg->len != sizeof(len))
+        return ORDO_ERR_MSG;
+    memcpy(&len, msg->data, sizeof(len));
+    if (len > MAX_SIZE)
+        return ORDO_ERR_INVALID;
+    fill(hbuf, me, len);
+    return ordo_rpc_reply(msg, hbuf, len);
 }
 
 static int sink(const ordo_rpc_msg_t *msg, void *arg)
@@ -294,6 +308,41 @@ static void test_rndv_truncated_reply(void)
     CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
 }
 
+/* A small request whose reply is of any size: the blocking call sends the
+ * request at once and matches its reply itself, until a reply comes by
+ * rendezvous and an op takes the call over; a reply larger than the
+ * buffer is cut, either way. */
+static void test_small_request_any_reply(void)
+{
+    static const size_t sizes[] = {0, 8, 200, 4096, 65536, 300000, 4u << 20};
+    int peer = (me + 1) % n;
+    for (int k = 0; k < 3; k++) /* again: the fast path's state is reused */
+        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+            uint64_t want = sizes[i];
+            size_t got = (size_t)-1;
+            memset(rbuf, 0, sizes[i] + 1);
+            CU_ASSERT_EQUAL(ordo_rpc_call(peer, ID_GET, &want, sizeof(want), rbuf, MAX_SIZE, &got),
+                            ORDO_OK);
+            CU_ASSERT_EQUAL(got, sizes[i]);
+            CU_ASSERT_EQUAL(count_bad(rbuf, peer, sizes[i]), 0);
+            CU_ASSERT_EQUAL(rbuf[sizes[i]], 0);
+            got = 0;
+            memset(rbuf, 0, 101);
+            int s = ordo_rpc_call(peer, ID_GET, &want, sizeof(want), rbuf, 100, &got);
+            CU_ASSERT_EQUAL(s, sizes[i] > 100 ? ORDO_ERR_TRUNCATED : ORDO_OK);
+            CU_ASSERT_EQUAL(got, sizes[i]);
+            size_t cut = sizes[i] < 100 ? sizes[i] : 100, bad_bytes = 0;
+            for (size_t j = 0; j < cut; j++) /* the first bytes of the whole reply */
+                bad_bytes += rbuf[j] != pattern(peer, sizes[i], j);
+            CU_ASSERT_EQUAL(bad_bytes, 0);
+            CU_ASSERT_EQUAL(rbuf[100], 0);
+        }
+    uint64_t bad = (uint64_t)MAX_SIZE + 1;
+    CU_ASSERT_EQUAL(ordo_rpc_call(peer, ID_GET, &bad, sizeof(bad), rbuf, MAX_SIZE, NULL),
+                    ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+}
+
 static void test_request_misuse(void)
 {
     ordo_request_t *r = NULL;
@@ -344,6 +393,7 @@ static void test_init(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(sbuf && rbuf && hbuf);
     CU_ASSERT_EQUAL(ordo_rpc_register(ID_ECHO, echo, NULL), ORDO_OK);
     CU_ASSERT_EQUAL(ordo_rpc_register(ID_SINK, sink, NULL), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_rpc_register(ID_GET, get, NULL), ORDO_OK);
     CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
 }
 
@@ -367,6 +417,7 @@ static CU_TestInfo tests[] = {
     {"burst of rendezvous messages to one rank", test_rndv_burst},
     {"many calls in flight, handles and callbacks", test_many_in_flight},
     {"rendezvous reply larger than the buffer", test_rndv_truncated_reply},
+    {"small request, reply of any size (eager and rendezvous)", test_small_request_any_reply},
     {"request misuse", test_request_misuse},
     {"ordo_finalize", test_finalize},
     CU_TEST_INFO_NULL,
