@@ -179,8 +179,23 @@ static int read_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, size
     return ORDO_OK;
 }
 
+/* The home of a range within one block, or -1 if it spans blocks. */
+static int one_home(const struct ordo_obj *o, size_t off, size_t len)
+{
+    size_t b = off / o->block;
+    return len && (off + len - 1) / o->block == b ? o->home[b] : -1;
+}
+
 int ordo__sc_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
 {
+    int home = one_home(o, off, len);
+    if (home >= 0 && home != ordo__rt.rank) {
+        /* One remote block: a blocking call, the message layer's quickest. */
+        ordo__obj_req_t r = make_req(o, ORDO__OBJ_READ, off, len);
+        size_t got = 0;
+        int s = ordo__rpc_call(home, ORDO__RPC_ID_OBJ_HOME, &r, sizeof(r), buf, len, &got);
+        return s == ORDO_OK && got != len ? ORDO_ERR_MSG : s;
+    }
     batch_t bt = {.dst = buf};
     int status = ordo__obj_pieces(o, off, len, read_piece, &bt);
     batch_wait(&bt);
@@ -229,8 +244,28 @@ static int write_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, siz
     return ORDO_OK;
 }
 
+/* Bytes of payload a write request built on the stack holds. */
+#define SC_STACK_WRITE 256
+
 int ordo__sc_write(struct ordo_obj *o, size_t off, const void *buf, size_t len)
 {
+    int home = one_home(o, off, len);
+    if (home >= 0 && home != ordo__rt.rank) {
+        uint8_t small[sizeof(ordo__obj_req_t) + SC_STACK_WRITE];
+        size_t req_len = sizeof(ordo__obj_req_t) + len, cap = 0;
+        void *m = small;
+        if (len <= SC_STACK_WRITE) {
+            ordo__obj_req_t r = make_req(o, ORDO__OBJ_WRITE, off, len);
+            memcpy(small, &r, sizeof(r));
+            memcpy(small + sizeof(r), buf, len);
+        } else if (!(m = write_req(o, off, buf, len, &req_len, &cap))) {
+            return ORDO_ERR_NOMEM;
+        }
+        int s = ordo__rpc_call(home, ORDO__RPC_ID_OBJ_HOME, m, req_len, NULL, 0, NULL);
+        if (m != small)
+            ordo__buf_put(m, cap);
+        return s;
+    }
     batch_t bt = {.src = buf};
     int status = ordo__obj_pieces(o, off, len, write_piece, &bt);
     batch_wait(&bt);
