@@ -484,8 +484,11 @@ static int op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
     ordo__msg_hdr_t *h = &op->hdr;
     int s;
 
-    if (!op->stamped)
+    if (!op->stamped) {
         hdr_init(h, kind, id);
+        if (kind == ORDO__MSG_REQ && !ordo__rt.cfg.retry_ms && !ordo__rt.cfg.fault.enabled)
+            h->flags |= ORDO__MSG_F_ONCE;
+    }
     op->peer = dest;
     op->sreq.complete = op_send_done;
     op->wire = op->payload;
@@ -680,6 +683,7 @@ static int fast_call(int dest, unsigned id, const void *req, size_t len, void *r
     memset(&hb.h, 0, sizeof(hb.h));
     hdr_init(&hb.h, ORDO__MSG_REQ, id);
     hb.h.req_id = ((uint64_t)++rpc.call_seq[dest] << RPC_SLOT_BITS) | RPC_SLOT_MASK;
+    hb.h.flags = ORDO__MSG_F_ONCE; /* fast_ok: no retries, no fault injection */
     size_t hlen = stamp(&hb.h, hb.b + sizeof(hb.h), dest);
     fast.req_id = hb.h.req_id;
     fast.peer = dest;
@@ -989,7 +993,8 @@ static void reply_now(const ordo__msg_hdr_t *req, const void *data, size_t len, 
     hb.h.req_id = req->req_id;
     hb.h.status = status;
     size_t hlen = stamp(&hb.h, hb.b + sizeof(hb.h), dest);
-    dedup_done(dest, req->req_id, req->handler, status, NULL, data, len);
+    if (!(req->flags & ORDO__MSG_F_ONCE))
+        dedup_done(dest, req->req_id, req->handler, status, NULL, data, len);
     int s = ordo__rt.tl_ops->send(ordo__rt.tl, dest, hb.b, hlen, data, len, NULL);
     if (s == ORDO_OK) {
         ordo__rt.stats.msgs_sent++;
@@ -1322,7 +1327,7 @@ void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
         h.src < 0 || h.src >= ordo__rt.size || h.kind < ORDO__MSG_SEND || h.kind > ORDO__MSG_ACK ||
         (h.flags & ~ORDO__MSG_F_ALL) ||
         ordo__lclock_decode((const uint8_t *)hdr + sizeof(h), hlen - sizeof(h),
-                            h.flags & ~ORDO__MSG_F_RNDV, &stamp) != 0) {
+                            h.flags & ORDO__MSG_F_CLOCKS, &stamp) != 0) {
         ordo__rt.stats.malformed++;
         ordo_log_warn("dropped a malformed message (magic %#x version %u kind %u hdr_len %u "
                       "flags %#x src %d)",
@@ -1338,7 +1343,7 @@ void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
         recv_ack(&h, &stamp);
         break;
     default:
-        if (h.kind == ORDO__MSG_REQ && dedup_seen(&h))
+        if (h.kind == ORDO__MSG_REQ && !(h.flags & ORDO__MSG_F_ONCE) && dedup_seen(&h))
             break;
         ordo__lclock_recv(&stamp, h.src, h.handler, h.seq);
         if (h.flags & ORDO__MSG_F_RNDV)

@@ -281,6 +281,35 @@ static void test_malformed_headers_dropped(void)
     CU_ASSERT_EQUAL(one_way_received, received + 1);
 }
 
+/* A request that says its sender never sends it again (no retries, no
+ * fault injection) passes the exactly-once window by: each copy that
+ * arrives runs, and the window keeps nothing of it.  The replies go back to
+ * a call that does not exist and are dropped as late. */
+static void test_request_sent_once(void)
+{
+    ordo__msg_hdr_t h = {.magic = ORDO__MSG_MAGIC,
+                         .version = ORDO__MSG_VERSION,
+                         .kind = ORDO__MSG_REQ,
+                         .flags = ORDO__MSG_F_ONCE,
+                         .hdr_len = sizeof(ordo__msg_hdr_t),
+                         .handler = ID_COUNT,
+                         .src = me,
+                         .req_id = ((uint64_t)1 << 50) | 7};
+    int64_t v = 3;
+    int received = one_way_received;
+    uint64_t dups = ordo__rt.stats.duplicates, late = ordo__rt.stats.late_replies;
+    ordo__rpc_recv(NULL, &h, sizeof(h), &v, sizeof(v));
+    ordo__rpc_recv(NULL, &h, sizeof(h), &v, sizeof(v));
+    CU_ASSERT_EQUAL(one_way_received, received + 2);
+    CU_ASSERT_EQUAL(ordo__rt.stats.duplicates, dups);
+    for (int i = 0; i < 1000 && ordo__rt.stats.late_replies < late + 2; i++) {
+        ordo_progress();
+        usleep(1000);
+    }
+    CU_ASSERT_EQUAL(ordo__rt.stats.late_replies, late + 2);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+}
+
 /* A peer that does not progress: the call times out, the late reply is dropped. */
 static void test_timeout_then_late_reply(void)
 {
@@ -355,6 +384,7 @@ static CU_TestInfo messages[] = {
     {"payload over ORDO_MAX_MSG_SIZE refused", test_oversize_refused},
     {"handlers cannot block", test_handler_cannot_block},
     {"malformed headers dropped and counted", test_malformed_headers_dropped},
+    {"a request sent once passes the exactly-once window by", test_request_sent_once},
     {"timeout, then the late reply is dropped", test_timeout_then_late_reply},
     {"ordo_info_print after init", test_info_after_init},
     CU_TEST_INFO_NULL,
