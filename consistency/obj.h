@@ -37,7 +37,9 @@ struct ordo_obj {
 /* Operations a home executes (ordo__obj_req_t.op). */
 enum { ORDO__OBJ_READ = 1, ORDO__OBJ_WRITE, ORDO__OBJ_FADD, ORDO__OBJ_CAS };
 
-/* A request to a block's home; for ORDO__OBJ_WRITE the data follows. */
+/* A request to a block's home.  A write sends its first ORDO__OBJ_WRITE_REQ
+ * bytes (no a, b) as the message's prefix and the data as its payload;
+ * the other operations send the whole request as the payload. */
 typedef struct ordo__obj_req {
     uint32_t id;
     uint8_t model;
@@ -48,6 +50,7 @@ typedef struct ordo__obj_req {
     uint64_t len;
     int64_t a, b; /* FADD: a = addend; CAS: a = expected, b = desired */
 } ordo__obj_req_t;
+#define ORDO__OBJ_WRITE_REQ offsetof(ordo__obj_req_t, a)
 
 /* The reply of an atomic. */
 typedef struct ordo__obj_atomic_rep {

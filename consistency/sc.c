@@ -30,33 +30,34 @@ static int64_t apply_atomic(uint8_t *word, int op, int64_t a, int64_t b)
     return old;
 }
 
-/* Check a request against this rank's idea of the object; the block it names. */
-static int home_check(const ordo_rpc_msg_t *msg, ordo__obj_req_t *r, struct ordo_obj **out,
-                      size_t *block)
+/* Check request r from rank src, with data_len bytes of data, against this
+ * rank's idea of the object; the object and the block it names.  Logs what
+ * is wrong if log is set. */
+static int req_check(const ordo__obj_req_t *r, size_t data_len, int src, int log,
+                     struct ordo_obj **out, size_t *block)
 {
-    if (msg->len < sizeof(*r))
-        return ORDO_ERR_MSG;
-    memcpy(r, msg->data, sizeof(*r));
     struct ordo_obj *o = ordo__obj_find(r->id);
     if (!o) {
-        ordo_log_warn("object request from rank %d for object %u, which does not exist here",
-                      msg->src, r->id);
+        if (log)
+            ordo_log_warn("object request from rank %d for object %u, which does not exist here",
+                          src, r->id);
         return ORDO_ERR_INVALID;
     }
     if (o->model != r->model || o->nbytes != r->nbytes) {
-        ordo_log_warn("object request from rank %d: object %u differs there (%llu bytes, model "
-                      "%u; here %zu bytes, model %d): ordo_obj_alloc calls do not match",
-                      msg->src, r->id, (unsigned long long)r->nbytes, r->model, o->nbytes,
-                      o->model);
+        if (log)
+            ordo_log_warn("object request from rank %d: object %u differs there (%llu bytes, "
+                          "model %u; here %zu bytes, model %d): ordo_obj_alloc calls do not match",
+                          src, r->id, (unsigned long long)r->nbytes, r->model, o->nbytes, o->model);
         return ORDO_ERR_INVALID;
     }
     size_t b = r->off / o->block;
     if (r->off >= o->nbytes || r->len > o->nbytes - r->off || r->len > o->block ||
         r->off + r->len > (b + 1) * o->block || o->home[b] != ordo__rt.rank ||
-        (r->op == ORDO__OBJ_WRITE && msg->len != sizeof(*r) + r->len) ||
+        (r->op == ORDO__OBJ_WRITE && data_len != r->len) ||
         ((r->op == ORDO__OBJ_FADD || r->op == ORDO__OBJ_CAS) && (r->off % 8 || r->len != 8))) {
-        ordo_log_warn("object request from rank %d: bad range %llu+%llu of object %u", msg->src,
-                      (unsigned long long)r->off, (unsigned long long)r->len, r->id);
+        if (log)
+            ordo_log_warn("object request from rank %d: bad range %llu+%llu of object %u", src,
+                          (unsigned long long)r->off, (unsigned long long)r->len, r->id);
         return ORDO_ERR_MSG;
     }
     *out = o;
@@ -64,14 +65,58 @@ static int home_check(const ordo_rpc_msg_t *msg, ordo__obj_req_t *r, struct ordo
     return ORDO_OK;
 }
 
+/* The request of a message: in its prefix (a write's data is the payload),
+ * or at the start of its payload (the data follows). */
+static int home_check(const ordo_rpc_msg_t *msg, ordo__obj_req_t *r, struct ordo_obj **out,
+                      size_t *block, const uint8_t **data)
+{
+    size_t pre_len;
+    const void *pre = ordo__rpc_msg_prefix(msg, &pre_len);
+    if (pre) {
+        if (pre_len != ORDO__OBJ_WRITE_REQ)
+            return ORDO_ERR_MSG;
+        memset(r, 0, sizeof(*r));
+        memcpy(r, pre, pre_len);
+        if (r->op != ORDO__OBJ_WRITE)
+            return ORDO_ERR_MSG;
+        *data = msg->data;
+        return req_check(r, msg->len, msg->src, 1, out, block);
+    }
+    if (msg->len < sizeof(*r))
+        return ORDO_ERR_MSG;
+    memcpy(r, msg->data, sizeof(*r));
+    *data = (const uint8_t *)msg->data + sizeof(*r);
+    return req_check(r, msg->len - sizeof(*r), msg->src, 1, out, block);
+}
+
+/* Where a write's data pulled by rendezvous goes: straight into the block
+ * (the handler then has nothing to copy).  Anything doubtful goes to the
+ * runtime's buffer, and the handler says what is wrong. */
+static void *home_land(int src, const void *pre, size_t pre_len, size_t len)
+{
+    ordo__obj_req_t r;
+    struct ordo_obj *o;
+    size_t b;
+    if (pre_len != ORDO__OBJ_WRITE_REQ)
+        return NULL;
+    memset(&r, 0, sizeof(r));
+    memcpy(&r, pre, pre_len);
+    if (r.op != ORDO__OBJ_WRITE || req_check(&r, len, src, 0, &o, &b) != ORDO_OK ||
+        o->model == ORDO_MODEL_CAUSAL)
+        return NULL;
+    uint8_t *blk = ordo__obj_block(o, b);
+    return blk ? blk + (r.off - b * o->block) : NULL;
+}
+
 static int home_handler(const ordo_rpc_msg_t *msg, void *arg)
 {
     ordo__obj_req_t r;
     struct ordo_obj *o;
     size_t b;
+    const uint8_t *data;
     (void)arg;
 
-    int status = home_check(msg, &r, &o, &b);
+    int status = home_check(msg, &r, &o, &b, &data);
     if (status != ORDO_OK)
         return status;
     if (o->model == ORDO_MODEL_CAUSAL) {
@@ -95,7 +140,8 @@ static int home_handler(const ordo_rpc_msg_t *msg, void *arg)
     if (!blk)
         return ORDO_ERR_NOMEM;
     if (r.op == ORDO__OBJ_WRITE) {
-        memcpy(blk + in, (const uint8_t *)msg->data + sizeof(r), r.len);
+        if (data != blk + in) /* else it landed in place */
+            memcpy(blk + in, data, r.len);
         return ORDO_OK;
     }
     ordo__obj_atomic_rep_t rep = {apply_atomic(blk + in, r.op, r.a, r.b), 0};
@@ -104,7 +150,8 @@ static int home_handler(const ordo_rpc_msg_t *msg, void *arg)
 
 int ordo__sc_init(void)
 {
-    return ordo__rpc_register_internal(ORDO__RPC_ID_OBJ_HOME, home_handler, NULL);
+    int s = ordo__rpc_register_internal(ORDO__RPC_ID_OBJ_HOME, home_handler, NULL);
+    return s == ORDO_OK ? ordo__rpc_set_lander(ORDO__RPC_ID_OBJ_HOME, home_land) : s;
 }
 
 /* ---- client side -------------------------------------------------------- */
@@ -125,8 +172,6 @@ static ordo__obj_req_t make_req(const struct ordo_obj *o, int op, size_t off, si
 /* The requests of one multi-block operation. */
 typedef struct batch {
     ordo_request_t *req[SC_MAX_INFLIGHT];
-    void *buf[SC_MAX_INFLIGHT]; /* request copies to give back */
-    size_t buf_cap[SC_MAX_INFLIGHT];
     ordo__obj_req_t hdr[SC_MAX_INFLIGHT]; /* read requests: alive until answered */
     size_t want[SC_MAX_INFLIGHT];
     int n;
@@ -145,7 +190,6 @@ static void batch_wait(batch_t *bt)
             s = ORDO_ERR_MSG;
         if (bt->status == ORDO_OK)
             bt->status = s;
-        ordo__buf_put(bt->buf[i], bt->buf_cap[i]);
     }
     bt->n = 0;
 }
@@ -174,7 +218,6 @@ static int read_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, size
                               bt->dst + done, len, &bt->req[bt->n]);
     if (s != ORDO_OK)
         return s;
-    bt->buf[bt->n] = NULL;
     bt->want[bt->n++] = len;
     return ORDO_OK;
 }
@@ -202,20 +245,6 @@ int ordo__sc_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
     return status != ORDO_OK ? status : bt.status;
 }
 
-/* A write request: header and data in one buffer (*cap: for ordo__buf_put). */
-static void *write_req(const struct ordo_obj *o, size_t off, const void *data, size_t len,
-                       size_t *req_len, size_t *cap)
-{
-    ordo__obj_req_t r = make_req(o, ORDO__OBJ_WRITE, off, len);
-    uint8_t *m = ordo__buf_get(sizeof(r) + len, cap);
-    if (!m)
-        return NULL;
-    memcpy(m, &r, sizeof(r));
-    memcpy(m + sizeof(r), data, len);
-    *req_len = sizeof(r) + len;
-    return m;
-}
-
 static int write_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, size_t done, void *arg)
 {
     batch_t *bt = arg;
@@ -229,42 +258,25 @@ static int write_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, siz
     }
     if (bt->n == SC_MAX_INFLIGHT)
         batch_wait(bt);
-    size_t req_len, cap;
-    void *m = write_req(o, off, bt->src + done, len, &req_len, &cap);
-    if (!m)
-        return ORDO_ERR_NOMEM;
-    int s = ordo__rpc_call_nb(home, ORDO__RPC_ID_OBJ_HOME, m, req_len, NULL, 0, &bt->req[bt->n]);
-    if (s != ORDO_OK) {
-        ordo__buf_put(m, cap);
+    /* The request in the prefix, the data sent from the caller's buffer. */
+    ordo__obj_req_t r = make_req(o, ORDO__OBJ_WRITE, off, len);
+    int s = ordo__rpc_call_pre_nb(home, ORDO__RPC_ID_OBJ_HOME, &r, ORDO__OBJ_WRITE_REQ,
+                                  bt->src + done, len, NULL, 0, &bt->req[bt->n]);
+    if (s != ORDO_OK)
         return s;
-    }
-    bt->buf[bt->n] = m;
-    bt->buf_cap[bt->n] = cap;
     bt->want[bt->n++] = (size_t)-1;
     return ORDO_OK;
 }
-
-/* Bytes of payload a write request built on the stack holds. */
-#define SC_STACK_WRITE 256
 
 int ordo__sc_write(struct ordo_obj *o, size_t off, const void *buf, size_t len)
 {
     int home = one_home(o, off, len);
     if (home >= 0 && home != ordo__rt.rank) {
-        uint8_t small[sizeof(ordo__obj_req_t) + SC_STACK_WRITE];
-        size_t req_len = sizeof(ordo__obj_req_t) + len, cap = 0;
-        void *m = small;
-        if (len <= SC_STACK_WRITE) {
-            ordo__obj_req_t r = make_req(o, ORDO__OBJ_WRITE, off, len);
-            memcpy(small, &r, sizeof(r));
-            memcpy(small + sizeof(r), buf, len);
-        } else if (!(m = write_req(o, off, buf, len, &req_len, &cap))) {
-            return ORDO_ERR_NOMEM;
-        }
-        int s = ordo__rpc_call(home, ORDO__RPC_ID_OBJ_HOME, m, req_len, NULL, 0, NULL);
-        if (m != small)
-            ordo__buf_put(m, cap);
-        return s;
+        /* One remote block: one blocking call, the request in the prefix and
+         * the data sent from where it is (a large one lands in the block). */
+        ordo__obj_req_t r = make_req(o, ORDO__OBJ_WRITE, off, len);
+        return ordo__rpc_call_pre(home, ORDO__RPC_ID_OBJ_HOME, &r, ORDO__OBJ_WRITE_REQ, buf, len,
+                                  NULL, 0, NULL);
     }
     batch_t bt = {.src = buf};
     int status = ordo__obj_pieces(o, off, len, write_piece, &bt);
@@ -302,15 +314,12 @@ int ordo__sc_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b
 typedef struct nb_write {
     void (*done)(void *arg, int status);
     void *arg;
-    void *req;
-    size_t cap;
 } nb_write_t;
 
 static void nb_write_done(ordo_request_t *req, int status, void *arg)
 {
     nb_write_t *w = arg;
     (void)req;
-    ordo__buf_put(w->req, w->cap);
     w->done(w->arg, status);
     free(w);
 }
@@ -327,19 +336,15 @@ int ordo__sc_write_block_nb(struct ordo_obj *o, size_t b, size_t off, const void
         return ORDO_OK;
     }
     nb_write_t *w = malloc(sizeof(*w));
-    size_t req_len;
     if (!w)
         return ORDO_ERR_NOMEM;
     w->done = done;
     w->arg = arg;
-    w->req = write_req(o, off, buf, len, &req_len, &w->cap);
-    if (!w->req) {
-        free(w);
-        return ORDO_ERR_NOMEM;
-    }
-    int s = ordo__rpc_call_nb_cb(home, ORDO__RPC_ID_OBJ_HOME, w->req, req_len, nb_write_done, w);
+    /* buf stays put until done: the store buffer keeps its entry till then. */
+    ordo__obj_req_t r = make_req(o, ORDO__OBJ_WRITE, off, len);
+    int s = ordo__rpc_call_pre_nb_cb(home, ORDO__RPC_ID_OBJ_HOME, &r, ORDO__OBJ_WRITE_REQ, buf, len,
+                                     nb_write_done, w);
     if (s != ORDO_OK) {
-        ordo__buf_put(w->req, w->cap);
         free(w);
         return s;
     }

@@ -19,10 +19,11 @@ typedef enum {
 #define ORDO__MSG_F_LAMPORT 0x2u /* clock extension: Lamport clock, u64 */
 #define ORDO__MSG_F_HLC     0x4u /* clock extension: HLC l and c, u64 each */
 #define ORDO__MSG_F_VC      0x8u /* clock extension: vector clock, varints */
-#define ORDO__MSG_F_ONCE                                                                           \
-    0x10u /* REQ: its sender never sends it again (no retries, no fault                            \
-             injection), so the exactly-once window can pass it by */
-#define ORDO__MSG_F_ALL    0x1fu
+/* REQ: its sender never sends it again (no retries, no fault injection),
+ * so the exactly-once window can pass it by. */
+#define ORDO__MSG_F_ONCE   0x10u
+#define ORDO__MSG_F_PREFIX 0x20u /* REQ, SEND: a prefix follows the clocks, from hdr_len on */
+#define ORDO__MSG_F_ALL    0x3fu
 #define ORDO__MSG_F_CLOCKS (ORDO__MSG_F_LAMPORT | ORDO__MSG_F_HLC | ORDO__MSG_F_VC)
 /* The clock extension follows the header, in the order of the flags above;
  * hdr_len counts it.  A vector clock is a LEB128 varint count n, then n

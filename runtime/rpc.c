@@ -31,7 +31,7 @@
 #define RPC_NUM_IDS     ORDO__RPC_ID_END
 #define RPC_INLINE_COPY 256
 #define RPC_DESC_INLINE 512
-#define RPC_HDR_INLINE  256
+#define RPC_HDR_INLINE  256 /* header, clocks and prefix */
 #define RPC_SLOT_BITS   24
 #define RPC_SLOT_MASK   ((1u << RPC_SLOT_BITS) - 1)
 #define RPC_POOL_CHUNK  64
@@ -63,6 +63,8 @@ struct ordo_request {
     uint8_t detached;    /* its owner gave up (timeout): drop what still comes */
     uint8_t rndv;        /* the payload goes by rendezvous */
     uint8_t stamped;     /* hdr_bytes hold the whole header already (reply_now) */
+    uint8_t pre_len;     /* bytes in pre[] */
+    void *land;          /* OP_PULL: where the handler's lander put the payload */
     int status;
     int peer;
     const void *payload;
@@ -97,6 +99,7 @@ struct ordo_request {
         ordo__msg_hdr_t hdr;               /* outgoing header, read by the transport until sent, */
         uint8_t hdr_bytes[RPC_HDR_INLINE]; /* followed by the clock extension */
     };
+    uint8_t pre[ORDO__RPC_PREFIX_MAX]; /* a request's prefix (sent after the clocks) */
     uint8_t inline_copy[RPC_INLINE_COPY];
     uint8_t inline_desc[RPC_DESC_INLINE];
     /* A header too large for hdr_bytes (vector clocks of many ranks); kept
@@ -110,6 +113,7 @@ typedef struct ordo_request rpc_op_t;
 typedef struct rpc_handler {
     ordo_rpc_cb_t cb;
     void *arg;
+    ordo__rpc_lander_t land; /* where a rendezvous payload goes (NULL: a buffer of ours) */
 } rpc_handler_t;
 
 /* What a handler may set while it runs (ordo_rpc_msg_t.priv).  A small
@@ -121,6 +125,8 @@ typedef struct rpc_reply_ctx {
     size_t len;
     int status; /* ORDO_ERR_NOMEM if the reply could not be stored */
     int small_set;
+    const void *pre; /* the request's prefix */
+    size_t pre_len;
     uint8_t small[RPC_REPLY_SMALL];
 } rpc_reply_ctx_t;
 
@@ -162,7 +168,8 @@ typedef struct dedup_entry {
 
 enum { DEDUP_FREE, DEDUP_RUNNING, DEDUP_DONE };
 
-static void op_start_pull(const ordo__msg_hdr_t *h, const void *data, size_t len, rpc_op_t *call);
+static void op_start_pull(const ordo__msg_hdr_t *h, const void *pre, size_t pre_len,
+                          const void *data, size_t len, rpc_op_t *call);
 static void pull_next(void);
 
 uint32_t ordo__rpc_timed;
@@ -312,19 +319,22 @@ static int op_copy_payload(rpc_op_t *op, const void *data, size_t len)
     return ORDO_OK;
 }
 
-/* The path of a payload: forced, or by the threshold of the memory it is in. */
-static int use_rndv(const void *payload, size_t len)
+/* The path of a payload of len bytes with a prefix of pre_len: forced, or
+ * by the threshold of the memory the payload is in (the prefix counts: it
+ * goes with the payload when eager). */
+static int use_rndv(const void *payload, size_t len, size_t pre_len)
 {
+    size_t n = len + pre_len;
     if (len == 0)
         return 0;
     if (rpc.proto != ORDO_PROTO_AUTO)
         return rpc.proto == ORDO_PROTO_RNDV;
-    if (len > rpc.threshold && len > rpc.threshold_mapped)
+    if (n > rpc.threshold && n > rpc.threshold_mapped)
         return 1;
-    if (len <= rpc.threshold && len <= rpc.threshold_mapped)
+    if (n <= rpc.threshold && n <= rpc.threshold_mapped)
         return 0;
     int mapped = ordo__rt.tl_ops->mem_is_alloc(ordo__rt.tl, payload, len);
-    return len > (mapped ? rpc.threshold_mapped : rpc.threshold);
+    return n > (mapped ? rpc.threshold_mapped : rpc.threshold);
 }
 
 /* Register the payload and describe it; ack_id is who the receiver acknowledges. */
@@ -459,10 +469,14 @@ static size_t stamp(ordo__msg_hdr_t *h, uint8_t *ext, int dest)
  * retransmission sends the same header again). */
 static int op_stamp(rpc_op_t *op, int dest)
 {
-    size_t need = sizeof(ordo__msg_hdr_t) + ordo__lclock_ext_max();
+    size_t need = sizeof(ordo__msg_hdr_t) + ordo__lclock_ext_max() + op->pre_len;
 
+    if (op->pre_len)
+        op->hdr.flags |= ORDO__MSG_F_PREFIX;
     if (need <= RPC_HDR_INLINE) {
         op->hdr_len = stamp(&op->hdr, op->hdr_bytes + sizeof(ordo__msg_hdr_t), dest);
+        memcpy(op->hdr_bytes + op->hdr_len, op->pre, op->pre_len);
+        op->hdr_len += op->pre_len;
         return ORDO_OK;
     }
     if (op->hdr_heap_cap < need) {
@@ -474,6 +488,8 @@ static int op_stamp(rpc_op_t *op, int dest)
     }
     op->hdr_len = stamp(&op->hdr, op->hdr_heap + sizeof(ordo__msg_hdr_t), dest);
     memcpy(op->hdr_heap, &op->hdr, sizeof(ordo__msg_hdr_t));
+    memcpy(op->hdr_heap + op->hdr_len, op->pre, op->pre_len);
+    op->hdr_len += op->pre_len;
     return ORDO_OK;
 }
 
@@ -497,7 +513,7 @@ static int op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
         s = ORDO_ERR_PEER_FAILED;
         goto fail;
     }
-    if (kind != ORDO__MSG_ACK && use_rndv(op->payload, op->len)) {
+    if (kind != ORDO__MSG_ACK && use_rndv(op->payload, op->len, op->pre_len)) {
         /* A call's reply acknowledges its request; others name themselves. */
         s = op_make_desc(op, kind == ORDO__MSG_REQ ? 0 : op_id(op));
         if (s != ORDO_OK)
@@ -546,17 +562,22 @@ static int check_dest(int dest, unsigned id, size_t len)
 }
 
 /* Start a send or call.  *out receives the op if the caller keeps it. */
-static int rpc_start(op_kind_t kind, int dest, unsigned id, const void *data, size_t len,
-                     void *reply, size_t cap, ordo_request_cb_t cb, void *cb_arg, rpc_op_t **out)
+static int rpc_start(op_kind_t kind, int dest, unsigned id, const void *pre, size_t pre_len,
+                     const void *data, size_t len, void *reply, size_t cap, ordo_request_cb_t cb,
+                     void *cb_arg, rpc_op_t **out)
 {
     int status = check_dest(dest, id, len);
     if (status != ORDO_OK)
         return status;
-    if ((len && !data) || (cap && !reply) || (!out && !cb))
+    if ((len && !data) || (cap && !reply) || (!out && !cb) || pre_len > ORDO__RPC_PREFIX_MAX ||
+        (pre_len && !pre))
         return ORDO_ERR_INVALID;
     rpc_op_t *op = op_get(kind);
     if (!op)
         return ORDO_ERR_NOMEM;
+    if (pre_len)
+        memcpy(op->pre, pre, pre_len);
+    op->pre_len = (uint8_t)pre_len;
     op->payload = data;
     op->len = len;
     op->reply = reply;
@@ -626,7 +647,7 @@ static int op_wait(rpc_op_t *op, size_t *reply_len)
 static int rpc_send(int dest, unsigned id, const void *msg, size_t len)
 {
     rpc_op_t *op;
-    int status = rpc_start(OP_SEND, dest, id, msg, len, NULL, 0, NULL, NULL, &op);
+    int status = rpc_start(OP_SEND, dest, id, NULL, 0, msg, len, NULL, 0, NULL, NULL, &op);
     if (status != ORDO_OK)
         return status;
     if (ordo__in_handler) {
@@ -658,11 +679,12 @@ static struct {
     rpc_op_t *op; /* the op that took over (a rendezvous reply) */
 } fast;
 
-static int fast_ok(int dest, const void *req, size_t len)
+static int fast_ok(int dest, const void *req, size_t len, size_t pre_len)
 {
     return !ordo__rt.cfg.fault.enabled && !ordo__rt.cfg.retry_ms && !ordo__rt.peer_failed[dest] &&
-           !use_rndv(req, len) &&
-           sizeof(ordo__msg_hdr_t) + ordo__lclock_ext_max() <= RPC_HDR_INLINE;
+           !use_rndv(req, len, pre_len) &&
+           sizeof(ordo__msg_hdr_t) + ordo__lclock_ext_max() + ORDO__RPC_PREFIX_MAX <=
+               RPC_HDR_INLINE;
 }
 
 static int fast_over(void *arg)
@@ -671,8 +693,8 @@ static int fast_over(void *arg)
     return fast.done || fast.op;
 }
 
-static int fast_call(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
-                     size_t *reply_len)
+static int fast_call(int dest, unsigned id, const void *pre, size_t pre_len, const void *req,
+                     size_t len, void *reply, size_t cap, size_t *reply_len)
 {
     union {
         ordo__msg_hdr_t h;
@@ -684,7 +706,13 @@ static int fast_call(int dest, unsigned id, const void *req, size_t len, void *r
     hdr_init(&hb.h, ORDO__MSG_REQ, id);
     hb.h.req_id = ((uint64_t)++rpc.call_seq[dest] << RPC_SLOT_BITS) | RPC_SLOT_MASK;
     hb.h.flags = ORDO__MSG_F_ONCE; /* fast_ok: no retries, no fault injection */
+    if (pre_len)
+        hb.h.flags |= ORDO__MSG_F_PREFIX;
     size_t hlen = stamp(&hb.h, hb.b + sizeof(hb.h), dest);
+    if (pre_len) {
+        memcpy(hb.b + hlen, pre, pre_len);
+        hlen += pre_len;
+    }
     fast.req_id = hb.h.req_id;
     fast.peer = dest;
     fast.done = 0;
@@ -754,7 +782,7 @@ static int fast_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const v
         op->cap = fast.cap;
         op->user_owned = 1;
         fast.op = op;
-        op_start_pull(h, data, len, op);
+        op_start_pull(h, NULL, 0, data, len, op);
         return 1;
     }
     size_t n = len < fast.cap ? len : fast.cap;
@@ -768,8 +796,8 @@ static int fast_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const v
     return 1;
 }
 
-static int rpc_call(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
-                    size_t *reply_len)
+static int rpc_call(int dest, unsigned id, const void *pre, size_t pre_len, const void *req,
+                    size_t len, void *reply, size_t cap, size_t *reply_len)
 {
     rpc_op_t *op;
     if (ordo__in_handler) {
@@ -779,11 +807,11 @@ static int rpc_call(int dest, unsigned id, const void *req, size_t len, void *re
     int status = check_dest(dest, id, len);
     if (status != ORDO_OK)
         return status;
-    if ((len && !req) || (cap && !reply))
+    if ((len && !req) || (cap && !reply) || pre_len > ORDO__RPC_PREFIX_MAX || (pre_len && !pre))
         return ORDO_ERR_INVALID;
-    if (fast_ok(dest, req, len))
-        return fast_call(dest, id, req, len, reply, cap, reply_len);
-    status = rpc_start(OP_CALL, dest, id, req, len, reply, cap, NULL, NULL, &op);
+    if (fast_ok(dest, req, len, pre_len))
+        return fast_call(dest, id, pre, pre_len, req, len, reply, cap, reply_len);
+    status = rpc_start(OP_CALL, dest, id, pre, pre_len, req, len, reply, cap, NULL, NULL, &op);
     if (status != ORDO_OK)
         return status;
     return op_wait(op, reply_len);
@@ -921,7 +949,7 @@ static void dedup_done(int src, uint64_t req_id, unsigned handler, int status, r
     e->handler = handler;
     if (!len)
         return;
-    if (reply && use_rndv(data, len)) {
+    if (reply && use_rndv(data, len, 0)) {
         reply->pinned = 1;
         e->reply = reply;
     } else if ((e->copy = len <= DEDUP_INLINE ? e->small : malloc(len)) != NULL) {
@@ -1019,12 +1047,13 @@ static void reply_now(const ordo__msg_hdr_t *req, const void *data, size_t len, 
  * the header fits on the stack. */
 static int reply_now_ok(const void *data, size_t len)
 {
-    return !ordo__rt.cfg.fault.enabled && !use_rndv(data, len) &&
+    return !ordo__rt.cfg.fault.enabled && !use_rndv(data, len, 0) &&
            sizeof(ordo__msg_hdr_t) + ordo__lclock_ext_max() <= RPC_HDR_INLINE;
 }
 
 /* Run the handler of a request or one-way message whose payload is here. */
-static void deliver(const ordo__msg_hdr_t *h, const void *data, size_t len)
+static void deliver(const ordo__msg_hdr_t *h, const void *pre, size_t pre_len, const void *data,
+                    size_t len)
 {
     rpc_handler_t *hd = h->handler < RPC_NUM_IDS ? &rpc.handlers[h->handler] : NULL;
     rpc_reply_ctx_t ctx; /* small[] is not cleared: only small_set says it holds a reply */
@@ -1034,6 +1063,8 @@ static void deliver(const ordo__msg_hdr_t *h, const void *data, size_t len)
     ctx.len = 0;
     ctx.status = ORDO_OK;
     ctx.small_set = 0;
+    ctx.pre = pre;
+    ctx.pre_len = pre_len;
 
     if (!hd || !hd->cb) {
         ordo_log_warn("message for handler id %u from rank %d: no handler registered", h->handler,
@@ -1105,7 +1136,7 @@ static void recv_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const 
         op->mem = NULL;
     }
     if (h->flags & ORDO__MSG_F_RNDV) {
-        op_start_pull(h, data, len, op);
+        op_start_pull(h, NULL, 0, data, len, op);
         return;
     }
     size_t n = len < op->cap ? len : op->cap;
@@ -1141,7 +1172,7 @@ static void pull_done(ordo__tl_send_req_t *greq, int status)
     const ordo__msg_hdr_t *h = &op->in_hdr;
 
     op->get_pending = 0;
-    if (!op->call && op->pull_len)
+    if (!op->call && !op->land && op->pull_len)
         rpc.pull_bytes -= op->pull_len;
     if (status != ORDO_OK)
         ordo_log_warn("pulling %zu bytes from rank %d failed: %s", op->pull_len, h->src,
@@ -1162,7 +1193,7 @@ static void pull_done(ordo__tl_send_req_t *greq, int status)
         else
             send_ctrl(h->src, ORDO__MSG_ACK, op->ack_id, status);
     } else {
-        deliver(h, op->pull_buf, op->pull_len);
+        deliver(h, op->pre, op->pre_len, op->land ? op->land : op->pull_buf, op->pull_len);
         if (h->kind == ORDO__MSG_SEND)
             send_ctrl(h->src, ORDO__MSG_ACK, op->ack_id, ORDO_OK);
     }
@@ -1176,7 +1207,7 @@ static void pull_issue(rpc_op_t *op, uint64_t addr, const void *rkey, uint32_t r
 {
     int status;
 
-    if (!op->call) {
+    if (!op->call && !op->land) {
         op->pull_buf = ordo__buf_get(op->pull_len, &op->buf_cap);
         if (!op->pull_buf) {
             ordo_log_error("cannot receive %zu bytes from rank %d: %s", op->pull_len, op->peer,
@@ -1189,8 +1220,9 @@ static void pull_issue(rpc_op_t *op, uint64_t addr, const void *rkey, uint32_t r
         pull_done(&op->greq, ORDO_ERR_PEER_FAILED);
         return;
     }
-    status = ordo__rt.tl_ops->get(ordo__rt.tl, op->peer, op->call ? op->call->reply : op->pull_buf,
-                                  op->pull_len, addr, rkey, rkey_len, &op->greq);
+    void *dst = op->call ? op->call->reply : op->land ? op->land : op->pull_buf;
+    status = ordo__rt.tl_ops->get(ordo__rt.tl, op->peer, dst, op->pull_len, addr, rkey, rkey_len,
+                                  &op->greq);
     if (status == ORDO__INPROGRESS) {
         op->get_pending = 1;
         return;
@@ -1228,7 +1260,8 @@ static void pull_next(void)
  * Pulls into our own buffers are held to ORDO_RNDV_INFLIGHT bytes at once,
  * so that many large messages arriving together reuse a few warm buffers
  * instead of faulting in fresh memory for each. */
-static void op_start_pull(const ordo__msg_hdr_t *h, const void *data, size_t len, rpc_op_t *call)
+static void op_start_pull(const ordo__msg_hdr_t *h, const void *pre, size_t pre_len,
+                          const void *data, size_t len, rpc_op_t *call)
 {
     ordo__rndv_desc_t d;
     int status;
@@ -1265,11 +1298,19 @@ static void op_start_pull(const ordo__msg_hdr_t *h, const void *data, size_t len
     op->call = call;
     op->pull_len = call ? (d.len < call->cap ? d.len : call->cap) : d.len;
     op->greq.complete = pull_done;
+    if (pre_len)
+        memcpy(op->pre, pre, pre_len);
+    op->pre_len = (uint8_t)pre_len;
     if (op->pull_len == 0) {
         pull_done(&op->greq, ORDO_OK);
         return;
     }
-    if (call) { /* the caller's buffer: nothing to hold back */
+    if (!call && h->handler < RPC_NUM_IDS && rpc.handlers[h->handler].land)
+        /* The handler says where the payload goes (straight into place). */
+        op->land = rpc.handlers[h->handler].land(h->src, pre, pre_len, op->pull_len);
+    if (op->land)
+        ordo__rt.stats.landed++;
+    if (call || op->land) { /* the caller's buffer: nothing to hold back */
         pull_issue(op, d.addr, (const char *)data + sizeof(d), d.rkey_len);
         return;
     }
@@ -1323,10 +1364,17 @@ void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
         return;
     }
     memcpy(&h, hdr, sizeof(h));
-    if (h.magic != ORDO__MSG_MAGIC || h.version != ORDO__MSG_VERSION || h.hdr_len != hlen ||
+    /* A request's prefix follows the clocks: the bytes past hdr_len. */
+    size_t pre_len = hlen - h.hdr_len;
+    const void *pre = (const uint8_t *)hdr + h.hdr_len;
+    if (h.magic != ORDO__MSG_MAGIC || h.version != ORDO__MSG_VERSION || h.hdr_len < sizeof(h) ||
+        h.hdr_len > hlen || (pre_len && !(h.flags & ORDO__MSG_F_PREFIX)) ||
+        ((h.flags & ORDO__MSG_F_PREFIX) &&
+         (!pre_len || pre_len > ORDO__RPC_PREFIX_MAX || h.kind == ORDO__MSG_REPLY ||
+          h.kind == ORDO__MSG_ACK)) ||
         h.src < 0 || h.src >= ordo__rt.size || h.kind < ORDO__MSG_SEND || h.kind > ORDO__MSG_ACK ||
         (h.flags & ~ORDO__MSG_F_ALL) ||
-        ordo__lclock_decode((const uint8_t *)hdr + sizeof(h), hlen - sizeof(h),
+        ordo__lclock_decode((const uint8_t *)hdr + sizeof(h), h.hdr_len - sizeof(h),
                             h.flags & ORDO__MSG_F_CLOCKS, &stamp) != 0) {
         ordo__rt.stats.malformed++;
         ordo_log_warn("dropped a malformed message (magic %#x version %u kind %u hdr_len %u "
@@ -1347,9 +1395,9 @@ void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
             break;
         ordo__lclock_recv(&stamp, h.src, h.handler, h.seq);
         if (h.flags & ORDO__MSG_F_RNDV)
-            op_start_pull(&h, data, len, NULL);
+            op_start_pull(&h, pre, pre_len, data, len, NULL);
         else
-            deliver(&h, data, len);
+            deliver(&h, pre, pre_len, data, len);
         break;
     }
 }
@@ -1464,22 +1512,56 @@ int ordo__rpc_register_internal(unsigned id, ordo_rpc_cb_t cb, void *arg)
     return register_id(id, cb, arg);
 }
 
+int ordo__rpc_set_lander(unsigned id, ordo__rpc_lander_t land)
+{
+    if (id >= RPC_NUM_IDS)
+        return ORDO_ERR_INVALID;
+    rpc.handlers[id].land = land;
+    return ORDO_OK;
+}
+
+const void *ordo__rpc_msg_prefix(const ordo_rpc_msg_t *msg, size_t *len)
+{
+    const rpc_reply_ctx_t *ctx = msg->priv;
+    *len = ctx ? ctx->pre_len : 0;
+    return ctx && ctx->pre_len ? ctx->pre : NULL;
+}
+
+int ordo__rpc_call_pre(int dest, unsigned id, const void *pre, size_t pre_len, const void *payload,
+                       size_t len, void *reply, size_t cap, size_t *reply_len)
+{
+    return rpc_call(dest, id, pre, pre_len, payload, len, reply, cap, reply_len);
+}
+
+int ordo__rpc_call_pre_nb(int dest, unsigned id, const void *pre, size_t pre_len,
+                          const void *payload, size_t len, void *reply, size_t cap,
+                          ordo_request_t **out)
+{
+    return rpc_start(OP_CALL, dest, id, pre, pre_len, payload, len, reply, cap, NULL, NULL, out);
+}
+
+int ordo__rpc_call_pre_nb_cb(int dest, unsigned id, const void *pre, size_t pre_len,
+                             const void *payload, size_t len, ordo_request_cb_t cb, void *arg)
+{
+    return rpc_start(OP_CALL, dest, id, pre, pre_len, payload, len, NULL, 0, cb, arg, NULL);
+}
+
 int ordo__rpc_call_nb(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
                       ordo_request_t **out)
 {
-    return rpc_start(OP_CALL, dest, id, req, len, reply, cap, NULL, NULL, out);
+    return rpc_start(OP_CALL, dest, id, NULL, 0, req, len, reply, cap, NULL, NULL, out);
 }
 
 int ordo__rpc_call_nb_cb(int dest, unsigned id, const void *req, size_t len, ordo_request_cb_t cb,
                          void *arg)
 {
-    return rpc_start(OP_CALL, dest, id, req, len, NULL, 0, cb, arg, NULL);
+    return rpc_start(OP_CALL, dest, id, NULL, 0, req, len, NULL, 0, cb, arg, NULL);
 }
 
 int ordo__rpc_send_nb_cb(int dest, unsigned id, const void *msg, size_t len, ordo_request_cb_t cb,
                          void *arg)
 {
-    return rpc_start(OP_SEND, dest, id, msg, len, NULL, 0, cb, arg, NULL);
+    return rpc_start(OP_SEND, dest, id, NULL, 0, msg, len, NULL, 0, cb, arg, NULL);
 }
 
 int ordo__rpc_send(int dest, unsigned id, const void *msg, size_t len)
@@ -1490,7 +1572,7 @@ int ordo__rpc_send(int dest, unsigned id, const void *msg, size_t len)
 int ordo__rpc_call(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
                    size_t *reply_len)
 {
-    return rpc_call(dest, id, req, len, reply, cap, reply_len);
+    return rpc_call(dest, id, NULL, 0, req, len, reply, cap, reply_len);
 }
 
 /* ---- public calls ------------------------------------------------------ */
@@ -1554,7 +1636,7 @@ ordo_status_t ordo_rpc_call(int dest, unsigned id, const void *req, size_t len, 
     if (id >= ORDO_RPC_MAX_ID)
         return ORDO_ERR_INVALID;
     ORDO__LOCK();
-    int status = rpc_call(dest, id, req, len, reply, cap, reply_len);
+    int status = rpc_call(dest, id, NULL, 0, req, len, reply, cap, reply_len);
     ORDO__UNLOCK();
     return status;
 }
@@ -1599,7 +1681,7 @@ ordo_status_t ordo_rpc_call_nb(int dest, unsigned id, const void *req, size_t le
     if (id >= ORDO_RPC_MAX_ID)
         return ORDO_ERR_INVALID;
     ORDO__LOCK();
-    int status = rpc_start(OP_CALL, dest, id, req, len, reply, cap, cb, cb_arg, out);
+    int status = rpc_start(OP_CALL, dest, id, NULL, 0, req, len, reply, cap, cb, cb_arg, out);
     ORDO__UNLOCK();
     return status;
 }
@@ -1611,7 +1693,7 @@ ordo_status_t ordo_rpc_send_nb(int dest, unsigned id, const void *msg, size_t le
     if (id >= ORDO_RPC_MAX_ID)
         return ORDO_ERR_INVALID;
     ORDO__LOCK();
-    int status = rpc_start(OP_SEND, dest, id, msg, len, NULL, 0, cb, cb_arg, out);
+    int status = rpc_start(OP_SEND, dest, id, NULL, 0, msg, len, NULL, 0, cb, cb_arg, out);
     ORDO__UNLOCK();
     return status;
 }

@@ -36,6 +36,7 @@ typedef struct ordo__rt_stats {
     uint64_t late_replies; /* replies to calls that had timed out */
     uint64_t duplicates;   /* repeated requests answered from the exactly-once window */
     uint64_t retries;      /* requests sent again for want of a reply */
+    uint64_t landed;       /* rendezvous payloads pulled straight into place (a lander) */
     uint64_t fault_dropped, fault_duplicated, fault_delayed; /* ORDO_FAULT's doing */
 } ordo__rt_stats_t;
 
@@ -120,6 +121,28 @@ int ordo__rpc_call_nb_cb(int dest, unsigned id, const void *req, size_t len, ord
                          void *arg);
 int ordo__rpc_send_nb_cb(int dest, unsigned id, const void *msg, size_t len, ordo_request_cb_t cb,
                          void *arg);
+/* Calls whose request is a prefix of at most ORDO__RPC_PREFIX_MAX bytes
+ * (copied: it may be on the stack) and a payload (not copied, sent from
+ * where it is: eager, or pulled by the receiver from the caller's memory).
+ * The handler sees the payload as msg->data and the prefix through
+ * ordo__rpc_msg_prefix. */
+#define ORDO__RPC_PREFIX_MAX 64
+int ordo__rpc_call_pre(int dest, unsigned id, const void *pre, size_t pre_len, const void *payload,
+                       size_t len, void *reply, size_t cap, size_t *reply_len);
+int ordo__rpc_call_pre_nb(int dest, unsigned id, const void *pre, size_t pre_len,
+                          const void *payload, size_t len, void *reply, size_t cap,
+                          ordo_request_t **out);
+int ordo__rpc_call_pre_nb_cb(int dest, unsigned id, const void *pre, size_t pre_len,
+                             const void *payload, size_t len, ordo_request_cb_t cb, void *arg);
+/* The prefix of the message being handled (NULL and 0 if none). */
+const void *ordo__rpc_msg_prefix(const ordo_rpc_msg_t *msg, size_t *len);
+/* A lander says where a request's or one-way message's rendezvous payload
+ * of len bytes goes before it is pulled: a pointer to len writable bytes,
+ * or NULL for a buffer of the runtime's.  The handler then finds the
+ * payload there (msg->data).  It runs inside progress, before the handler;
+ * what it points to must stay valid until the handler has run. */
+typedef void *(*ordo__rpc_lander_t)(int src, const void *pre, size_t pre_len, size_t len);
+int ordo__rpc_set_lander(unsigned id, ordo__rpc_lander_t land);
 /* The path chosen per message (ORDO_PROTO_AUTO: rendezvous above threshold). */
 void ordo__rpc_set_threshold(size_t threshold, size_t threshold_mapped);
 int ordo__rpc_proto(void);
