@@ -37,9 +37,7 @@ struct ordo_obj {
 /* Operations a home executes (ordo__obj_req_t.op). */
 enum { ORDO__OBJ_READ = 1, ORDO__OBJ_WRITE, ORDO__OBJ_FADD, ORDO__OBJ_CAS };
 
-/* A request to a block's home.  A write sends its first ORDO__OBJ_WRITE_REQ
- * bytes (no a, b) as the message's prefix and the data as its payload;
- * the other operations send the whole request as the payload. */
+/* A request to a block's home (reads and atomics: the message's payload). */
 typedef struct ordo__obj_req {
     uint32_t id;
     uint8_t model;
@@ -50,7 +48,22 @@ typedef struct ordo__obj_req {
     uint64_t len;
     int64_t a, b; /* FADD: a = addend; CAS: a = expected, b = desired */
 } ordo__obj_req_t;
-#define ORDO__OBJ_WRITE_REQ offsetof(ordo__obj_req_t, a)
+
+/* A write's request, the message's prefix; the data is its payload (and
+ * gives the length).  16 bytes: with the header and the clocks, a write of
+ * up to 32 B still fits UCX's shortest path on shared memory. */
+typedef struct ordo__obj_wreq {
+    uint32_t id;
+    uint8_t model;
+    uint8_t op;           /* ORDO__OBJ_WRITE */
+    uint16_t nbytes_fold; /* the sender's object size folded to 16 bits: checked by the home */
+    uint64_t off;
+} ordo__obj_wreq_t;
+
+static inline uint16_t ordo__obj_fold(uint64_t nbytes)
+{
+    return (uint16_t)(nbytes ^ (nbytes >> 16) ^ (nbytes >> 32) ^ (nbytes >> 48));
+}
 
 /* The reply of an atomic. */
 typedef struct ordo__obj_atomic_rep {

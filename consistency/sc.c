@@ -65,19 +65,37 @@ static int req_check(const ordo__obj_req_t *r, size_t data_len, int src, int log
     return ORDO_OK;
 }
 
-/* The request of a message: in its prefix (a write's data is the payload),
- * or at the start of its payload (the data follows). */
+/* The request of a write of len bytes from its prefix; 0 if it is not one.
+ * Its object size is the home's where the folds match (else one that
+ * req_check finds different). */
+static int wreq_of(const void *pre, size_t pre_len, size_t len, ordo__obj_req_t *r)
+{
+    ordo__obj_wreq_t w;
+    if (pre_len != sizeof(w))
+        return 0;
+    memcpy(&w, pre, sizeof(w));
+    if (w.op != ORDO__OBJ_WRITE)
+        return 0;
+    memset(r, 0, sizeof(*r));
+    r->id = w.id;
+    r->model = w.model;
+    r->op = w.op;
+    r->off = w.off;
+    r->len = len;
+    struct ordo_obj *o = ordo__obj_find(w.id);
+    r->nbytes = o && ordo__obj_fold(o->nbytes) == w.nbytes_fold ? o->nbytes : UINT64_MAX;
+    return 1;
+}
+
+/* The request of a message: in its prefix (a write: the data is the
+ * payload), or at the start of its payload (the data follows). */
 static int home_check(const ordo_rpc_msg_t *msg, ordo__obj_req_t *r, struct ordo_obj **out,
                       size_t *block, const uint8_t **data)
 {
     size_t pre_len;
     const void *pre = ordo__rpc_msg_prefix(msg, &pre_len);
     if (pre) {
-        if (pre_len != ORDO__OBJ_WRITE_REQ)
-            return ORDO_ERR_MSG;
-        memset(r, 0, sizeof(*r));
-        memcpy(r, pre, pre_len);
-        if (r->op != ORDO__OBJ_WRITE)
+        if (!wreq_of(pre, pre_len, msg->len, r))
             return ORDO_ERR_MSG;
         *data = msg->data;
         return req_check(r, msg->len, msg->src, 1, out, block);
@@ -97,11 +115,7 @@ static void *home_land(int src, const void *pre, size_t pre_len, size_t len)
     ordo__obj_req_t r;
     struct ordo_obj *o;
     size_t b;
-    if (pre_len != ORDO__OBJ_WRITE_REQ)
-        return NULL;
-    memset(&r, 0, sizeof(r));
-    memcpy(&r, pre, pre_len);
-    if (r.op != ORDO__OBJ_WRITE || req_check(&r, len, src, 0, &o, &b) != ORDO_OK ||
+    if (!wreq_of(pre, pre_len, len, &r) || req_check(&r, len, src, 0, &o, &b) != ORDO_OK ||
         o->model == ORDO_MODEL_CAUSAL)
         return NULL;
     uint8_t *blk = ordo__obj_block(o, b);
@@ -169,6 +183,18 @@ static ordo__obj_req_t make_req(const struct ordo_obj *o, int op, size_t off, si
     return r;
 }
 
+static ordo__obj_wreq_t make_wreq(const struct ordo_obj *o, size_t off)
+{
+    ordo__obj_wreq_t w;
+    memset(&w, 0, sizeof(w));
+    w.id = o->id;
+    w.model = (uint8_t)o->model;
+    w.op = ORDO__OBJ_WRITE;
+    w.nbytes_fold = ordo__obj_fold(o->nbytes);
+    w.off = off;
+    return w;
+}
+
 /* The requests of one multi-block operation. */
 typedef struct batch {
     ordo_request_t *req[SC_MAX_INFLIGHT];
@@ -179,6 +205,7 @@ typedef struct batch {
     uint8_t *dst; /* reads: the caller's buffer */
     int progressed;
     const uint8_t *src;
+    int local; /* the second pass: the pieces this rank is home of */
 } batch_t;
 
 static void batch_wait(batch_t *bt)
@@ -198,6 +225,8 @@ static int read_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, size
 {
     batch_t *bt = arg;
     int home = o->home[b];
+    if ((home == ordo__rt.rank) != bt->local)
+        return ORDO_OK; /* the other pass's */
     if (home == ordo__rt.rank) {
         /* A rank spinning on a word it is home of must still let the
          * writers' requests in. */
@@ -239,8 +268,12 @@ int ordo__sc_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
         int s = ordo__rpc_call(home, ORDO__RPC_ID_OBJ_HOME, &r, sizeof(r), buf, len, &got);
         return s == ORDO_OK && got != len ? ORDO_ERR_MSG : s;
     }
+    /* The remote pieces first, then the local ones while those travel. */
     batch_t bt = {.dst = buf};
     int status = ordo__obj_pieces(o, off, len, read_piece, &bt);
+    bt.local = 1;
+    if (status == ORDO_OK)
+        status = ordo__obj_pieces(o, off, len, read_piece, &bt);
     batch_wait(&bt);
     return status != ORDO_OK ? status : bt.status;
 }
@@ -249,6 +282,8 @@ static int write_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, siz
 {
     batch_t *bt = arg;
     int home = o->home[b];
+    if ((home == ordo__rt.rank) != bt->local)
+        return ORDO_OK; /* the other pass's */
     if (home == ordo__rt.rank) {
         uint8_t *blk = ordo__obj_block(o, b);
         if (!blk)
@@ -259,9 +294,9 @@ static int write_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, siz
     if (bt->n == SC_MAX_INFLIGHT)
         batch_wait(bt);
     /* The request in the prefix, the data sent from the caller's buffer. */
-    ordo__obj_req_t r = make_req(o, ORDO__OBJ_WRITE, off, len);
-    int s = ordo__rpc_call_pre_nb(home, ORDO__RPC_ID_OBJ_HOME, &r, ORDO__OBJ_WRITE_REQ,
-                                  bt->src + done, len, NULL, 0, &bt->req[bt->n]);
+    ordo__obj_wreq_t w = make_wreq(o, off);
+    int s = ordo__rpc_call_pre_nb(home, ORDO__RPC_ID_OBJ_HOME, &w, sizeof(w), bt->src + done, len,
+                                  NULL, 0, &bt->req[bt->n]);
     if (s != ORDO_OK)
         return s;
     bt->want[bt->n++] = (size_t)-1;
@@ -274,12 +309,15 @@ int ordo__sc_write(struct ordo_obj *o, size_t off, const void *buf, size_t len)
     if (home >= 0 && home != ordo__rt.rank) {
         /* One remote block: one blocking call, the request in the prefix and
          * the data sent from where it is (a large one lands in the block). */
-        ordo__obj_req_t r = make_req(o, ORDO__OBJ_WRITE, off, len);
-        return ordo__rpc_call_pre(home, ORDO__RPC_ID_OBJ_HOME, &r, ORDO__OBJ_WRITE_REQ, buf, len,
-                                  NULL, 0, NULL);
+        ordo__obj_wreq_t w = make_wreq(o, off);
+        return ordo__rpc_call_pre(home, ORDO__RPC_ID_OBJ_HOME, &w, sizeof(w), buf, len, NULL, 0,
+                                  NULL);
     }
     batch_t bt = {.src = buf};
     int status = ordo__obj_pieces(o, off, len, write_piece, &bt);
+    bt.local = 1;
+    if (status == ORDO_OK)
+        status = ordo__obj_pieces(o, off, len, write_piece, &bt);
     batch_wait(&bt);
     return status != ORDO_OK ? status : bt.status;
 }
@@ -341,8 +379,8 @@ int ordo__sc_write_block_nb(struct ordo_obj *o, size_t b, size_t off, const void
     w->done = done;
     w->arg = arg;
     /* buf stays put until done: the store buffer keeps its entry till then. */
-    ordo__obj_req_t r = make_req(o, ORDO__OBJ_WRITE, off, len);
-    int s = ordo__rpc_call_pre_nb_cb(home, ORDO__RPC_ID_OBJ_HOME, &r, ORDO__OBJ_WRITE_REQ, buf, len,
+    ordo__obj_wreq_t wr = make_wreq(o, off);
+    int s = ordo__rpc_call_pre_nb_cb(home, ORDO__RPC_ID_OBJ_HOME, &wr, sizeof(wr), buf, len,
                                      nb_write_done, w);
     if (s != ORDO_OK) {
         free(w);

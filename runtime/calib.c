@@ -148,7 +148,7 @@ static void line_of(size_t x0, double t0, size_t x1, double t1, double *alpha, d
  */
 #define RNDV_MARGIN 0.95
 
-static double crossover_local(const double *te, const double *tr, size_t nsizes)
+static double crossover_local(const double *te, const double *tr, size_t nsizes, size_t *seg)
 {
     size_t k_best = nsizes;
     double cost_best = HUGE_VAL;
@@ -163,6 +163,7 @@ static double crossover_local(const double *te, const double *tr, size_t nsizes)
             k_best = k;
         }
     }
+    *seg = k_best;
     if (k_best == nsizes)
         return -1.0;
     if (k_best == 0)
@@ -175,6 +176,31 @@ static double crossover_local(const double *te, const double *tr, size_t nsizes)
     if (x < (double)sizes[k - 1] || x > (double)sizes[k])
         x = (double)(sizes[k - 1] + sizes[k]) / 2; /* the lines meet outside: between */
     return x;
+}
+
+/*
+ * The eager path has steps the segment's line cannot see: past its segment
+ * size (8 KiB on shared memory) UCX sends a message in fragments, and the
+ * cost jumps.  So the paths are timed once more just past the lower end of
+ * the segment where they meet (k-1 .. k): if the rendezvous (way) already
+ * wins there, the crossover is that lower end, the step.
+ */
+static int probe_step(int peer, void *const bufs[NWAYS], int way, size_t k, size_t nsizes,
+                      double *x)
+{
+    if (*x <= 0 || k == 0 || k >= nsizes)
+        return ORDO_OK;
+    size_t lo = sizes[k - 1], probe = lo + lo / 32;
+    double t[NWAYS];
+    int status = time_calls(peer, bufs, probe, t);
+    if (status != ORDO_OK)
+        return status;
+    ordo_log_debug("calibration: %zu B (past the step at %zu B) eager %.2f us, rndv %.2f us, rndv "
+                   "(mapped) %.2f us",
+                   probe, lo, t[WAY_EAGER], t[WAY_RNDV], t[WAY_MAPPED]);
+    if (t[way] < t[WAY_EAGER] * RNDV_MARGIN)
+        *x = (double)lo;
+    return ORDO_OK;
 }
 
 static int measure(int peer, ordo_rpc_model_t *m)
@@ -228,6 +254,15 @@ static int measure(int peer, ordo_rpc_model_t *m)
             }
         }
     }
+    size_t seg, seg_mapped;
+    if (status == ORDO_OK) {
+        void *const bufs[NWAYS] = {buf, buf, mapped};
+        m->crossover = crossover_local(te, tr, nsizes, &seg);
+        m->crossover_mapped = crossover_local(te, tm, nsizes, &seg_mapped);
+        status = probe_step(peer, bufs, WAY_RNDV, seg, nsizes, &m->crossover);
+        if (status == ORDO_OK)
+            status = probe_step(peer, bufs, WAY_MAPPED, seg_mapped, nsizes, &m->crossover_mapped);
+    }
     free(buf);
     ordo__rt.tl_ops->mem_free(ordo__rt.tl, mapped);
     if (status != ORDO_OK)
@@ -235,8 +270,6 @@ static int measure(int peer, ordo_rpc_model_t *m)
     fit(te, nsizes, &m->eager_alpha_us, &m->eager_beta_mbs);
     fit(tr, nsizes, &m->rndv_alpha_us, &m->rndv_beta_mbs);
     fit(tm, nsizes, &m->rndv_mapped_alpha_us, &m->rndv_mapped_beta_mbs);
-    m->crossover = crossover_local(te, tr, nsizes);
-    m->crossover_mapped = crossover_local(te, tm, nsizes);
     for (size_t i = 0; i < nsizes; i++)
         ordo_log_debug("calibration: %zu B eager %.2f us, rndv %.2f us, rndv (mapped) %.2f us",
                        sizes[i], te[i], tr[i], tm[i]);
