@@ -145,7 +145,10 @@ static struct {
     uint64_t next_timer_ns;
     struct dedup_entry **dedup; /* per source, ORDO_DEDUP_WINDOW entries, made on first use */
     uint64_t dedup_mask;        /* ORDO_DEDUP_WINDOW - 1 if a power of two, else 0 */
-    uint64_t *call_seq;         /* per destination: calls made to it */
+    /* The short paths (fast_call, reply_now) apply: no fault injection, and
+     * header, clocks and prefix fit on the stack; calls also need no retries. */
+    int short_replies, short_calls;
+    uint64_t *call_seq; /* per destination: calls made to it */
     /* Rendezvous payloads pulled into buffers of our own: bytes in flight
      * (at most ORDO_RNDV_INFLIGHT, or one pull) and the pulls that wait. */
     size_t pull_bytes;
@@ -681,10 +684,7 @@ static struct {
 
 static int fast_ok(int dest, const void *req, size_t len, size_t pre_len)
 {
-    return !ordo__rt.cfg.fault.enabled && !ordo__rt.cfg.retry_ms && !ordo__rt.peer_failed[dest] &&
-           !use_rndv(req, len, pre_len) &&
-           sizeof(ordo__msg_hdr_t) + ordo__lclock_ext_max() + ORDO__RPC_PREFIX_MAX <=
-               RPC_HDR_INLINE;
+    return rpc.short_calls && !ordo__rt.peer_failed[dest] && !use_rndv(req, len, pre_len);
 }
 
 static int fast_over(void *arg)
@@ -1047,8 +1047,7 @@ static void reply_now(const ordo__msg_hdr_t *req, const void *data, size_t len, 
  * the header fits on the stack. */
 static int reply_now_ok(const void *data, size_t len)
 {
-    return !ordo__rt.cfg.fault.enabled && !use_rndv(data, len, 0) &&
-           sizeof(ordo__msg_hdr_t) + ordo__lclock_ext_max() <= RPC_HDR_INLINE;
+    return rpc.short_replies && !use_rndv(data, len, 0);
 }
 
 /* Run the handler of a request or one-way message whose payload is here. */
@@ -1434,6 +1433,10 @@ int ordo__rpc_init(void)
     ordo__rpc_timed = 0;
     uint64_t w = ordo__rt.cfg.dedup_window;
     rpc.dedup_mask = (w & (w - 1)) == 0 ? w - 1 : 0;
+    rpc.short_replies =
+        !ordo__rt.cfg.fault.enabled &&
+        sizeof(ordo__msg_hdr_t) + ordo__lclock_ext_max() + ORDO__RPC_PREFIX_MAX <= RPC_HDR_INLINE;
+    rpc.short_calls = rpc.short_replies && !ordo__rt.cfg.retry_ms;
     rpc.proto = ORDO_PROTO_AUTO;
     rpc.threshold = rpc.threshold_mapped = (size_t)-1;
     rpc.dedup = calloc((size_t)ordo__rt.size, sizeof(*rpc.dedup));
