@@ -48,10 +48,8 @@ int ordo__obj_init(void)
 
 static void obj_destroy(struct ordo_obj *o)
 {
-    if (o->store)
-        for (size_t b = 0; b < o->nblocks; b++)
-            free(o->store[b]);
-    free(o->store);
+    free(o->arena);
+    free(o->local_idx);
     free(o->home);
     free(o->replica);
     free(o->stamp);
@@ -102,9 +100,23 @@ static int obj_valid(const ordo_obj_t *obj)
 
 uint8_t *ordo__obj_block(struct ordo_obj *o, size_t b)
 {
-    if (!o->store[b])
-        o->store[b] = calloc(1, o->block);
-    return o->store[b];
+    if (!o->arena)
+        o->arena = calloc(o->nlocal, o->block); /* large: zero pages, filled as touched */
+    return o->arena ? o->arena + o->local_idx[b] * o->block : NULL;
+}
+
+const uint8_t *ordo__obj_block_peek(const struct ordo_obj *o, size_t b)
+{
+    return o->arena ? o->arena + o->local_idx[b] * o->block : NULL;
+}
+
+size_t ordo__obj_run(const struct ordo_obj *o, size_t off, size_t len)
+{
+    size_t b = off / o->block, end = b + 1;
+    while (end < o->nblocks && end * o->block < off + len && o->home[end] == o->home[b])
+        end++;
+    size_t n = end * o->block - off;
+    return n < len ? n : len;
 }
 
 int ordo__obj_pieces(struct ordo_obj *o, size_t off, size_t len, ordo__obj_piece_fn_t fn, void *arg)
@@ -112,9 +124,7 @@ int ordo__obj_pieces(struct ordo_obj *o, size_t off, size_t len, ordo__obj_piece
     size_t done = 0;
     while (done < len) {
         size_t at = off + done, b = at / o->block;
-        size_t in = at - b * o->block, n = o->block - in;
-        if (n > len - done)
-            n = len - done;
+        size_t n = ordo__obj_run(o, at, len - done);
         int status = fn(o, b, at, n, done, arg);
         if (status != ORDO_OK)
             return status;
@@ -146,9 +156,12 @@ static struct ordo_obj *obj_create(size_t nbytes, ordo_model_t model, uint32_t i
         if (!o->replica || !o->stamp)
             goto err;
     } else {
-        o->store = calloc(o->nblocks, sizeof(*o->store));
-        if (!o->store)
+        o->local_idx = calloc(o->nblocks, sizeof(*o->local_idx));
+        if (!o->local_idx)
             goto err;
+        for (size_t b = 0; b < o->nblocks; b++)
+            if (o->home[b] == ordo__rt.rank)
+                o->local_idx[b] = o->nlocal++;
     }
     return o;
 err:

@@ -25,8 +25,14 @@ struct ordo_obj {
     size_t nbytes;
     size_t block; /* bytes per block */
     size_t nblocks;
-    int *home;       /* home rank of each block */
-    uint8_t **store; /* SC/TSO: this rank's home blocks, made on first use (else NULL) */
+    int *home; /* home rank of each block */
+    /* SC/TSO: the blocks this rank is home of, one after the other in the
+     * object's order (arena, made zero on first use; NULL before), so that
+     * consecutive blocks with the same home are contiguous there too and a
+     * range over them is one message. */
+    uint8_t *arena;
+    size_t *local_idx; /* block b's place in the arena (blocks homed here) */
+    size_t nlocal;
     /* causal: the replica and, per 8-byte word, the stamp of the write that
      * set it: (Lamport time << 16) | writer rank. */
     uint8_t *replica;
@@ -73,10 +79,17 @@ typedef struct ordo__obj_atomic_rep {
 
 /* obj.c */
 struct ordo_obj *ordo__obj_find(uint32_t id);
-/* The bytes of block b at this rank as home (made zero on first use), or NULL
- * for ORDO_ERR_NOMEM.  Only for SC and TSO objects. */
+/* The bytes of block b at this rank as its home (the arena is made zero on
+ * first use), or NULL for ORDO_ERR_NOMEM; the blocks after b with the same
+ * home follow.  Only for SC and TSO objects. */
 uint8_t *ordo__obj_block(struct ordo_obj *o, size_t b);
-/* Run fn over the pieces of [off, off+len) that lie in one block each. */
+/* The same, or NULL if nothing was ever written here (all zero). */
+const uint8_t *ordo__obj_block_peek(const struct ordo_obj *o, size_t b);
+/* Bytes from off (at most len) up to the end of the run of consecutive
+ * blocks with off's home. */
+size_t ordo__obj_run(const struct ordo_obj *o, size_t off, size_t len);
+/* Run fn over the pieces of [off, off+len) that lie at one home each (a run
+ * of consecutive blocks); b is the piece's first block. */
 typedef int (*ordo__obj_piece_fn_t)(struct ordo_obj *o, size_t b, size_t off, size_t len,
                                     size_t done, void *arg);
 int ordo__obj_pieces(struct ordo_obj *o, size_t off, size_t len, ordo__obj_piece_fn_t fn,

@@ -51,8 +51,8 @@ static int req_check(const ordo__obj_req_t *r, size_t data_len, int src, int log
         return ORDO_ERR_INVALID;
     }
     size_t b = r->off / o->block;
-    if (r->off >= o->nbytes || r->len > o->nbytes - r->off || r->len > o->block ||
-        r->off + r->len > (b + 1) * o->block || o->home[b] != ordo__rt.rank ||
+    if (r->off >= o->nbytes || r->len > o->nbytes - r->off ||
+        ordo__obj_run(o, r->off, r->len) != r->len || o->home[b] != ordo__rt.rank ||
         (r->op == ORDO__OBJ_WRITE && data_len != r->len) ||
         ((r->op == ORDO__OBJ_FADD || r->op == ORDO__OBJ_CAS) && (r->off % 8 || r->len != 8))) {
         if (log)
@@ -142,7 +142,7 @@ static int home_handler(const ordo_rpc_msg_t *msg, void *arg)
     }
     size_t in = r.off - b * o->block;
     if (r.op == ORDO__OBJ_READ) {
-        if (!o->store[b]) { /* never written: zeros, without making the block */
+        if (!o->arena) { /* never written: zeros, without making the blocks */
             static const uint8_t zero[4096];
             if (r.len <= sizeof(zero))
                 return ordo_rpc_reply(msg, zero, r.len);
@@ -234,8 +234,9 @@ static int read_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, size
             ordo__progress();
             bt->progressed = 1;
         }
-        if (o->store[b])
-            memcpy(bt->dst + done, o->store[b] + (off - b * o->block), len);
+        const uint8_t *blk = ordo__obj_block_peek(o, b);
+        if (blk)
+            memcpy(bt->dst + done, blk + (off - b * o->block), len);
         else
             memset(bt->dst + done, 0, len);
         return ORDO_OK;
@@ -251,18 +252,18 @@ static int read_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, size
     return ORDO_OK;
 }
 
-/* The home of a range within one block, or -1 if it spans blocks. */
+/* The home of a range that lies at one home (a run of consecutive blocks),
+ * or -1 if it spans homes. */
 static int one_home(const struct ordo_obj *o, size_t off, size_t len)
 {
-    size_t b = off / o->block;
-    return len && (off + len - 1) / o->block == b ? o->home[b] : -1;
+    return len && ordo__obj_run(o, off, len) == len ? o->home[off / o->block] : -1;
 }
 
 int ordo__sc_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
 {
     int home = one_home(o, off, len);
     if (home >= 0 && home != ordo__rt.rank) {
-        /* One remote block: a blocking call, the message layer's quickest. */
+        /* One remote home: a blocking call, the message layer's quickest. */
         ordo__obj_req_t r = make_req(o, ORDO__OBJ_READ, off, len);
         size_t got = 0;
         int s = ordo__rpc_call(home, ORDO__RPC_ID_OBJ_HOME, &r, sizeof(r), buf, len, &got);
@@ -307,8 +308,8 @@ int ordo__sc_write(struct ordo_obj *o, size_t off, const void *buf, size_t len)
 {
     int home = one_home(o, off, len);
     if (home >= 0 && home != ordo__rt.rank) {
-        /* One remote block: one blocking call, the request in the prefix and
-         * the data sent from where it is (a large one lands in the block). */
+        /* One remote home: one blocking call, the request in the prefix and
+         * the data sent from where it is (a large one lands in the blocks). */
         ordo__obj_wreq_t w = make_wreq(o, off);
         return ordo__rpc_call_pre(home, ORDO__RPC_ID_OBJ_HOME, &w, sizeof(w), buf, len, NULL, 0,
                                   NULL);

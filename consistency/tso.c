@@ -112,9 +112,7 @@ static void drain_step(void)
             continue;
         }
         size_t at = e->off + tso.head_done, b = at / e->o->block;
-        size_t n = (b + 1) * e->o->block - at;
-        if (n > e->len - tso.head_done)
-            n = e->len - tso.head_done;
+        size_t n = ordo__obj_run(e->o, at, e->len - tso.head_done);
         tso.inflight = 1;
         tso.inflight_len = n;
         int s = ordo__sc_write_block_nb(e->o, b, at, e->data + tso.head_done, n, piece_done, NULL);

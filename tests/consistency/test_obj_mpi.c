@@ -449,6 +449,55 @@ static void test_writes_land_in_place(void)
     CU_ASSERT(landed_all > 0);
 }
 
+/* A home serves a range over consecutive blocks it is home of in one
+ * request (they lie one after the other in its arena), and refuses a range
+ * that reaches a block of another home. */
+static void test_home_runs(void)
+{
+    struct ordo_obj *o;
+    size_t block = (size_t)ordo__rt.cfg.obj_block, nblocks = 64;
+    CU_ASSERT_EQUAL_FATAL(ordo_obj_alloc(nblocks * block, ORDO_MODEL_SC, (ordo_obj_t **)&o),
+                          ORDO_OK);
+    /* Every rank writes its rank into the first word of each block it is home of... */
+    for (size_t b = 0; b < nblocks; b++)
+        if (o->home[b] == me)
+            put64((ordo_obj_t *)o, b * block, me + 100);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    int runs = 0, splits = 0;
+    uint8_t *back = malloc(2 * block);
+    CU_ASSERT_FATAL(back != NULL);
+    for (size_t b = 0; b + 1 < nblocks; b++) {
+        int home = o->home[b];
+        if (home == me)
+            continue;
+        ordo__obj_req_t r = {.id = o->id,
+                             .model = (uint8_t)o->model,
+                             .op = ORDO__OBJ_READ,
+                             .nbytes = o->nbytes,
+                             .off = b * block,
+                             .len = 2 * block};
+        size_t got = 0;
+        int s = ordo__rpc_call(home, ORDO__RPC_ID_OBJ_HOME, &r, sizeof(r), back, 2 * block, &got);
+        if (o->home[b + 1] == home) { /* ...and reads two at once from the home of both */
+            runs++;
+            CU_ASSERT_EQUAL(s, ORDO_OK);
+            CU_ASSERT_EQUAL(got, 2 * block);
+            int64_t w0, w1;
+            memcpy(&w0, back, 8);
+            memcpy(&w1, back + block, 8);
+            CU_ASSERT_EQUAL(w0, home + 100);
+            CU_ASSERT_EQUAL(w1, home + 100);
+        } else {
+            splits++;
+            CU_ASSERT_EQUAL(s, ORDO_ERR_MSG);
+        }
+    }
+    CU_ASSERT(n == 1 || (runs > 0 && splits > 0)); /* 64 blocks: both happen */
+    free(back);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_obj_free((ordo_obj_t *)o), ORDO_OK);
+}
+
 static void test_finalize(void)
 {
     ordo_obj_t *o;
@@ -473,6 +522,7 @@ static CU_TestInfo tests[] = {
     {"causal: replicas converge", test_causal_converges},
     {"large ranges over blocks and homes", test_large_ranges},
     {"writes by rendezvous land in their block", test_writes_land_in_place},
+    {"a home serves runs of its blocks, refuses ranges past them", test_home_runs},
     {"ordo_finalize drains", test_finalize},
     CU_TEST_INFO_NULL,
 };
