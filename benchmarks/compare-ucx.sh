@@ -23,7 +23,11 @@
 # UCX_TLS and other UCX_* / ORDO_* variables of the environment apply to
 # both sides.
 #
-# Usage: benchmarks/compare-ucx.sh [-c default|shm|both] [BUILD_DIR]
+# Usage: benchmarks/compare-ucx.sh [-c default|shm|both] [-r ROUNDS] [BUILD_DIR]
+#   -r ROUNDS  measure each figure ROUNDS times (1..20, default 3), ucx and
+#              ordo taking turns, and compare the medians: this machine's
+#              speed drifts between runs, which a single pair can catch on
+#              opposite sides.  Each round's ratios are printed too.
 #   BUILD_DIR defaults to build/ beside the source tree.  Every command runs
 #   under timeout (LIMIT seconds, default 120); the ucx_perftest server is
 #   stopped on every way out.  Exit status 0 if every measurement ran (met
@@ -35,9 +39,11 @@ usage() {
 }
 
 config=both
-while getopts c:h opt; do
+rounds=3
+while getopts c:r:h opt; do
     case $opt in
     c) config=$OPTARG ;;
+    r) rounds=$OPTARG ;;
     h) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
     esac
@@ -46,6 +52,11 @@ shift $((OPTIND - 1))
 case $config in
 default | shm | both) ;;
 *) echo "compare-ucx.sh: -c: '$config' is not a configuration; accepted: default, shm, both" >&2
+    exit 2 ;;
+esac
+case $rounds in
+[1-9] | 1[0-9] | 20) ;;
+*) echo "compare-ucx.sh: -r: '$rounds' is not a number of rounds; accepted: 1..20" >&2
     exit 2 ;;
 esac
 [ $# -le 1 ] || { usage >&2; exit 2; }
@@ -181,6 +192,14 @@ ordo_field() { # SIZE N: field N of the row of SIZE
     awk -v s="$1" -v n="$2" '$1 == s && $2 ~ /^[0-9]/ { print $n; exit }' "$tmp/ordo.out"
 }
 
+median() { # VALUES...: their median (n/a ones left out; n/a if none)
+    printf '%s\n' "$@" | awk '$1 ~ /^[0-9]+([.][0-9]*)?$/' | sort -g |
+        awk '{ v[NR] = $1 } END {
+            if (NR == 0) print "n/a"
+            else if (NR % 2) print v[(NR + 1) / 2]
+            else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN {
         num = "^[0-9]+([.][0-9]*)?$"
@@ -219,33 +238,45 @@ compare() { # CONFIG
     echo "== configuration '$1': $what"
     echo "   UCX_TLS=${UCX_TLS:-<unset: UCX chooses>}; peer error handling $peer"
 
-    lat_ucx=n/a lat_ordo=n/a lat_mpi=n/a bw_ucx=n/a bw_ordo=n/a bw_mpi=n/a
-    if ucx_run ucp_am_lat 8 100000 10000; then
-        lat_ucx=$(ucx_field 2)
-        echo "   ucx_perftest ucp_am_lat transports: $(transports "$tmp/ucx.out")"
-    else
-        failed=1
-    fi
-    if ucx_run ucp_get 4194304 200 20; then
-        bw_ucx=$(ucx_field 6 | awk '{ printf "%.2f", $1 * 1.048576 }') # MiB/s -> MB/s
-        echo "   ucx_perftest ucp_get transports:    $(transports "$tmp/ucx.out")"
-    else
-        failed=1
-    fi
-    if ordo_run ordo_latency -m 8:8 -i 100000 -x 10000 --digits 3; then
-        lat_ordo=$(ordo_field 8 3) lat_mpi=$(ordo_field 8 5)
-        echo "   ordo transports:                    $(transports "$tmp/ordo.out")"
-    else
-        failed=1
-    fi
-    if ordo_run ordo_bw -m 4M:4M -i 50 -x 5; then
-        bw_ordo=$(ordo_field 4194304 2) bw_mpi=$(ordo_field 4194304 5)
-    else
-        failed=1
-    fi
+    l_ucx= l_ordo= l_mpi= b_ucx= b_ordo= b_mpi=
+    r=1
+    while [ $r -le "$rounds" ]; do
+        lu=n/a lo=n/a lm=n/a bu=n/a bo=n/a bm=n/a
+        if ucx_run ucp_am_lat 8 100000 10000; then
+            lu=$(ucx_field 2)
+            [ $r -gt 1 ] || echo "   ucx_perftest ucp_am_lat transports: $(transports "$tmp/ucx.out")"
+        else
+            failed=1
+        fi
+        if ordo_run ordo_latency -m 8:8 -i 100000 -x 10000 --digits 3; then
+            lo=$(ordo_field 8 3) lm=$(ordo_field 8 5)
+            [ $r -gt 1 ] || echo "   ordo transports:                    $(transports "$tmp/ordo.out")"
+        else
+            failed=1
+        fi
+        if ucx_run ucp_get 4194304 200 20; then
+            bu=$(ucx_field 6 | awk '{ printf "%.2f", $1 * 1.048576 }') # MiB/s -> MB/s
+            [ $r -gt 1 ] || echo "   ucx_perftest ucp_get transports:    $(transports "$tmp/ucx.out")"
+        else
+            failed=1
+        fi
+        if ordo_run ordo_bw -m 4M:4M -i 50 -x 5; then
+            bo=$(ordo_field 4194304 2) bm=$(ordo_field 4194304 5)
+        else
+            failed=1
+        fi
+        echo "   round $r: 8 B latency ucx $lu ordo $lo MPI $lm (ordo/ucx $(ratio "$lo" "$lu"));" \
+            "4 MiB bandwidth ucx $bu ordo $bo MPI $bm (ordo/ucx $(ratio "$bo" "$bu"))"
+        l_ucx="$l_ucx $lu" l_ordo="$l_ordo $lo" l_mpi="$l_mpi $lm"
+        b_ucx="$b_ucx $bu" b_ordo="$b_ordo $bo" b_mpi="$b_mpi $bm"
+        r=$((r + 1))
+    done
+    lat_ucx=$(median $l_ucx) lat_ordo=$(median $l_ordo) lat_mpi=$(median $l_mpi)
+    bw_ucx=$(median $b_ucx) bw_ordo=$(median $b_ordo) bw_mpi=$(median $b_mpi)
     lat_ratio=$(ratio "$lat_ordo" "$lat_ucx")
     bw_ratio=$(ratio "$bw_ordo" "$bw_ucx")
     echo
+    echo "   medians of $rounds round(s):"
     row "what" "ucx" "ordo" "MPI" "ordo/ucx" "target" "result"
     row "8 B latency, p50 (us)" "$lat_ucx" "$lat_ordo" "$lat_mpi" "$lat_ratio" "<= 1.2" \
         "$(verdict "$lat_ratio" "<=" 1.2)"

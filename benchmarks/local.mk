@@ -48,11 +48,13 @@ benchmarks_ordo_obj_latency_LDADD = $(BENCH_LDADD)
 # format, a bad option, and the refusal to run on 1 rank.
 TESTS += \
 	benchmarks/tests/bench_smoke.sh \
-	benchmarks/tests/bench_np1.sh
+	benchmarks/tests/bench_np1.sh \
+	benchmarks/tests/compare_ucx.sh
 
 EXTRA_DIST += \
 	benchmarks/tests/bench_smoke.sh \
 	benchmarks/tests/bench_np1.sh \
+	benchmarks/tests/compare_ucx.sh \
 	benchmarks/compare-ucx.sh \
 	benchmarks/clocks.sh \
 	benchmarks/README.md
