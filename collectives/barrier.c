@@ -9,7 +9,7 @@ ordo_status_t ordo_barrier(void)
     if (ordo__in_handler)
         return ORDO_ERR_INVALID;
     ORDO__LOCK();
-    int status = ordo__rt_barrier();
+    int status = ordo__rt_barrier(0);
     ORDO__UNLOCK();
     return status;
 }

@@ -192,7 +192,7 @@ ordo_status_t ordo_obj_alloc(size_t nbytes, ordo_model_t model, ordo_obj_t **obj
         objs.live = o;
     }
     /* Nobody uses the object before every rank has it. */
-    int status = ordo__rt_barrier();
+    int status = ordo__rt_barrier(0);
     if (!o && status == ORDO_OK)
         status = ORDO_ERR_NOMEM;
     if (status != ORDO_OK && o) {
@@ -220,7 +220,7 @@ ordo_status_t ordo_obj_free(ordo_obj_t *obj)
         int fs = obj->model == ORDO_MODEL_TSO      ? ordo__tso_fence()
                  : obj->model == ORDO_MODEL_CAUSAL ? ordo__causal_fence()
                                                    : ORDO_OK;
-        status = ordo__rt_barrier();
+        status = ordo__rt_barrier(0);
         if (status == ORDO_OK)
             status = fs;
         if (obj->model == ORDO_MODEL_TSO)

@@ -429,8 +429,12 @@ ORDO_API ordo_status_t ordo_obj_home(const ordo_obj_t *obj, size_t off, int *ran
 
 /**
  * Wait until every rank has called ordo_barrier.  Runs over ordo's message
- * layer (dissemination, ceil(log2 n) rounds), so it fails with
- * ORDO_ERR_PEER_FAILED or ORDO_ERR_TIMEOUT instead of hanging on a dead peer.
+ * layer (dissemination, ceil(log2 n) rounds).  A rank that computes long
+ * before it comes is waited for, as with MPI_Barrier, with a warning every
+ * ORDO_TIMEOUT_MS; a dead one makes it fail with ORDO_ERR_PEER_FAILED
+ * instead of hanging.  ORDO_BARRIER_TIMEOUT_MS > 0 bounds the wait
+ * (ORDO_ERR_TIMEOUT); so does ORDO_TIMEOUT_MS when ORDO_PEER_ERRORS=n, where
+ * nothing would tell that a peer died.
  */
 ORDO_API ordo_status_t ordo_barrier(void);
 

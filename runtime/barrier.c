@@ -1,11 +1,14 @@
 /*
  * barrier.c - the runtime's own barrier: dissemination over the message
- * layer (ceil(log2 n) rounds; in round k rank r signals r + 2^k).  Used by
- * ordo_finalize and start-up steps; it fails instead of hanging when a peer
- * dies or stops answering.
+ * layer (ceil(log2 n) rounds; in round k rank r signals r + 2^k).  A rank
+ * that computes long before it comes is waited for, as MPI_Barrier would
+ * (ORDO_BARRIER_TIMEOUT_MS can bound that); a dead one fails the barrier
+ * with ORDO_ERR_PEER_FAILED.  ordo_finalize's barrier gives up after
+ * ORDO_TIMEOUT_MS.
  */
 #include "ordo_config.h"
 
+#include "runtime/clock.h"
 #include "runtime/log.h"
 #include "runtime/rt.h"
 
@@ -62,11 +65,32 @@ int ordo__rt_barrier_init(void)
     return ordo__rpc_register_internal(ORDO__RPC_ID_BARRIER, barrier_handler, NULL);
 }
 
-int ordo__rt_barrier(void)
+/* Wait for round w: until the barrier's deadline (0: none), in slices of
+ * ORDO_TIMEOUT_MS with a warning after each. */
+static int round_wait(round_wait_t *w, uint64_t epoch, uint64_t deadline)
+{
+    uint64_t slice = ordo__rt.cfg.timeout_ms * 1000000u, start = ordo__now_ns();
+    for (;;) {
+        uint64_t now = ordo__now_ns(), until = now + slice;
+        if (deadline && until > deadline)
+            until = deadline;
+        int status = ordo__wait_until(round_done, w, until);
+        if (status != ORDO_ERR_TIMEOUT || (deadline && ordo__now_ns() >= deadline))
+            return status;
+        ordo_log_warn("barrier %llu: rank %d has not come after %.1f s (it is alive); waiting on "
+                      "(ORDO_BARRIER_TIMEOUT_MS bounds this)",
+                      (unsigned long long)epoch, w->from, (double)(ordo__now_ns() - start) / 1e9);
+    }
+}
+
+int ordo__rt_barrier(int bounded)
 {
     int n = ordo__rt.size, me = ordo__rt.rank, status = ORDO_OK;
     barrier_msg_t m = {.epoch = bar.epoch};
-    uint64_t deadline = ordo__deadline();
+    uint64_t limit_ms = bounded ? ordo__rt.cfg.timeout_ms : ordo__rt.cfg.barrier_timeout_ms;
+    if (!limit_ms && !ordo__rt.cfg.peer_errors)
+        limit_ms = ordo__rt.cfg.timeout_ms; /* nothing would tell us a peer died */
+    uint64_t deadline = limit_ms ? ordo__now_ns() + limit_ms * 1000000u : 0;
 
     for (uint32_t k = 0; (1 << k) < n; k++) {
         round_wait_t w = {&bar.arrived[m.epoch & 1][k], (me - (1 << k) + n) % n};
@@ -74,7 +98,7 @@ int ordo__rt_barrier(void)
         status = ordo__rpc_send((me + (1 << k)) % n, ORDO__RPC_ID_BARRIER, &m, sizeof(m));
         if (status != ORDO_OK)
             break;
-        status = ordo__wait_until(round_done, &w, deadline);
+        status = round_wait(&w, m.epoch, deadline);
         if (status != ORDO_OK)
             break;
         if (*w.count == 0) {

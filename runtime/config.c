@@ -34,6 +34,12 @@ const ordo__cfg_entry_t ordo__cfg_table[] = {
     {"ORDO_TIMEOUT_MS", ORDO__CFG_UINT, "30000",
      "Milliseconds a blocking operation waits for a peer before it fails with ORDO_ERR_TIMEOUT.",
      FIELD(timeout_ms), NULL, 1, 86400000},
+    {"ORDO_BARRIER_TIMEOUT_MS", ORDO__CFG_UINT, "0",
+     "Milliseconds ordo_barrier (and ordo_obj_alloc / ordo_obj_free) waits for the other ranks "
+     "before it fails with ORDO_ERR_TIMEOUT; 0: as long as they are alive (a dead one fails it "
+     "with ORDO_ERR_PEER_FAILED), with a warning every ORDO_TIMEOUT_MS; with "
+     "ORDO_PEER_ERRORS=n, 0 means ORDO_TIMEOUT_MS.",
+     FIELD(barrier_timeout_ms), NULL, 0, 86400000},
     {"ORDO_MAX_MSG_SIZE", ORDO__CFG_SIZE, "256M",
      "Largest payload of one message; larger ones are refused with ORDO_ERR_INVALID.",
      FIELD(max_msg_size), NULL, 1024, (uint64_t)1 << 40},

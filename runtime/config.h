@@ -17,26 +17,27 @@ typedef enum {
 
 /* Parsed values.  One field per table entry; the table maps names to fields. */
 typedef struct ordo__config {
-    int log_level;              /* ORDO_LOG: ordo__log_level_t */
-    int wait_mode;              /* ORDO_WAIT: ordo__wait_mode_t */
-    uint64_t timeout_ms;        /* ORDO_TIMEOUT_MS */
-    uint64_t max_msg_size;      /* ORDO_MAX_MSG_SIZE, bytes */
-    int peer_errors;            /* ORDO_PEER_ERRORS: 1 = UCX peer error handling on */
-    int progress;               /* ORDO_PROGRESS: 0 poll, 1 thread */
-    int proto;                  /* ORDO_PROTO: ordo_proto_t */
-    uint64_t rndv_thresh;       /* ORDO_RNDV_THRESH: bytes, or ORDO__CFG_AUTO */
-    uint64_t rndv_inflight;     /* ORDO_RNDV_INFLIGHT: bytes pulled at once */
-    uint64_t obj_block;         /* ORDO_OBJ_BLOCK: bytes per block of a shared object */
-    uint64_t obj_vnodes;        /* ORDO_OBJ_VNODES: ring points per rank */
-    uint64_t tso_buffer;        /* ORDO_TSO_BUFFER: writes a TSO store buffer holds */
-    uint64_t tso_buffer_bytes;  /* ORDO_TSO_BUFFER_BYTES: ... and bytes */
-    int delivery;               /* ORDO_DELIVERY: 0 exactly-once, 1 at-least-once */
-    uint64_t retry_ms;          /* ORDO_RETRY_MS: resend an unanswered request (0: never) */
-    uint64_t dedup_window;      /* ORDO_DEDUP_WINDOW: requests remembered per source */
-    ordo__fault_spec_t fault;   /* ORDO_FAULT */
-    unsigned clocks;            /* ORDO_CLOCKS: ORDO__CLOCK_* bits (lclock.h) */
-    uint64_t hlc_max_offset_us; /* ORDO_HLC_MAX_OFFSET_US */
-    char trace_dir[1024];       /* ORDO_TRACE: "" for no trace */
+    int log_level;               /* ORDO_LOG: ordo__log_level_t */
+    int wait_mode;               /* ORDO_WAIT: ordo__wait_mode_t */
+    uint64_t timeout_ms;         /* ORDO_TIMEOUT_MS */
+    uint64_t barrier_timeout_ms; /* ORDO_BARRIER_TIMEOUT_MS: 0 = while the peers live */
+    uint64_t max_msg_size;       /* ORDO_MAX_MSG_SIZE, bytes */
+    int peer_errors;             /* ORDO_PEER_ERRORS: 1 = UCX peer error handling on */
+    int progress;                /* ORDO_PROGRESS: 0 poll, 1 thread */
+    int proto;                   /* ORDO_PROTO: ordo_proto_t */
+    uint64_t rndv_thresh;        /* ORDO_RNDV_THRESH: bytes, or ORDO__CFG_AUTO */
+    uint64_t rndv_inflight;      /* ORDO_RNDV_INFLIGHT: bytes pulled at once */
+    uint64_t obj_block;          /* ORDO_OBJ_BLOCK: bytes per block of a shared object */
+    uint64_t obj_vnodes;         /* ORDO_OBJ_VNODES: ring points per rank */
+    uint64_t tso_buffer;         /* ORDO_TSO_BUFFER: writes a TSO store buffer holds */
+    uint64_t tso_buffer_bytes;   /* ORDO_TSO_BUFFER_BYTES: ... and bytes */
+    int delivery;                /* ORDO_DELIVERY: 0 exactly-once, 1 at-least-once */
+    uint64_t retry_ms;           /* ORDO_RETRY_MS: resend an unanswered request (0: never) */
+    uint64_t dedup_window;       /* ORDO_DEDUP_WINDOW: requests remembered per source */
+    ordo__fault_spec_t fault;    /* ORDO_FAULT */
+    unsigned clocks;             /* ORDO_CLOCKS: ORDO__CLOCK_* bits (lclock.h) */
+    uint64_t hlc_max_offset_us;  /* ORDO_HLC_MAX_OFFSET_US */
+    char trace_dir[1024];        /* ORDO_TRACE: "" for no trace */
 } ordo__config_t;
 
 /* The value of a SIZE_AUTO variable set to "auto". */

@@ -253,7 +253,7 @@ ordo_status_t ordo_finalize(void)
     if (status == ORDO_OK)
         status = fs;
     ordo__rt.finalizing = 1;
-    bs = ordo__rt_barrier();
+    bs = ordo__rt_barrier(1);
     if (status == ORDO_OK)
         status = bs;
     ORDO__UNLOCK();

@@ -166,7 +166,9 @@ int ordo__rpc_quiesce(uint64_t deadline_ns);
 
 /* Dissemination barrier over the message layer; fails with ORDO_ERR_TIMEOUT
  * or ORDO_ERR_PEER_FAILED instead of hanging. */
-int ordo__rt_barrier(void);
+/* The dissemination barrier.  bounded: fail after ORDO_TIMEOUT_MS (for
+ * ordo_finalize); else ORDO_BARRIER_TIMEOUT_MS applies. */
+int ordo__rt_barrier(int bounded);
 int ordo__rt_barrier_init(void);
 
 #endif

@@ -310,6 +310,34 @@ static void test_request_sent_once(void)
     CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
 }
 
+/* A rank that computes longer than ORDO_TIMEOUT_MS before it comes to the
+ * barrier is waited for (ORDO_BARRIER_TIMEOUT_MS=0, the default); with
+ * ORDO_BARRIER_TIMEOUT_MS set below the wait, the barrier fails with
+ * ORDO_ERR_TIMEOUT, and the next one works again. */
+static void test_barrier_waits_for_slow_rank(void)
+{
+    uint64_t saved = ordo__rt.cfg.timeout_ms, saved_b = ordo__rt.cfg.barrier_timeout_ms;
+    ordo__rt.cfg.timeout_ms = 200;
+    ordo__rt.cfg.barrier_timeout_ms = 0;
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (me == n - 1)
+        usleep(700 * 1000); /* computing, not progressing */
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+
+    ordo__rt.cfg.barrier_timeout_ms = 300;
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (me == n - 1) {
+        usleep(900 * 1000);
+        ordo_barrier(); /* the others may have left it: no verdict here */
+    } else {
+        CU_ASSERT_EQUAL(ordo_barrier(), ORDO_ERR_TIMEOUT);
+    }
+    ordo__rt.cfg.timeout_ms = saved;
+    ordo__rt.cfg.barrier_timeout_ms = saved_b;
+    MPI_Barrier(MPI_COMM_WORLD);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+}
+
 /* A peer that does not progress: the call times out, the late reply is dropped. */
 static void test_timeout_then_late_reply(void)
 {
@@ -385,6 +413,8 @@ static CU_TestInfo messages[] = {
     {"handlers cannot block", test_handler_cannot_block},
     {"malformed headers dropped and counted", test_malformed_headers_dropped},
     {"a request sent once passes the exactly-once window by", test_request_sent_once},
+    {"the barrier waits for a slow rank, or times out when bounded",
+     test_barrier_waits_for_slow_rank},
     {"timeout, then the late reply is dropped", test_timeout_then_late_reply},
     {"ordo_info_print after init", test_info_after_init},
     CU_TEST_INFO_NULL,
