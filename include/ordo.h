@@ -277,6 +277,25 @@ typedef struct ordo_rpc_model {
 /** The model and threshold in effect. */
 ORDO_API ordo_status_t ordo_rpc_model(ordo_rpc_model_t *model);
 
+/** Counters of this rank since ordo_init. */
+typedef struct ordo_stats {
+    uint64_t msgs_sent;        /**< messages handed to the transport */
+    uint64_t msgs_received;    /**< messages with a valid header */
+    uint64_t malformed;        /**< dropped: a bad or truncated header, a bad descriptor */
+    uint64_t no_handler;       /**< one-way messages for an id with no handler */
+    uint64_t late_replies;     /**< replies to calls that had timed out, dropped */
+    uint64_t duplicates;       /**< repeated requests answered from the exactly-once window */
+    uint64_t retries;          /**< requests sent again for want of a reply (ORDO_RETRY_MS) */
+    uint64_t landed;           /**< rendezvous payloads pulled straight into place */
+    uint64_t hlc_ahead;        /**< messages whose HLC was ahead by > ORDO_HLC_MAX_OFFSET_US */
+    uint64_t fault_dropped;    /**< ORDO_FAULT: messages dropped */
+    uint64_t fault_duplicated; /**< ORDO_FAULT: messages sent twice */
+    uint64_t fault_delayed;    /**< ORDO_FAULT: messages held back */
+} ordo_stats_t;
+
+/** This rank's counters (ordo_info_print shows them too). */
+ORDO_API ordo_status_t ordo_stats(ordo_stats_t *stats);
+
 /** Choose the path for messages sent from now on (benchmarks, experiments). */
 ORDO_API ordo_status_t ordo_rpc_set_proto(ordo_proto_t proto);
 

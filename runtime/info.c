@@ -2,6 +2,7 @@
 #include "ordo_config.h"
 
 #include "runtime/boot.h"
+#include "runtime/lclock.h"
 #include "runtime/log.h"
 #include "runtime/rt.h"
 
@@ -73,6 +74,31 @@ static void print_model(FILE *out)
         fprintf(out, "  crossover x*: none (never cheaper)\n");
 }
 
+ordo_status_t ordo_stats(ordo_stats_t *st)
+{
+    ORDO__CHECK_INIT();
+    if (!st)
+        return ORDO_ERR_INVALID;
+    ORDO__LOCK();
+    const ordo__rt_stats_t *s = &ordo__rt.stats;
+    *st = (ordo_stats_t){
+        .msgs_sent = s->msgs_sent,
+        .msgs_received = s->msgs_received,
+        .malformed = s->malformed,
+        .no_handler = s->no_handler,
+        .late_replies = s->late_replies,
+        .duplicates = s->duplicates,
+        .retries = s->retries,
+        .landed = s->landed,
+        .hlc_ahead = ordo__lclock_hlc_ahead(),
+        .fault_dropped = s->fault_dropped,
+        .fault_duplicated = s->fault_duplicated,
+        .fault_delayed = s->fault_delayed,
+    };
+    ORDO__UNLOCK();
+    return ORDO_OK;
+}
+
 ordo_status_t ordo_info_print(FILE *out)
 {
     ordo__config_t cfg;
@@ -106,5 +132,17 @@ ordo_status_t ordo_info_print(FILE *out)
     print_model(out);
     ordo__topo_print(&ordo__rt.topo, out);
     ORDO__UNLOCK();
+    ordo_stats_t st;
+    if (ordo_stats(&st) == ORDO_OK)
+        fprintf(out,
+                "# counters (this rank): sent %llu, received %llu, malformed %llu, no handler "
+                "%llu, late replies %llu, duplicates %llu, retries %llu, landed %llu, HLC ahead "
+                "%llu; ORDO_FAULT dropped %llu, duplicated %llu, delayed %llu\n",
+                (unsigned long long)st.msgs_sent, (unsigned long long)st.msgs_received,
+                (unsigned long long)st.malformed, (unsigned long long)st.no_handler,
+                (unsigned long long)st.late_replies, (unsigned long long)st.duplicates,
+                (unsigned long long)st.retries, (unsigned long long)st.landed,
+                (unsigned long long)st.hlc_ahead, (unsigned long long)st.fault_dropped,
+                (unsigned long long)st.fault_duplicated, (unsigned long long)st.fault_delayed);
     return ORDO_OK;
 }

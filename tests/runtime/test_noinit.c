@@ -35,6 +35,8 @@ static void test_calls_before_init(void)
     CU_ASSERT_EQUAL(ordo_rpc_call(0, 1, buf, 1, buf, sizeof(buf), &len), ORDO_ERR_NOT_INIT);
     CU_ASSERT_EQUAL(len, 99); /* outputs untouched on error */
     CU_ASSERT_EQUAL(ordo_rpc_max_size(), 0);
+    ordo_stats_t st;
+    CU_ASSERT_EQUAL(ordo_stats(&st), ORDO_ERR_NOT_INIT);
 }
 
 static void test_info_before_init(void)

@@ -267,6 +267,11 @@ static void test_malformed_headers_dropped(void)
     ordo__rpc_recv(NULL, &h, sizeof(h), &v, sizeof(v));
     CU_ASSERT_EQUAL(ordo__rt.stats.malformed, malformed + 7);
     CU_ASSERT_EQUAL(one_way_received, received);
+    ordo_stats_t st;
+    CU_ASSERT_EQUAL(ordo_stats(&st), ORDO_OK);
+    CU_ASSERT_EQUAL(st.malformed, malformed + 7);
+    CU_ASSERT(st.msgs_sent > 0 && st.msgs_received > 0);
+    CU_ASSERT_EQUAL(ordo_stats(NULL), ORDO_ERR_INVALID);
 
     /* A reply nobody asked for is dropped as well. */
     uint64_t late = ordo__rt.stats.late_replies;
