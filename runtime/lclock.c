@@ -32,10 +32,12 @@
 
 #define VARINT_MAX 10
 
+uint64_t ordo__lamport;
+int ordo__lclock_lamport_only;
+
 static struct {
     int me, n;
     unsigned enabled;
-    uint64_t lamport;
     uint64_t *vc;
     uint64_t hlc_l, hlc_c;
     uint64_t max_offset_ns;
@@ -84,12 +86,14 @@ int ordo__lclock_init(int me, int n, unsigned clocks, uint64_t hlc_max_offset_us
     char path[4096];
 
     memset(&lc, 0, sizeof(lc));
+    ordo__lamport = 0;
     lc.me = me;
     lc.n = n;
     lc.enabled = clocks;
     lc.max_offset_ns = hlc_max_offset_us * 1000u;
     if (trace_dir && *trace_dir)
         lc.enabled = ORDO__CLOCK_LAMPORT | ORDO__CLOCK_HLC | ORDO__CLOCK_VECTOR;
+    ordo__lclock_lamport_only = lc.enabled == ORDO__CLOCK_LAMPORT;
     if (lc.enabled & ORDO__CLOCK_VECTOR) {
         lc.vc = calloc((size_t)n, sizeof(*lc.vc));
         if (!lc.vc)
@@ -126,6 +130,7 @@ void ordo__lclock_fini(void)
     free(lc.vc);
     lc.vc = NULL;
     lc.enabled = 0;
+    ordo__lclock_lamport_only = 0;
 }
 
 uint64_t ordo__lclock_hlc_ahead(void)
@@ -150,7 +155,7 @@ static void trace_line(const char *kind, int peer, int src, uint32_t seq, const 
     if (!lc.trace)
         return;
     fprintf(lc.trace, "%" PRIu64 " %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " ",
-            lc.trace_seq++, kind, wall_ns(), lc.lamport, lc.hlc_l, lc.hlc_c);
+            lc.trace_seq++, kind, wall_ns(), ordo__lamport, lc.hlc_l, lc.hlc_c);
     for (int i = 0; i < lc.n; i++)
         fprintf(lc.trace, i ? ",%" PRIu64 : "%" PRIu64, lc.vc[i]);
     if (peer < 0)
@@ -184,7 +189,7 @@ void ordo__hlc_recv_rule(uint64_t *l, uint64_t *c, uint64_t lm, uint64_t cm, uin
 /* A local event or a send. */
 static void tick(void)
 {
-    lc.lamport++;
+    ordo__lamport++;
     if (lc.enabled & ORDO__CLOCK_VECTOR)
         lc.vc[lc.me]++;
     if (lc.enabled & ORDO__CLOCK_HLC)
@@ -204,7 +209,7 @@ size_t ordo__lclock_send(uint8_t *ext, unsigned *flags, int dest, unsigned handl
     tick();
     *flags = 0;
     if (lc.enabled & ORDO__CLOCK_LAMPORT) {
-        put_u64(ext + len, lc.lamport);
+        put_u64(ext + len, ordo__lamport);
         len += 8;
         *flags |= ORDO__CLOCK_LAMPORT;
     }
@@ -268,7 +273,7 @@ void ordo__lclock_recv(const ordo__stamp_t *st, int src, unsigned handler, uint3
     char name[16];
     uint64_t m = st->flags & ORDO__CLOCK_LAMPORT ? st->lamport : 0;
 
-    lc.lamport = (lc.lamport > m ? lc.lamport : m) + 1;
+    ordo__lamport = (ordo__lamport > m ? ordo__lamport : m) + 1;
     if ((lc.enabled & ORDO__CLOCK_VECTOR) && (st->flags & ORDO__CLOCK_VECTOR)) {
         const uint8_t *p = st->vc;
         size_t left = st->vc_len;
@@ -309,7 +314,7 @@ uint64_t ordo_lamport_now(void)
     if (!ordo__rt.initialized)
         return 0;
     ORDO__LOCK();
-    uint64_t v = lc.lamport;
+    uint64_t v = ordo__lamport;
     ORDO__UNLOCK();
     return v;
 }
@@ -319,7 +324,7 @@ uint64_t ordo_lamport_tick(void)
     if (!ordo__rt.initialized)
         return 0;
     ORDO__LOCK();
-    uint64_t v = ++lc.lamport;
+    uint64_t v = ++ordo__lamport;
     ORDO__UNLOCK();
     return v;
 }

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ORDO_CLOCKS bits, also the message flags of the extension. */
 #define ORDO__CLOCK_LAMPORT 0x2u
@@ -46,6 +47,48 @@ int ordo__lclock_decode(const uint8_t *ext, size_t len, unsigned flags, ordo__st
 
 /* A message was accepted: merge its timestamp into the clocks, trace it. */
 void ordo__lclock_recv(const ordo__stamp_t *st, int src, unsigned handler, uint32_t seq);
+
+/* The default clocks (Lamport alone, no trace) inline, for the message
+ * layer's hot path; the functions above do the same for any clocks. */
+extern uint64_t ordo__lamport;
+extern int ordo__lclock_lamport_only;
+
+static inline size_t ordo__lclock_send_inline(uint8_t *ext, unsigned *flags, int dest,
+                                              unsigned handler, uint32_t seq)
+{
+    if (ordo__lclock_lamport_only) {
+        uint64_t v = ++ordo__lamport;
+        memcpy(ext, &v, sizeof(v));
+        *flags = ORDO__CLOCK_LAMPORT;
+        return sizeof(v);
+    }
+    return ordo__lclock_send(ext, flags, dest, handler, seq);
+}
+
+static inline int ordo__lclock_decode_inline(const uint8_t *ext, size_t len, unsigned flags,
+                                             ordo__stamp_t *st)
+{
+    if (ordo__lclock_lamport_only && flags == ORDO__CLOCK_LAMPORT && len == sizeof(uint64_t)) {
+        st->flags = flags;
+        memcpy(&st->lamport, ext, sizeof(uint64_t));
+        st->hlc_l = st->hlc_c = 0;
+        st->vc = NULL;
+        st->vc_len = 0;
+        return 0;
+    }
+    return ordo__lclock_decode(ext, len, flags, st);
+}
+
+static inline void ordo__lclock_recv_inline(const ordo__stamp_t *st, int src, unsigned handler,
+                                            uint32_t seq)
+{
+    if (ordo__lclock_lamport_only) { /* the others' clocks are not kept here */
+        uint64_t m = st->flags & ORDO__CLOCK_LAMPORT ? st->lamport : 0;
+        ordo__lamport = (ordo__lamport > m ? ordo__lamport : m) + 1;
+        return;
+    }
+    ordo__lclock_recv(st, src, handler, seq);
+}
 
 /* Messages whose HLC was further ahead of our physical clock than allowed. */
 uint64_t ordo__lclock_hlc_ahead(void);

@@ -462,7 +462,7 @@ static size_t stamp(ordo__msg_hdr_t *h, uint8_t *ext, int dest)
 {
     unsigned flags;
     h->seq = ++rpc.send_seq;
-    size_t len = ordo__lclock_send(ext, &flags, dest, h->handler, h->seq);
+    size_t len = ordo__lclock_send_inline(ext, &flags, dest, h->handler, h->seq);
     h->flags |= flags;
     h->hdr_len = (uint16_t)(sizeof(ordo__msg_hdr_t) + len);
     return h->hdr_len;
@@ -768,7 +768,7 @@ static int fast_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const v
 {
     if (!fast.active || fast.done || fast.op || fast.req_id != h->req_id || fast.peer != h->src)
         return 0; /* late or foreign: dropped as such */
-    ordo__lclock_recv(st, h->src, h->handler, h->seq);
+    ordo__lclock_recv_inline(st, h->src, h->handler, h->seq);
     if (h->flags & ORDO__MSG_F_RNDV) {
         rpc_op_t *op = op_get(OP_CALL);
         if (!op) {
@@ -1128,7 +1128,7 @@ static void recv_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const 
         }
         return;
     }
-    ordo__lclock_recv(st, h->src, h->handler, h->seq);
+    ordo__lclock_recv_inline(st, h->src, h->handler, h->seq);
     if (op->rndv) {
         /* Our request was pulled: its buffer is free. */
         ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->mem);
@@ -1158,7 +1158,7 @@ static void recv_ack(const ordo__msg_hdr_t *h, const ordo__stamp_t *st)
                        (unsigned long long)h->req_id);
         return;
     }
-    ordo__lclock_recv(st, h->src, h->handler, h->seq);
+    ordo__lclock_recv_inline(st, h->src, h->handler, h->seq);
     op_complete(op, h->status == ORDO_ERR_TIMEOUT ? ORDO_OK : h->status);
 }
 
@@ -1373,8 +1373,8 @@ void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
           h.kind == ORDO__MSG_ACK)) ||
         h.src < 0 || h.src >= ordo__rt.size || h.kind < ORDO__MSG_SEND || h.kind > ORDO__MSG_ACK ||
         (h.flags & ~ORDO__MSG_F_ALL) ||
-        ordo__lclock_decode((const uint8_t *)hdr + sizeof(h), h.hdr_len - sizeof(h),
-                            h.flags & ORDO__MSG_F_CLOCKS, &stamp) != 0) {
+        ordo__lclock_decode_inline((const uint8_t *)hdr + sizeof(h), h.hdr_len - sizeof(h),
+                                   h.flags & ORDO__MSG_F_CLOCKS, &stamp) != 0) {
         ordo__rt.stats.malformed++;
         ordo_log_warn("dropped a malformed message (magic %#x version %u kind %u hdr_len %u "
                       "flags %#x src %d)",
@@ -1392,7 +1392,7 @@ void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
     default:
         if (h.kind == ORDO__MSG_REQ && !(h.flags & ORDO__MSG_F_ONCE) && dedup_seen(&h))
             break;
-        ordo__lclock_recv(&stamp, h.src, h.handler, h.seq);
+        ordo__lclock_recv_inline(&stamp, h.src, h.handler, h.seq);
         if (h.flags & ORDO__MSG_F_RNDV)
             op_start_pull(&h, pre, pre_len, data, len, NULL);
         else
