@@ -252,6 +252,19 @@ static int read_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, size
     return ORDO_OK;
 }
 
+/* Run fn over the pieces of [off, off+len): the remote ones first, then the
+ * local ones while those travel; then wait for the remote ones. */
+static int batch_run(struct ordo_obj *o, size_t off, size_t len, ordo__obj_piece_fn_t fn,
+                     batch_t *bt)
+{
+    int status = ordo__obj_pieces(o, off, len, fn, bt);
+    bt->local = 1;
+    if (status == ORDO_OK)
+        status = ordo__obj_pieces(o, off, len, fn, bt);
+    batch_wait(bt);
+    return status != ORDO_OK ? status : bt->status;
+}
+
 /* The home of a range that lies at one home (a run of consecutive blocks),
  * or -1 if it spans homes. */
 static int one_home(const struct ordo_obj *o, size_t off, size_t len)
@@ -269,14 +282,8 @@ int ordo__sc_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
         int s = ordo__rpc_call(home, ORDO__RPC_ID_OBJ_HOME, &r, sizeof(r), buf, len, &got);
         return s == ORDO_OK && got != len ? ORDO_ERR_MSG : s;
     }
-    /* The remote pieces first, then the local ones while those travel. */
     batch_t bt = {.dst = buf};
-    int status = ordo__obj_pieces(o, off, len, read_piece, &bt);
-    bt.local = 1;
-    if (status == ORDO_OK)
-        status = ordo__obj_pieces(o, off, len, read_piece, &bt);
-    batch_wait(&bt);
-    return status != ORDO_OK ? status : bt.status;
+    return batch_run(o, off, len, read_piece, &bt);
 }
 
 static int write_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, size_t done, void *arg)
@@ -315,12 +322,7 @@ int ordo__sc_write(struct ordo_obj *o, size_t off, const void *buf, size_t len)
                                   NULL);
     }
     batch_t bt = {.src = buf};
-    int status = ordo__obj_pieces(o, off, len, write_piece, &bt);
-    bt.local = 1;
-    if (status == ORDO_OK)
-        status = ordo__obj_pieces(o, off, len, write_piece, &bt);
-    batch_wait(&bt);
-    return status != ORDO_OK ? status : bt.status;
+    return batch_run(o, off, len, write_piece, &bt);
 }
 
 int ordo__sc_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b,

@@ -242,6 +242,14 @@ static void op_put(rpc_op_t *op)
     rpc.free_ops = op;
 }
 
+/* Keep a copy of a request's prefix (at most ORDO__RPC_PREFIX_MAX bytes). */
+static void op_set_prefix(rpc_op_t *op, const void *pre, size_t pre_len)
+{
+    if (pre_len)
+        memcpy(op->pre, pre, pre_len);
+    op->pre_len = (uint8_t)pre_len;
+}
+
 static uint64_t op_id(const rpc_op_t *op)
 {
     return ((uint64_t)op->gen << RPC_SLOT_BITS) | op->slot;
@@ -456,16 +464,20 @@ static void hdr_init(ordo__msg_hdr_t *h, unsigned kind, unsigned id)
     h->src = ordo__rt.rank;
 }
 
-/* Number the message and write its clocks at ext, after the header;
- * returns the header's length, clocks included. */
-static size_t stamp(ordo__msg_hdr_t *h, uint8_t *ext, int dest)
+/* Number the message h and write what follows the header into buf (where
+ * the header starts): its clocks, then the prefix, if any.  Returns the
+ * length of all that, header included (the header struct itself is the
+ * caller's to put at buf). */
+static size_t stamp(ordo__msg_hdr_t *h, uint8_t *buf, int dest, const void *pre, size_t pre_len)
 {
     unsigned flags;
     h->seq = ++rpc.send_seq;
-    size_t len = ordo__lclock_send_inline(ext, &flags, dest, h->handler, h->seq);
-    h->flags |= flags;
-    h->hdr_len = (uint16_t)(sizeof(ordo__msg_hdr_t) + len);
-    return h->hdr_len;
+    size_t len = ordo__lclock_send_inline(buf + sizeof(*h), &flags, dest, h->handler, h->seq);
+    h->flags |= flags | (pre_len ? ORDO__MSG_F_PREFIX : 0);
+    h->hdr_len = (uint16_t)(sizeof(*h) + len);
+    if (pre_len)
+        memcpy(buf + h->hdr_len, pre, pre_len);
+    return h->hdr_len + pre_len;
 }
 
 /* Number the message and add the clocks to its header (a new message: a
@@ -474,12 +486,8 @@ static int op_stamp(rpc_op_t *op, int dest)
 {
     size_t need = sizeof(ordo__msg_hdr_t) + ordo__lclock_ext_max() + op->pre_len;
 
-    if (op->pre_len)
-        op->hdr.flags |= ORDO__MSG_F_PREFIX;
     if (need <= RPC_HDR_INLINE) {
-        op->hdr_len = stamp(&op->hdr, op->hdr_bytes + sizeof(ordo__msg_hdr_t), dest);
-        memcpy(op->hdr_bytes + op->hdr_len, op->pre, op->pre_len);
-        op->hdr_len += op->pre_len;
+        op->hdr_len = stamp(&op->hdr, op->hdr_bytes, dest, op->pre, op->pre_len);
         return ORDO_OK;
     }
     if (op->hdr_heap_cap < need) {
@@ -489,11 +497,29 @@ static int op_stamp(rpc_op_t *op, int dest)
         op->hdr_heap = p;
         op->hdr_heap_cap = need;
     }
-    op->hdr_len = stamp(&op->hdr, op->hdr_heap + sizeof(ordo__msg_hdr_t), dest);
+    op->hdr_len = stamp(&op->hdr, op->hdr_heap, dest, op->pre, op->pre_len);
     memcpy(op->hdr_heap, &op->hdr, sizeof(ordo__msg_hdr_t));
-    memcpy(op->hdr_heap + op->hdr_len, op->pre, op->pre_len);
-    op->hdr_len += op->pre_len;
     return ORDO_OK;
+}
+
+static int op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id);
+
+/* A header built on the stack by the short paths (fast_call, reply_now). */
+typedef union rpc_hdr_buf {
+    ordo__msg_hdr_t h;
+    uint8_t b[RPC_HDR_INLINE];
+} rpc_hdr_buf_t;
+
+/* The short path could not send at once: op takes the message, with the
+ * header as made there (already numbered and stamped), and sends it like
+ * any other. */
+static void op_send_stamped(rpc_op_t *op, const rpc_hdr_buf_t *hb, size_t hlen, int dest,
+                            unsigned kind, unsigned id)
+{
+    memcpy(op->hdr_bytes, hb->b, hlen);
+    op->hdr_len = hlen;
+    op->stamped = 1;
+    op_send(op, dest, kind, id);
 }
 
 /* Hand the op to the transport.  On failure the op is completed with the error;
@@ -564,23 +590,29 @@ static int check_dest(int dest, unsigned id, size_t len)
     return ORDO_OK;
 }
 
-/* Start a send or call.  *out receives the op if the caller keeps it. */
-static int rpc_start(op_kind_t kind, int dest, unsigned id, const void *pre, size_t pre_len,
-                     const void *data, size_t len, void *reply, size_t cap, ordo_request_cb_t cb,
-                     void *cb_arg, rpc_op_t **out)
+/* The checks of a send or call: destination, id, sizes, buffers. */
+static int check_args(int dest, unsigned id, const void *pre, size_t pre_len, const void *data,
+                      size_t len, const void *reply, size_t cap)
 {
     int status = check_dest(dest, id, len);
     if (status != ORDO_OK)
         return status;
-    if ((len && !data) || (cap && !reply) || (!out && !cb) || pre_len > ORDO__RPC_PREFIX_MAX ||
-        (pre_len && !pre))
+    if ((len && !data) || (cap && !reply) || pre_len > ORDO__RPC_PREFIX_MAX || (pre_len && !pre))
         return ORDO_ERR_INVALID;
+    return ORDO_OK;
+}
+
+/* Start a send or call whose arguments are checked.  *out receives the op
+ * if the caller keeps it. */
+static int op_start(op_kind_t kind, int dest, unsigned id, const void *pre, size_t pre_len,
+                    const void *data, size_t len, void *reply, size_t cap, ordo_request_cb_t cb,
+                    void *cb_arg, rpc_op_t **out)
+{
+    int status;
     rpc_op_t *op = op_get(kind);
     if (!op)
         return ORDO_ERR_NOMEM;
-    if (pre_len)
-        memcpy(op->pre, pre, pre_len);
-    op->pre_len = (uint8_t)pre_len;
+    op_set_prefix(op, pre, pre_len);
     op->payload = data;
     op->len = len;
     op->reply = reply;
@@ -613,6 +645,19 @@ static int rpc_start(op_kind_t kind, int dest, unsigned id, const void *pre, siz
     return ORDO_OK; /* a failure to send is the request's status */
 }
 
+/* Check, then start a send or call (op_start). */
+static int rpc_start(op_kind_t kind, int dest, unsigned id, const void *pre, size_t pre_len,
+                     const void *data, size_t len, void *reply, size_t cap, ordo_request_cb_t cb,
+                     void *cb_arg, rpc_op_t **out)
+{
+    int status = check_args(dest, id, pre, pre_len, data, len, reply, cap);
+    if (status != ORDO_OK)
+        return status;
+    if (!out && !cb)
+        return ORDO_ERR_INVALID;
+    return op_start(kind, dest, id, pre, pre_len, data, len, reply, cap, cb, cb_arg, out);
+}
+
 static int op_done_cond(void *arg)
 {
     return ((rpc_op_t *)arg)->done;
@@ -620,17 +665,9 @@ static int op_done_cond(void *arg)
 
 /* Wait for op; release it and return its status.  On timeout the op is
  * detached: whatever still arrives for it is dropped. */
-#define RPC_FAST_POLLS 256
-
 static int op_wait(rpc_op_t *op, size_t *reply_len)
 {
-    int status = ORDO_OK;
-    /* A reply often comes within a few polls: look for it with no clock
-     * and no indirection first. */
-    for (unsigned i = 0; !op->done && i < RPC_FAST_POLLS; i++)
-        ordo__progress();
-    if (!op->done)
-        status = ordo__wait_until(op_done_cond, op, 0);
+    int status = ordo__wait_until(op_done_cond, op, 0);
     if (status != ORDO_OK) {
         op->detached = 1;
         op->reply = NULL;
@@ -661,6 +698,18 @@ static int rpc_send(int dest, unsigned id, const void *msg, size_t len)
         return status;
     }
     return op_wait(op, NULL);
+}
+
+/* An eager reply of len bytes into the caller's buffer (cap bytes): what
+ * fits is copied, the whole length noted; the call's status. */
+static int take_reply(const ordo__msg_hdr_t *h, const void *data, size_t len, void *reply,
+                      size_t cap, size_t *reply_len)
+{
+    size_t n = len < cap ? len : cap;
+    if (n)
+        memcpy(reply, data, n);
+    *reply_len = len;
+    return h->status == ORDO_OK && len > cap ? ORDO_ERR_TRUNCATED : h->status;
 }
 
 /* ---- the blocking call's fast path ------------------------------------- */
@@ -696,23 +745,14 @@ static int fast_over(void *arg)
 static int fast_call(int dest, unsigned id, const void *pre, size_t pre_len, const void *req,
                      size_t len, void *reply, size_t cap, size_t *reply_len)
 {
-    union {
-        ordo__msg_hdr_t h;
-        uint8_t b[RPC_HDR_INLINE];
-    } hb;
+    rpc_hdr_buf_t hb;
     int s;
 
     memset(&hb.h, 0, sizeof(hb.h));
     hdr_init(&hb.h, ORDO__MSG_REQ, id);
     hb.h.req_id = ((uint64_t)++rpc.call_seq[dest] << RPC_SLOT_BITS) | RPC_SLOT_MASK;
     hb.h.flags = ORDO__MSG_F_ONCE; /* fast_ok: no retries, no fault injection */
-    if (pre_len)
-        hb.h.flags |= ORDO__MSG_F_PREFIX;
-    size_t hlen = stamp(&hb.h, hb.b + sizeof(hb.h), dest);
-    if (pre_len) {
-        memcpy(hb.b + hlen, pre, pre_len);
-        hlen += pre_len;
-    }
+    size_t hlen = stamp(&hb.h, hb.b, dest, pre, pre_len);
     fast.req_id = hb.h.req_id;
     fast.peer = dest;
     fast.done = 0;
@@ -734,17 +774,12 @@ static int fast_call(int dest, unsigned id, const void *pre, size_t pre_len, con
         op->reply = reply;
         op->cap = cap;
         op->user_owned = 1;
-        memcpy(op->hdr_bytes, hb.b, hlen);
-        op->hdr_len = hlen;
-        op->stamped = 1;
         fast.op = op;
-        op_send(op, dest, ORDO__MSG_REQ, id);
+        op_send_stamped(op, &hb, hlen, dest, ORDO__MSG_REQ, id);
         s = ORDO_OK;
     } else if (s == ORDO_OK) {
         ordo__rt.stats.msgs_sent++;
-        for (unsigned i = 0; !fast_over(NULL) && i < RPC_FAST_POLLS; i++)
-            ordo__progress();
-        s = fast_over(NULL) ? ORDO_OK : ordo__wait_until(fast_over, NULL, 0);
+        s = ordo__wait_until(fast_over, NULL, 0);
     }
     if (fast.op) {
         /* An op carries the call on (a rendezvous reply, or the request). */
@@ -785,13 +820,7 @@ static int fast_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const v
         op_start_pull(h, NULL, 0, data, len, op);
         return 1;
     }
-    size_t n = len < fast.cap ? len : fast.cap;
-    if (n)
-        memcpy(fast.reply, data, n);
-    fast.reply_len = len;
-    fast.status = h->status;
-    if (fast.status == ORDO_OK && len > fast.cap)
-        fast.status = ORDO_ERR_TRUNCATED;
+    fast.status = take_reply(h, data, len, fast.reply, fast.cap, &fast.reply_len);
     fast.done = 1;
     return 1;
 }
@@ -804,14 +833,12 @@ static int rpc_call(int dest, unsigned id, const void *pre, size_t pre_len, cons
         ordo_log_error("ordo_rpc_call from inside a message handler would block it");
         return ORDO_ERR_INVALID;
     }
-    int status = check_dest(dest, id, len);
+    int status = check_args(dest, id, pre, pre_len, req, len, reply, cap);
     if (status != ORDO_OK)
         return status;
-    if ((len && !req) || (cap && !reply) || pre_len > ORDO__RPC_PREFIX_MAX || (pre_len && !pre))
-        return ORDO_ERR_INVALID;
     if (fast_ok(dest, req, len, pre_len))
         return fast_call(dest, id, pre, pre_len, req, len, reply, cap, reply_len);
-    status = rpc_start(OP_CALL, dest, id, pre, pre_len, req, len, reply, cap, NULL, NULL, &op);
+    status = op_start(OP_CALL, dest, id, pre, pre_len, req, len, reply, cap, NULL, NULL, &op);
     if (status != ORDO_OK)
         return status;
     return op_wait(op, reply_len);
@@ -1010,17 +1037,14 @@ static void send_reply(int dest, uint64_t req_id, unsigned id, rpc_op_t *op, int
  * here, and waits its turn like any other message. */
 static void reply_now(const ordo__msg_hdr_t *req, const void *data, size_t len, int status)
 {
-    union {
-        ordo__msg_hdr_t h;
-        uint8_t b[RPC_HDR_INLINE];
-    } hb;
+    rpc_hdr_buf_t hb;
     int dest = req->src;
 
     memset(&hb.h, 0, sizeof(hb.h));
     hdr_init(&hb.h, ORDO__MSG_REPLY, req->handler);
     hb.h.req_id = req->req_id;
     hb.h.status = status;
-    size_t hlen = stamp(&hb.h, hb.b + sizeof(hb.h), dest);
+    size_t hlen = stamp(&hb.h, hb.b, dest, NULL, 0);
     if (!(req->flags & ORDO__MSG_F_ONCE))
         dedup_done(dest, req->req_id, req->handler, status, NULL, data, len);
     int s = ordo__rt.tl_ops->send(ordo__rt.tl, dest, hb.b, hlen, data, len, NULL);
@@ -1037,10 +1061,7 @@ static void reply_now(const ordo__msg_hdr_t *req, const void *data, size_t len, 
         ordo_log_error("out of memory: reply to rank %d dropped", dest);
         return;
     }
-    memcpy(op->hdr_bytes, hb.b, hlen);
-    op->hdr_len = hlen;
-    op->stamped = 1;
-    op_send(op, dest, ORDO__MSG_REPLY, req->handler);
+    op_send_stamped(op, &hb, hlen, dest, ORDO__MSG_REPLY, req->handler);
 }
 
 /* reply_now can take the reply: no fault injection to apply, eager, and
@@ -1138,14 +1159,7 @@ static void recv_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const 
         op_start_pull(h, NULL, 0, data, len, op);
         return;
     }
-    size_t n = len < op->cap ? len : op->cap;
-    if (n)
-        memcpy(op->reply, data, n);
-    op->reply_len = len;
-    int status = h->status;
-    if (status == ORDO_OK && len > op->cap)
-        status = ORDO_ERR_TRUNCATED;
-    op_complete(op, status);
+    op_complete(op, take_reply(h, data, len, op->reply, op->cap, &op->reply_len));
 }
 
 static void recv_ack(const ordo__msg_hdr_t *h, const ordo__stamp_t *st)
@@ -1297,9 +1311,7 @@ static void op_start_pull(const ordo__msg_hdr_t *h, const void *pre, size_t pre_
     op->call = call;
     op->pull_len = call ? (d.len < call->cap ? d.len : call->cap) : d.len;
     op->greq.complete = pull_done;
-    if (pre_len)
-        memcpy(op->pre, pre, pre_len);
-    op->pre_len = (uint8_t)pre_len;
+    op_set_prefix(op, pre, pre_len);
     if (op->pull_len == 0) {
         pull_done(&op->greq, ORDO_OK);
         return;

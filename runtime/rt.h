@@ -91,7 +91,8 @@ extern ORDO__TLS int ordo__in_handler;
 uint64_t ordo__deadline(void);
 
 /* Progress until done(arg) is true or the deadline passes (ORDO_ERR_TIMEOUT),
- * waiting between polls as ORDO_WAIT says.  deadline_ns 0: ORDO_TIMEOUT_MS
+ * waiting between polls as ORDO_WAIT says (the first few polls go without
+ * a clock read or a wait).  deadline_ns 0: ORDO_TIMEOUT_MS
  * from the first time it has to wait (no clock read when done at once). */
 int ordo__wait_until(int (*done)(void *arg), void *arg, uint64_t deadline_ns);
 
