@@ -328,16 +328,6 @@ int ordo_progress(void)
     return events;
 }
 
-int ordo__progress(void)
-{
-    int events = ordo__rt.tl_ops->progress(ordo__rt.tl);
-    if (ordo__rpc_timed)
-        ordo__rpc_timers();
-    if (ordo__obj_pending)
-        ordo__obj_progress();
-    return events;
-}
-
 uint64_t ordo__deadline(void)
 {
     return ordo__now_ns() + ordo__rt.cfg.timeout_ms * 1000000u;
@@ -345,17 +335,10 @@ uint64_t ordo__deadline(void)
 
 /* Polls before a wait reads the clock, yields or sleeps: a reply often
  * comes within a few. */
-#define FAST_POLLS 256
 
-int ordo__wait_until(int (*done)(void *arg), void *arg, uint64_t deadline_ns)
+int ordo__wait_slow(int (*done)(void *arg), void *arg, uint64_t deadline_ns)
 {
     unsigned idle = 0;
-
-    for (unsigned i = 0; i < FAST_POLLS; i++) {
-        if (done(arg))
-            return ORDO_OK;
-        ordo__progress();
-    }
 
     while (!done(arg)) {
         if (ordo__progress() > 0) {

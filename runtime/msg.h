@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #define ORDO__MSG_MAGIC   0x0d0au
-#define ORDO__MSG_VERSION 1u
+#define ORDO__MSG_VERSION 2u
 
 typedef enum {
     ORDO__MSG_SEND = 1,  /* one-way: run the handler */
@@ -27,7 +27,12 @@ typedef enum {
 #define ORDO__MSG_F_CLOCKS (ORDO__MSG_F_LAMPORT | ORDO__MSG_F_HLC | ORDO__MSG_F_VC)
 /* The clock extension follows the header, in the order of the flags above;
  * hdr_len counts it.  A vector clock is a LEB128 varint count n, then n
- * LEB128 varints. */
+ * LEB128 varints.  The prefix follows the clock extension, then the payload.
+ *
+ * On the wire the header, clocks and prefix travel either as the transport's
+ * message header and the payload as its data, or (a small message the
+ * transport sends at once) all of it as data, the payload starting at
+ * hdr_len + pre_len; the receiver takes both. */
 
 typedef struct ordo__msg_hdr {
     uint16_t magic;
@@ -35,7 +40,8 @@ typedef struct ordo__msg_hdr {
     uint8_t kind;
     uint16_t hdr_len; /* bytes of header, this struct included */
     uint16_t flags;
-    uint32_t handler;
+    uint16_t handler;
+    uint16_t pre_len; /* bytes of request prefix, after hdr_len (flag PREFIX) */
     int32_t src;
     int32_t status;  /* REPLY: the handler's status */
     uint32_t seq;    /* per-source message number (traces match send and receive) */

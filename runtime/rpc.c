@@ -35,6 +35,11 @@
 #define RPC_SLOT_BITS   24
 #define RPC_SLOT_MASK   ((1u << RPC_SLOT_BITS) - 1)
 #define RPC_POOL_CHUNK  64
+/* The blocking call's short path is one function from the public call down
+ * to the transport's send: call frames cost as much there as the work. */
+#define RPC_HOT inline __attribute__((always_inline))
+/* Header and clock of a message with the default clocks (Lamport alone). */
+#define PACKED_HDR (sizeof(ordo__msg_hdr_t) + sizeof(uint64_t))
 
 typedef enum {
     OP_CALL,  /* a call: done when its reply is in */
@@ -62,6 +67,7 @@ struct ordo_request {
     uint8_t user_owned;  /* somebody will wait for or free it */
     uint8_t detached;    /* its owner gave up (timeout): drop what still comes */
     uint8_t rndv;        /* the payload goes by rendezvous */
+    uint8_t replied;     /* OP_CALL: its reply came (copies that follow are dropped) */
     uint8_t stamped;     /* hdr_bytes hold the whole header already (reply_now) */
     uint8_t pre_len;     /* bytes in pre[] */
     void *land;          /* OP_PULL: where the handler's lander put the payload */
@@ -148,6 +154,12 @@ static struct {
     /* The short paths (fast_call, reply_now) apply: no fault injection, and
      * header, clocks and prefix fit on the stack; calls also need no retries. */
     int short_replies, short_calls;
+    /* Payloads up to eager_max go eagerly whatever memory they are in. */
+    size_t eager_max;
+    /* The first eight bytes of a packed request and reply with the default
+     * clocks (ordo__rpc_recv takes them by a shorter path); 0 when this
+     * rank's clocks are others. */
+    uint64_t xreq_word, xreply_word;
     uint64_t *call_seq; /* per destination: calls made to it */
     /* Rendezvous payloads pulled into buffers of our own: bytes in flight
      * (at most ORDO_RNDV_INFLIGHT, or one pull) and the pulls that wait. */
@@ -333,11 +345,17 @@ static int op_copy_payload(rpc_op_t *op, const void *data, size_t len)
 /* The path of a payload of len bytes with a prefix of pre_len: forced, or
  * by the threshold of the memory the payload is in (the prefix counts: it
  * goes with the payload when eager). */
-static int use_rndv(const void *payload, size_t len, size_t pre_len)
+static int use_rndv_slow(const void *payload, size_t len, size_t n);
+static inline int use_rndv(const void *payload, size_t len, size_t pre_len)
 {
     size_t n = len + pre_len;
-    if (len == 0)
+    if (len == 0 || n <= rpc.eager_max)
         return 0;
+    return use_rndv_slow(payload, len, n);
+}
+
+static int use_rndv_slow(const void *payload, size_t len, size_t n)
+{
     if (rpc.proto != ORDO_PROTO_AUTO)
         return rpc.proto == ORDO_PROTO_RNDV;
     if (n > rpc.threshold && n > rpc.threshold_mapped)
@@ -468,13 +486,15 @@ static void hdr_init(ordo__msg_hdr_t *h, unsigned kind, unsigned id)
  * the header starts): its clocks, then the prefix, if any.  Returns the
  * length of all that, header included (the header struct itself is the
  * caller's to put at buf). */
-static size_t stamp(ordo__msg_hdr_t *h, uint8_t *buf, int dest, const void *pre, size_t pre_len)
+static RPC_HOT size_t stamp(ordo__msg_hdr_t *h, uint8_t *buf, int dest, const void *pre,
+                            size_t pre_len)
 {
     unsigned flags;
     h->seq = ++rpc.send_seq;
     size_t len = ordo__lclock_send_inline(buf + sizeof(*h), &flags, dest, h->handler, h->seq);
     h->flags |= flags | (pre_len ? ORDO__MSG_F_PREFIX : 0);
     h->hdr_len = (uint16_t)(sizeof(*h) + len);
+    h->pre_len = (uint16_t)pre_len;
     if (pre_len)
         memcpy(buf + h->hdr_len, pre, pre_len);
     return h->hdr_len + pre_len;
@@ -509,6 +529,35 @@ typedef union rpc_hdr_buf {
     ordo__msg_hdr_t h;
     uint8_t b[RPC_HDR_INLINE];
 } rpc_hdr_buf_t;
+
+/* A new header for the short paths, to be stamped. */
+static inline ordo__msg_hdr_t hdr_new(unsigned kind, unsigned flags, unsigned id, uint64_t req_id,
+                                      int status)
+{
+    return (ordo__msg_hdr_t){.magic = ORDO__MSG_MAGIC,
+                             .version = ORDO__MSG_VERSION,
+                             .kind = (uint8_t)kind,
+                             .hdr_len = sizeof(ordo__msg_hdr_t),
+                             .flags = (uint16_t)flags,
+                             .handler = (uint16_t)id,
+                             .src = ordo__rt.rank,
+                             .status = status,
+                             .req_id = req_id};
+}
+
+/* Send a stamped header (hlen bytes of hb) and its payload at once (or
+ * ORDO__AGAIN, nothing sent).  If both fit in hb they go as one piece
+ * (msg.h): UCX sends a message without a header of its own by a shorter
+ * path, which saves more than the copy costs. */
+static RPC_HOT int send_now(rpc_hdr_buf_t *hb, size_t hlen, int dest, const void *data, size_t len)
+{
+    if (hlen + len <= sizeof(hb->b)) {
+        if (len)
+            memcpy(hb->b + hlen, data, len);
+        return ordo__rt.tl_ops->send(ordo__rt.tl, dest, NULL, 0, hb->b, hlen + len, NULL);
+    }
+    return ordo__rt.tl_ops->send(ordo__rt.tl, dest, hb->b, hlen, data, len, NULL);
+}
 
 /* The short path could not send at once: op takes the message, with the
  * header as made there (already numbered and stamped), and sends it like
@@ -570,7 +619,7 @@ fail:
     return s;
 }
 
-static int check_dest(int dest, unsigned id, size_t len)
+static int check_dest_fail(int dest, unsigned id, size_t len)
 {
     if (dest < 0 || dest >= ordo__rt.size) {
         ordo_log_error("destination rank %d is outside [0, %d)", dest, ordo__rt.size);
@@ -585,14 +634,22 @@ static int check_dest(int dest, unsigned id, size_t len)
                        (unsigned long long)ordo__rt.cfg.max_msg_size);
         return ORDO_ERR_INVALID;
     }
-    if (ordo__rt.peer_failed[dest])
-        return ORDO_ERR_PEER_FAILED;
-    return ORDO_OK;
+    return ORDO_ERR_PEER_FAILED;
+}
+
+/* The destination exists and lives, the id is one, the payload not too
+ * large (check_dest_fail says which is not). */
+static RPC_HOT int check_dest(int dest, unsigned id, size_t len)
+{
+    if (dest >= 0 && dest < ordo__rt.size && id < RPC_NUM_IDS && len <= ordo__rt.cfg.max_msg_size &&
+        !ordo__rt.peer_failed[dest])
+        return ORDO_OK;
+    return check_dest_fail(dest, id, len);
 }
 
 /* The checks of a send or call: destination, id, sizes, buffers. */
-static int check_args(int dest, unsigned id, const void *pre, size_t pre_len, const void *data,
-                      size_t len, const void *reply, size_t cap)
+static RPC_HOT int check_args(int dest, unsigned id, const void *pre, size_t pre_len,
+                              const void *data, size_t len, const void *reply, size_t cap)
 {
     int status = check_dest(dest, id, len);
     if (status != ORDO_OK)
@@ -702,8 +759,8 @@ static int rpc_send(int dest, unsigned id, const void *msg, size_t len)
 
 /* An eager reply of len bytes into the caller's buffer (cap bytes): what
  * fits is copied, the whole length noted; the call's status. */
-static int take_reply(const ordo__msg_hdr_t *h, const void *data, size_t len, void *reply,
-                      size_t cap, size_t *reply_len)
+static RPC_HOT int take_reply(const ordo__msg_hdr_t *h, const void *data, size_t len, void *reply,
+                              size_t cap, size_t *reply_len)
 {
     size_t n = len < cap ? len : cap;
     if (n)
@@ -731,7 +788,7 @@ static struct {
     rpc_op_t *op; /* the op that took over (a rendezvous reply) */
 } fast;
 
-static int fast_ok(int dest, const void *req, size_t len, size_t pre_len)
+static RPC_HOT int fast_ok(int dest, const void *req, size_t len, size_t pre_len)
 {
     return rpc.short_calls && !ordo__rt.peer_failed[dest] && !use_rndv(req, len, pre_len);
 }
@@ -742,16 +799,16 @@ static int fast_over(void *arg)
     return fast.done || fast.op;
 }
 
-static int fast_call(int dest, unsigned id, const void *pre, size_t pre_len, const void *req,
-                     size_t len, void *reply, size_t cap, size_t *reply_len)
+static RPC_HOT int fast_call(int dest, unsigned id, const void *pre, size_t pre_len,
+                             const void *req, size_t len, void *reply, size_t cap,
+                             size_t *reply_len)
 {
     rpc_hdr_buf_t hb;
     int s;
 
-    memset(&hb.h, 0, sizeof(hb.h));
-    hdr_init(&hb.h, ORDO__MSG_REQ, id);
-    hb.h.req_id = ((uint64_t)++rpc.call_seq[dest] << RPC_SLOT_BITS) | RPC_SLOT_MASK;
-    hb.h.flags = ORDO__MSG_F_ONCE; /* fast_ok: no retries, no fault injection */
+    /* fast_ok: no retries, no fault injection */
+    hb.h = hdr_new(ORDO__MSG_REQ, ORDO__MSG_F_ONCE, id,
+                   ((uint64_t)++rpc.call_seq[dest] << RPC_SLOT_BITS) | RPC_SLOT_MASK, 0);
     size_t hlen = stamp(&hb.h, hb.b, dest, pre, pre_len);
     fast.req_id = hb.h.req_id;
     fast.peer = dest;
@@ -760,7 +817,7 @@ static int fast_call(int dest, unsigned id, const void *pre, size_t pre_len, con
     fast.reply = reply;
     fast.cap = cap;
     fast.active = 1;
-    s = ordo__rt.tl_ops->send(ordo__rt.tl, dest, hb.b, hlen, req, len, NULL);
+    s = send_now(&hb, hlen, dest, req, len);
     if (s == ORDO__AGAIN) {
         /* Not at once (too large for the transport's short path, or its
          * queue is full): an op takes the request, header as made here. */
@@ -798,8 +855,8 @@ static int fast_call(int dest, unsigned id, const void *pre, size_t pre_len, con
 
 /* A reply with a fast call's id: 1 if handled here, 0 if it is for the op
  * that carries the call on, or late. */
-static int fast_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const void *data,
-                      size_t len)
+static RPC_HOT int fast_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const void *data,
+                              size_t len)
 {
     if (!fast.active || fast.done || fast.op || fast.req_id != h->req_id || fast.peer != h->src)
         return 0; /* late or foreign: dropped as such */
@@ -816,6 +873,7 @@ static int fast_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const v
         op->reply = fast.reply;
         op->cap = fast.cap;
         op->user_owned = 1;
+        op->replied = 1;
         fast.op = op;
         op_start_pull(h, NULL, 0, data, len, op);
         return 1;
@@ -825,8 +883,8 @@ static int fast_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const v
     return 1;
 }
 
-static int rpc_call(int dest, unsigned id, const void *pre, size_t pre_len, const void *req,
-                    size_t len, void *reply, size_t cap, size_t *reply_len)
+static RPC_HOT int rpc_call(int dest, unsigned id, const void *pre, size_t pre_len, const void *req,
+                            size_t len, void *reply, size_t cap, size_t *reply_len)
 {
     rpc_op_t *op;
     if (ordo__in_handler) {
@@ -1040,14 +1098,11 @@ static void reply_now(const ordo__msg_hdr_t *req, const void *data, size_t len, 
     rpc_hdr_buf_t hb;
     int dest = req->src;
 
-    memset(&hb.h, 0, sizeof(hb.h));
-    hdr_init(&hb.h, ORDO__MSG_REPLY, req->handler);
-    hb.h.req_id = req->req_id;
-    hb.h.status = status;
+    hb.h = hdr_new(ORDO__MSG_REPLY, 0, req->handler, req->req_id, status);
     size_t hlen = stamp(&hb.h, hb.b, dest, NULL, 0);
     if (!(req->flags & ORDO__MSG_F_ONCE))
         dedup_done(dest, req->req_id, req->handler, status, NULL, data, len);
-    int s = ordo__rt.tl_ops->send(ordo__rt.tl, dest, hb.b, hlen, data, len, NULL);
+    int s = send_now(&hb, hlen, dest, data, len);
     if (s == ORDO_OK) {
         ordo__rt.stats.msgs_sent++;
         return;
@@ -1133,6 +1188,13 @@ static void recv_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const 
     }
     if (op && op->peer != h->src)
         op = NULL; /* a call to another rank that happens to carry the same id */
+    if (op && op->replied && !op->detached) {
+        /* Another copy of the reply (a repeated request was answered again,
+         * or faults duplicated it): the first is taken, or being pulled and
+         * acknowledged; this one must not touch the call again. */
+        ordo__rt.stats.duplicates++;
+        return;
+    }
     if (!op || op->detached) {
         ordo__rt.stats.late_replies++;
         ordo_log_debug("reply from rank %d to unknown or abandoned request %llx dropped", h->src,
@@ -1150,6 +1212,7 @@ static void recv_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const 
         return;
     }
     ordo__lclock_recv_inline(st, h->src, h->handler, h->seq);
+    op->replied = 1;
     if (op->rndv) {
         /* Our request was pulled: its buffer is free. */
         ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->mem);
@@ -1367,19 +1430,53 @@ void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
     ordo__stamp_t stamp;
     (void)arg;
 
+    const void *pre = NULL;
+    size_t pre_len = 0;
+    if (hlen == 0 && len >= PACKED_HDR) {
+        /* A packed request or reply with the default clocks: its first
+         * eight bytes hold all there is to check but the source. */
+        uint64_t lead;
+        memcpy(&lead, data, sizeof(lead));
+        if (lead && (lead == rpc.xreq_word || lead == rpc.xreply_word)) {
+            memcpy(&h, data, sizeof(h));
+            if (!h.pre_len && h.src >= 0 && h.src < ordo__rt.size &&
+                ordo__lclock_decode_inline((const uint8_t *)data + sizeof(h), sizeof(uint64_t),
+                                           ORDO__CLOCK_LAMPORT, &stamp) == 0) {
+                data = (const uint8_t *)data + PACKED_HDR;
+                len -= PACKED_HDR;
+                goto dispatch;
+            }
+        }
+    }
     /* Check everything a peer could get wrong before trusting any field. */
-    if (hlen < sizeof(h)) {
+    if (hlen == 0) {
+        /* Header and payload as one (msg.h): the header leads the data. */
+        if (len < sizeof(h)) {
+            ordo__rt.stats.malformed++;
+            ordo_log_warn("dropped a message with a truncated header (%zu of %zu bytes)", len,
+                          sizeof(h));
+            return;
+        }
+        memcpy(&h, data, sizeof(h));
+        hlen = (size_t)h.hdr_len + h.pre_len;
+        if (hlen > len)
+            hlen = 0; /* refused below */
+        hdr = data;
+        data = (const uint8_t *)data + hlen;
+        len -= hlen;
+    } else if (hlen >= sizeof(h)) {
+        memcpy(&h, hdr, sizeof(h));
+    } else {
         ordo__rt.stats.malformed++;
         ordo_log_warn("dropped a message with a truncated header (%zu of %zu bytes)", hlen,
                       sizeof(h));
         return;
     }
-    memcpy(&h, hdr, sizeof(h));
-    /* A request's prefix follows the clocks: the bytes past hdr_len. */
-    size_t pre_len = hlen - h.hdr_len;
-    const void *pre = (const uint8_t *)hdr + h.hdr_len;
+    /* A request's prefix follows the clocks. */
+    pre_len = h.pre_len;
+    pre = (const uint8_t *)hdr + h.hdr_len;
     if (h.magic != ORDO__MSG_MAGIC || h.version != ORDO__MSG_VERSION || h.hdr_len < sizeof(h) ||
-        h.hdr_len > hlen || (pre_len && !(h.flags & ORDO__MSG_F_PREFIX)) ||
+        (size_t)h.hdr_len + pre_len != hlen || (pre_len && !(h.flags & ORDO__MSG_F_PREFIX)) ||
         ((h.flags & ORDO__MSG_F_PREFIX) &&
          (!pre_len || pre_len > ORDO__RPC_PREFIX_MAX || h.kind == ORDO__MSG_REPLY ||
           h.kind == ORDO__MSG_ACK)) ||
@@ -1389,10 +1486,12 @@ void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
                                    h.flags & ORDO__MSG_F_CLOCKS, &stamp) != 0) {
         ordo__rt.stats.malformed++;
         ordo_log_warn("dropped a malformed message (magic %#x version %u kind %u hdr_len %u "
-                      "flags %#x src %d)",
-                      h.magic, h.version, h.kind, h.hdr_len, h.flags, h.src);
+                      "pre_len %u flags %#x src %d, %zu header bytes)",
+                      h.magic, h.version, h.kind, h.hdr_len, h.pre_len, h.flags, h.src,
+                      hlen ? hlen : len);
         return;
     }
+dispatch:
     ordo__rt.stats.msgs_received++;
     switch (h.kind) {
     case ORDO__MSG_REPLY:
@@ -1439,6 +1538,33 @@ void ordo__rpc_peer_failed(void *arg, int peer, int status)
 
 /* ---- set-up ------------------------------------------------------------ */
 
+/* The lead word of a packed message with the default clocks (msg.h). */
+static uint64_t packed_word(unsigned kind, unsigned flags)
+{
+    ordo__msg_hdr_t h = {.magic = ORDO__MSG_MAGIC,
+                         .version = ORDO__MSG_VERSION,
+                         .kind = (uint8_t)kind,
+                         .hdr_len = PACKED_HDR,
+                         .flags = (uint16_t)(ORDO__MSG_F_LAMPORT | flags)};
+    uint64_t w;
+    memcpy(&w, &h, sizeof(w));
+    return w;
+}
+
+/* After a change of path or threshold: what the hot paths look up. */
+static void paths_update(void)
+{
+    if (rpc.proto == ORDO_PROTO_EAGER)
+        rpc.eager_max = SIZE_MAX;
+    else if (rpc.proto == ORDO_PROTO_RNDV)
+        rpc.eager_max = 0;
+    else
+        rpc.eager_max = rpc.threshold < rpc.threshold_mapped ? rpc.threshold : rpc.threshold_mapped;
+    int lamport = ordo__lclock_lamport_only;
+    rpc.xreq_word = lamport ? packed_word(ORDO__MSG_REQ, ORDO__MSG_F_ONCE) : 0;
+    rpc.xreply_word = lamport ? packed_word(ORDO__MSG_REPLY, 0) : 0;
+}
+
 int ordo__rpc_init(void)
 {
     memset(&rpc, 0, sizeof(rpc));
@@ -1451,6 +1577,7 @@ int ordo__rpc_init(void)
     rpc.short_calls = rpc.short_replies && !ordo__rt.cfg.retry_ms;
     rpc.proto = ORDO_PROTO_AUTO;
     rpc.threshold = rpc.threshold_mapped = (size_t)-1;
+    paths_update();
     rpc.dedup = calloc((size_t)ordo__rt.size, sizeof(*rpc.dedup));
     rpc.call_seq = calloc((size_t)ordo__rt.size, sizeof(*rpc.call_seq));
     if (!rpc.dedup || !rpc.call_seq)
@@ -1486,6 +1613,7 @@ void ordo__rpc_set_threshold(size_t threshold, size_t threshold_mapped)
 {
     rpc.threshold = threshold;
     rpc.threshold_mapped = threshold_mapped;
+    paths_update();
 }
 
 int ordo__rpc_proto(void)
@@ -1496,6 +1624,7 @@ int ordo__rpc_proto(void)
 void ordo__rpc_set_proto_internal(int proto)
 {
     rpc.proto = proto;
+    paths_update();
 }
 
 static int quiet(void *arg)
@@ -1773,7 +1902,7 @@ ordo_status_t ordo_rpc_set_proto(ordo_proto_t proto)
     if (proto != ORDO_PROTO_AUTO && proto != ORDO_PROTO_EAGER && proto != ORDO_PROTO_RNDV)
         return ORDO_ERR_INVALID;
     ORDO__LOCK();
-    rpc.proto = proto;
+    ordo__rpc_set_proto_internal(proto);
     ORDO__UNLOCK();
     return ORDO_OK;
 }

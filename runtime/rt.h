@@ -90,12 +90,6 @@ extern ORDO__TLS int ordo__in_handler;
 /* Absolute deadline ORDO_TIMEOUT_MS from now. */
 uint64_t ordo__deadline(void);
 
-/* Progress until done(arg) is true or the deadline passes (ORDO_ERR_TIMEOUT),
- * waiting between polls as ORDO_WAIT says (the first few polls go without
- * a clock read or a wait).  deadline_ns 0: ORDO_TIMEOUT_MS
- * from the first time it has to wait (no clock read when done at once). */
-int ordo__wait_until(int (*done)(void *arg), void *arg, uint64_t deadline_ns);
-
 /* Reusable large buffers (buf.c): *cap is the buffer's class (0 below 4
  * KiB: plain malloc); give it back with the same cap; release at the end. */
 void *ordo__buf_get(size_t len, size_t *cap);
@@ -154,14 +148,39 @@ int ordo__rpc_calibrate(void);
 void ordo__rpc_timers(void);
 /* Nonzero when ordo__rpc_timers has work: messages held back, calls to retry. */
 extern uint32_t ordo__rpc_timed;
-/* One round of progress: the transport, then the timers. */
-int ordo__progress(void);
 /* Shared objects (consistency/obj.c): set up at init, released at finalize;
  * work deferred from completion callbacks runs in every progress round. */
 int ordo__obj_init(void);
 void ordo__obj_fini(void);
 void ordo__obj_progress(void);
 extern volatile int ordo__obj_pending;
+/* One round of progress: the transport, then the timers and the objects'
+ * deferred work (inline: waits spin on it). */
+static inline int ordo__progress(void)
+{
+    int events = ordo__rt.tl_ops->progress(ordo__rt.tl);
+    if (ordo__rpc_timed)
+        ordo__rpc_timers();
+    if (ordo__obj_pending)
+        ordo__obj_progress();
+    return events;
+}
+/* Progress until done(arg) is true or the deadline passes (ORDO_ERR_TIMEOUT),
+ * waiting between polls as ORDO_WAIT says.  deadline_ns 0: ORDO_TIMEOUT_MS
+ * from the first time it has to wait.  The first ORDO__FAST_POLLS polls go
+ * without a clock read or a wait, inline (a reply that comes at once is
+ * found with no call but the transport's); ordo__wait_slow does the rest. */
+#define ORDO__FAST_POLLS 256
+int ordo__wait_slow(int (*done)(void *arg), void *arg, uint64_t deadline_ns);
+static inline int ordo__wait_until(int (*done)(void *arg), void *arg, uint64_t deadline_ns)
+{
+    for (unsigned i = 0; i < ORDO__FAST_POLLS; i++) {
+        if (done(arg))
+            return ORDO_OK;
+        ordo__progress();
+    }
+    return ordo__wait_slow(done, arg, deadline_ns);
+}
 /* Wait (until the deadline) for every send of this rank to complete locally. */
 int ordo__rpc_quiesce(uint64_t deadline_ns);
 

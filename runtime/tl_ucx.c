@@ -294,15 +294,12 @@ static int ucx_connect(ordo__tl_t *tl, const void *addrs, size_t stride, const s
 }
 
 /* Endpoints are created on first use. */
-static int peer_ep(ordo__tl_t *tl, int rank, ucp_ep_h *ep)
+/* peer_ep's first message to a peer: connect (or learn it is gone). */
+static int peer_connect(ordo__tl_t *tl, int rank, ucp_ep_h *ep)
 {
     ucx_peer_t *p = &tl->peers[rank];
     ucs_status_t s;
 
-    if (p->ep && !p->failed) {
-        *ep = p->ep;
-        return ORDO_OK;
-    }
     if (p->failed)
         return ORDO_ERR_PEER_FAILED;
     ucp_ep_params_t ep_params = {0};
@@ -323,6 +320,17 @@ static int peer_ep(ordo__tl_t *tl, int rank, ucp_ep_h *ep)
     }
     *ep = p->ep;
     return ORDO_OK;
+}
+
+/* The endpoint to rank, made on first use. */
+static inline int peer_ep(ordo__tl_t *tl, int rank, ucp_ep_h *ep)
+{
+    const ucx_peer_t *p = &tl->peers[rank];
+    if (p->ep && !p->failed) {
+        *ep = p->ep;
+        return ORDO_OK;
+    }
+    return peer_connect(tl, rank, ep);
 }
 
 static void send_cb(void *request, ucs_status_t status, void *user_data)

@@ -5,6 +5,7 @@
  */
 #include "../ordo_test.h"
 
+#include "runtime/lclock.h"
 #include "runtime/msg.h"
 #include "runtime/rt.h"
 
@@ -286,6 +287,71 @@ static void test_malformed_headers_dropped(void)
     CU_ASSERT_EQUAL(one_way_received, received + 1);
 }
 
+/* A packed message (msg.h): header, Lamport clock and payload as one, as
+ * the short paths send them.  The shapes the receiver takes by its shorter
+ * path (a request sent once, a reply) and the others all work; one that
+ * lies about its lengths or source is dropped and counted. */
+static size_t packed(uint8_t *buf, unsigned kind, unsigned flags, int src, uint64_t req_id,
+                     const void *data, size_t len)
+{
+    ordo__msg_hdr_t h = {.magic = ORDO__MSG_MAGIC,
+                         .version = ORDO__MSG_VERSION,
+                         .kind = (uint8_t)kind,
+                         .flags = (uint16_t)(ORDO__MSG_F_LAMPORT | flags),
+                         .hdr_len = sizeof(ordo__msg_hdr_t) + 8,
+                         .handler = ID_COUNT,
+                         .src = src,
+                         .req_id = req_id};
+    uint64_t clock = 5;
+    memcpy(buf, &h, sizeof(h));
+    memcpy(buf + sizeof(h), &clock, sizeof(clock));
+    memcpy(buf + h.hdr_len, data, len);
+    return h.hdr_len + len;
+}
+
+static void test_packed_messages(void)
+{
+    uint8_t buf[128];
+    int64_t v = 2;
+    int received = one_way_received;
+    uint64_t malformed = ordo__rt.stats.malformed, late = ordo__rt.stats.late_replies;
+    uint64_t lamport = ordo__lamport;
+
+    /* One-way: the general path. */
+    size_t len = packed(buf, ORDO__MSG_SEND, 0, me, 0, &v, sizeof(v));
+    ordo__rpc_recv(NULL, NULL, 0, buf, len);
+    CU_ASSERT_EQUAL(one_way_received, received + 1);
+    CU_ASSERT(ordo__lamport > lamport);
+    /* A request sent once: the shorter path; its reply goes to a call that
+     * does not exist and comes back as a late reply. */
+    len = packed(buf, ORDO__MSG_REQ, ORDO__MSG_F_ONCE, me, ((uint64_t)1 << 51) | 9, &v, sizeof(v));
+    ordo__rpc_recv(NULL, NULL, 0, buf, len);
+    CU_ASSERT_EQUAL(one_way_received, received + 2);
+    /* A reply nobody waits for, in the reply's shape. */
+    len = packed(buf, ORDO__MSG_REPLY, 0, me, 0xfeedULL, NULL, 0);
+    ordo__rpc_recv(NULL, NULL, 0, buf, len);
+    for (int i = 0; i < 1000 && ordo__rt.stats.late_replies < late + 2; i++) {
+        ordo_progress();
+        usleep(1000);
+    }
+    CU_ASSERT_EQUAL(ordo__rt.stats.late_replies, late + 2);
+
+    /* Lies: each is dropped and counted, nothing runs. */
+    ordo__rpc_recv(NULL, NULL, 0, buf, 20); /* shorter than a header */
+    len = packed(buf, ORDO__MSG_REQ, ORDO__MSG_F_ONCE, n, 1, &v, sizeof(v)); /* no such rank */
+    ordo__rpc_recv(NULL, NULL, 0, buf, len);
+    len = packed(buf, ORDO__MSG_SEND, 0, me, 0, &v, sizeof(v));
+    ordo__rpc_recv(NULL, NULL, 0, buf, sizeof(ordo__msg_hdr_t) + 4); /* clock cut off */
+    ((ordo__msg_hdr_t *)buf)->pre_len = 8;                           /* a prefix without its flag */
+    ordo__rpc_recv(NULL, NULL, 0, buf, len);
+    ((ordo__msg_hdr_t *)buf)->pre_len = 200; /* past the end */
+    ((ordo__msg_hdr_t *)buf)->flags |= ORDO__MSG_F_PREFIX;
+    ordo__rpc_recv(NULL, NULL, 0, buf, len);
+    CU_ASSERT_EQUAL(ordo__rt.stats.malformed, malformed + 5);
+    CU_ASSERT_EQUAL(one_way_received, received + 2);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+}
+
 /* A request that says its sender never sends it again (no retries, no
  * fault injection) passes the exactly-once window by: each copy that
  * arrives runs, and the window keeps nothing of it.  The replies go back to
@@ -417,6 +483,7 @@ static CU_TestInfo messages[] = {
     {"payload over ORDO_MAX_MSG_SIZE refused", test_oversize_refused},
     {"handlers cannot block", test_handler_cannot_block},
     {"malformed headers dropped and counted", test_malformed_headers_dropped},
+    {"packed messages: taken, or dropped and counted", test_packed_messages},
     {"a request sent once passes the exactly-once window by", test_request_sent_once},
     {"the barrier waits for a slow rank, or times out when bounded",
      test_barrier_waits_for_slow_rank},
