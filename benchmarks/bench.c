@@ -66,6 +66,10 @@ static void usage(const bench_spec_t *spec, FILE *out)
                  "  --buffer K        where message buffers come from: ordo (ordo_mem_alloc,\n"
                  "                    peers read them directly; the default) or malloc\n"
                  "  --digits N        decimals of the figures, 0..6 (default 2, as OSU)\n");
+    if (spec->flags & BENCH_OPT_UCX)
+        fprintf(out, "  --ucx             also run the pattern over raw UCX active messages (as\n"
+                     "                    ucx_perftest -t ucp_am_lat) in the same processes, in\n"
+                     "                    blocks between ordo's, and print its p50 and ordo/UCX\n");
     if (spec->flags & BENCH_OPT_PROTO)
         fprintf(out,
                 "  --proto P         ordo's path for payloads: " PROTO_ACCEPTED " (default: auto,\n"
@@ -180,10 +184,13 @@ static int parse_proto(const char *s)
 /* Returns BENCH_RUN, or an exit status. */
 static int parse_options(const bench_spec_t *spec, int argc, char **argv, bench_opts_t *o)
 {
-    static const struct option longopts[] = {
-        {"mpi", no_argument, NULL, 'M'},         {"buffer", required_argument, NULL, 'B'},
-        {"proto", required_argument, NULL, 'P'}, {"digits", required_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"mpi", no_argument, NULL, 'M'},
+                                             {"buffer", required_argument, NULL, 'B'},
+                                             {"proto", required_argument, NULL, 'P'},
+                                             {"digits", required_argument, NULL, 'D'},
+                                             {"ucx", no_argument, NULL, 'U'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof(*o));
     o->min_size = spec->min_size;
     o->max_size = spec->max_size;
@@ -235,6 +242,11 @@ static int parse_options(const bench_spec_t *spec, int argc, char **argv, bench_
             break;
         case 'M':
             o->mpi = 1;
+            break;
+        case 'U':
+            if (!(spec->flags & BENCH_OPT_UCX))
+                return bad_usage(spec, "--ucx: %s has no raw UCX baseline", spec->prog);
+            o->ucx = 1;
             break;
         case 'D':
             if (parse_int(optarg, 0, 6, &o->digits) != 0)

@@ -38,6 +38,7 @@
 enum {
     BENCH_OPT_WINDOW = 1 << 0, /* -W */
     BENCH_OPT_PROTO = 1 << 1,  /* --proto */
+    BENCH_OPT_UCX = 1 << 2,    /* --ucx (the benchmark measures the baseline itself) */
 };
 
 struct bench;
@@ -69,6 +70,7 @@ typedef struct bench_opts {
     int window;                /* -W */
     int full;                  /* -f: also min and max */
     int mpi;                   /* --mpi: MPI baseline and ratio */
+    int ucx;                   /* --ucx: raw UCX baseline and ratio (BENCH_OPT_UCX) */
     int proto;                 /* --proto: ordo_proto_t, or -1 if not given */
     int malloc_buffers;        /* --buffer malloc: malloc, not ordo_mem_alloc */
     int digits;                /* --digits: decimals of the figures (OSU: 2) */

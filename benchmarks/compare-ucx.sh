@@ -3,7 +3,9 @@
 # for the targets of DESIGN.md ("Performance targets"):
 #
 #   8 B latency      ordo_latency -m 8:8, p50    ucx_perftest -t ucp_am_lat -s 8, p50
-#                    target ordo/ucx <= 1.2
+#                    target ordo/ucx <= 1.2;     and ordo_latency --ucx: the same
+#                                                ping-pong on raw UCX in ordo's own
+#                                                processes, between ordo's blocks
 #   4 MiB bandwidth  ordo_bw -m 4M:4M, MB/s      ucx_perftest -t ucp_get -s 4194304, overall
 #                    target ordo/ucx >= 0.9
 #
@@ -238,18 +240,18 @@ compare() { # CONFIG
     echo "== configuration '$1': $what"
     echo "   UCX_TLS=${UCX_TLS:-<unset: UCX chooses>}; peer error handling $peer"
 
-    l_ucx= l_ordo= l_mpi= b_ucx= b_ordo= b_mpi=
+    l_ucx= l_ordo= l_mpi= l_in= r_in= b_ucx= b_ordo= b_mpi=
     r=1
     while [ $r -le "$rounds" ]; do
-        lu=n/a lo=n/a lm=n/a bu=n/a bo=n/a bm=n/a
+        lu=n/a li=n/a lo=n/a lm=n/a bu=n/a bo=n/a bm=n/a
         if ucx_run ucp_am_lat 8 100000 10000; then
             lu=$(ucx_field 2)
             [ $r -gt 1 ] || echo "   ucx_perftest ucp_am_lat transports: $(transports "$tmp/ucx.out")"
         else
             failed=1
         fi
-        if ordo_run ordo_latency -m 8:8 -i 100000 -x 10000 --digits 3; then
-            lo=$(ordo_field 8 3) lm=$(ordo_field 8 5)
+        if ordo_run ordo_latency -m 8:8 -i 100000 -x 10000 --digits 3 --ucx; then
+            li=$(ordo_field 8 3) lo=$(ordo_field 8 5) lm=$(ordo_field 8 7)
             [ $r -gt 1 ] || echo "   ordo transports:                    $(transports "$tmp/ordo.out")"
         else
             failed=1
@@ -265,21 +267,26 @@ compare() { # CONFIG
         else
             failed=1
         fi
-        echo "   round $r: 8 B latency ucx $lu ordo $lo MPI $lm (ordo/ucx $(ratio "$lo" "$lu"));" \
+        echo "   round $r: 8 B latency ucx $lu ordo $lo MPI $lm (ordo/ucx $(ratio "$lo" "$lu")," \
+            "in-run UCX $li: $(ratio "$lo" "$li"));" \
             "4 MiB bandwidth ucx $bu ordo $bo MPI $bm (ordo/ucx $(ratio "$bo" "$bu"))"
         l_ucx="$l_ucx $lu" l_ordo="$l_ordo $lo" l_mpi="$l_mpi $lm"
+        l_in="$l_in $li" r_in="$r_in $(ratio "$lo" "$li")"
         b_ucx="$b_ucx $bu" b_ordo="$b_ordo $bo" b_mpi="$b_mpi $bm"
         r=$((r + 1))
     done
     lat_ucx=$(median $l_ucx) lat_ordo=$(median $l_ordo) lat_mpi=$(median $l_mpi)
     bw_ucx=$(median $b_ucx) bw_ordo=$(median $b_ordo) bw_mpi=$(median $b_mpi)
     lat_ratio=$(ratio "$lat_ordo" "$lat_ucx")
+    lat_in=$(median $l_in) in_ratio=$(median $r_in)
     bw_ratio=$(ratio "$bw_ordo" "$bw_ucx")
     echo
     echo "   medians of $rounds round(s):"
     row "what" "ucx" "ordo" "MPI" "ordo/ucx" "target" "result"
     row "8 B latency, p50 (us)" "$lat_ucx" "$lat_ordo" "$lat_mpi" "$lat_ratio" "<= 1.2" \
         "$(verdict "$lat_ratio" "<=" 1.2)"
+    row "  vs UCX in the same run" "$lat_in" "$lat_ordo" "" "$in_ratio" "<= 1.2" \
+        "$(verdict "$in_ratio" "<=" 1.2)"
     row "4 MiB bandwidth (MB/s)" "$bw_ucx" "$bw_ordo" "$bw_mpi" "$bw_ratio" ">= 0.9" \
         "$(verdict "$bw_ratio" ">=" 0.9)"
 }
@@ -288,6 +295,9 @@ echo "# ordo $(sed -n 's/.*AC_INIT(\[ordo\], \[\([^]]*\)\].*/\1/p' "$srcdir/conf
 echo "# ucx: ucx_perftest over localhost (latency: p50 of ucp_am_lat, half a round trip;"
 echo "#      bandwidth: overall of ucp_get, MiB/s converted to MB/s)"
 echo "# ordo: ordo_latency p50 (round trip / 2), ordo_bw average (window 64), MB/s = 10^6 B/s"
+echo "# in-run UCX: ordo_latency --ucx, the same ping-pong as ucp_am_lat in ordo's processes,"
+echo "#      timed in blocks between ordo's (its ratio: the median of the rounds' ratios);"
+echo "#      ucx_perftest runs apart, and this host's speed drifts between runs"
 echo "# MPI: the --mpi baseline of the same ordo runs (MPI_Send/MPI_Recv, MPI_Isend windows)"
 case $config in
 both) compare default; compare shm ;;

@@ -20,9 +20,10 @@ bin_PROGRAMS += \
 	benchmarks/ordo_crossover \
 	benchmarks/ordo_obj_latency
 
-benchmarks_ordo_latency_SOURCES = benchmarks/ordo_latency.c
-benchmarks_ordo_latency_CFLAGS = $(BENCH_CFLAGS)
-benchmarks_ordo_latency_LDADD = $(BENCH_LDADD)
+benchmarks_ordo_latency_SOURCES = benchmarks/ordo_latency.c benchmarks/bench_ucx.c \
+	benchmarks/bench_ucx.h
+benchmarks_ordo_latency_CFLAGS = $(BENCH_CFLAGS) $(UCX_CFLAGS)
+benchmarks_ordo_latency_LDADD = $(BENCH_LDADD) $(UCX_LIBS)
 
 benchmarks_ordo_bw_SOURCES = benchmarks/ordo_bw.c
 benchmarks_ordo_bw_CFLAGS = $(BENCH_CFLAGS)

@@ -8,13 +8,21 @@
  *
  * --mpi: the same ping-pong with MPI_Send/MPI_Recv between the same two
  * processes, printed as "MPI (us)" and the ratio ordo/MPI.
+ *
+ * --ucx: the same ping-pong over raw UCX active messages, as ucx_perftest
+ * -t ucp_am_lat does it, in the same processes (bench_ucx.h).  The timed
+ * calls are cut into UCX_BLOCKS blocks and each is followed by a block of
+ * the baseline, so that both see the machine alike; printed as "UCX p50
+ * (us)" and the ratio of the p50s.
  */
 #include "bench.h"
+#include "bench_ucx.h"
 
 #include <math.h>
 #include <stdlib.h>
 
 enum { ID_ECHO = 1 };
+#define UCX_BLOCKS 8
 
 static int on_echo(const ordo_rpc_msg_t *msg, void *arg)
 {
@@ -38,7 +46,7 @@ static const bench_spec_t spec = {
     .iters_large = 1000,
     .warmup = 100,
     .warmup_large = 10,
-    .flags = BENCH_OPT_PROTO,
+    .flags = BENCH_OPT_PROTO | BENCH_OPT_UCX,
     .register_handlers = register_handlers,
 };
 
@@ -52,15 +60,13 @@ static void call_once(bench_t *b, size_t size, const void *sbuf, void *rbuf)
         bench_fail(b, "ordo_rpc_call (reply length)", size, ORDO_ERR_MSG);
 }
 
-/* Rank 0: time the calls of one size. */
-static void ordo_pingpong(bench_t *b, size_t size, const void *sbuf, void *rbuf,
-                          bench_counters_t *c)
+/* Rank 0: time iters calls of one size, after warmup untimed ones. */
+static void ordo_pingpong(bench_t *b, size_t size, const void *sbuf, void *rbuf, int iters,
+                          int warmup, bench_counters_t *c)
 {
-    int iters = bench_iters(b, size), warmup = bench_warmup(b, size);
     bench_ping(b);
     for (int i = 0; i < warmup; i++)
         call_once(b, size, sbuf, rbuf);
-    bench_samples_reset(b);
     bench_counters_start(b);
     for (int i = 0; i < iters; i++) {
         double t0 = bench_now_us();
@@ -107,24 +113,54 @@ int main(int argc, char **argv)
                    "trip / 2");
     if (b.opts.mpi)
         bench_note(&b, "MPI: MPI_Send/MPI_Recv ping-pong in the same processes");
-    bench_std_columns(&b, &t, "Latency (us)", "us", NULL);
+    bench_ucx_t *ucx = NULL;
+    double *usamples = NULL;
+    if (b.opts.ucx) {
+        bench_note(&b, "UCX: ucp_am_send_nbx ping-pong (as ucx_perftest -t ucp_am_lat) in the "
+                       "same processes, in blocks between ordo's");
+        int s = bench_ucx_open(&b, b.opts.max_size, &ucx);
+        if (s != ORDO_OK)
+            bench_fail(&b, "the UCX baseline", 0, s);
+    }
+    static const char *const ucx_cols[] = {"UCX p50 (us)", "ordo/UCX p50", NULL};
+    bench_std_columns(&b, &t, "Latency (us)", "us", b.opts.ucx ? ucx_cols : NULL);
     bench_table_header(&b, &t);
 
     for (size_t size = bench_first_size(&b);; size = bench_next_size(&b, size)) {
         bench_counters_t c = {NAN, NAN};
         bench_stats_t st;
-        double mpi = NAN;
-        if (b.role == BENCH_ACTIVE)
-            ordo_pingpong(&b, size, sbuf, rbuf, &c);
-        else
-            bench_serve(&b);
+        double mpi = NAN, extra[2] = {NAN, NAN};
+        int iters = bench_iters(&b, size), warmup = bench_warmup(&b, size);
+        int blocks = b.opts.ucx && iters >= UCX_BLOCKS ? UCX_BLOCKS : 1;
+        size_t un = 0;
+        if (b.opts.ucx && !(usamples = realloc(usamples, (size_t)iters * sizeof(double))))
+            bench_fail(&b, "the UCX baseline", size, ORDO_ERR_NOMEM);
+        bench_samples_reset(&b);
+        for (int k = 0; k < blocks; k++) {
+            int n = iters / blocks + (k < iters % blocks), w = k ? 0 : warmup;
+            if (b.role == BENCH_ACTIVE)
+                ordo_pingpong(&b, size, sbuf, rbuf, n, w, &c);
+            else
+                bench_serve(&b);
+            int s = b.opts.ucx ? bench_ucx_pingpong(ucx, &b, size, n, w, usamples, &un) : ORDO_OK;
+            if (s != ORDO_OK)
+                bench_fail(&b, "the UCX baseline", size, s);
+        }
         if (b.opts.mpi)
             mpi = mpi_pingpong(&b, size, sbuf, rbuf);
         bench_stats(&b, &st);
-        bench_std_row(&b, &t, size, &st, 0, 0, NULL, mpi, &c);
+        if (b.opts.ucx && un) {
+            bench_stats_t ust;
+            bench_stats_of(&b, usamples, un, &ust);
+            extra[0] = ust.p50;
+            extra[1] = ust.p50 > 0 ? st.p50 / ust.p50 : NAN;
+        }
+        bench_std_row(&b, &t, size, &st, 0, 0, extra, mpi, &c);
         if (bench_next_size(&b, size) == 0)
             break;
     }
+    bench_ucx_close(ucx);
+    free(usamples);
     bench_buffer_free(&b, sbuf);
     bench_buffer_free(&b, rbuf);
     return bench_finish(&b);
