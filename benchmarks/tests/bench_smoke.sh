@@ -1,6 +1,7 @@
 #!/bin/sh
 # Every benchmark on 2 ranks with small sizes (1 B .. 1 KiB, few iterations;
-# ordo_obj_latency 8 B .. 1 KiB, also on 3 ranks): exit status 0, the
+# ordo_obj_latency 8 B .. 1 KiB, also on 3 ranks; ordo_latency also with its
+# raw UCX baseline, --ucx): exit status 0, the
 # OSU-style title, the "# Size" header with the metric, and one row of numbers
 # per size.  Then bad options: exit status 2 and a message naming the option,
 # with and without the launcher.
@@ -68,6 +69,7 @@ run() {
 }
 
 run ordo_latency "Latency (us)" --mpi -f
+run ordo_latency "Latency (us) *UCX p50 (us) *ordo/UCX p50" --ucx
 run ordo_bw "Bandwidth (MB/s)" --mpi -W 8
 run ordo_bibw "Bandwidth (MB/s)" -W 8
 run ordo_rpc_rate "Messages/s" --mpi -W 8
@@ -112,6 +114,7 @@ expect_usage_error "-x" "$bin/ordo_latency" -x -3
 expect_usage_error "-W" "$bin/ordo_latency" -W 8
 expect_usage_error "-W" "$bin/ordo_bw" -W 0
 expect_usage_error "--proto" "$bin/ordo_bw" --proto fast
+expect_usage_error "--ucx" "$bin/ordo_bw" --ucx
 expect_usage_error "--proto" "$bin/ordo_crossover" --proto eager
 expect_usage_error "-q" "$bin/ordo_rpc_rate" -q
 expect_usage_error "-m" "$bin/ordo_bibw" -m
