@@ -19,6 +19,8 @@ fi
 for pattern in '^   ucx_perftest ucp_am_lat transports: ' '^   ordo transports: ' \
     '^   round 1: 8 B latency ucx [0-9.]+ ordo [0-9.]+ ' \
     '^8 B latency, p50 \(us\) +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +<= 1.2 +(met|NOT met)$' \
+    '^  vs UCX in the same run +[0-9.]+ +[0-9.]+ +[0-9.]+ +<= 1.2 +(met|NOT met)$' \
+    'in-run UCX [0-9.]+: [0-9.]+\);' \
     '^4 MiB bandwidth \(MB/s\) +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +>= 0.9 +(met|NOT met)$'; do
     grep -Eq "$pattern" "$out" || { echo "FAIL: no line matching '$pattern'"; fail=1; }
 done
