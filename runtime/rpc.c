@@ -1601,8 +1601,13 @@ void ordo__rpc_fini(void)
         free(rpc.slots[i]);
     }
     free(rpc.slots);
-    for (int r = 0; rpc.dedup && r < ordo__rt.size; r++)
+    for (int r = 0; rpc.dedup && r < ordo__rt.size; r++) {
+        /* The copies of replies kept to answer repeats (the ops are gone). */
+        for (uint64_t i = 0; rpc.dedup[r] && i < ordo__rt.cfg.dedup_window; i++)
+            if (rpc.dedup[r][i].copy != rpc.dedup[r][i].small)
+                free(rpc.dedup[r][i].copy);
         free(rpc.dedup[r]);
+    }
     ordo__buf_release();
     free(rpc.dedup);
     free(rpc.call_seq);

@@ -420,7 +420,11 @@ static void test_writes_land_in_place(void)
                 for (size_t i = 0; i < len; i++)
                     buf[i] = (uint8_t)(i * 7 + (size_t)me + k + (size_t)way);
                 CU_ASSERT_EQUAL(ordo_write(o, max * (size_t)me, buf, len), ORDO_OK);
-                CU_ASSERT_EQUAL(ordo_fence(), ORDO_OK);
+                int fs = ordo_fence();
+                CU_ASSERT_EQUAL(fs, ORDO_OK);
+                if (fs != ORDO_OK)
+                    fprintf(stderr, "rank %d: %s, %zu B (way %d): ordo_fence: %s\n", me,
+                            model_names[m], len, way, ordo_strerror(fs));
                 CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
                 int peer = (me + 1) % n;
                 CU_ASSERT_EQUAL(ordo_read(o, max * (size_t)peer, back, len), ORDO_OK);

@@ -305,7 +305,8 @@ static size_t packed(uint8_t *buf, unsigned kind, unsigned flags, int src, uint6
     uint64_t clock = 5;
     memcpy(buf, &h, sizeof(h));
     memcpy(buf + sizeof(h), &clock, sizeof(clock));
-    memcpy(buf + h.hdr_len, data, len);
+    if (len)
+        memcpy(buf + h.hdr_len, data, len);
     return h.hdr_len + len;
 }
 
