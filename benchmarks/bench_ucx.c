@@ -3,6 +3,8 @@
  */
 #include "bench_ucx.h"
 
+#include "runtime/ucx_shm.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +26,7 @@ struct bench_ucx {
 };
 
 /* As ordo: peer error handling unless ORDO_PEER_ERRORS is off, and then
- * shared memory kept (UCX 1.13 leaves it out otherwise) unless the
- * environment says otherwise or UCX_TLS leaves it out. */
+ * UCX configured as ordo configures it (runtime/ucx_shm.h). */
 static int peer_errors(void)
 {
     const char *v = getenv("ORDO_PEER_ERRORS");
@@ -34,17 +35,6 @@ static int peer_errors(void)
         if (strcasecmp(v, off[i]) == 0)
             return 0;
     return 1;
-}
-
-static int shm_allowed(void)
-{
-    const char *tls = getenv("UCX_TLS");
-    if (!tls || !*tls)
-        return 1;
-    int exclude = tls[0] == '^';
-    int named = strstr(tls, "sm") || strstr(tls, "posix") || strstr(tls, "sysv") ||
-                strstr(tls, "mm") || (!exclude && strstr(tls, "all"));
-    return exclude ? !named : named;
 }
 
 static void op_done(void *request, ucs_status_t status, void *user_data)
@@ -99,6 +89,13 @@ static int fail(const char *what, ucs_status_t s)
     return ORDO_ERR_TRANSPORT;
 }
 
+/* bench_ucx_open could not finish: release what it made. */
+static int open_failed(bench_ucx_t *u, const char *what, ucs_status_t s)
+{
+    bench_ucx_close(u);
+    return what ? fail(what, s) : ORDO_ERR_NOMEM;
+}
+
 int bench_ucx_open(const bench_t *b, size_t max_size, bench_ucx_t **out)
 {
     ucp_config_t *config;
@@ -117,19 +114,18 @@ int bench_ucx_open(const bench_t *b, size_t max_size, bench_ucx_t **out)
     u->cap = max_size;
     int pe = peer_errors();
     if ((s = ucp_config_read(NULL, NULL, &config)) != UCS_OK)
-        return fail("ucp_config_read", s);
-    if (pe && shm_allowed() && !getenv("UCX_MM_ERROR_HANDLING") &&
-        !getenv("UCX_POSIX_ERROR_HANDLING") && !getenv("UCX_SYSV_ERROR_HANDLING"))
-        (void)ucp_config_modify(config, "MM_ERROR_HANDLING", "y");
+        return open_failed(u, "ucp_config_read", s);
+    if (pe && ordo__ucx_peer_errors_config(config) != 0)
+        fprintf(stderr, "ucx baseline: UCX refused ordo's settings for peer error handling\n");
     ucp_params_t cp = {.field_mask = UCP_PARAM_FIELD_FEATURES, .features = UCP_FEATURE_AM};
     s = ucp_init(&cp, config, &u->ctx);
     ucp_config_release(config);
     if (s != UCS_OK)
-        return fail("ucp_init", s);
+        return open_failed(u, "ucp_init", s);
     ucp_worker_params_t wp = {.field_mask = UCP_WORKER_PARAM_FIELD_THREAD_MODE,
                               .thread_mode = UCS_THREAD_MODE_SINGLE};
     if ((s = ucp_worker_create(u->ctx, &wp, &u->worker)) != UCS_OK)
-        return fail("ucp_worker_create", s);
+        return open_failed(u, "ucp_worker_create", s);
     ucp_am_handler_param_t hp = {.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID |
                                                UCP_AM_HANDLER_PARAM_FIELD_CB |
                                                UCP_AM_HANDLER_PARAM_FIELD_ARG,
@@ -137,19 +133,21 @@ int bench_ucx_open(const bench_t *b, size_t max_size, bench_ucx_t **out)
                                  .cb = on_am,
                                  .arg = u};
     if ((s = ucp_worker_set_am_recv_handler(u->worker, &hp)) != UCS_OK)
-        return fail("ucp_worker_set_am_recv_handler", s);
+        return open_failed(u, "ucp_worker_set_am_recv_handler", s);
 
     ucp_address_t *addr;
     size_t len, peer_len = 0;
     if ((s = ucp_worker_get_address(u->worker, &addr, &len)) != UCS_OK)
-        return fail("ucp_worker_get_address", s);
+        return open_failed(u, "ucp_worker_get_address", s);
     unsigned long mine = len, theirs = 0;
     MPI_Sendrecv(&mine, 1, MPI_UNSIGNED_LONG, b->peer, 998, &theirs, 1, MPI_UNSIGNED_LONG, b->peer,
                  998, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     peer_len = theirs;
     void *peer = malloc(peer_len);
-    if (!peer)
-        return ORDO_ERR_NOMEM;
+    if (!peer) {
+        ucp_worker_release_address(u->worker, addr);
+        return open_failed(u, NULL, UCS_OK);
+    }
     MPI_Sendrecv(addr, (int)len, MPI_BYTE, b->peer, 997, peer, (int)peer_len, MPI_BYTE, b->peer,
                  997, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     ucp_worker_release_address(u->worker, addr);
@@ -160,7 +158,7 @@ int bench_ucx_open(const bench_t *b, size_t max_size, bench_ucx_t **out)
     s = ucp_ep_create(u->worker, &ep, &u->ep);
     free(peer);
     if (s != UCS_OK)
-        return fail("ucp_ep_create", s);
+        return open_failed(u, "ucp_ep_create", s);
     *out = u;
     return ORDO_OK;
 }

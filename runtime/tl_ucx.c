@@ -4,6 +4,7 @@
 #include "runtime/clock.h"
 #include "runtime/log.h"
 #include "runtime/tl.h"
+#include "runtime/ucx_shm.h"
 
 #include <ordo.h>
 #include <poll.h>
@@ -148,29 +149,12 @@ static void unmap_event(ucm_event_type_t type, ucm_event_t *event, void *arg)
  * override the environment, hence the checks).  Measured here: 8 B latency
  * 0.26 us instead of 8.7 us; a killed peer reported within one interval.
  */
-/* Does UCX_TLS let shared memory in?  (Unset, "all", a list naming sm, shm,
- * posix, sysv or mm, or a "^" list of exclusions that does not name them.) */
-static int tls_allow_shm(void)
-{
-    const char *tls = getenv("UCX_TLS");
-    if (!tls || !*tls)
-        return 1;
-    int exclude = tls[0] == '^';
-    int named = strstr(tls, "sm") || strstr(tls, "posix") || strstr(tls, "sysv") ||
-                strstr(tls, "mm") || (!exclude && strstr(tls, "all"));
-    return exclude ? !named : named;
-}
-
 static void shm_with_peer_errors(ucp_config_t *config)
 {
-    /* Asking for it while UCX_TLS leaves shared memory out makes UCX print
-     * "invalid configuration" (across network namespaces, say). */
-    if (tls_allow_shm() && !getenv("UCX_MM_ERROR_HANDLING") &&
-        !getenv("UCX_POSIX_ERROR_HANDLING") && !getenv("UCX_SYSV_ERROR_HANDLING") &&
-        ucp_config_modify(config, "MM_ERROR_HANDLING", "y") != UCS_OK)
+    unsigned refused = ordo__ucx_peer_errors_config(config);
+    if (refused & ORDO__UCX_NO_SHM)
         ordo_log_info("cannot enable shared memory with peer error handling");
-    if (!getenv("UCX_KEEPALIVE_INTERVAL") &&
-        ucp_config_modify(config, "KEEPALIVE_INTERVAL", "1s") != UCS_OK)
+    if (refused & ORDO__UCX_NO_KEEPALIVE)
         ordo_log_info("cannot set the UCX keepalive interval");
 }
 
