@@ -345,15 +345,6 @@ static int op_copy_payload(rpc_op_t *op, const void *data, size_t len)
 /* The path of a payload of len bytes with a prefix of pre_len: forced, or
  * by the threshold of the memory the payload is in (the prefix counts: it
  * goes with the payload when eager). */
-static int use_rndv_slow(const void *payload, size_t len, size_t n);
-static inline int use_rndv(const void *payload, size_t len, size_t pre_len)
-{
-    size_t n = len + pre_len;
-    if (len == 0 || n <= rpc.eager_max)
-        return 0;
-    return use_rndv_slow(payload, len, n);
-}
-
 static int use_rndv_slow(const void *payload, size_t len, size_t n)
 {
     if (rpc.proto != ORDO_PROTO_AUTO)
@@ -364,6 +355,14 @@ static int use_rndv_slow(const void *payload, size_t len, size_t n)
         return 0;
     int mapped = ordo__rt.tl_ops->mem_is_alloc(ordo__rt.tl, payload, len);
     return n > (mapped ? rpc.threshold_mapped : rpc.threshold);
+}
+
+static inline int use_rndv(const void *payload, size_t len, size_t pre_len)
+{
+    size_t n = len + pre_len;
+    if (len == 0 || n <= rpc.eager_max)
+        return 0;
+    return use_rndv_slow(payload, len, n);
 }
 
 /* Register the payload and describe it; ack_id is who the receiver acknowledges. */
@@ -471,17 +470,6 @@ static void op_emitted(rpc_op_t *op)
         op_complete(op, ORDO_OK);
 }
 
-/* The fixed part of a new message's header. */
-static void hdr_init(ordo__msg_hdr_t *h, unsigned kind, unsigned id)
-{
-    h->magic = ORDO__MSG_MAGIC;
-    h->version = ORDO__MSG_VERSION;
-    h->kind = (uint8_t)kind;
-    h->hdr_len = sizeof(*h);
-    h->handler = id;
-    h->src = ordo__rt.rank;
-}
-
 /* Number the message h and write what follows the header into buf (where
  * the header starts): its clocks, then the prefix, if any.  Returns the
  * length of all that, header included (the header struct itself is the
@@ -530,7 +518,7 @@ typedef union rpc_hdr_buf {
     uint8_t b[RPC_HDR_INLINE];
 } rpc_hdr_buf_t;
 
-/* A new header for the short paths, to be stamped. */
+/* A new message's header, to be stamped. */
 static inline ordo__msg_hdr_t hdr_new(unsigned kind, unsigned flags, unsigned id, uint64_t req_id,
                                       int status)
 {
@@ -579,9 +567,11 @@ static int op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
     int s;
 
     if (!op->stamped) {
-        hdr_init(h, kind, id);
-        if (kind == ORDO__MSG_REQ && !ordo__rt.cfg.retry_ms && !ordo__rt.cfg.fault.enabled)
-            h->flags |= ORDO__MSG_F_ONCE;
+        unsigned once =
+            kind == ORDO__MSG_REQ && !ordo__rt.cfg.retry_ms && !ordo__rt.cfg.fault.enabled
+                ? ORDO__MSG_F_ONCE
+                : 0;
+        *h = hdr_new(kind, once, id, h->req_id, h->status); /* the caller set these */
     }
     op->peer = dest;
     op->sreq.complete = op_send_done;
@@ -965,6 +955,14 @@ static dedup_entry_t *dedup_entry(int src, uint64_t req_id)
     return &rpc.dedup[src][rpc.dedup_mask ? n & rpc.dedup_mask : n % ordo__rt.cfg.dedup_window];
 }
 
+/* Free the heap copy of a reply an entry kept (a small one is inline). */
+static void dedup_free_copy(dedup_entry_t *e)
+{
+    if (e->copy != e->small)
+        free(e->copy);
+    e->copy = NULL;
+}
+
 static void dedup_release(dedup_entry_t *e)
 {
     if (e->reply) {
@@ -972,9 +970,7 @@ static void dedup_release(dedup_entry_t *e)
         op_maybe_put(e->reply);
         e->reply = NULL;
     }
-    if (e->copy != e->small)
-        free(e->copy);
-    e->copy = NULL;
+    dedup_free_copy(e);
     e->len = 0;
     e->state = DEDUP_FREE;
 }
@@ -1604,8 +1600,7 @@ void ordo__rpc_fini(void)
     for (int r = 0; rpc.dedup && r < ordo__rt.size; r++) {
         /* The copies of replies kept to answer repeats (the ops are gone). */
         for (uint64_t i = 0; rpc.dedup[r] && i < ordo__rt.cfg.dedup_window; i++)
-            if (rpc.dedup[r][i].copy != rpc.dedup[r][i].small)
-                free(rpc.dedup[r][i].copy);
+            dedup_free_copy(&rpc.dedup[r][i]);
         free(rpc.dedup[r]);
     }
     ordo__buf_release();
