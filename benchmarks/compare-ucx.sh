@@ -15,12 +15,12 @@
 #
 # ordo creates its endpoints with UCX peer error handling unless
 # ORDO_PEER_ERRORS=n, and with it UCX 1.13 leaves out shared memory unless
-# UCX_POSIX_ERROR_HANDLING=y UCX_SYSV_ERROR_HANDLING=y.  ucx_perftest gets
+# UCX_MM_ERROR_HANDLING=y (for posix and sysv alike).  ucx_perftest gets
 # -e (error handling) in the same case, so both pick transports alike; the
 # transports each used are printed.  Configurations:
 #   default  UCX's defaults for error handling (shared memory left out; ordo
 #            gets UCX_MM_ERROR_HANDLING=n, else it would turn shared memory on)
-#   shm      UCX_POSIX_ERROR_HANDLING=y UCX_SYSV_ERROR_HANDLING=y (ordo's default)
+#   shm      UCX_MM_ERROR_HANDLING=y (ordo's default)
 #   both     the two, one after the other (the default)
 # UCX_TLS and other UCX_* / ORDO_* variables of the environment apply to
 # both sides.
@@ -227,10 +227,10 @@ compare() { # CONFIG
         export UCX_MM_ERROR_HANDLING
         what="UCX defaults (with peer error handling, shared memory is left out: tcp)" ;;
     shm)
-        unset UCX_MM_ERROR_HANDLING
-        UCX_POSIX_ERROR_HANDLING=y UCX_SYSV_ERROR_HANDLING=y
-        export UCX_POSIX_ERROR_HANDLING UCX_SYSV_ERROR_HANDLING
-        what="UCX_POSIX_ERROR_HANDLING=y UCX_SYSV_ERROR_HANDLING=y (shared memory with error handling)" ;;
+        unset UCX_POSIX_ERROR_HANDLING UCX_SYSV_ERROR_HANDLING
+        UCX_MM_ERROR_HANDLING=y
+        export UCX_MM_ERROR_HANDLING
+        what="UCX_MM_ERROR_HANDLING=y (shared memory with error handling)" ;;
     esac
     case ${ORDO_PEER_ERRORS:-y} in
     n | no | 0 | off | false) eflag= peer="off (ORDO_PEER_ERRORS=$ORDO_PEER_ERRORS)" ;;

@@ -6,10 +6,12 @@
 #include "runtime/tl.h"
 #include "runtime/ucx_shm.h"
 
+#include <errno.h>
 #include <ordo.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/shm.h>
 #include <ucm/api/ucm.h>
 #include <ucp/api/ucp.h>
 
@@ -158,6 +160,36 @@ static void shm_with_peer_errors(ucp_config_t *config)
         ordo_log_info("cannot set the UCX keepalive interval");
 }
 
+/*
+ * UCX has two shared-memory transports, sysv and posix.  With RMA asked for,
+ * it gives an endpoint lanes on both, and every ucp_worker_progress then polls
+ * both: measured here, that alone makes an 8 B ping-pong 7-15 % slower than
+ * with one (a raw UCX ping-pong with and without UCP_FEATURE_RMA; no
+ * difference once either is left out).  The active messages go over sysv
+ * (UCX's choice), and a rendezvous is pulled by cma, so posix carries nothing
+ * ordo needs: unless the user sets UCX_TLS or configures posix (a UCX_POSIX_*
+ * variable), ordo leaves it out, provided sysv shared memory works on this
+ * host (else posix is all there is).
+ */
+static void one_shm_transport(ucp_config_t *config)
+{
+    extern char **environ;
+    const char *tls = getenv("UCX_TLS");
+    if (tls && *tls)
+        return; /* the user's choice */
+    for (char **e = environ; *e; e++)
+        if (strncmp(*e, "UCX_POSIX_", 10) == 0)
+            return; /* posix configured: wanted (and UCX would warn of an unused variable) */
+    int id = shmget(IPC_PRIVATE, 1 << 20, IPC_CREAT | 0600);
+    if (id < 0) {
+        ordo_log_debug("System V shared memory unavailable (%s): UCX keeps posix", strerror(errno));
+        return;
+    }
+    shmctl(id, IPC_RMID, NULL);
+    if (ucp_config_modify(config, "TLS", "^posix") != UCS_OK)
+        ordo_log_info("cannot leave UCX's posix transport out (UCX_TLS=^posix)");
+}
+
 static int ucx_open(const ordo__tl_params_t *params, ordo__tl_t **out)
 {
     ucp_params_t cp = {0};
@@ -185,6 +217,7 @@ static int ucx_open(const ordo__tl_params_t *params, ordo__tl_t **out)
                        ucs_status_string(s));
         goto err_free;
     }
+    one_shm_transport(config);
     if (params->peer_errors)
         shm_with_peer_errors(config);
     cp.field_mask = UCP_PARAM_FIELD_FEATURES | UCP_PARAM_FIELD_MT_WORKERS_SHARED;

@@ -24,6 +24,12 @@ check "singleton" "$out" "1 rank(s)" "ORDO_WAIT=yield   (environment)" "# transp
 "$top_srcdir/tests/mpirun.sh" 4 "$info" >"$out" 2>&1 || { echo "FAIL: ordo_info on 4 ranks"; cat "$out"; fail=1; }
 check "4 ranks" "$out" "# job: 4 rank(s)" "to same node" "# topology: 4 rank(s) on 1 node(s)"
 [ "$(grep -c '^# ordo ' "$out")" = 1 ] || { echo "FAIL: more than one rank printed"; fail=1; }
+# One shared-memory transport, not both (tl_ucx.c, one_shm_transport), when
+# neither UCX_TLS nor a UCX_POSIX_* variable asks otherwise and sysv works.
+if [ -z "${UCX_TLS:-}" ] && ! env | grep -q '^UCX_POSIX_' && grep -q "to same node.*sysv" "$out" &&
+    grep -q "to same node.*posix" "$out"; then
+    echo "FAIL: posix and sysv both in use:"; grep "to same node" "$out"; fail=1
+fi
 
 "$info" --bogus >"$out" 2>&1 && { echo "FAIL: a bad option was accepted"; fail=1; }
 check "bad option" "$out" "unknown option '--bogus'" "usage:"
