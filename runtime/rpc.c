@@ -41,6 +41,32 @@
 /* Header and clock of a message with the default clocks (Lamport alone). */
 #define PACKED_HDR (sizeof(ordo__msg_hdr_t) + sizeof(uint64_t))
 
+/* memcpy for the short paths: up to 16 bytes are moved inline, by two
+ * overlapping loads and stores (a library call costs more than the copy). */
+static RPC_HOT void copy_short(void *dst, const void *src, size_t n)
+{
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &b, 4);
+    } else if (n > 16) {
+        memcpy(d, s, n);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    }
+}
+
 typedef enum {
     OP_CALL,  /* a call: done when its reply is in */
     OP_SEND,  /* a one-way send: done when the payload is free again */
@@ -133,7 +159,9 @@ typedef struct rpc_reply_ctx {
     int small_set;
     const void *pre; /* the request's prefix */
     size_t pre_len;
-    uint8_t small[RPC_REPLY_SMALL];
+    /* RPC_REPLY_SMALL bytes for a small reply: in the reply packet itself,
+     * after its header, when the clocks are the default (deliver). */
+    uint8_t *small;
 } rpc_reply_ctx_t;
 
 static struct {
@@ -540,8 +568,8 @@ static inline ordo__msg_hdr_t hdr_new(unsigned kind, unsigned flags, unsigned id
 static RPC_HOT int send_now(rpc_hdr_buf_t *hb, size_t hlen, int dest, const void *data, size_t len)
 {
     if (hlen + len <= sizeof(hb->b)) {
-        if (len)
-            memcpy(hb->b + hlen, data, len);
+        if (data != hb->b + hlen) /* else the payload was written in place (reply_now) */
+            copy_short(hb->b + hlen, data, len);
         return ordo__rt.tl_ops->send(ordo__rt.tl, dest, NULL, 0, hb->b, hlen + len, NULL);
     }
     return ordo__rt.tl_ops->send(ordo__rt.tl, dest, hb->b, hlen, data, len, NULL);
@@ -752,9 +780,7 @@ static int rpc_send(int dest, unsigned id, const void *msg, size_t len)
 static RPC_HOT int take_reply(const ordo__msg_hdr_t *h, const void *data, size_t len, void *reply,
                               size_t cap, size_t *reply_len)
 {
-    size_t n = len < cap ? len : cap;
-    if (n)
-        memcpy(reply, data, n);
+    copy_short(reply, data, len < cap ? len : cap);
     *reply_len = len;
     return h->status == ORDO_OK && len > cap ? ORDO_ERR_TRUNCATED : h->status;
 }
@@ -800,6 +826,9 @@ static RPC_HOT int fast_call(int dest, unsigned id, const void *pre, size_t pre_
     hb.h = hdr_new(ORDO__MSG_REQ, ORDO__MSG_F_ONCE, id,
                    ((uint64_t)++rpc.call_seq[dest] << RPC_SLOT_BITS) | RPC_SLOT_MASK, 0);
     size_t hlen = stamp(&hb.h, hb.b, dest, pre, pre_len);
+    s = send_now(&hb, hlen, dest, req, len);
+    /* Set after the send, while the request travels: the reply can only be
+     * taken by a progress call, and none runs in between. */
     fast.req_id = hb.h.req_id;
     fast.peer = dest;
     fast.done = 0;
@@ -807,7 +836,6 @@ static RPC_HOT int fast_call(int dest, unsigned id, const void *pre, size_t pre_
     fast.reply = reply;
     fast.cap = cap;
     fast.active = 1;
-    s = send_now(&hb, hlen, dest, req, len);
     if (s == ORDO__AGAIN) {
         /* Not at once (too large for the transport's short path, or its
          * queue is full): an op takes the request, header as made here. */
@@ -1086,19 +1114,21 @@ static void send_reply(int dest, uint64_t req_id, unsigned id, rpc_op_t *op, int
 }
 
 /* Answer the request h with a small eager reply at once, from here, with
- * no op: the common case of a call, and the cheapest.  If the transport
- * cannot take it at once, the reply goes into an op with the header made
- * here, and waits its turn like any other message. */
-static void reply_now(const ordo__msg_hdr_t *req, const void *data, size_t len, int status)
+ * no op: the common case of a call, and the cheapest.  The reply packet is
+ * made in hb, where the payload (data, len) may already be, after the
+ * header (deliver).  If the transport cannot take it at once, the reply
+ * goes into an op with the header made here, and waits its turn like any
+ * other message. */
+static void reply_now(const ordo__msg_hdr_t *req, rpc_hdr_buf_t *hb, const void *data, size_t len,
+                      int status)
 {
-    rpc_hdr_buf_t hb;
     int dest = req->src;
 
-    hb.h = hdr_new(ORDO__MSG_REPLY, 0, req->handler, req->req_id, status);
-    size_t hlen = stamp(&hb.h, hb.b, dest, NULL, 0);
+    hb->h = hdr_new(ORDO__MSG_REPLY, 0, req->handler, req->req_id, status);
+    size_t hlen = stamp(&hb->h, hb->b, dest, NULL, 0);
     if (!(req->flags & ORDO__MSG_F_ONCE))
         dedup_done(dest, req->req_id, req->handler, status, NULL, data, len);
-    int s = send_now(&hb, hlen, dest, data, len);
+    int s = send_now(hb, hlen, dest, data, len);
     if (s == ORDO_OK) {
         ordo__rt.stats.msgs_sent++;
         return;
@@ -1112,7 +1142,7 @@ static void reply_now(const ordo__msg_hdr_t *req, const void *data, size_t len, 
         ordo_log_error("out of memory: reply to rank %d dropped", dest);
         return;
     }
-    op_send_stamped(op, &hb, hlen, dest, ORDO__MSG_REPLY, req->handler);
+    op_send_stamped(op, hb, hlen, dest, ORDO__MSG_REPLY, req->handler);
 }
 
 /* reply_now can take the reply: no fault injection to apply, eager, and
@@ -1127,9 +1157,18 @@ static void deliver(const ordo__msg_hdr_t *h, const void *pre, size_t pre_len, c
                     size_t len)
 {
     rpc_handler_t *hd = h->handler < RPC_NUM_IDS ? &rpc.handlers[h->handler] : NULL;
-    rpc_reply_ctx_t ctx; /* small[] is not cleared: only small_set says it holds a reply */
+    rpc_reply_ctx_t ctx;
+    /* A small reply is written where it goes out: after the header in the
+     * reply packet, whose header with the default clocks is PACKED_HDR
+     * bytes; with other clocks, their length is known only once stamped,
+     * and the reply waits in spare.  Neither is cleared: only small_set
+     * says that a reply is there. */
+    rpc_hdr_buf_t pkt;
+    uint8_t spare[RPC_REPLY_SMALL];
     int status;
 
+    _Static_assert(PACKED_HDR + RPC_REPLY_SMALL <= sizeof(pkt.b), "a small reply fits the packet");
+    ctx.small = ordo__lclock_lamport_only ? pkt.b + PACKED_HDR : spare;
     ctx.op = NULL;
     ctx.len = 0;
     ctx.status = ORDO_OK;
@@ -1162,7 +1201,7 @@ static void deliver(const ordo__msg_hdr_t *h, const void *pre, size_t pre_len, c
     if (ctx.status != ORDO_OK)
         status = ctx.status;
     if (!ctx.op && reply_now_ok(ctx.small, ctx.len)) {
-        reply_now(h, ctx.small, ctx.len, status);
+        reply_now(h, &pkt, ctx.small, ctx.len, status);
         return;
     }
     if (!ctx.op && ctx.small_set && !(ctx.op = reply_op(ctx.small, ctx.len)))
@@ -1758,8 +1797,7 @@ ordo_status_t ordo_rpc_reply(const ordo_rpc_msg_t *msg, const void *buf, size_t 
     if (ctx->op || ctx->small_set || ctx->status != ORDO_OK)
         return ORDO_ERR_EXISTS;
     if (len <= RPC_REPLY_SMALL) {
-        if (len)
-            memcpy(ctx->small, buf, len);
+        copy_short(ctx->small, buf, len);
         ctx->small_set = 1;
         ctx->len = len;
         return ORDO_OK;
