@@ -570,7 +570,7 @@ static RPC_HOT int send_now(rpc_hdr_buf_t *hb, size_t hlen, int dest, const void
     if (hlen + len <= sizeof(hb->b)) {
         if (data != hb->b + hlen) /* else the payload was written in place (reply_now) */
             copy_short(hb->b + hlen, data, len);
-        return ordo__rt.tl_ops->send(ordo__rt.tl, dest, NULL, 0, hb->b, hlen + len, NULL);
+        return ordo__rt.tl_ops->send_short(ordo__rt.tl, dest, hb->b, hlen + len);
     }
     return ordo__rt.tl_ops->send(ordo__rt.tl, dest, hb->b, hlen, data, len, NULL);
 }

@@ -45,6 +45,9 @@ typedef struct ordo__tl_ops {
      * would have to wait (nothing sent). */
     int (*send)(ordo__tl_t *tl, int peer, const void *hdr, size_t hlen, const void *data,
                 size_t len, ordo__tl_send_req_t *req);
+    /* send of one buffer with no header and no req, for the short paths:
+     * ORDO_OK (sent, buf free), ORDO__AGAIN (nothing sent) or negative. */
+    int (*send_short)(ordo__tl_t *tl, int peer, const void *buf, size_t len);
     /* Register [addr, addr+len) for remote reads by peers, through a cache:
      * a buffer used again is not registered again (the cache forgets ranges
      * the process unmaps).  *rkey (rkey_len bytes) is what a peer needs to

@@ -357,6 +357,19 @@ static void send_cb(void *request, ucs_status_t status, void *user_data)
     req->complete(req, ucx_status(status));
 }
 
+/* What a send that did not complete at once (sp) returns. */
+static int send_result(ordo__tl_t *tl, int peer, ucs_status_ptr_t sp, int with_req)
+{
+    if (UCS_PTR_IS_ERR(sp)) {
+        ucs_status_t s = UCS_PTR_STATUS(sp);
+        if (!with_req && s == UCS_ERR_NO_RESOURCE && !tl->peers[peer].failed)
+            return ORDO__AGAIN;
+        ordo_log_debug("ucp_am_send_nbx to rank %d: %s", peer, ucs_status_string(s));
+        return tl->peers[peer].failed ? ORDO_ERR_PEER_FAILED : ucx_status(s);
+    }
+    return ORDO__INPROGRESS;
+}
+
 static int ucx_send(ordo__tl_t *tl, int peer, const void *hdr, size_t hlen, const void *data,
                     size_t len, ordo__tl_send_req_t *req)
 {
@@ -378,14 +391,24 @@ static int ucx_send(ordo__tl_t *tl, int peer, const void *hdr, size_t hlen, cons
     ucs_status_ptr_t sp = ucp_am_send_nbx(ep, ORDO__UCX_AM_ID, hdr, hlen, data, len, &rp);
     if (sp == NULL)
         return ORDO_OK;
-    if (UCS_PTR_IS_ERR(sp)) {
-        ucs_status_t s = UCS_PTR_STATUS(sp);
-        if (!req && s == UCS_ERR_NO_RESOURCE && !tl->peers[peer].failed)
-            return ORDO__AGAIN;
-        ordo_log_debug("ucp_am_send_nbx to rank %d: %s", peer, ucs_status_string(s));
-        return tl->peers[peer].failed ? ORDO_ERR_PEER_FAILED : ucx_status(s);
-    }
-    return ORDO__INPROGRESS;
+    return send_result(tl, peer, sp, req != NULL);
+}
+
+/* ucx_send with no header and no request, kept lean: the message layer's
+ * short paths (a small call or reply) send through it. */
+static int ucx_send_short(ordo__tl_t *tl, int peer, const void *buf, size_t len)
+{
+    ucp_request_param_t rp;
+    ucp_ep_h ep;
+    int status = peer_ep(tl, peer, &ep);
+    if (status != ORDO_OK)
+        return status;
+    rp.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS | UCP_OP_ATTR_FLAG_FORCE_IMM_CMPL;
+    rp.flags = UCP_AM_SEND_FLAG_EAGER;
+    ucs_status_ptr_t sp = ucp_am_send_nbx(ep, ORDO__UCX_AM_ID, NULL, 0, buf, len, &rp);
+    if (sp == NULL)
+        return ORDO_OK;
+    return send_result(tl, peer, sp, 0);
 }
 
 /* ---- registration cache ------------------------------------------------ */
@@ -856,6 +879,7 @@ const ordo__tl_ops_t ordo__tl_ucx_ops = {
     .mem_free = ucx_mem_free,
     .mem_is_alloc = ucx_mem_is_alloc,
     .get = ucx_get,
+    .send_short = ucx_send_short,
     .progress = ucx_progress,
     .arm = ucx_arm,
     .sleep = ucx_sleep,
