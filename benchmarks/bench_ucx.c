@@ -20,9 +20,13 @@ struct bench_ucx {
     void *sbuf; /* what is sent (zeros) */
     void *rbuf; /* where an arriving payload is copied (or pulled) */
     size_t cap;
-    int got;     /* payloads in */
-    int pending; /* sends and pulls not complete */
-    int failed;  /* a UCX error in a callback */
+    ucp_mem_h memh;  /* rma: rma_buf registered */
+    void *rma_buf;   /* rma: rank 1's is read, into rank 0's */
+    ucp_rkey_h rkey; /* rank 0: rank 1's sbuf */
+    uint64_t remote; /* rank 0: its address */
+    int got;         /* payloads in */
+    int pending;     /* sends and pulls not complete */
+    int failed;      /* a UCX error in a callback */
 };
 
 /* As ordo: peer error handling unless ORDO_PEER_ERRORS is off, and then
@@ -96,7 +100,53 @@ static int open_failed(bench_ucx_t *u, const char *what, ucs_status_t s)
     return what ? fail(what, s) : ORDO_ERR_NOMEM;
 }
 
-int bench_ucx_open(const bench_t *b, size_t max_size, bench_ucx_t **out)
+/* rma: both ranks take a buffer of size bytes registered with UCX (as
+ * ucx_perftest does: UCX allocates it, unless --buffer malloc, as ordo's
+ * benchmarks then use malloc), and rank 1 hands rank 0 its address and key. */
+static int share_buffer(bench_ucx_t *u, const bench_t *b, size_t size)
+{
+    ucs_status_t s;
+    unsigned long meta[2] = {0, 0}; /* address, key length (0: failed) */
+    void *packed = NULL;
+    size_t packed_len = 0;
+    ucp_mem_map_params_t mp = {.field_mask = UCP_MEM_MAP_PARAM_FIELD_ADDRESS |
+                                             UCP_MEM_MAP_PARAM_FIELD_LENGTH |
+                                             UCP_MEM_MAP_PARAM_FIELD_FLAGS,
+                               .address = b->opts.malloc_buffers ? u->sbuf : NULL,
+                               .length = size,
+                               .flags = b->opts.malloc_buffers ? 0 : UCP_MEM_MAP_ALLOCATE};
+    ucp_mem_attr_t attr = {.field_mask = UCP_MEM_ATTR_FIELD_ADDRESS};
+    if ((s = ucp_mem_map(u->ctx, &mp, &u->memh)) != UCS_OK)
+        fail("ucp_mem_map", s);
+    else if ((s = ucp_mem_query(u->memh, &attr)) != UCS_OK)
+        fail("ucp_mem_query", s);
+    else
+        u->rma_buf = attr.address;
+    if (b->role == BENCH_PASSIVE) {
+        if (s == UCS_OK && (s = ucp_rkey_pack(u->ctx, u->memh, &packed, &packed_len)) != UCS_OK)
+            fail("ucp_rkey_pack", s);
+        meta[0] = (unsigned long)(uintptr_t)u->rma_buf;
+        meta[1] = s == UCS_OK ? packed_len : 0;
+        MPI_Send(meta, 2, MPI_UNSIGNED_LONG, b->peer, 996, MPI_COMM_WORLD);
+        if (meta[1])
+            MPI_Send(packed, (int)packed_len, MPI_BYTE, b->peer, 995, MPI_COMM_WORLD);
+        if (packed)
+            ucp_rkey_buffer_release(packed);
+        return s == UCS_OK ? ORDO_OK : ORDO_ERR_TRANSPORT;
+    }
+    MPI_Recv(meta, 2, MPI_UNSIGNED_LONG, b->peer, 996, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (!meta[1] || s != UCS_OK)
+        return ORDO_ERR_TRANSPORT; /* rank 1 or this one said why */
+    if (!(packed = malloc(meta[1])))
+        return ORDO_ERR_NOMEM; /* (rank 1's key is left unreceived: the run ends) */
+    MPI_Recv(packed, (int)meta[1], MPI_BYTE, b->peer, 995, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    u->remote = meta[0];
+    s = ucp_ep_rkey_unpack(u->ep, packed, &u->rkey);
+    free(packed);
+    return s == UCS_OK ? ORDO_OK : fail("ucp_ep_rkey_unpack", s);
+}
+
+int bench_ucx_open(const bench_t *b, size_t max_size, int rma, bench_ucx_t **out)
 {
     ucp_config_t *config;
     ucs_status_t s;
@@ -117,7 +167,8 @@ int bench_ucx_open(const bench_t *b, size_t max_size, bench_ucx_t **out)
         return open_failed(u, "ucp_config_read", s);
     if (pe && ordo__ucx_peer_errors_config(config) != 0)
         fprintf(stderr, "ucx baseline: UCX refused ordo's settings for peer error handling\n");
-    ucp_params_t cp = {.field_mask = UCP_PARAM_FIELD_FEATURES, .features = UCP_FEATURE_AM};
+    ucp_params_t cp = {.field_mask = UCP_PARAM_FIELD_FEATURES,
+                       .features = UCP_FEATURE_AM | (rma ? UCP_FEATURE_RMA : 0)};
     s = ucp_init(&cp, config, &u->ctx);
     ucp_config_release(config);
     if (s != UCS_OK)
@@ -159,6 +210,11 @@ int bench_ucx_open(const bench_t *b, size_t max_size, bench_ucx_t **out)
     free(peer);
     if (s != UCS_OK)
         return open_failed(u, "ucp_ep_create", s);
+    int st = rma ? share_buffer(u, b, max_size ? max_size : 1) : ORDO_OK;
+    if (st != ORDO_OK) {
+        bench_ucx_close(u);
+        return st;
+    }
     *out = u;
     return ORDO_OK;
 }
@@ -213,10 +269,55 @@ int bench_ucx_pingpong(bench_ucx_t *u, const bench_t *b, size_t size, int iters,
     return s;
 }
 
+int bench_ucx_get_windows(bench_ucx_t *u, const bench_t *b, size_t size, int window, int iters,
+                          int warmup, double *samples, size_t *n)
+{
+    int s = ORDO_OK;
+    if (!u)
+        return ORDO_OK;
+    bench_mpi_sync(b);
+    if (b->role == BENCH_PASSIVE) {
+        /* Nothing to do but progress (a transport without shared memory
+         * needs the target's), until rank 0 says it is done. */
+        MPI_Request done;
+        int flag = 0;
+        MPI_Irecv(NULL, 0, MPI_BYTE, b->peer, 994, MPI_COMM_WORLD, &done);
+        while (!flag) {
+            ucp_worker_progress(u->worker);
+            MPI_Test(&done, &flag, MPI_STATUS_IGNORE);
+        }
+        return ORDO_OK;
+    }
+    ucp_request_param_t rp = {.op_attr_mask =
+                                  UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA,
+                              .cb.send = op_done,
+                              .user_data = u};
+    for (int it = 0; it < warmup + iters && s == ORDO_OK; it++) {
+        double t0 = bench_now_us();
+        for (int i = 0; i < window && s == ORDO_OK; i++) {
+            ucs_status_ptr_t sp = ucp_get_nbx(u->ep, u->rma_buf, size, u->remote, u->rkey, &rp);
+            if (UCS_PTR_IS_ERR(sp))
+                s = fail("ucp_get_nbx", UCS_PTR_STATUS(sp));
+            else if (sp != NULL)
+                u->pending++;
+        }
+        while (u->pending && !u->failed)
+            ucp_worker_progress(u->worker);
+        if (u->failed)
+            s = fail("a get", UCS_ERR_IO_ERROR);
+        if (it >= warmup)
+            samples[(*n)++] = bench_now_us() - t0;
+    }
+    MPI_Send(NULL, 0, MPI_BYTE, b->peer, 994, MPI_COMM_WORLD);
+    return s;
+}
+
 void bench_ucx_close(bench_ucx_t *u)
 {
     if (!u)
         return;
+    if (u->rkey)
+        ucp_rkey_destroy(u->rkey);
     if (u->ep) {
         ucp_request_param_t rp = {.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS,
                                   .flags = UCP_EP_CLOSE_FLAG_FORCE};
@@ -228,6 +329,8 @@ void bench_ucx_close(bench_ucx_t *u)
     }
     if (u->worker)
         ucp_worker_destroy(u->worker);
+    if (u->memh)
+        ucp_mem_unmap(u->ctx, u->memh);
     if (u->ctx)
         ucp_cleanup(u->ctx);
     free(u->sbuf);

@@ -7,7 +7,9 @@
 #                                                ping-pong on raw UCX in ordo's own
 #                                                processes, between ordo's blocks
 #   4 MiB bandwidth  ordo_bw -m 4M:4M, MB/s      ucx_perftest -t ucp_get -s 4194304, overall
-#                    target ordo/ucx >= 0.9
+#                    target ordo/ucx >= 0.9;     and ordo_bw --ucx: windows of the
+#                                                same gets on raw UCX in ordo's own
+#                                                processes, between ordo's blocks
 #
 # The MPI figures are the --mpi baseline of the same ordo runs (Open MPI's
 # default pml).  ucx_perftest prints MiB/s; they are converted to MB/s
@@ -240,10 +242,10 @@ compare() { # CONFIG
     echo "== configuration '$1': $what"
     echo "   UCX_TLS=${UCX_TLS:-<unset: UCX chooses>}; peer error handling $peer"
 
-    l_ucx= l_ordo= l_mpi= l_in= r_in= b_ucx= b_ordo= b_mpi=
+    l_ucx= l_ordo= l_mpi= l_in= r_in= b_ucx= b_ordo= b_mpi= b_in= rb_in=
     r=1
     while [ $r -le "$rounds" ]; do
-        lu=n/a li=n/a lo=n/a lm=n/a bu=n/a bo=n/a bm=n/a
+        lu=n/a li=n/a lo=n/a lm=n/a bu=n/a bi=n/a bo=n/a bm=n/a
         if ucx_run ucp_am_lat 8 100000 10000; then
             lu=$(ucx_field 2)
             [ $r -gt 1 ] || echo "   ucx_perftest ucp_am_lat transports: $(transports "$tmp/ucx.out")"
@@ -262,17 +264,19 @@ compare() { # CONFIG
         else
             failed=1
         fi
-        if ordo_run ordo_bw -m 4M:4M -i 50 -x 5; then
-            bo=$(ordo_field 4194304 2) bm=$(ordo_field 4194304 5)
+        if ordo_run ordo_bw -m 4M:4M -i 48 -x 5 --ucx; then
+            bo=$(ordo_field 4194304 2) bi=$(ordo_field 4194304 3) bm=$(ordo_field 4194304 7)
         else
             failed=1
         fi
         echo "   round $r: 8 B latency ucx $lu ordo $lo MPI $lm (ordo/ucx $(ratio "$lo" "$lu")," \
             "in-run UCX $li: $(ratio "$lo" "$li"));" \
-            "4 MiB bandwidth ucx $bu ordo $bo MPI $bm (ordo/ucx $(ratio "$bo" "$bu"))"
+            "4 MiB bandwidth ucx $bu ordo $bo MPI $bm (ordo/ucx $(ratio "$bo" "$bu")," \
+            "in-run UCX $bi: $(ratio "$bo" "$bi"))"
         l_ucx="$l_ucx $lu" l_ordo="$l_ordo $lo" l_mpi="$l_mpi $lm"
         l_in="$l_in $li" r_in="$r_in $(ratio "$lo" "$li")"
         b_ucx="$b_ucx $bu" b_ordo="$b_ordo $bo" b_mpi="$b_mpi $bm"
+        b_in="$b_in $bi" rb_in="$rb_in $(ratio "$bo" "$bi")"
         r=$((r + 1))
     done
     lat_ucx=$(median $l_ucx) lat_ordo=$(median $l_ordo) lat_mpi=$(median $l_mpi)
@@ -280,6 +284,7 @@ compare() { # CONFIG
     lat_ratio=$(ratio "$lat_ordo" "$lat_ucx")
     lat_in=$(median $l_in) in_ratio=$(median $r_in)
     bw_ratio=$(ratio "$bw_ordo" "$bw_ucx")
+    bw_in=$(median $b_in) bw_in_ratio=$(median $rb_in)
     echo
     echo "   medians of $rounds round(s):"
     row "what" "ucx" "ordo" "MPI" "ordo/ucx" "target" "result"
@@ -289,14 +294,17 @@ compare() { # CONFIG
         "$(verdict "$in_ratio" "<=" 1.2)"
     row "4 MiB bandwidth (MB/s)" "$bw_ucx" "$bw_ordo" "$bw_mpi" "$bw_ratio" ">= 0.9" \
         "$(verdict "$bw_ratio" ">=" 0.9)"
+    row "  vs UCX in the same run" "$bw_in" "$bw_ordo" "" "$bw_in_ratio" ">= 0.9" \
+        "$(verdict "$bw_in_ratio" ">=" 0.9)"
 }
 
 echo "# ordo $(sed -n 's/.*AC_INIT(\[ordo\], \[\([^]]*\)\].*/\1/p' "$srcdir/configure.ac") vs $(ucx_info -v 2>/dev/null | sed -n 's/^# \(Version .*\)/UCX \1/p') on $(hostname), $(nproc) cores"
 echo "# ucx: ucx_perftest over localhost (latency: p50 of ucp_am_lat, half a round trip;"
 echo "#      bandwidth: overall of ucp_get, MiB/s converted to MB/s)"
 echo "# ordo: ordo_latency p50 (round trip / 2), ordo_bw average (window 64), MB/s = 10^6 B/s"
-echo "# in-run UCX: ordo_latency --ucx, the same ping-pong as ucp_am_lat in ordo's processes,"
-echo "#      timed in blocks between ordo's (its ratio: the median of the rounds' ratios);"
+echo "# in-run UCX: ordo_latency --ucx, the same ping-pong as ucp_am_lat, and ordo_bw --ucx,"
+echo "#      the same gets as ucp_get (windows of 64), in ordo's processes, timed in blocks"
+echo "#      between ordo's (their ratios: the medians of the rounds' ratios);"
 echo "#      ucx_perftest runs apart, and this host's speed drifts between runs"
 echo "# MPI: the --mpi baseline of the same ordo runs (MPI_Send/MPI_Recv, MPI_Isend windows)"
 case $config in

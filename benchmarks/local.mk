@@ -25,9 +25,9 @@ benchmarks_ordo_latency_SOURCES = benchmarks/ordo_latency.c benchmarks/bench_ucx
 benchmarks_ordo_latency_CFLAGS = $(BENCH_CFLAGS) $(UCX_CFLAGS)
 benchmarks_ordo_latency_LDADD = $(BENCH_LDADD) $(UCX_LIBS)
 
-benchmarks_ordo_bw_SOURCES = benchmarks/ordo_bw.c
-benchmarks_ordo_bw_CFLAGS = $(BENCH_CFLAGS)
-benchmarks_ordo_bw_LDADD = $(BENCH_LDADD)
+benchmarks_ordo_bw_SOURCES = benchmarks/ordo_bw.c benchmarks/bench_ucx.c benchmarks/bench_ucx.h
+benchmarks_ordo_bw_CFLAGS = $(BENCH_CFLAGS) $(UCX_CFLAGS)
+benchmarks_ordo_bw_LDADD = $(BENCH_LDADD) $(UCX_LIBS)
 
 benchmarks_ordo_bibw_SOURCES = benchmarks/ordo_bibw.c
 benchmarks_ordo_bibw_CFLAGS = $(BENCH_CFLAGS)

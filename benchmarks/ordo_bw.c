@@ -14,14 +14,23 @@
  *
  * --mpi: OSU's pattern with MPI: W MPI_Isend / MPI_Irecv, MPI_Waitall, and a
  * zero-byte acknowledgement from rank 1 per window.
+ *
+ * --ucx: windows of W gets of x bytes each over raw UCX, as ucx_perftest -t
+ * ucp_get does them (ucp_get_nbx from rank 1's registered buffer), in the
+ * same processes (bench_ucx.h): the path ordo's rendezvous takes, without
+ * ordo.  The timed windows are cut into UCX_BLOCKS blocks and each is
+ * followed by a block of the baseline, so that both see the machine alike;
+ * printed as "UCX (MB/s)" (average) and the ratio ordo/UCX.
  */
 #include "bench.h"
+#include "bench_ucx.h"
 
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
 enum { ID_SINK = 1, ID_COUNT = 2 };
+#define UCX_BLOCKS 8
 
 static atomic_uint_least64_t handled; /* messages handled on this rank */
 static atomic_uint_least64_t wrong;   /* ... of which not of the size expected */
@@ -61,7 +70,7 @@ static const bench_spec_t spec = {
     .warmup = 10,
     .warmup_large = 2,
     .window = 64,
-    .flags = BENCH_OPT_WINDOW | BENCH_OPT_PROTO,
+    .flags = BENCH_OPT_WINDOW | BENCH_OPT_PROTO | BENCH_OPT_UCX,
     .register_handlers = register_handlers,
 };
 
@@ -96,16 +105,15 @@ static void send_window(bench_t *b, size_t size, const void *buf, ordo_request_t
     }
 }
 
-/* Rank 0: time the windows of one size. */
-static void ordo_windows(bench_t *b, size_t size, const void *buf, ordo_request_t **req,
-                         bench_counters_t *c)
+/* Rank 0: time iters windows of one size, after warmup untimed ones (the
+ * hardware counters count the first block, c NULL for the others). */
+static void ordo_windows(bench_t *b, size_t size, const void *buf, ordo_request_t **req, int iters,
+                         int warmup, bench_counters_t *c)
 {
     static uint64_t sent; /* over the whole run, as rank 1's count */
-    int iters = bench_iters(b, size), warmup = bench_warmup(b, size);
     bench_ping(b);
-    bench_samples_reset(b);
     for (int it = 0; it < warmup + iters; it++) {
-        if (it == warmup)
+        if (it == warmup && c)
             bench_counters_start(b);
         double t0 = bench_now_us();
         send_window(b, size, buf, req);
@@ -114,7 +122,8 @@ static void ordo_windows(bench_t *b, size_t size, const void *buf, ordo_request_
         if (it >= warmup)
             bench_sample(b, bench_now_us() - t0);
     }
-    bench_counters_stop(b, iters, c);
+    if (c)
+        bench_counters_stop(b, iters, c);
     bench_release(b);
 }
 
@@ -137,18 +146,42 @@ int main(int argc, char **argv)
     bench_note(&b, "p50/p99: percentiles of the per-window time, as MB/s (p99 = slow tail)");
     if (b.opts.mpi)
         bench_note(&b, "MPI: W MPI_Isend/MPI_Irecv, MPI_Waitall, 0-byte ack per window");
-    bench_std_columns(&b, &t, "Bandwidth (MB/s)", "MB/s", NULL);
+    bench_ucx_t *ucx = NULL;
+    double *usamples = NULL;
+    if (b.opts.ucx) {
+        bench_note(&b, "UCX: W ucp_get_nbx per window (as ucx_perftest -t ucp_get) in the same "
+                       "processes, in blocks between ordo's");
+        int s = bench_ucx_open(&b, b.opts.max_size, 1, &ucx);
+        if (s != ORDO_OK)
+            bench_fail(&b, "the UCX baseline", 0, s);
+    }
+    static const char *const ucx_cols[] = {"UCX (MB/s)", "ordo/UCX", NULL};
+    bench_std_columns(&b, &t, "Bandwidth (MB/s)", "MB/s", b.opts.ucx ? ucx_cols : NULL);
     bench_table_header(&b, &t);
 
     for (size_t size = bench_first_size(&b);; size = bench_next_size(&b, size)) {
         bench_counters_t c = {NAN, NAN};
         bench_stats_t st;
-        double mpi = NAN;
+        double mpi = NAN, extra[2] = {NAN, NAN};
+        int iters = bench_iters(&b, size), warmup = bench_warmup(&b, size);
+        int blocks = b.opts.ucx && iters >= UCX_BLOCKS ? UCX_BLOCKS : 1;
+        size_t un = 0;
+        if (b.opts.ucx && !(usamples = realloc(usamples, (size_t)iters * sizeof(double))))
+            bench_fail(&b, "the UCX baseline", size, ORDO_ERR_NOMEM);
         expected_len = size;
-        if (b.role == BENCH_ACTIVE)
-            ordo_windows(&b, size, buf, req, &c);
-        else
-            bench_serve(&b);
+        bench_samples_reset(&b);
+        for (int k = 0; k < blocks; k++) {
+            int n = iters / blocks + (k < iters % blocks), w = k ? 0 : warmup;
+            if (b.role == BENCH_ACTIVE)
+                ordo_windows(&b, size, buf, req, n, w, k ? NULL : &c);
+            else
+                bench_serve(&b);
+            int s = b.opts.ucx
+                        ? bench_ucx_get_windows(ucx, &b, size, b.opts.window, n, w, usamples, &un)
+                        : ORDO_OK;
+            if (s != ORDO_OK)
+                bench_fail(&b, "the UCX baseline", size, s);
+        }
         if (atomic_load(&wrong) > 0)
             bench_fail(&b, "ordo_rpc_send_nb (a message arrived with another length)", size,
                        ORDO_ERR_MSG);
@@ -156,10 +189,19 @@ int main(int argc, char **argv)
             mpi = (double)size * b.opts.window * bench_iters(&b, size) /
                   bench_mpi_windows(&b, size, buf, mreq);
         bench_stats(&b, &st);
-        bench_std_row(&b, &t, size, &st, (double)size * b.opts.window, 1, NULL, mpi, &c);
+        if (b.opts.ucx && un) {
+            bench_stats_t ust;
+            bench_stats_of(&b, usamples, un, &ust);
+            extra[0] = bench_metric(&ust, (double)size * b.opts.window, 1);
+            extra[1] =
+                extra[0] > 0 ? bench_metric(&st, (double)size * b.opts.window, 1) / extra[0] : NAN;
+        }
+        bench_std_row(&b, &t, size, &st, (double)size * b.opts.window, 1, extra, mpi, &c);
         if (bench_next_size(&b, size) == 0)
             break;
     }
+    bench_ucx_close(ucx);
+    free(usamples);
     free(mreq);
     free(req);
     bench_buffer_free(&b, buf);

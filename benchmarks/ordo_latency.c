@@ -118,7 +118,7 @@ int main(int argc, char **argv)
     if (b.opts.ucx) {
         bench_note(&b, "UCX: ucp_am_send_nbx ping-pong (as ucx_perftest -t ucp_am_lat) in the "
                        "same processes, in blocks between ordo's");
-        int s = bench_ucx_open(&b, b.opts.max_size, &ucx);
+        int s = bench_ucx_open(&b, b.opts.max_size, 0, &ucx);
         if (s != ORDO_OK)
             bench_fail(&b, "the UCX baseline", 0, s);
     }

@@ -71,6 +71,8 @@ run() {
 run ordo_latency "Latency (us)" --mpi -f
 run ordo_latency "Latency (us) *UCX p50 (us) *ordo/UCX p50" --ucx
 run ordo_bw "Bandwidth (MB/s)" --mpi -W 8
+run ordo_bw "Bandwidth (MB/s) *UCX (MB/s) *ordo/UCX" --ucx -W 8
+run ordo_bw "Bandwidth (MB/s) *UCX (MB/s) *ordo/UCX" --ucx -W 4 --buffer malloc
 run ordo_bibw "Bandwidth (MB/s)" -W 8
 run ordo_rpc_rate "Messages/s" --mpi -W 8
 run ordo_crossover "Eager (us)"
@@ -114,7 +116,7 @@ expect_usage_error "-x" "$bin/ordo_latency" -x -3
 expect_usage_error "-W" "$bin/ordo_latency" -W 8
 expect_usage_error "-W" "$bin/ordo_bw" -W 0
 expect_usage_error "--proto" "$bin/ordo_bw" --proto fast
-expect_usage_error "--ucx" "$bin/ordo_bw" --ucx
+expect_usage_error "--ucx" "$bin/ordo_bibw" --ucx
 expect_usage_error "--proto" "$bin/ordo_crossover" --proto eager
 expect_usage_error "-q" "$bin/ordo_rpc_rate" -q
 expect_usage_error "-m" "$bin/ordo_bibw" -m

@@ -21,7 +21,9 @@ for pattern in '^   ucx_perftest ucp_am_lat transports: ' '^   ordo transports: 
     '^8 B latency, p50 \(us\) +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +<= 1.2 +(met|NOT met)$' \
     '^  vs UCX in the same run +[0-9.]+ +[0-9.]+ +[0-9.]+ +<= 1.2 +(met|NOT met)$' \
     'in-run UCX [0-9.]+: [0-9.]+\);' \
-    '^4 MiB bandwidth \(MB/s\) +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +>= 0.9 +(met|NOT met)$'; do
+    '^4 MiB bandwidth \(MB/s\) +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +>= 0.9 +(met|NOT met)$' \
+    '^  vs UCX in the same run +[0-9.]+ +[0-9.]+ +[0-9.]+ +>= 0.9 +(met|NOT met)$' \
+    'in-run UCX [0-9.]+: [0-9.]+\)$'; do
     grep -Eq "$pattern" "$out" || { echo "FAIL: no line matching '$pattern'"; fail=1; }
 done
 [ $fail -eq 0 ] || cat "$out"
