@@ -561,6 +561,27 @@ static inline ordo__msg_hdr_t hdr_new(unsigned kind, unsigned flags, unsigned id
                              .req_id = req_id};
 }
 
+/* The header and clock of a packed message with the default clocks (lead:
+ * rpc.xreq_word or rpc.xreply_word), the same bytes as hdr_new and stamp
+ * make, written as five words (msg.h's layout, little-endian).  Returns
+ * their length, PACKED_HDR. */
+static RPC_HOT size_t put_packed(rpc_hdr_buf_t *hb, uint64_t lead, unsigned id, int status,
+                                 uint64_t req_id)
+{
+    _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "msg.h: little-endian hosts");
+    _Static_assert(
+        offsetof(ordo__msg_hdr_t, handler) == 8 && offsetof(ordo__msg_hdr_t, pre_len) == 10 &&
+            offsetof(ordo__msg_hdr_t, src) == 12 && offsetof(ordo__msg_hdr_t, status) == 16 &&
+            offsetof(ordo__msg_hdr_t, seq) == 20 && offsetof(ordo__msg_hdr_t, req_id) == 24 &&
+            sizeof(ordo__msg_hdr_t) == 32,
+        "the header is four words");
+    uint32_t seq = ++rpc.send_seq;
+    uint64_t w[5] = {lead, (uint64_t)(uint16_t)id | (uint64_t)(uint32_t)ordo__rt.rank << 32,
+                     (uint64_t)(uint32_t)status | (uint64_t)seq << 32, req_id, ++ordo__lamport};
+    memcpy(hb->b, w, sizeof(w));
+    return PACKED_HDR;
+}
+
 /* Send a stamped header (hlen bytes of hb) and its payload at once (or
  * ORDO__AGAIN, nothing sent).  If both fit in hb they go as one piece
  * (msg.h): UCX sends a message without a header of its own by a shorter
@@ -823,9 +844,14 @@ static RPC_HOT int fast_call(int dest, unsigned id, const void *pre, size_t pre_
     int s;
 
     /* fast_ok: no retries, no fault injection */
-    hb.h = hdr_new(ORDO__MSG_REQ, ORDO__MSG_F_ONCE, id,
-                   ((uint64_t)++rpc.call_seq[dest] << RPC_SLOT_BITS) | RPC_SLOT_MASK, 0);
-    size_t hlen = stamp(&hb.h, hb.b, dest, pre, pre_len);
+    uint64_t req_id = ((uint64_t)++rpc.call_seq[dest] << RPC_SLOT_BITS) | RPC_SLOT_MASK;
+    size_t hlen;
+    if (rpc.xreq_word && !pre_len) {
+        hlen = put_packed(&hb, rpc.xreq_word, id, 0, req_id);
+    } else {
+        hb.h = hdr_new(ORDO__MSG_REQ, ORDO__MSG_F_ONCE, id, req_id, 0);
+        hlen = stamp(&hb.h, hb.b, dest, pre, pre_len);
+    }
     s = send_now(&hb, hlen, dest, req, len);
     /* Set after the send, while the request travels: the reply can only be
      * taken by a progress call, and none runs in between. */
@@ -1124,8 +1150,13 @@ static void reply_now(const ordo__msg_hdr_t *req, rpc_hdr_buf_t *hb, const void 
 {
     int dest = req->src;
 
-    hb->h = hdr_new(ORDO__MSG_REPLY, 0, req->handler, req->req_id, status);
-    size_t hlen = stamp(&hb->h, hb->b, dest, NULL, 0);
+    size_t hlen;
+    if (rpc.xreply_word) {
+        hlen = put_packed(hb, rpc.xreply_word, req->handler, status, req->req_id);
+    } else {
+        hb->h = hdr_new(ORDO__MSG_REPLY, 0, req->handler, req->req_id, status);
+        hlen = stamp(&hb->h, hb->b, dest, NULL, 0);
+    }
     if (!(req->flags & ORDO__MSG_F_ONCE))
         dedup_done(dest, req->req_id, req->handler, status, NULL, data, len);
     int s = send_now(hb, hlen, dest, data, len);
