@@ -24,9 +24,11 @@ struct bench_ucx {
     void *rma_buf;   /* rma: rank 1's is read, into rank 0's */
     ucp_rkey_h rkey; /* rank 0: rank 1's sbuf */
     uint64_t remote; /* rank 0: its address */
-    int got;         /* payloads in */
-    int pending;     /* sends and pulls not complete */
-    int failed;      /* a UCX error in a callback */
+    double *samples; /* rank 0: since bench_ucx_reset */
+    size_t nsamples, samples_cap;
+    int got;     /* payloads in */
+    int pending; /* sends and pulls not complete */
+    int failed;  /* a UCX error in a callback */
 };
 
 /* As ordo: peer error handling unless ORDO_PEER_ERRORS is off, and then
@@ -242,8 +244,59 @@ static int wait_one(bench_ucx_t *u)
     return u->failed ? fail("a send or pull", UCS_ERR_IO_ERROR) : ORDO_OK;
 }
 
-int bench_ucx_pingpong(bench_ucx_t *u, const bench_t *b, size_t size, int iters, int warmup,
-                       double *samples, size_t *n)
+bench_ucx_t *bench_ucx_start(const bench_t *b, const char *note, int rma)
+{
+    bench_ucx_t *u = NULL;
+    if (!b->opts.ucx)
+        return NULL;
+    bench_note(b, "%s", note);
+    int s = bench_ucx_open(b, b->opts.max_size, rma, &u);
+    if (s != ORDO_OK)
+        bench_fail(b, "the UCX baseline", 0, s);
+    return u;
+}
+
+int bench_ucx_blocks(const bench_t *b, int iters)
+{
+    return b->opts.ucx && iters >= BENCH_UCX_BLOCKS ? BENCH_UCX_BLOCKS : 1;
+}
+
+int bench_ucx_block_len(int iters, int blocks, int k)
+{
+    return iters / blocks + (k < iters % blocks);
+}
+
+int bench_ucx_reset(bench_ucx_t *u, int iters)
+{
+    if (!u)
+        return ORDO_OK;
+    u->nsamples = 0;
+    if ((size_t)iters <= u->samples_cap)
+        return ORDO_OK;
+    double *p = realloc(u->samples, (size_t)iters * sizeof(double));
+    if (!p)
+        return ORDO_ERR_NOMEM;
+    u->samples = p;
+    u->samples_cap = (size_t)iters;
+    return ORDO_OK;
+}
+
+int bench_ucx_stats(const bench_ucx_t *u, const bench_t *b, bench_stats_t *st)
+{
+    if (!u || !u->nsamples)
+        return 0;
+    bench_stats_of(b, u->samples, u->nsamples, st);
+    return 1;
+}
+
+/* Rank 0: one timed sample (room was made by bench_ucx_reset). */
+static void add_sample(bench_ucx_t *u, double us)
+{
+    if (u->nsamples < u->samples_cap)
+        u->samples[u->nsamples++] = us;
+}
+
+int bench_ucx_pingpong(bench_ucx_t *u, const bench_t *b, size_t size, int iters, int warmup)
 {
     int s = ORDO_OK;
     if (!u)
@@ -257,7 +310,7 @@ int bench_ucx_pingpong(bench_ucx_t *u, const bench_t *b, size_t size, int iters,
             if (s == ORDO_OK)
                 s = wait_one(u);
             if (i >= warmup)
-                samples[(*n)++] = (bench_now_us() - t0) / 2;
+                add_sample(u, (bench_now_us() - t0) / 2);
         } else {
             s = wait_one(u);
             if (s == ORDO_OK)
@@ -270,7 +323,7 @@ int bench_ucx_pingpong(bench_ucx_t *u, const bench_t *b, size_t size, int iters,
 }
 
 int bench_ucx_get_windows(bench_ucx_t *u, const bench_t *b, size_t size, int window, int iters,
-                          int warmup, double *samples, size_t *n)
+                          int warmup)
 {
     int s = ORDO_OK;
     if (!u)
@@ -306,7 +359,7 @@ int bench_ucx_get_windows(bench_ucx_t *u, const bench_t *b, size_t size, int win
         if (u->failed)
             s = fail("a get", UCS_ERR_IO_ERROR);
         if (it >= warmup)
-            samples[(*n)++] = bench_now_us() - t0;
+            add_sample(u, bench_now_us() - t0);
     }
     MPI_Send(NULL, 0, MPI_BYTE, b->peer, 994, MPI_COMM_WORLD);
     return s;
@@ -333,6 +386,7 @@ void bench_ucx_close(bench_ucx_t *u)
         ucp_mem_unmap(u->ctx, u->memh);
     if (u->ctx)
         ucp_cleanup(u->ctx);
+    free(u->samples);
     free(u->sbuf);
     free(u->rbuf);
     free(u);

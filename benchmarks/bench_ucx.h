@@ -18,22 +18,44 @@
 
 typedef struct bench_ucx bench_ucx_t;
 
+/* The timed iterations are cut into this many blocks (with --ucx, and
+ * enough of them), each followed by a block of the baseline. */
+#define BENCH_UCX_BLOCKS 8
+
 /* Ranks 0 and 1 (collective over MPI_COMM_WORLD's ranks 0 and 1; others
  * return at once with *u NULL); rma: for bench_ucx_get_windows too (rank 1
  * registers its buffer of max_size bytes and rank 0 gets its key).
  * ORDO_OK, or an error after a message. */
 int bench_ucx_open(const bench_t *b, size_t max_size, int rma, bench_ucx_t **u);
 
+/* --ucx: print the note saying what the baseline is and open it for
+ * b->opts.max_size bytes (rma as for bench_ucx_open); a failure ends the
+ * run.  NULL without --ucx (the calls below then do nothing). */
+bench_ucx_t *bench_ucx_start(const bench_t *b, const char *note, int rma);
+
+/* How many blocks iters timed iterations are cut into (1 without --ucx; the
+ * same on every rank, idle ones included), and how many of them block k of
+ * blocks has. */
+int bench_ucx_blocks(const bench_t *b, int iters);
+int bench_ucx_block_len(int iters, int blocks, int k);
+
+/* Forget the samples of the last size and make room for iters more
+ * (ORDO_ERR_NOMEM if there is none). */
+int bench_ucx_reset(bench_ucx_t *u, int iters);
+
+/* The statistics of the samples since bench_ucx_reset: 0 if there are none
+ * (no u, or not rank 0), else 1. */
+int bench_ucx_stats(const bench_ucx_t *u, const bench_t *b, bench_stats_t *st);
+
 /* Both ranks: warmup untimed round trips of size bytes, then iters timed
- * ones; rank 0 adds half of each round trip (us) to samples[*n]. */
-int bench_ucx_pingpong(bench_ucx_t *u, const bench_t *b, size_t size, int iters, int warmup,
-                       double *samples, size_t *n);
+ * ones; rank 0 adds half of each round trip (us) to the samples. */
+int bench_ucx_pingpong(bench_ucx_t *u, const bench_t *b, size_t size, int iters, int warmup);
 
 /* Both ranks: warmup untimed windows, then iters timed ones, of window gets
  * of size bytes each, all in flight at once; rank 0 adds each window's time
- * (us) to samples[*n].  Rank 1 progresses until rank 0 is done. */
+ * (us) to the samples.  Rank 1 progresses until rank 0 is done. */
 int bench_ucx_get_windows(bench_ucx_t *u, const bench_t *b, size_t size, int window, int iters,
-                          int warmup, double *samples, size_t *n);
+                          int warmup);
 
 void bench_ucx_close(bench_ucx_t *u);
 

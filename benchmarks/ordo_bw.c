@@ -18,7 +18,7 @@
  * --ucx: windows of W gets of x bytes each over raw UCX, as ucx_perftest -t
  * ucp_get does them (ucp_get_nbx from rank 1's registered buffer), in the
  * same processes (bench_ucx.h): the path ordo's rendezvous takes, without
- * ordo.  The timed windows are cut into UCX_BLOCKS blocks and each is
+ * ordo.  The timed windows are cut into BENCH_UCX_BLOCKS blocks and each is
  * followed by a block of the baseline, so that both see the machine alike;
  * printed as "UCX (MB/s)" (average) and the ratio ordo/UCX.
  */
@@ -30,7 +30,6 @@
 #include <stdlib.h>
 
 enum { ID_SINK = 1, ID_COUNT = 2 };
-#define UCX_BLOCKS 8
 
 static atomic_uint_least64_t handled; /* messages handled on this rank */
 static atomic_uint_least64_t wrong;   /* ... of which not of the size expected */
@@ -146,15 +145,10 @@ int main(int argc, char **argv)
     bench_note(&b, "p50/p99: percentiles of the per-window time, as MB/s (p99 = slow tail)");
     if (b.opts.mpi)
         bench_note(&b, "MPI: W MPI_Isend/MPI_Irecv, MPI_Waitall, 0-byte ack per window");
-    bench_ucx_t *ucx = NULL;
-    double *usamples = NULL;
-    if (b.opts.ucx) {
-        bench_note(&b, "UCX: W ucp_get_nbx per window (as ucx_perftest -t ucp_get) in the same "
-                       "processes, in blocks between ordo's");
-        int s = bench_ucx_open(&b, b.opts.max_size, 1, &ucx);
-        if (s != ORDO_OK)
-            bench_fail(&b, "the UCX baseline", 0, s);
-    }
+    bench_ucx_t *ucx = bench_ucx_start(&b,
+                                       "UCX: W ucp_get_nbx per window (as ucx_perftest -t ucp_get) "
+                                       "in the same processes, in blocks between ordo's",
+                                       1);
     static const char *const ucx_cols[] = {"UCX (MB/s)", "ordo/UCX", NULL};
     bench_std_columns(&b, &t, "Bandwidth (MB/s)", "MB/s", b.opts.ucx ? ucx_cols : NULL);
     bench_table_header(&b, &t);
@@ -164,21 +158,18 @@ int main(int argc, char **argv)
         bench_stats_t st;
         double mpi = NAN, extra[2] = {NAN, NAN};
         int iters = bench_iters(&b, size), warmup = bench_warmup(&b, size);
-        int blocks = b.opts.ucx && iters >= UCX_BLOCKS ? UCX_BLOCKS : 1;
-        size_t un = 0;
-        if (b.opts.ucx && !(usamples = realloc(usamples, (size_t)iters * sizeof(double))))
+        int blocks = bench_ucx_blocks(&b, iters);
+        if (bench_ucx_reset(ucx, iters) != ORDO_OK)
             bench_fail(&b, "the UCX baseline", size, ORDO_ERR_NOMEM);
         expected_len = size;
         bench_samples_reset(&b);
         for (int k = 0; k < blocks; k++) {
-            int n = iters / blocks + (k < iters % blocks), w = k ? 0 : warmup;
+            int n = bench_ucx_block_len(iters, blocks, k), w = k ? 0 : warmup;
             if (b.role == BENCH_ACTIVE)
                 ordo_windows(&b, size, buf, req, n, w, k ? NULL : &c);
             else
                 bench_serve(&b);
-            int s = b.opts.ucx
-                        ? bench_ucx_get_windows(ucx, &b, size, b.opts.window, n, w, usamples, &un)
-                        : ORDO_OK;
+            int s = bench_ucx_get_windows(ucx, &b, size, b.opts.window, n, w);
             if (s != ORDO_OK)
                 bench_fail(&b, "the UCX baseline", size, s);
         }
@@ -189,9 +180,8 @@ int main(int argc, char **argv)
             mpi = (double)size * b.opts.window * bench_iters(&b, size) /
                   bench_mpi_windows(&b, size, buf, mreq);
         bench_stats(&b, &st);
-        if (b.opts.ucx && un) {
-            bench_stats_t ust;
-            bench_stats_of(&b, usamples, un, &ust);
+        bench_stats_t ust;
+        if (bench_ucx_stats(ucx, &b, &ust)) {
             extra[0] = bench_metric(&ust, (double)size * b.opts.window, 1);
             extra[1] =
                 extra[0] > 0 ? bench_metric(&st, (double)size * b.opts.window, 1) / extra[0] : NAN;
@@ -201,7 +191,6 @@ int main(int argc, char **argv)
             break;
     }
     bench_ucx_close(ucx);
-    free(usamples);
     free(mreq);
     free(req);
     bench_buffer_free(&b, buf);

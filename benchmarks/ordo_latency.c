@@ -11,7 +11,7 @@
  *
  * --ucx: the same ping-pong over raw UCX active messages, as ucx_perftest
  * -t ucp_am_lat does it, in the same processes (bench_ucx.h).  The timed
- * calls are cut into UCX_BLOCKS blocks and each is followed by a block of
+ * calls are cut into BENCH_UCX_BLOCKS blocks and each is followed by a block of
  * the baseline, so that both see the machine alike; printed as "UCX p50
  * (us)" and the ratio of the p50s.
  */
@@ -22,7 +22,6 @@
 #include <stdlib.h>
 
 enum { ID_ECHO = 1 };
-#define UCX_BLOCKS 8
 
 static int on_echo(const ordo_rpc_msg_t *msg, void *arg)
 {
@@ -113,15 +112,11 @@ int main(int argc, char **argv)
                    "trip / 2");
     if (b.opts.mpi)
         bench_note(&b, "MPI: MPI_Send/MPI_Recv ping-pong in the same processes");
-    bench_ucx_t *ucx = NULL;
-    double *usamples = NULL;
-    if (b.opts.ucx) {
-        bench_note(&b, "UCX: ucp_am_send_nbx ping-pong (as ucx_perftest -t ucp_am_lat) in the "
-                       "same processes, in blocks between ordo's");
-        int s = bench_ucx_open(&b, b.opts.max_size, 0, &ucx);
-        if (s != ORDO_OK)
-            bench_fail(&b, "the UCX baseline", 0, s);
-    }
+    bench_ucx_t *ucx =
+        bench_ucx_start(&b,
+                        "UCX: ucp_am_send_nbx ping-pong (as ucx_perftest -t "
+                        "ucp_am_lat) in the same processes, in blocks between ordo's",
+                        0);
     static const char *const ucx_cols[] = {"UCX p50 (us)", "ordo/UCX p50", NULL};
     bench_std_columns(&b, &t, "Latency (us)", "us", b.opts.ucx ? ucx_cols : NULL);
     bench_table_header(&b, &t);
@@ -131,27 +126,25 @@ int main(int argc, char **argv)
         bench_stats_t st;
         double mpi = NAN, extra[2] = {NAN, NAN};
         int iters = bench_iters(&b, size), warmup = bench_warmup(&b, size);
-        int blocks = b.opts.ucx && iters >= UCX_BLOCKS ? UCX_BLOCKS : 1;
-        size_t un = 0;
-        if (b.opts.ucx && !(usamples = realloc(usamples, (size_t)iters * sizeof(double))))
+        int blocks = bench_ucx_blocks(&b, iters);
+        if (bench_ucx_reset(ucx, iters) != ORDO_OK)
             bench_fail(&b, "the UCX baseline", size, ORDO_ERR_NOMEM);
         bench_samples_reset(&b);
         for (int k = 0; k < blocks; k++) {
-            int n = iters / blocks + (k < iters % blocks), w = k ? 0 : warmup;
+            int n = bench_ucx_block_len(iters, blocks, k), w = k ? 0 : warmup;
             if (b.role == BENCH_ACTIVE)
                 ordo_pingpong(&b, size, sbuf, rbuf, n, w, &c);
             else
                 bench_serve(&b);
-            int s = b.opts.ucx ? bench_ucx_pingpong(ucx, &b, size, n, w, usamples, &un) : ORDO_OK;
+            int s = bench_ucx_pingpong(ucx, &b, size, n, w);
             if (s != ORDO_OK)
                 bench_fail(&b, "the UCX baseline", size, s);
         }
         if (b.opts.mpi)
             mpi = mpi_pingpong(&b, size, sbuf, rbuf);
         bench_stats(&b, &st);
-        if (b.opts.ucx && un) {
-            bench_stats_t ust;
-            bench_stats_of(&b, usamples, un, &ust);
+        bench_stats_t ust;
+        if (bench_ucx_stats(ucx, &b, &ust)) {
             extra[0] = ust.p50;
             extra[1] = ust.p50 > 0 ? st.p50 / ust.p50 : NAN;
         }
@@ -160,7 +153,6 @@ int main(int argc, char **argv)
             break;
     }
     bench_ucx_close(ucx);
-    free(usamples);
     bench_buffer_free(&b, sbuf);
     bench_buffer_free(&b, rbuf);
     return bench_finish(&b);

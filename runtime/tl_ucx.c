@@ -310,8 +310,8 @@ static int ucx_connect(ordo__tl_t *tl, const void *addrs, size_t stride, const s
     return ORDO_OK;
 }
 
-/* Endpoints are created on first use. */
-/* peer_ep's first message to a peer: connect (or learn it is gone). */
+/* Endpoints are created on first use: peer_ep's first message to a peer
+ * connects (or learns that it is gone). */
 static int peer_connect(ordo__tl_t *tl, int rank, ucp_ep_h *ep)
 {
     ucx_peer_t *p = &tl->peers[rank];
