@@ -112,6 +112,16 @@ alive() {
         [ "$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -c1)" != Z ]
 }
 
+# running PIDFILE: its process exists and is not a zombie, whatever its
+# name: a daemon just started may not have exec'd its program yet (its name is
+# still the shell's, or nsenter's), which alive would take for an exit.
+running() {
+    [ -f "$1" ] || return 1
+    pid=$(cat "$1" 2>/dev/null)
+    case $pid in '' | *[!0-9]*) return 1 ;; esac
+    [ -e "/proc/$pid" ] && [ "$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -c1)" != Z ]
+}
+
 # stop_pid PIDFILE NAME: TERM, up to 10 s, then KILL; remove PIDFILE.
 stop_pid() {
     if alive "$1" "$2"; then
@@ -202,7 +212,7 @@ start_munge() {
     echo $! >"$dir/munged.pid"
     i=0
     while [ ! -S "$dir/munge/munge.socket" ] && [ $i -lt 100 ]; do
-        alive "$dir/munged.pid" munged || break
+        running "$dir/munged.pid" || break
         sleep 0.1
         i=$((i + 1))
     done
@@ -245,7 +255,7 @@ wait_idle() {
         [ "$states" = idle ] && return 0
         for f in "$dir"/slurmd-*.pid.own "$dir/slurmctld.pid.own"; do
             n=$(basename "$f" .pid.own)
-            alive "$f" "${n%%-*}" ||
+            running "$f" ||
                 die "$n exited; see $dir/$n.log and $dir/$n.out: $(tail -n 5 "$dir/$n.log" "$dir/$n.out" 2>/dev/null)"
         done
         sleep 0.5
