@@ -55,6 +55,9 @@ typedef struct held {
     uint8_t msg[];
 } held_t;
 
+/* The causal protocol's handlers (ordo__rpc_handler_add). */
+static unsigned id_write, id_ack, id_sync;
+
 static struct {
     uint64_t *applied; /* per rank: its writes applied here (ours: made) */
     uint64_t *acked;   /* per rank: our writes it has applied */
@@ -79,11 +82,12 @@ int ordo__causal_init(void)
     cz.owed = calloc((size_t)cz.n, sizeof(*cz.owed));
     if (!cz.applied || !cz.acked || !cz.owed)
         return ORDO_ERR_NOMEM;
-    int status = ordo__rpc_register_internal(ORDO__RPC_ID_OBJ_CAUSAL, write_handler, NULL);
+    const unsigned cls = ORDO__RPC_F_FAULTS | ORDO__RPC_F_ONEWAY_NORESEND;
+    int status = ordo__rpc_handler_add("causal-write", write_handler, NULL, cls, &id_write);
     if (status == ORDO_OK)
-        status = ordo__rpc_register_internal(ORDO__RPC_ID_OBJ_CAUSAL_ACK, ack_handler, NULL);
+        status = ordo__rpc_handler_add("causal-ack", ack_handler, NULL, cls, &id_ack);
     if (status == ORDO_OK)
-        status = ordo__rpc_register_internal(ORDO__RPC_ID_OBJ_CAUSAL_SYNC, sync_handler, NULL);
+        status = ordo__rpc_handler_add("causal-sync", sync_handler, NULL, cls, &id_sync);
     return status;
 }
 
@@ -158,7 +162,7 @@ static int write_words(struct ordo_obj *o, size_t off, const uint8_t *words, siz
         if (r == me || ordo__rt.peer_failed[r])
             continue;
         b->refs++;
-        int s = ordo__rpc_send_nb_cb(r, ORDO__RPC_ID_OBJ_CAUSAL, b->msg, b->len, bcast_done, b);
+        int s = ordo__rpc_send_nb_cb(r, id_write, b->msg, b->len, bcast_done, b);
         if (s != ORDO_OK) {
             b->refs--;
             if (s != ORDO_ERR_PEER_FAILED && status == ORDO_OK)
@@ -236,7 +240,7 @@ static int deliverable(const causal_hdr_t *h, const uint64_t *vc)
 static void send_ack(int writer)
 {
     causal_ack_t a = {cz.applied[writer]};
-    int s = ordo__rpc_send(writer, ORDO__RPC_ID_OBJ_CAUSAL_ACK, &a, sizeof(a));
+    int s = ordo__rpc_send(writer, id_ack, &a, sizeof(a));
     if (s != ORDO_OK && s != ORDO_ERR_PEER_FAILED)
         ordo_log_warn("acknowledging writes of rank %d: %s", writer, ordo_strerror(s));
 }
@@ -374,8 +378,7 @@ static int sync_owed(void)
         while (cz.owed[h] && h != ordo__rt.rank) {
             uint64_t least = 0;
             size_t got = 0;
-            int s = ordo__rpc_call(h, ORDO__RPC_ID_OBJ_CAUSAL_SYNC, NULL, 0, &least, sizeof(least),
-                                   &got);
+            int s = ordo__rpc_call(h, id_sync, NULL, 0, &least, sizeof(least), &got);
             if (s != ORDO_OK)
                 return s;
             if (got == sizeof(least) && least >= cz.owed[h])

@@ -5,14 +5,16 @@
  */
 #include "ordo_config.h"
 
+#include "collectives/coll.h"
 #include "consistency/obj.h"
 #include "runtime/log.h"
 #include "runtime/rt.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-volatile int ordo__obj_pending;
+ordo__obj_config_t ordo__obj_cfg;
 
 static struct {
     struct ordo_obj *live;
@@ -21,10 +23,12 @@ static struct {
     int ready;
 } objs;
 
-int ordo__obj_init(void)
+static void obj_fini(void);
+
+static int obj_init(void)
 {
     int status;
-    const ordo__config_t *cfg = &ordo__rt.cfg;
+    const ordo__obj_config_t *cfg = &ordo__obj_cfg;
 
     if (cfg->obj_block % 8 != 0) {
         ordo_log_error("ORDO_OBJ_BLOCK=%llu: a block must be a multiple of 8 bytes (the word)",
@@ -42,7 +46,7 @@ int ordo__obj_init(void)
     if (status == ORDO_OK)
         status = ordo__causal_init();
     if (status != ORDO_OK)
-        ordo__obj_fini();
+        obj_fini();
     return status;
 }
 
@@ -57,7 +61,7 @@ static void obj_destroy(struct ordo_obj *o)
     free(o);
 }
 
-void ordo__obj_fini(void)
+static void obj_fini(void)
 {
     if (!objs.ready)
         return;
@@ -72,12 +76,12 @@ void ordo__obj_fini(void)
     objs.ready = 0;
 }
 
-void ordo__obj_progress(void)
+/* Work deferred from completion callbacks (the store buffer's next write). */
+static void obj_progress(void)
 {
-    ordo__obj_pending = 0;
     ordo__tso_progress();
     if (ordo__tso_busy())
-        ordo__obj_pending = 1;
+        ordo__module_wake(&ordo__obj_module);
 }
 
 struct ordo_obj *ordo__obj_find(uint32_t id)
@@ -142,7 +146,7 @@ static struct ordo_obj *obj_create(size_t nbytes, ordo_model_t model, uint32_t i
     o->id = id;
     o->model = model;
     o->nbytes = nbytes;
-    o->block = (size_t)ordo__rt.cfg.obj_block;
+    o->block = (size_t)ordo__obj_cfg.obj_block;
     o->nblocks = (nbytes + o->block - 1) / o->block;
     o->home = malloc(o->nblocks * sizeof(*o->home));
     if (!o->home)
@@ -192,7 +196,7 @@ ordo_status_t ordo_obj_alloc(size_t nbytes, ordo_model_t model, ordo_obj_t **obj
         objs.live = o;
     }
     /* Nobody uses the object before every rank has it. */
-    int status = ordo__rt_barrier(0);
+    int status = ordo__coll_barrier(0);
     if (!o && status == ORDO_OK)
         status = ORDO_ERR_NOMEM;
     if (status != ORDO_OK && o) {
@@ -220,7 +224,7 @@ ordo_status_t ordo_obj_free(ordo_obj_t *obj)
         int fs = obj->model == ORDO_MODEL_TSO      ? ordo__tso_fence()
                  : obj->model == ORDO_MODEL_CAUSAL ? ordo__causal_fence()
                                                    : ORDO_OK;
-        status = ordo__rt_barrier(0);
+        status = ordo__coll_barrier(0);
         if (status == ORDO_OK)
             status = fs;
         if (obj->model == ORDO_MODEL_TSO)
@@ -338,3 +342,46 @@ ordo_status_t ordo_obj_home(const ordo_obj_t *obj, size_t off, int *rank)
     ORDO__UNLOCK();
     return status;
 }
+
+/* ---- the module --------------------------------------------------------- */
+
+/* Writes still in a store buffer or on their way to replicas go before the job ends. */
+static int obj_quiesce(uint64_t deadline_ns)
+{
+    (void)deadline_ns;
+    int status = ordo__tso_fence();
+    int cs = ordo__causal_fence();
+    return status != ORDO_OK ? status : cs;
+}
+
+#define OBJ_FIELD(f) offsetof(ordo__obj_config_t, f)
+
+static const ordo__cfg_entry_t obj_cfg_table[] = {
+    {"ORDO_OBJ_BLOCK", ORDO__CFG_SIZE, "64K",
+     "Bytes per block of a shared object (a multiple of 8); each block has a home rank, chosen "
+     "by consistent hashing.",
+     OBJ_FIELD(obj_block), NULL, 8, (uint64_t)1 << 30},
+    {"ORDO_OBJ_VNODES", ORDO__CFG_UINT, "64",
+     "Points per rank on the consistent-hashing ring that places blocks on homes (more: a more "
+     "even spread).",
+     OBJ_FIELD(obj_vnodes), NULL, 1, 4096},
+    {"ORDO_TSO_BUFFER", ORDO__CFG_UINT, "256",
+     "Writes a rank's TSO store buffer holds before a write waits for it to drain.",
+     OBJ_FIELD(tso_buffer), NULL, 1, 1048576},
+    {"ORDO_TSO_BUFFER_BYTES", ORDO__CFG_SIZE, "16M",
+     "Bytes a rank's TSO store buffer holds before a write waits for it to drain (a larger "
+     "write waits for the buffer to empty, then goes alone).",
+     OBJ_FIELD(tso_buffer_bytes), NULL, 1, (uint64_t)1 << 40},
+};
+
+ordo__module_t ordo__obj_module = {
+    .name = "objects",
+    .cfg = obj_cfg_table,
+    .cfg_len = sizeof(obj_cfg_table) / sizeof(obj_cfg_table[0]),
+    .cfg_values = &ordo__obj_cfg,
+    .cfg_size = sizeof(ordo__obj_cfg),
+    .init = obj_init,
+    .fini = obj_fini,
+    .progress = obj_progress,
+    .quiesce = obj_quiesce,
+};

@@ -12,11 +12,25 @@
 #ifndef ORDO_CONSISTENCY_OBJ_H
 #define ORDO_CONSISTENCY_OBJ_H
 
+#include "runtime/module.h"
+
 #include <ordo.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define ORDO__OBJ_MAGIC 0x6f626a31u /* "obj1" */
+
+/* The objects' configuration (their module's table). */
+typedef struct ordo__obj_config {
+    uint64_t obj_block;        /* ORDO_OBJ_BLOCK: bytes per block of a shared object */
+    uint64_t obj_vnodes;       /* ORDO_OBJ_VNODES: ring points per rank */
+    uint64_t tso_buffer;       /* ORDO_TSO_BUFFER: writes a TSO store buffer holds */
+    uint64_t tso_buffer_bytes; /* ORDO_TSO_BUFFER_BYTES: ... and bytes */
+} ordo__obj_config_t;
+extern ordo__obj_config_t ordo__obj_cfg;
+
+/* The module of the shared objects (registered by lib/ordo.c). */
+extern ordo__module_t ordo__obj_module;
 
 struct ordo_obj {
     uint32_t magic;

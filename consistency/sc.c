@@ -19,6 +19,9 @@
 
 /* ---- home side ---------------------------------------------------------- */
 
+/* The home's handler (ordo__rpc_handler_add). */
+static unsigned id_home;
+
 static int64_t apply_atomic(uint8_t *word, int op, int64_t a, int64_t b)
 {
     int64_t old;
@@ -164,8 +167,9 @@ static int home_handler(const ordo_rpc_msg_t *msg, void *arg)
 
 int ordo__sc_init(void)
 {
-    int s = ordo__rpc_register_internal(ORDO__RPC_ID_OBJ_HOME, home_handler, NULL);
-    return s == ORDO_OK ? ordo__rpc_set_lander(ORDO__RPC_ID_OBJ_HOME, home_land) : s;
+    int s = ordo__rpc_handler_add("obj-home", home_handler, NULL,
+                                  ORDO__RPC_F_FAULTS | ORDO__RPC_F_ONEWAY_NORESEND, &id_home);
+    return s == ORDO_OK ? ordo__rpc_set_lander(id_home, home_land) : s;
 }
 
 /* ---- client side -------------------------------------------------------- */
@@ -244,8 +248,8 @@ static int read_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, size
     if (bt->n == SC_MAX_INFLIGHT)
         batch_wait(bt);
     bt->hdr[bt->n] = make_req(o, ORDO__OBJ_READ, off, len);
-    int s = ordo__rpc_call_nb(home, ORDO__RPC_ID_OBJ_HOME, &bt->hdr[bt->n], sizeof(bt->hdr[0]),
-                              bt->dst + done, len, &bt->req[bt->n]);
+    int s = ordo__rpc_call_nb(home, id_home, &bt->hdr[bt->n], sizeof(bt->hdr[0]), bt->dst + done,
+                              len, &bt->req[bt->n]);
     if (s != ORDO_OK)
         return s;
     bt->want[bt->n++] = len;
@@ -279,7 +283,7 @@ int ordo__sc_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
         /* One remote home: a blocking call, the message layer's quickest. */
         ordo__obj_req_t r = make_req(o, ORDO__OBJ_READ, off, len);
         size_t got = 0;
-        int s = ordo__rpc_call(home, ORDO__RPC_ID_OBJ_HOME, &r, sizeof(r), buf, len, &got);
+        int s = ordo__rpc_call(home, id_home, &r, sizeof(r), buf, len, &got);
         return s == ORDO_OK && got != len ? ORDO_ERR_MSG : s;
     }
     batch_t bt = {.dst = buf};
@@ -303,8 +307,8 @@ static int write_piece(struct ordo_obj *o, size_t b, size_t off, size_t len, siz
         batch_wait(bt);
     /* The request in the prefix, the data sent from the caller's buffer. */
     ordo__obj_wreq_t w = make_wreq(o, off);
-    int s = ordo__rpc_call_pre_nb(home, ORDO__RPC_ID_OBJ_HOME, &w, sizeof(w), bt->src + done, len,
-                                  NULL, 0, &bt->req[bt->n]);
+    int s = ordo__rpc_call_pre_nb(home, id_home, &w, sizeof(w), bt->src + done, len, NULL, 0,
+                                  &bt->req[bt->n]);
     if (s != ORDO_OK)
         return s;
     bt->want[bt->n++] = (size_t)-1;
@@ -318,8 +322,7 @@ int ordo__sc_write(struct ordo_obj *o, size_t off, const void *buf, size_t len)
         /* One remote home: one blocking call, the request in the prefix and
          * the data sent from where it is (a large one lands in the blocks). */
         ordo__obj_wreq_t w = make_wreq(o, off);
-        return ordo__rpc_call_pre(home, ORDO__RPC_ID_OBJ_HOME, &w, sizeof(w), buf, len, NULL, 0,
-                                  NULL);
+        return ordo__rpc_call_pre(home, id_home, &w, sizeof(w), buf, len, NULL, 0, NULL);
     }
     batch_t bt = {.src = buf};
     return batch_run(o, off, len, write_piece, &bt);
@@ -344,7 +347,7 @@ int ordo__sc_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b
     r.a = a;
     r.b = b;
     size_t got = 0;
-    int s = ordo__rpc_call(home, ORDO__RPC_ID_OBJ_HOME, &r, sizeof(r), rep, sizeof(*rep), &got);
+    int s = ordo__rpc_call(home, id_home, &r, sizeof(r), rep, sizeof(*rep), &got);
     if (s == ORDO_OK && got != sizeof(*rep))
         s = ORDO_ERR_MSG;
     return s;
@@ -383,8 +386,7 @@ int ordo__sc_write_block_nb(struct ordo_obj *o, size_t b, size_t off, const void
     w->arg = arg;
     /* buf stays put until done: the store buffer keeps its entry till then. */
     ordo__obj_wreq_t wr = make_wreq(o, off);
-    int s = ordo__rpc_call_pre_nb_cb(home, ORDO__RPC_ID_OBJ_HOME, &wr, sizeof(wr), buf, len,
-                                     nb_write_done, w);
+    int s = ordo__rpc_call_pre_nb_cb(home, id_home, &wr, sizeof(wr), buf, len, nb_write_done, w);
     if (s != ORDO_OK) {
         free(w);
         return s;

@@ -41,8 +41,8 @@ static struct {
 int ordo__tso_init(void)
 {
     memset(&tso, 0, sizeof(tso));
-    tso.cap = (size_t)ordo__rt.cfg.tso_buffer;
-    tso.max_bytes = (size_t)ordo__rt.cfg.tso_buffer_bytes;
+    tso.cap = (size_t)ordo__obj_cfg.tso_buffer;
+    tso.max_bytes = (size_t)ordo__obj_cfg.tso_buffer_bytes;
     tso.ring = calloc(tso.cap, sizeof(*tso.ring));
     return tso.ring ? ORDO_OK : ORDO_ERR_NOMEM;
 }
@@ -99,7 +99,7 @@ static void piece_done(void *arg, int status)
         if (tso.head_done == entry(0)->len)
             pop();
     }
-    ordo__obj_pending = 1; /* the next write goes from progress */
+    ordo__module_wake(&ordo__obj_module); /* the next write goes from progress */
 }
 
 /* Send what can go now: pieces of the oldest write, one at a time. */
@@ -178,7 +178,7 @@ int ordo__tso_write(struct ordo_obj *o, size_t off, const void *buf, size_t len)
     e->len = len;
     tso.count++;
     tso.bytes += len;
-    ordo__obj_pending = 1;
+    ordo__module_wake(&ordo__obj_module);
     if (!tso.inflight)
         drain_step();
     return ORDO_OK;

@@ -25,6 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The calibration's handlers (ordo__rpc_handler_add). */
+static unsigned calib_id, calib_done_id;
+
 static const size_t sizes[] = {1024,  2048,  4096,   8192,    16384,
                                32768, 65536, 262144, 1048576, 4194304};
 #define NSIZES         (sizeof(sizes) / sizeof(sizes[0]))
@@ -77,7 +80,7 @@ static int time_calls(int peer, void *const bufs[NWAYS], size_t x, double us[NWA
         for (int w = 0; w < NWAYS; w++) {
             ordo__rpc_set_proto_internal(proto[w]);
             uint64_t t0 = ordo__now_ns();
-            int status = ordo__rpc_call(peer, ORDO__RPC_ID_CALIB, bufs[w], x, NULL, 0, NULL);
+            int status = ordo__rpc_call(peer, calib_id, bufs[w], x, NULL, 0, NULL);
             if (status != ORDO_OK)
                 return status;
             if (i >= warmup)
@@ -297,24 +300,24 @@ int ordo__rpc_calibrate(void)
     uint64_t t0 = ordo__now_ns();
 
     memset(&m, 0, sizeof(m));
+    status = ordo__rpc_handler_add("calib", on_calib, NULL, 0, &calib_id);
+    if (status == ORDO_OK)
+        status = ordo__rpc_handler_add("calib-done", on_calib_done, NULL, 0, &calib_done_id);
+    if (status != ORDO_OK)
+        return status;
     if (ordo__rt.cfg.rndv_thresh != ORDO__CFG_AUTO) {
         m.threshold = m.threshold_mapped = (size_t)ordo__rt.cfg.rndv_thresh;
         ordo__rt.model = m;
         ordo__rpc_set_threshold(m.threshold, m.threshold_mapped);
         return ORDO_OK;
     }
-    status = ordo__rpc_register_internal(ORDO__RPC_ID_CALIB, on_calib, NULL);
-    if (status == ORDO_OK)
-        status = ordo__rpc_register_internal(ORDO__RPC_ID_CALIB_DONE, on_calib_done, NULL);
-    if (status != ORDO_OK)
-        return status;
     calib_done = 0;
 
     int partner = n == 1 ? me : (me ^ 1) < n ? (me ^ 1) : -1;
     if (partner >= 0 && me <= partner) {
         status = measure(partner, &m);
         if (partner != me) {
-            int s = ordo__rpc_send(partner, ORDO__RPC_ID_CALIB_DONE, NULL, 0);
+            int s = ordo__rpc_send(partner, calib_done_id, NULL, 0);
             status = status != ORDO_OK ? status : s;
         }
     } else if (partner >= 0) {

@@ -34,12 +34,6 @@ const ordo__cfg_entry_t ordo__cfg_table[] = {
     {"ORDO_TIMEOUT_MS", ORDO__CFG_UINT, "30000",
      "Milliseconds a blocking operation waits for a peer before it fails with ORDO_ERR_TIMEOUT.",
      FIELD(timeout_ms), NULL, 1, 86400000},
-    {"ORDO_BARRIER_TIMEOUT_MS", ORDO__CFG_UINT, "0",
-     "Milliseconds ordo_barrier (and ordo_obj_alloc / ordo_obj_free) waits for the other ranks "
-     "before it fails with ORDO_ERR_TIMEOUT; 0: as long as they are alive (a dead one fails it "
-     "with ORDO_ERR_PEER_FAILED), with a warning every ORDO_TIMEOUT_MS; with "
-     "ORDO_PEER_ERRORS=n, 0 means ORDO_TIMEOUT_MS.",
-     FIELD(barrier_timeout_ms), NULL, 0, 86400000},
     {"ORDO_MAX_MSG_SIZE", ORDO__CFG_SIZE, "256M",
      "Largest payload of one message; larger ones are refused with ORDO_ERR_INVALID.",
      FIELD(max_msg_size), NULL, 1024, (uint64_t)1 << 40},
@@ -65,21 +59,6 @@ const ordo__cfg_entry_t ordo__cfg_table[] = {
      "wait their turn (one always runs), so a burst of large messages reuses a few warm "
      "buffers instead of faulting in fresh memory for each.",
      FIELD(rndv_inflight), NULL, 0, (uint64_t)1 << 40},
-    {"ORDO_OBJ_BLOCK", ORDO__CFG_SIZE, "64K",
-     "Bytes per block of a shared object (a multiple of 8); each block has a home rank, chosen "
-     "by consistent hashing.",
-     FIELD(obj_block), NULL, 8, (uint64_t)1 << 30},
-    {"ORDO_OBJ_VNODES", ORDO__CFG_UINT, "64",
-     "Points per rank on the consistent-hashing ring that places blocks on homes (more: a more "
-     "even spread).",
-     FIELD(obj_vnodes), NULL, 1, 4096},
-    {"ORDO_TSO_BUFFER", ORDO__CFG_UINT, "256",
-     "Writes a rank's TSO store buffer holds before a write waits for it to drain.",
-     FIELD(tso_buffer), NULL, 1, 1048576},
-    {"ORDO_TSO_BUFFER_BYTES", ORDO__CFG_SIZE, "16M",
-     "Bytes a rank's TSO store buffer holds before a write waits for it to drain (a larger "
-     "write waits for the buffer to empty, then goes alone).",
-     FIELD(tso_buffer_bytes), NULL, 1, (uint64_t)1 << 40},
     {"ORDO_DELIVERY", ORDO__CFG_ENUM, "exactly-once",
      "What a retried or duplicated request does: exactly-once (the receiver remembers the last "
      "ORDO_DEDUP_WINDOW requests of each source and answers a repeat from memory) or "
@@ -122,13 +101,12 @@ static const char *env_lookup(char *const *envp, const char *name)
     return NULL;
 }
 
-static const ordo__cfg_entry_t *table_find(const char *name, size_t len)
+int ordo__cfg_table_has(const ordo__cfg_table_t *t, const char *name, size_t len)
 {
-    for (size_t i = 0; i < ordo__cfg_table_len; i++)
-        if (strlen(ordo__cfg_table[i].name) == len &&
-            strncmp(ordo__cfg_table[i].name, name, len) == 0)
-            return &ordo__cfg_table[i];
-    return NULL;
+    for (size_t i = 0; i < t->len; i++)
+        if (strlen(t->entries[i].name) == len && strncmp(t->entries[i].name, name, len) == 0)
+            return 1;
+    return 0;
 }
 
 static void accepted(const ordo__cfg_entry_t *e, char *buf, size_t len)
@@ -238,10 +216,10 @@ static int parse_uint(const char *s, uint64_t *out, int allow_suffix)
     return 0;
 }
 
-static int parse_value(const ordo__cfg_entry_t *e, const char *s, ordo__config_t *cfg, char *why,
+static int parse_value(const ordo__cfg_entry_t *e, const char *s, void *values, char *why,
                        size_t whylen)
 {
-    void *field = (char *)cfg + e->offset;
+    void *field = (char *)values + e->offset;
     uint64_t v;
 
     switch (e->type) {
@@ -289,40 +267,74 @@ static int parse_value(const ordo__cfg_entry_t *e, const char *s, ordo__config_t
     return -1;
 }
 
-int ordo__config_load(ordo__config_t *cfg, int *origin, char *const *envp, char *err, size_t errlen,
-                      void (*warn_unknown)(const char *name))
+int ordo__cfg_table_load(const ordo__cfg_table_t *t, int *origin, char *const *envp, char *err,
+                         size_t errlen)
 {
-    ordo__config_t tmp;
-    memset(&tmp, 0, sizeof(tmp));
-
-    for (size_t i = 0; i < ordo__cfg_table_len; i++) {
-        const ordo__cfg_entry_t *e = &ordo__cfg_table[i];
+    if (t->len > ORDO__CFG_MAX) {
+        snprintf(err, errlen, "configuration of %s: %zu variables, at most %d", t->module, t->len,
+                 ORDO__CFG_MAX);
+        return ORDO_ERR_CONFIG;
+    }
+    void *tmp = calloc(1, t->values_size);
+    if (!tmp) {
+        snprintf(err, errlen, "configuration of %s: out of memory", t->module);
+        return ORDO_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < t->len; i++) {
+        const ordo__cfg_entry_t *e = &t->entries[i];
         const char *s = env_lookup(envp, e->name);
         int from_env = s != NULL;
         char why[160] = "";
-        if (parse_value(e, from_env ? s : e->dflt, &tmp, why, sizeof(why)) != 0) {
+        if (e->offset >= t->values_size ||
+            parse_value(e, from_env ? s : e->dflt, tmp, why, sizeof(why)) != 0) {
             char acc[256];
             accepted(e, acc, sizeof(acc));
             snprintf(err, errlen, "bad value %s='%s': %s%saccepted values are %s", e->name,
                      from_env ? s : e->dflt, why, why[0] ? "; " : "", acc);
+            free(tmp);
             return ORDO_ERR_CONFIG;
         }
         if (origin)
             origin[i] = from_env ? ORDO__CFG_ORIGIN_ENV : ORDO__CFG_ORIGIN_DEFAULT;
     }
-    for (char *const *e = envp; e && *e && warn_unknown; e++) {
-        const char *eq = strchr(*e, '=');
-        if (strncmp(*e, "ORDO_", 5) == 0 && eq && !table_find(*e, (size_t)(eq - *e)))
-            warn_unknown(*e);
-    }
-    *cfg = tmp;
+    memcpy(t->values, tmp, t->values_size);
+    free(tmp);
     return ORDO_OK;
 }
 
-void ordo__config_format(const ordo__config_t *cfg, const ordo__cfg_entry_t *e, char *buf,
-                         size_t len)
+void ordo__cfg_warn_unknown(const ordo__cfg_table_t *tables, size_t n, char *const *envp,
+                            void (*warn_unknown)(const char *name))
 {
-    const void *field = (const char *)cfg + e->offset;
+    for (char *const *e = envp; e && *e && warn_unknown; e++) {
+        const char *eq = strchr(*e, '=');
+        if (strncmp(*e, "ORDO_", 5) != 0 || !eq)
+            continue;
+        size_t i = 0;
+        while (i < n && !ordo__cfg_table_has(&tables[i], *e, (size_t)(eq - *e)))
+            i++;
+        if (i == n)
+            warn_unknown(*e);
+    }
+}
+
+ordo__cfg_table_t ordo__config_table(ordo__config_t *cfg)
+{
+    return (ordo__cfg_table_t){"runtime", ordo__cfg_table, ordo__cfg_table_len, cfg, sizeof(*cfg)};
+}
+
+int ordo__config_load(ordo__config_t *cfg, int *origin, char *const *envp, char *err, size_t errlen,
+                      void (*warn_unknown)(const char *name))
+{
+    ordo__cfg_table_t t = ordo__config_table(cfg);
+    int status = ordo__cfg_table_load(&t, origin, envp, err, errlen);
+    if (status == ORDO_OK)
+        ordo__cfg_warn_unknown(&t, 1, envp, warn_unknown);
+    return status;
+}
+
+void ordo__cfg_format(const ordo__cfg_entry_t *e, const void *values, char *buf, size_t len)
+{
+    const void *field = (const char *)values + e->offset;
     switch (e->type) {
     case ORDO__CFG_ENUM:
         snprintf(buf, len, "%s", e->choices[*(const int *)field]);
@@ -359,15 +371,21 @@ void ordo__config_format(const ordo__config_t *cfg, const ordo__cfg_entry_t *e, 
     }
 }
 
-void ordo__config_print(const ordo__config_t *cfg, const int *origin, FILE *out)
+void ordo__cfg_table_print(const ordo__cfg_table_t *t, const int *origin, FILE *out)
 {
     char val[1100], acc[256];
-    for (size_t i = 0; i < ordo__cfg_table_len; i++) {
-        const ordo__cfg_entry_t *e = &ordo__cfg_table[i];
-        ordo__config_format(cfg, e, val, sizeof(val));
+    for (size_t i = 0; i < t->len; i++) {
+        const ordo__cfg_entry_t *e = &t->entries[i];
+        ordo__cfg_format(e, t->values, val, sizeof(val));
         accepted(e, acc, sizeof(acc));
         fprintf(out, "#\n# %s\n# accepted: %s; default: %s\n#\n%s=%s   (%s)\n", e->doc, acc,
                 e->dflt, e->name, val,
                 origin && origin[i] == ORDO__CFG_ORIGIN_ENV ? "environment" : "default");
     }
+}
+
+void ordo__config_print(const ordo__config_t *cfg, const int *origin, FILE *out)
+{
+    ordo__cfg_table_t t = ordo__config_table((ordo__config_t *)cfg);
+    ordo__cfg_table_print(&t, origin, out);
 }

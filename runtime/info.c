@@ -6,6 +6,7 @@
 #include "runtime/log.h"
 #include "runtime/rt.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <ucp/api/ucp.h>
 
@@ -99,6 +100,39 @@ ordo_status_t ordo_stats(ordo_stats_t *st)
     return ORDO_OK;
 }
 
+/* Each module's table: its values once initialized, else what the
+ * environment would give. */
+static int print_module_config(FILE *out)
+{
+    char err[512];
+    for (size_t i = 0; i < ordo__module_count(); i++) {
+        ordo__module_t *m = ordo__module_at(i);
+        if (!m->cfg_len)
+            continue;
+        ordo__cfg_table_t t = {m->name, m->cfg, m->cfg_len, m->cfg_values, m->cfg_size};
+        int origin[ORDO__CFG_MAX];
+        const int *org = m->cfg_origin;
+        void *tmp = NULL;
+        if (!ordo__rt.initialized) {
+            tmp = calloc(1, m->cfg_size);
+            if (!tmp)
+                return ORDO_ERR_NOMEM;
+            t.values = tmp;
+            org = origin;
+            int status = ordo__cfg_table_load(&t, origin, environ, err, sizeof(err));
+            if (status != ORDO_OK) {
+                fprintf(out, "# configuration error: %s\n", err);
+                free(tmp);
+                return status;
+            }
+        }
+        fprintf(out, "#\n# module %s\n", m->name);
+        ordo__cfg_table_print(&t, org, out);
+        free(tmp);
+    }
+    return ORDO_OK;
+}
+
 ordo_status_t ordo_info_print(FILE *out)
 {
     ordo__config_t cfg;
@@ -120,6 +154,9 @@ ordo_status_t ordo_info_print(FILE *out)
     }
     fprintf(out, "#\n# configuration (ORDO_* environment variables)\n");
     ordo__config_print(&cfg, origin, out);
+    int status = print_module_config(out);
+    if (status != ORDO_OK)
+        return status;
     if (!ordo__rt.initialized)
         return ORDO_OK;
     ORDO__LOCK();

@@ -1,8 +1,11 @@
 /*
  * init.c - start-up and shut-down of the runtime, progress and waiting.
  *
- * Start-up, in order: configuration, bootstrap, topology, transport,
- * address exchange, message layer, barrier.  Shut-down undoes it in reverse.
+ * Start-up, in order: configuration (the runtime's table and every
+ * module's), bootstrap, topology, clocks, message layer, transport,
+ * address exchange, the modules' init (module.h), calibration, progress
+ * thread.  Shut-down quiesces the modules, agrees with every rank to leave,
+ * and undoes the rest in reverse.
  */
 #include "ordo_config.h"
 
@@ -31,16 +34,28 @@ static void warn_unknown(const char *var)
     ordo_log_warn("unknown variable %s ignored (ordo_info lists the known ORDO_* variables)", var);
 }
 
+/* The runtime's table, then every module's; then ORDO_* variables none knows. */
 static int load_config(void)
 {
     char err[512];
-    int status = ordo__config_load(&ordo__rt.cfg, ordo__rt.cfg_origin, environ, err, sizeof(err),
-                                   warn_unknown);
+    size_t n = ordo__module_count();
+    ordo__cfg_table_t tables[ORDO__MODULE_MAX + 1];
+
+    tables[0] = ordo__config_table(&ordo__rt.cfg);
+    int status = ordo__cfg_table_load(&tables[0], ordo__rt.cfg_origin, environ, err, sizeof(err));
+    for (size_t i = 0; i < n && status == ORDO_OK; i++) {
+        ordo__module_t *m = ordo__module_at(i);
+        tables[i + 1] =
+            (ordo__cfg_table_t){m->name, m->cfg, m->cfg_len, m->cfg_values, m->cfg_size};
+        if (m->cfg_len)
+            status = ordo__cfg_table_load(&tables[i + 1], m->cfg_origin, environ, err, sizeof(err));
+    }
     if (status != ORDO_OK) {
         ordo_log_error("%s", err);
         return status;
     }
     ordo__log_level = ordo__rt.cfg.log_level;
+    ordo__cfg_warn_unknown(tables, n + 1, environ, warn_unknown);
     return ORDO_OK;
 }
 
@@ -156,7 +171,7 @@ static void stop_progress_thread(void)
 
 enum { STAGE_NONE, STAGE_LCLOCK, STAGE_RPC, STAGE_TL };
 
-ordo_status_t ordo_init(int *argc, char ***argv)
+int ordo__rt_init(int *argc, char ***argv)
 {
     int status, stage = STAGE_NONE;
 
@@ -198,9 +213,7 @@ ordo_status_t ordo_init(int *argc, char ***argv)
         goto err;
     status = exchange_addresses();
     if (status == ORDO_OK)
-        status = ordo__rt_barrier_init();
-    if (status == ORDO_OK)
-        status = ordo__obj_init();
+        status = ordo__modules_init();
     /* ... and every rank can receive before anyone calibrates. */
     status = ordo__boot_agree(status);
     if (status != ORDO_OK)
@@ -222,7 +235,7 @@ err:
     stop_progress_thread();
     if (stage >= STAGE_TL)
         ordo__rt.tl_ops->close(ordo__rt.tl, CLOSE_TIMEOUT_MS);
-    ordo__obj_fini();
+    ordo__modules_fini();
     if (stage >= STAGE_RPC)
         ordo__rpc_fini();
     if (stage >= STAGE_LCLOCK)
@@ -236,7 +249,7 @@ err_boot:
     return status;
 }
 
-ordo_status_t ordo_finalize(void)
+int ordo__rt_finalize(void)
 {
     int status, bs;
 
@@ -247,20 +260,21 @@ ordo_status_t ordo_finalize(void)
      * From here on a peer that goes away has finished, not failed. */
     ORDO__LOCK();
     int failed_before = ordo__rt.npeers_failed > 0;
-    /* Writes still in a store buffer or on their way to replicas go first. */
-    int fs = ordo_fence();
+    /* The modules' own work goes first (writes still in a store buffer or
+     * on their way to replicas). */
+    int qs = ordo__modules_quiesce(ordo__deadline());
     status = ordo__rpc_quiesce(ordo__deadline());
     if (status == ORDO_OK)
-        status = fs;
+        status = qs;
     ordo__rt.finalizing = 1;
-    bs = ordo__rt_barrier(1);
+    bs = ordo__modules_barrier(1);
     if (status == ORDO_OK)
         status = bs;
     ORDO__UNLOCK();
     stop_progress_thread();
     ordo__rt.initialized = 0;
     ordo__rt.tl_ops->close(ordo__rt.tl, CLOSE_TIMEOUT_MS);
-    ordo__obj_fini();
+    ordo__modules_fini();
     ordo__rpc_fini();
     ordo__lclock_fini();
     ordo__topo_fini(&ordo__rt.topo);

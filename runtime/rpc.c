@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RPC_NUM_IDS     ORDO__RPC_ID_END
+#define RPC_NUM_IDS     (ORDO_RPC_MAX_ID + ORDO__RPC_INTERNAL_IDS)
 #define RPC_INLINE_COPY 256
 #define RPC_DESC_INLINE 512
 #define RPC_HDR_INLINE  256 /* header, clocks and prefix */
@@ -146,6 +146,7 @@ typedef struct rpc_handler {
     ordo_rpc_cb_t cb;
     void *arg;
     ordo__rpc_lander_t land; /* where a rendezvous payload goes (NULL: a buffer of ours) */
+    const char *name;        /* ordo's own handlers */
 } rpc_handler_t;
 
 /* What a handler may set while it runs (ordo_rpc_msg_t.priv).  A small
@@ -166,6 +167,10 @@ typedef struct rpc_reply_ctx {
 
 static struct {
     rpc_handler_t handlers[RPC_NUM_IDS];
+    /* Per id: its class (ORDO__RPC_F_*), known on the sending side too; the
+     * application's ids are ORDO__RPC_F_FAULTS whether registered here or not. */
+    uint8_t hflags[RPC_NUM_IDS];
+    unsigned next_internal; /* the next of ordo's own ids */
     rpc_op_t **slots;
     uint32_t nslots;
     rpc_op_t *free_ops;
@@ -436,16 +441,18 @@ static int op_transmit(rpc_op_t *op)
     return s;
 }
 
-/* Faults apply to calls of application handlers and of the shared-object
- * protocols (requests and their replies: retries and the exactly-once
- * window make up for them), and to the objects' one-way messages, whose
- * protocols stand delay, reordering and duplicates but not loss (nothing
- * resends a one-way message): there a drop becomes a pass. */
+/* What fault injection does to the op's message, by its handler's class:
+ * requests and replies of ORDO__RPC_F_FAULTS handlers take any fault
+ * (retries and the exactly-once window make up for them); one-way messages
+ * of ORDO__RPC_F_ONEWAY_NORESEND handlers, whose protocols stand delay,
+ * reordering and duplicates but not loss (nothing resends a one-way
+ * message), take all but a drop, which becomes a pass; nothing else is
+ * touched. */
 static ordo__fault_action_t fault_next(const rpc_op_t *op, uint64_t *delay_ns)
 {
-    unsigned id = op->hdr.handler;
-    int obj = id >= ORDO__RPC_ID_OBJ_FIRST && id <= ORDO__RPC_ID_OBJ_LAST;
-    if (!ordo__rt.cfg.fault.enabled || (id >= ORDO_RPC_MAX_ID && !obj))
+    unsigned cls = rpc.hflags[op->hdr.handler];
+    int oneway = (cls & ORDO__RPC_F_ONEWAY_NORESEND) != 0;
+    if (!ordo__rt.cfg.fault.enabled || !(cls & ORDO__RPC_F_FAULTS))
         return ORDO__FAULT_PASS;
     if (op->rndv) {
         /* A rendezvous descriptor is not duplicated: a second pull could
@@ -457,7 +464,7 @@ static ordo__fault_action_t fault_next(const rpc_op_t *op, uint64_t *delay_ns)
     }
     if (op->hdr.kind == ORDO__MSG_REQ || op->hdr.kind == ORDO__MSG_REPLY)
         return ordo__fault_next(delay_ns);
-    if (!obj || op->hdr.kind != ORDO__MSG_SEND)
+    if (!oneway || op->hdr.kind != ORDO__MSG_SEND)
         return ORDO__FAULT_PASS;
     ordo__fault_action_t a = ordo__fault_next(delay_ns);
     return a == ORDO__FAULT_DROP ? ORDO__FAULT_PASS : a;
@@ -1581,7 +1588,8 @@ dispatch:
 void ordo__rpc_peer_failed(void *arg, int peer, int status)
 {
     (void)arg;
-    if (!ordo__rt.peer_failed[peer]) {
+    int first = !ordo__rt.peer_failed[peer];
+    if (first) {
         ordo__rt.peer_failed[peer] = 1;
         ordo__rt.npeers_failed++;
         if (ordo__rt.finalizing)
@@ -1600,6 +1608,8 @@ void ordo__rpc_peer_failed(void *arg, int peer, int status)
         fast.status = status;
         fast.done = 1;
     }
+    if (first)
+        ordo__modules_peer_failed(peer, status);
 }
 
 /* ---- set-up ------------------------------------------------------------ */
@@ -1634,6 +1644,8 @@ static void paths_update(void)
 int ordo__rpc_init(void)
 {
     memset(&rpc, 0, sizeof(rpc));
+    memset(rpc.hflags, ORDO__RPC_F_FAULTS, ORDO_RPC_MAX_ID);
+    rpc.next_internal = ORDO_RPC_MAX_ID;
     ordo__rpc_timed = 0;
     uint64_t w = ordo__rt.cfg.dedup_window;
     rpc.dedup_mask = (w & (w - 1)) == 0 ? w - 1 : 0;
@@ -1719,11 +1731,31 @@ static int register_id(unsigned id, ordo_rpc_cb_t cb, void *arg)
     return ORDO_OK;
 }
 
-int ordo__rpc_register_internal(unsigned id, ordo_rpc_cb_t cb, void *arg)
+int ordo__rpc_handler_add(const char *name, ordo_rpc_cb_t cb, void *arg, unsigned flags,
+                          unsigned *id)
 {
-    if (id < ORDO_RPC_MAX_ID || id >= RPC_NUM_IDS)
+    if (!cb || !id || !name)
         return ORDO_ERR_INVALID;
-    return register_id(id, cb, arg);
+    if (rpc.next_internal >= RPC_NUM_IDS) {
+        ordo_log_error("handler %s: all %d of ordo's handler ids are taken", name,
+                       ORDO__RPC_INTERNAL_IDS);
+        return ORDO_ERR_NOMEM;
+    }
+    unsigned n = rpc.next_internal++;
+    rpc.handlers[n] = (rpc_handler_t){.cb = cb, .arg = arg, .name = name};
+    rpc.hflags[n] = (uint8_t)flags;
+    *id = n;
+    return ORDO_OK;
+}
+
+int ordo__rpc_handler_id(const char *name, unsigned *id)
+{
+    for (unsigned i = ORDO_RPC_MAX_ID; i < rpc.next_internal; i++)
+        if (!strcmp(rpc.handlers[i].name, name)) {
+            *id = i;
+            return ORDO_OK;
+        }
+    return ORDO_ERR_NO_HANDLER;
 }
 
 int ordo__rpc_set_lander(unsigned id, ordo__rpc_lander_t land)

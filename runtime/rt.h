@@ -3,6 +3,7 @@
 #define ORDO_RUNTIME_RT_H
 
 #include "runtime/config.h"
+#include "runtime/module.h"
 #include "runtime/tl.h"
 #include "runtime/topo.h"
 
@@ -10,23 +11,19 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#define ORDO__CFG_MAX 32
+/* Handler ids at and above ORDO_RPC_MAX_ID belong to ordo itself: handed
+ * out by ordo__rpc_handler_add in the order of registration, which is the
+ * same on every rank (the runtime's own, then the modules' in init order). */
+#define ORDO__RPC_INTERNAL_IDS 64
 
-/* Handler ids at and above ORDO_RPC_MAX_ID belong to ordo itself. */
-enum {
-    ORDO__RPC_ID_BARRIER = ORDO_RPC_MAX_ID,
-    ORDO__RPC_ID_CALIB,
-    ORDO__RPC_ID_CALIB_DONE,
-    /* Shared objects (consistency/): fault injection applies to these as to
-     * the application's messages. */
-    ORDO__RPC_ID_OBJ_HOME,        /* an operation at a block's home */
-    ORDO__RPC_ID_OBJ_CAUSAL,      /* a causal write, to every replica */
-    ORDO__RPC_ID_OBJ_CAUSAL_ACK,  /* a replica applied writes of ours */
-    ORDO__RPC_ID_OBJ_CAUSAL_SYNC, /* how far have all replicas applied a home's writes? */
-    ORDO__RPC_ID_END
-};
-#define ORDO__RPC_ID_OBJ_FIRST ORDO__RPC_ID_OBJ_HOME
-#define ORDO__RPC_ID_OBJ_LAST  ORDO__RPC_ID_OBJ_CAUSAL_SYNC
+/* Handler classes: what fault injection (ORDO_FAULT) may do to a handler's
+ * messages.  The application's handlers are ORDO__RPC_F_FAULTS. */
+/* Its requests and replies may be dropped, duplicated or held back
+ * (retries and the exactly-once window make up for them). */
+#define ORDO__RPC_F_FAULTS 0x1u
+/* Its one-way messages may be held back or duplicated but not dropped:
+ * the protocol stands reordering and repeats but never resends. */
+#define ORDO__RPC_F_ONEWAY_NORESEND 0x2u
 
 typedef struct ordo__rt_stats {
     uint64_t msgs_sent;
@@ -44,8 +41,8 @@ typedef struct ordo__rt {
     int initialized;
     int rank, size;
     ordo__config_t cfg;
-    int cfg_origin[ORDO__CFG_MAX];
-    int wait_mode; /* resolved: never ORDO__WAIT_AUTO */
+    int cfg_origin[ORDO__CFG_MAX]; /* per entry of the runtime's table */
+    int wait_mode;                 /* resolved: never ORDO__WAIT_AUTO */
     const ordo__tl_ops_t *tl_ops;
     ordo__tl_t *tl;
     ordo__topo_t topo;
@@ -101,7 +98,13 @@ int ordo__rpc_init(void);
 void ordo__rpc_fini(void);
 void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, size_t len);
 void ordo__rpc_peer_failed(void *arg, int peer, int status);
-int ordo__rpc_register_internal(unsigned id, ordo_rpc_cb_t cb, void *arg);
+/* Register one of ordo's own handlers (name: for logs and ordo_info), of
+ * class flags (ORDO__RPC_F_*); *id receives its id.  Every rank registers
+ * the same handlers in the same order, so ids agree. */
+int ordo__rpc_handler_add(const char *name, ordo_rpc_cb_t cb, void *arg, unsigned flags,
+                          unsigned *id);
+/* The id of ordo's handler called name (ORDO_ERR_NO_HANDLER: none). */
+int ordo__rpc_handler_id(const char *name, unsigned *id);
 /* Like ordo_rpc_send / ordo_rpc_call, for ordo's own handler ids too. */
 int ordo__rpc_send(int dest, unsigned id, const void *msg, size_t len);
 int ordo__rpc_call(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
@@ -148,21 +151,15 @@ int ordo__rpc_calibrate(void);
 void ordo__rpc_timers(void);
 /* Nonzero when ordo__rpc_timers has work: messages held back, calls to retry. */
 extern uint32_t ordo__rpc_timed;
-/* Shared objects (consistency/obj.c): set up at init, released at finalize;
- * work deferred from completion callbacks runs in every progress round. */
-int ordo__obj_init(void);
-void ordo__obj_fini(void);
-void ordo__obj_progress(void);
-extern volatile int ordo__obj_pending;
-/* One round of progress: the transport, then the timers and the objects'
+/* One round of progress: the transport, then the timers and the modules'
  * deferred work (inline: waits spin on it). */
 static inline int ordo__progress(void)
 {
     int events = ordo__rt.tl_ops->progress(ordo__rt.tl);
     if (ordo__rpc_timed)
         ordo__rpc_timers();
-    if (ordo__obj_pending)
-        ordo__obj_progress();
+    if (ordo__modules_pending)
+        ordo__modules_progress();
     return events;
 }
 /* Progress until done(arg) is true or the deadline passes (ORDO_ERR_TIMEOUT),
@@ -184,11 +181,9 @@ static inline int ordo__wait_until(int (*done)(void *arg), void *arg, uint64_t d
 /* Wait (until the deadline) for every send of this rank to complete locally. */
 int ordo__rpc_quiesce(uint64_t deadline_ns);
 
-/* Dissemination barrier over the message layer; fails with ORDO_ERR_TIMEOUT
- * or ORDO_ERR_PEER_FAILED instead of hanging. */
-/* The dissemination barrier.  bounded: fail after ORDO_TIMEOUT_MS (for
- * ordo_finalize); else ORDO_BARRIER_TIMEOUT_MS applies. */
-int ordo__rt_barrier(int bounded);
-int ordo__rt_barrier_init(void);
+/* Start-up and shut-down of the runtime (init.c), with the modules
+ * registered (module.h); lib/ordo.c's ordo_init and ordo_finalize call them. */
+int ordo__rt_init(int *argc, char ***argv);
+int ordo__rt_finalize(void);
 
 #endif

@@ -459,7 +459,7 @@ static void test_writes_land_in_place(void)
 static void test_home_runs(void)
 {
     struct ordo_obj *o;
-    size_t block = (size_t)ordo__rt.cfg.obj_block, nblocks = 64;
+    size_t block = (size_t)ordo__obj_cfg.obj_block, nblocks = 64;
     CU_ASSERT_EQUAL_FATAL(ordo_obj_alloc(nblocks * block, ORDO_MODEL_SC, (ordo_obj_t **)&o),
                           ORDO_OK);
     /* Every rank writes its rank into the first word of each block it is home of... */
@@ -468,6 +468,8 @@ static void test_home_runs(void)
             put64((ordo_obj_t *)o, b * block, me + 100);
     CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
     int runs = 0, splits = 0;
+    unsigned home_id;
+    CU_ASSERT_FATAL(ordo__rpc_handler_id("obj-home", &home_id) == ORDO_OK);
     uint8_t *back = malloc(2 * block);
     CU_ASSERT_FATAL(back != NULL);
     for (size_t b = 0; b + 1 < nblocks; b++) {
@@ -482,7 +484,7 @@ static void test_home_runs(void)
                              .len = 2 * block};
         size_t got = 0;
         ORDO__LOCK(); /* the runtime's own call: the progress thread must keep off */
-        int s = ordo__rpc_call(home, ORDO__RPC_ID_OBJ_HOME, &r, sizeof(r), back, 2 * block, &got);
+        int s = ordo__rpc_call(home, home_id, &r, sizeof(r), back, 2 * block, &got);
         ORDO__UNLOCK();
         if (o->home[b + 1] == home) { /* ...and reads two at once from the home of both */
             runs++;

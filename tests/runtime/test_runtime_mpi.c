@@ -5,6 +5,7 @@
  */
 #include "../ordo_test.h"
 
+#include "collectives/coll.h"
 #include "runtime/lclock.h"
 #include "runtime/msg.h"
 #include "runtime/rt.h"
@@ -388,15 +389,15 @@ static void test_request_sent_once(void)
  * ORDO_ERR_TIMEOUT, and the next one works again. */
 static void test_barrier_waits_for_slow_rank(void)
 {
-    uint64_t saved = ordo__rt.cfg.timeout_ms, saved_b = ordo__rt.cfg.barrier_timeout_ms;
+    uint64_t saved = ordo__rt.cfg.timeout_ms, saved_b = ordo__coll_cfg.barrier_timeout_ms;
     ordo__rt.cfg.timeout_ms = 200;
-    ordo__rt.cfg.barrier_timeout_ms = 0;
+    ordo__coll_cfg.barrier_timeout_ms = 0;
     MPI_Barrier(MPI_COMM_WORLD);
     if (me == n - 1)
         usleep(700 * 1000); /* computing, not progressing */
     CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
 
-    ordo__rt.cfg.barrier_timeout_ms = 300;
+    ordo__coll_cfg.barrier_timeout_ms = 300;
     MPI_Barrier(MPI_COMM_WORLD);
     if (me == n - 1) {
         usleep(900 * 1000);
@@ -405,7 +406,7 @@ static void test_barrier_waits_for_slow_rank(void)
         CU_ASSERT_EQUAL(ordo_barrier(), ORDO_ERR_TIMEOUT);
     }
     ordo__rt.cfg.timeout_ms = saved;
-    ordo__rt.cfg.barrier_timeout_ms = saved_b;
+    ordo__coll_cfg.barrier_timeout_ms = saved_b;
     MPI_Barrier(MPI_COMM_WORLD);
     CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
 }

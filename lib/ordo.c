@@ -1,0 +1,43 @@
+/*
+ * ordo.c - libordo: the layers put together.  The one place that names the
+ * modules of every layer, in init order (the order of the design: runtime,
+ * collectives, consistency); the runtime starts them through its registry
+ * (runtime/module.h) and never names them itself.
+ */
+#include "ordo_config.h"
+
+#include "collectives/coll.h"
+#include "consistency/obj.h"
+#include "runtime/rt.h"
+
+static ordo__module_t *const modules[] = {
+    &ordo__coll_module, /* barrier: objects are allocated and freed collectively */
+    &ordo__obj_module,  /* shared objects: SC, TSO, causal */
+};
+
+/* Register the modules once per process: at load (so that ordo_info -c
+ * lists their variables before ordo_init), and again from ordo_init in case
+ * the loader ran no constructors. */
+static void register_modules(void)
+{
+    if (ordo__module_count() > 0)
+        return;
+    for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++)
+        ordo__module_register(modules[i]);
+}
+
+__attribute__((constructor)) static void at_load(void)
+{
+    register_modules();
+}
+
+ordo_status_t ordo_init(int *argc, char ***argv)
+{
+    register_modules();
+    return ordo__rt_init(argc, argv);
+}
+
+ordo_status_t ordo_finalize(void)
+{
+    return ordo__rt_finalize();
+}
