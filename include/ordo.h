@@ -189,6 +189,8 @@ ORDO_API size_t ordo_rpc_max_size(void);
  * peer on the same node maps it; others read it by RDMA) and is never
  * registered again.  Memory from malloc works too, but on shared memory its
  * pull costs an extra copy through the sender.  *ptr is set on success.
+ * ORDO_ERR_UNSUPPORTED if the transport (ORDO_TRANSPORT) cannot allocate
+ * such memory.
  */
 ORDO_API ordo_status_t ordo_mem_alloc(size_t len, void **ptr);
 

@@ -305,6 +305,14 @@ int ordo__rpc_calibrate(void)
         status = ordo__rpc_handler_add("calib-done", on_calib_done, NULL, 0, &calib_done_id);
     if (status != ORDO_OK)
         return status;
+    if (!(ordo__rt.tl_ops->caps & ORDO__TL_CAP_RNDV) ||
+        !(ordo__rt.tl_ops->caps & ORDO__TL_CAP_MEM_ALLOC)) {
+        /* Nothing to weigh: without RDMA get every payload goes eager. */
+        m.threshold = m.threshold_mapped = SIZE_MAX;
+        ordo__rt.model = m;
+        ordo__rpc_set_threshold(m.threshold, m.threshold_mapped);
+        return ORDO_OK;
+    }
     if (ordo__rt.cfg.rndv_thresh != ORDO__CFG_AUTO) {
         m.threshold = m.threshold_mapped = (size_t)ordo__rt.cfg.rndv_thresh;
         ordo__rt.model = m;

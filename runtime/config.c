@@ -5,6 +5,7 @@
 
 #include "runtime/lclock.h"
 #include "runtime/log.h"
+#include "runtime/tl.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -31,6 +32,10 @@ const ordo__cfg_entry_t ordo__cfg_table[] = {
      "(sleep on the UCX worker's event fd), auto (spin when the node has a core per rank, else "
      "yield).",
      FIELD(wait_mode), wait_choices, 0, 0},
+    {"ORDO_TRANSPORT", ORDO__CFG_ENUM, "ucx",
+     "The transport backend the message layer uses (ordo_info describes it): ucx (UCX active "
+     "messages and RDMA get).",
+     FIELD(transport), ordo__tl_names, 0, 0},
     {"ORDO_TIMEOUT_MS", ORDO__CFG_UINT, "30000",
      "Milliseconds a blocking operation waits for a peer before it fails with ORDO_ERR_TIMEOUT.",
      FIELD(timeout_ms), NULL, 1, 86400000},

@@ -24,6 +24,7 @@ typedef enum {
 typedef struct ordo__config {
     int log_level;              /* ORDO_LOG: ordo__log_level_t */
     int wait_mode;              /* ORDO_WAIT: ordo__wait_mode_t */
+    int transport;              /* ORDO_TRANSPORT: index in ordo__tl_backends */
     uint64_t timeout_ms;        /* ORDO_TIMEOUT_MS */
     uint64_t max_msg_size;      /* ORDO_MAX_MSG_SIZE, bytes */
     int peer_errors;            /* ORDO_PEER_ERRORS: 1 = UCX peer error handling on */

@@ -8,7 +8,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <ucp/api/ucp.h>
 
 extern char **environ;
 
@@ -29,10 +28,17 @@ static void print_transports(FILE *out)
             remote = r;
         }
     }
-    unsigned maj, min, rel;
-    ucp_get_version(&maj, &min, &rel);
-    fprintf(out, "# transport: %s (UCX %u.%u.%u), peer error handling %s\n", ordo__rt.tl_ops->name,
-            maj, min, rel, ordo__rt.cfg.peer_errors ? "on" : "off");
+    char about[256] = "";
+    const ordo__tl_ops_t *tl = ordo__rt.tl_ops;
+    if (tl->about)
+        tl->about(ordo__rt.tl, about, sizeof(about));
+    fprintf(out, "# transport: %s (%s): %s\n", tl->name, tl->doc, about);
+    fprintf(out, "#   can:%s%s%s%s%s%s\n", tl->caps & ORDO__TL_CAP_GET ? " rdma-get" : "",
+            tl->caps & ORDO__TL_CAP_MEM_REG ? " mem-reg" : "",
+            tl->caps & ORDO__TL_CAP_MEM_ALLOC ? " mem-alloc" : "",
+            tl->caps & ORDO__TL_CAP_SEND_SHORT ? " short-send" : "",
+            tl->caps & ORDO__TL_CAP_EVENT_FD ? " event-fd" : "",
+            tl->caps & ORDO__TL_CAP_PEER_ERR ? " peer-errors" : "");
     struct {
         const char *what;
         int peer;

@@ -103,6 +103,20 @@ static int resolve_wait_mode(void)
     return ordo__rt.topo.local_size <= pus ? ORDO__WAIT_SPIN : ORDO__WAIT_YIELD;
 }
 
+/* The backend ORDO_TRANSPORT names, and what it cannot do. */
+static void choose_transport(void)
+{
+    const ordo__tl_ops_t *tl = ordo__tl_backends[ordo__rt.cfg.transport];
+    ordo__rt.tl_ops = tl;
+    if (ordo__rt.wait_mode == ORDO__WAIT_BLOCK && !(tl->caps & ORDO__TL_CAP_EVENT_FD)) {
+        ordo_log_warn("ORDO_WAIT=block: transport %s cannot sleep on the network; yielding",
+                      tl->name);
+        ordo__rt.wait_mode = ORDO__WAIT_YIELD;
+    }
+    if (ordo__rt.cfg.peer_errors && !(tl->caps & ORDO__TL_CAP_PEER_ERR))
+        ordo_log_warn("ORDO_PEER_ERRORS=y: transport %s does not report dead peers", tl->name);
+}
+
 static int open_transport(void)
 {
     ordo__tl_params_t params = {
@@ -114,7 +128,6 @@ static int open_transport(void)
         .peer_failed = ordo__rpc_peer_failed,
         .arg = NULL,
     };
-    ordo__rt.tl_ops = &ordo__tl_ucx_ops;
     return ordo__rt.tl_ops->open(&params, &ordo__rt.tl);
 }
 
@@ -195,6 +208,7 @@ int ordo__rt_init(int *argc, char ***argv)
     if (status != ORDO_OK)
         goto err_failed;
     ordo__rt.wait_mode = resolve_wait_mode();
+    choose_transport();
     /* Local steps, then every rank agrees before the next collective one. */
     status = ordo__lclock_init(ordo__rt.rank, ordo__rt.size, ordo__rt.cfg.clocks,
                                ordo__rt.cfg.hlc_max_offset_us, ordo__rt.cfg.trace_dir);

@@ -380,13 +380,16 @@ static int op_copy_payload(rpc_op_t *op, const void *data, size_t len)
  * goes with the payload when eager). */
 static int use_rndv_slow(const void *payload, size_t len, size_t n)
 {
+    if (!(ordo__rt.tl_ops->caps & ORDO__TL_CAP_RNDV))
+        return 0;
     if (rpc.proto != ORDO_PROTO_AUTO)
         return rpc.proto == ORDO_PROTO_RNDV;
     if (n > rpc.threshold && n > rpc.threshold_mapped)
         return 1;
     if (n <= rpc.threshold && n <= rpc.threshold_mapped)
         return 0;
-    int mapped = ordo__rt.tl_ops->mem_is_alloc(ordo__rt.tl, payload, len);
+    int mapped = (ordo__rt.tl_ops->caps & ORDO__TL_CAP_MEM_ALLOC) &&
+                 ordo__rt.tl_ops->mem_is_alloc(ordo__rt.tl, payload, len);
     return n > (mapped ? rpc.threshold_mapped : rpc.threshold);
 }
 
@@ -1630,8 +1633,8 @@ static uint64_t packed_word(unsigned kind, unsigned flags)
 /* After a change of path or threshold: what the hot paths look up. */
 static void paths_update(void)
 {
-    if (rpc.proto == ORDO_PROTO_EAGER)
-        rpc.eager_max = SIZE_MAX;
+    if (rpc.proto == ORDO_PROTO_EAGER || !(ordo__rt.tl_ops->caps & ORDO__TL_CAP_RNDV))
+        rpc.eager_max = SIZE_MAX; /* (a transport with no RDMA get: eager always) */
     else if (rpc.proto == ORDO_PROTO_RNDV)
         rpc.eager_max = 0;
     else
@@ -1649,8 +1652,9 @@ int ordo__rpc_init(void)
     ordo__rpc_timed = 0;
     uint64_t w = ordo__rt.cfg.dedup_window;
     rpc.dedup_mask = (w & (w - 1)) == 0 ? w - 1 : 0;
+    unsigned caps = ordo__rt.tl_ops->caps;
     rpc.short_replies =
-        !ordo__rt.cfg.fault.enabled &&
+        !ordo__rt.cfg.fault.enabled && (caps & ORDO__TL_CAP_SEND_SHORT) &&
         sizeof(ordo__msg_hdr_t) + ordo__lclock_ext_max() + ORDO__RPC_PREFIX_MAX <= RPC_HDR_INLINE;
     rpc.short_calls = rpc.short_replies && !ordo__rt.cfg.retry_ms;
     rpc.proto = ORDO_PROTO_AUTO;
@@ -1891,6 +1895,8 @@ ordo_status_t ordo_mem_alloc(size_t len, void **ptr)
     ORDO__CHECK_INIT();
     if (!ptr)
         return ORDO_ERR_INVALID;
+    if (!(ordo__rt.tl_ops->caps & ORDO__TL_CAP_MEM_ALLOC))
+        return ORDO_ERR_UNSUPPORTED;
     ORDO__LOCK();
     int status = ordo__rt.tl_ops->mem_alloc(ordo__rt.tl, len, ptr);
     ORDO__UNLOCK();
@@ -1902,6 +1908,8 @@ ordo_status_t ordo_mem_free(void *ptr)
     ORDO__CHECK_INIT();
     if (!ptr)
         return ORDO_ERR_INVALID;
+    if (!(ordo__rt.tl_ops->caps & ORDO__TL_CAP_MEM_ALLOC))
+        return ORDO_ERR_UNSUPPORTED;
     ORDO__LOCK();
     int status = ordo__rt.tl_ops->mem_free(ordo__rt.tl, ptr);
     ORDO__UNLOCK();

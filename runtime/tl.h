@@ -1,6 +1,10 @@
 /*
  * tl.h - the transport interface.  The message layer talks to the network
- * only through this ops table; UCX (tl_ucx.c) is the backend that ships.
+ * only through this ops table, and checks what a backend can do in its
+ * capability flags instead of assuming it.  Backends are chosen by name
+ * (ORDO_TRANSPORT) from ordo__tl_backends; UCX (tl_ucx.c) is the one that
+ * ships (an MPI point-to-point backend, for SimGrid's SMPI, would be a
+ * second entry there and nothing else).
  */
 #ifndef ORDO_RUNTIME_TL_H
 #define ORDO_RUNTIME_TL_H
@@ -32,8 +36,20 @@ typedef struct ordo__tl_params {
     void *arg;
 } ordo__tl_params_t;
 
+/* Capabilities (ordo__tl_ops_t.caps). */
+#define ORDO__TL_CAP_GET        0x1u  /* get: RDMA reads of a peer's registered memory */
+#define ORDO__TL_CAP_MEM_REG    0x2u  /* mem_reg / mem_release: register memory for peers */
+#define ORDO__TL_CAP_MEM_ALLOC  0x4u  /* mem_alloc / mem_free / mem_is_alloc */
+#define ORDO__TL_CAP_SEND_SHORT 0x8u  /* send_short, and send with no req */
+#define ORDO__TL_CAP_EVENT_FD   0x10u /* arm / sleep: wait for the network without spinning */
+#define ORDO__TL_CAP_PEER_ERR   0x20u /* peer_failed: dead or unreachable peers are reported */
+/* The rendezvous needs both. */
+#define ORDO__TL_CAP_RNDV (ORDO__TL_CAP_GET | ORDO__TL_CAP_MEM_REG)
+
 typedef struct ordo__tl_ops {
     const char *name;
+    const char *doc; /* one line, for ordo_info */
+    unsigned caps;   /* ORDO__TL_CAP_*: ops outside them may be NULL */
     int (*open)(const ordo__tl_params_t *params, ordo__tl_t **tl);
     /* This process's address, to be sent to every peer. */
     int (*address)(ordo__tl_t *tl, const void **addr, size_t *len);
@@ -76,10 +92,18 @@ typedef struct ordo__tl_ops {
     void (*sleep)(ordo__tl_t *tl, int timeout_ms);
     /* Write a short description of the transports used to reach peer. */
     int (*describe)(ordo__tl_t *tl, int peer, char *buf, size_t len);
+    /* Write what the backend is (library and version, settings that matter). */
+    void (*about)(ordo__tl_t *tl, char *buf, size_t len);
     /* Close endpoints (waiting at most timeout_ms for clean close) and release all. */
     void (*close)(ordo__tl_t *tl, int timeout_ms);
 } ordo__tl_ops_t;
 
 extern const ordo__tl_ops_t ordo__tl_ucx_ops;
+
+/* Every backend built in, NULL-terminated (ORDO_TRANSPORT picks by name). */
+extern const ordo__tl_ops_t *const ordo__tl_backends[];
+extern const char *const ordo__tl_names[];
+/* The backend called name, or NULL. */
+const ordo__tl_ops_t *ordo__tl_find(const char *name);
 
 #endif

@@ -867,8 +867,21 @@ static void ucx_close(ordo__tl_t *tl, int timeout_ms)
     free(tl);
 }
 
+/* UCX's version, and whether shared memory keeps peer error handling. */
+static void ucx_about(ordo__tl_t *tl, char *buf, size_t len)
+{
+    unsigned maj, min, rel;
+    ucp_get_version(&maj, &min, &rel);
+    snprintf(buf, len, "UCX %u.%u.%u, peer error handling %s", maj, min, rel,
+             tl && tl->params.peer_errors ? "on" : "off");
+}
+
 const ordo__tl_ops_t ordo__tl_ucx_ops = {
     .name = "ucx",
+    .doc = "UCX active messages (eager) and RDMA get (rendezvous)",
+    .caps = ORDO__TL_CAP_GET | ORDO__TL_CAP_MEM_REG | ORDO__TL_CAP_MEM_ALLOC |
+            ORDO__TL_CAP_SEND_SHORT | ORDO__TL_CAP_EVENT_FD | ORDO__TL_CAP_PEER_ERR,
+    .about = ucx_about,
     .open = ucx_open,
     .address = ucx_address,
     .connect = ucx_connect,

@@ -15,10 +15,18 @@ check() { # what file patterns...
 }
 
 "$info" -c >"$out" 2>&1 || { echo "FAIL: ordo_info -c"; cat "$out"; fail=1; }
-check "ordo_info -c" "$out" "# ordo " "ORDO_LOG=warn   (default)" "ORDO_TIMEOUT_MS="
+check "ordo_info -c" "$out" "# ordo " "ORDO_LOG=warn   (default)" "ORDO_TIMEOUT_MS=" \
+    "ORDO_TRANSPORT=ucx   (default)" "# module collectives" "ORDO_BARRIER_TIMEOUT_MS=" \
+    "# module objects" "ORDO_OBJ_BLOCK="
+# A module's variable set in the environment is its table's, not unknown.
+ORDO_OBJ_BLOCK=128 "$info" -c >"$out" 2>&1 || { echo "FAIL: ordo_info -c with ORDO_OBJ_BLOCK"; cat "$out"; fail=1; }
+check "module variable" "$out" "ORDO_OBJ_BLOCK=128   (environment)"
+ORDO_TRANSPORT=tcp "$info" >"$out" 2>&1 && { echo "FAIL: ORDO_TRANSPORT=tcp accepted"; fail=1; }
+check "unknown transport" "$out" "ORDO_TRANSPORT='tcp'" "accepted values are ucx"
 
 ORDO_WAIT=yield "$info" >"$out" 2>&1 || { echo "FAIL: singleton ordo_info"; cat "$out"; fail=1; }
 check "singleton" "$out" "1 rank(s)" "ORDO_WAIT=yield   (environment)" "# transport: ucx" \
+    "can: rdma-get mem-reg mem-alloc short-send event-fd peer-errors" "UCX 1." \
     "to self" "# topology: 1 rank(s) on 1 node(s)"
 
 "$top_srcdir/tests/mpirun.sh" 4 "$info" >"$out" 2>&1 || { echo "FAIL: ordo_info on 4 ranks"; cat "$out"; fail=1; }
