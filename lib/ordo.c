@@ -15,26 +15,31 @@ static ordo__module_t *const modules[] = {
     &ordo__obj_module,  /* shared objects: SC, TSO, causal */
 };
 
-/* Register the modules once per process: at load (so that ordo_info -c
- * lists their variables before ordo_init), and again from ordo_init in case
- * the loader ran no constructors. */
-static void register_modules(void)
+/* Register the modules at load (so that ordo_info -c lists their variables
+ * before ordo_init), and again from ordo_init in case the loader ran no
+ * constructors (a module registered already is left where it is).  Modules
+ * an application or test registers itself come after these. */
+static int register_modules(void)
 {
-    if (ordo__module_count() > 0)
-        return;
-    for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++)
-        ordo__module_register(modules[i]);
+    for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+        int status = ordo__module_register(modules[i]);
+        if (status != ORDO_OK && status != ORDO_ERR_EXISTS)
+            return status;
+    }
+    return ORDO_OK;
 }
 
 __attribute__((constructor)) static void at_load(void)
 {
-    register_modules();
+    (void)register_modules();
 }
 
 ordo_status_t ordo_init(int *argc, char ***argv)
 {
-    register_modules();
-    return ordo__rt_init(argc, argv);
+    if (ordo__rt.initialized)
+        return ORDO_ERR_ALREADY_INIT;
+    int status = register_modules();
+    return status != ORDO_OK ? status : ordo__rt_init(argc, argv);
 }
 
 ordo_status_t ordo_finalize(void)

@@ -4,7 +4,8 @@
  * ORDO_ERR_PEER_FAILED (never hang), calls among the survivors keep working,
  * and ordo_finalize returns instead of waiting for the dead.  Run under
  * mpirun --enable-recovery; each survivor prints one "survivor" line that the
- * calling script counts.
+ * calling script counts.  A module of the test's own hears of the death
+ * through its peer-failed hook, once, as every module does.
  */
 #include "runtime/clock.h"
 #include "runtime/rt.h"
@@ -19,6 +20,16 @@
 enum { ID_ECHO = 1, ID_DONE = 2 };
 
 static volatile int done_count;
+
+/* A module registered before ordo_init: its peer-failed hook counts. */
+static int failed_calls, failed_peer = -1;
+static void watcher_peer_failed(int peer, int status)
+{
+    failed_calls++;
+    failed_peer = peer;
+    (void)status;
+}
+static ordo__module_t watcher = {.name = "test-watcher", .peer_failed = watcher_peer_failed};
 
 static int on_done(const ordo_rpc_msg_t *msg, void *arg)
 {
@@ -44,7 +55,7 @@ static int echo(const ordo_rpc_msg_t *msg, void *arg)
 
 int main(int argc, char **argv)
 {
-    if (ordo_init(&argc, &argv) != ORDO_OK)
+    if (ordo__module_register(&watcher) != ORDO_OK || ordo_init(&argc, &argv) != ORDO_OK)
         return 1;
     int me = ordo_rank(), n = ordo_size(), victim = n - 1, s;
     char buf[64] = "ping", rep[64];
@@ -103,6 +114,8 @@ int main(int argc, char **argv)
     while (done_count < victim - 1)
         if (ordo_progress() < 0)
             FAIL("progress");
+    if (failed_calls != 1 || failed_peer != victim)
+        FAIL("peer-failed hook: %d call(s), last for rank %d", failed_calls, failed_peer);
     /* A barrier needs everyone: it fails, it does not hang. */
     s = ordo_barrier();
     if (s != ORDO_ERR_PEER_FAILED && s != ORDO_ERR_TIMEOUT)
