@@ -50,12 +50,15 @@ benchmarks_ordo_obj_latency_LDADD = $(BENCH_LDADD)
 TESTS += \
 	benchmarks/tests/bench_smoke.sh \
 	benchmarks/tests/bench_np1.sh \
-	benchmarks/tests/compare_ucx.sh
+	benchmarks/tests/compare_ucx.sh \
+	benchmarks/tests/callgrind_rpc.sh
 
 EXTRA_DIST += \
 	benchmarks/tests/bench_smoke.sh \
 	benchmarks/tests/bench_np1.sh \
 	benchmarks/tests/compare_ucx.sh \
+	benchmarks/tests/callgrind_rpc.sh \
 	benchmarks/compare-ucx.sh \
+	benchmarks/callgrind-rpc.sh \
 	benchmarks/clocks.sh \
 	benchmarks/README.md
