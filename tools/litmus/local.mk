@@ -44,6 +44,7 @@ LITMUS_CATALOGUE = \
 	tests/litmus/RWC.litmus \
 	tests/litmus/S.litmus \
 	tests/litmus/SB+fences.litmus \
+	tests/litmus/SB+rfi.litmus \
 	tests/litmus/SB.litmus \
 	tests/litmus/W+RWC.litmus \
 	tests/litmus/WRC.litmus \
