@@ -18,7 +18,7 @@
  */
 #include "ordo_config.h"
 
-#include "consistency/obj.h"
+#include "consistency/home.h"
 #include "runtime/clock.h"
 #include "runtime/log.h"
 #include "runtime/rt.h"
@@ -73,7 +73,7 @@ static int ack_handler(const ordo_rpc_msg_t *msg, void *arg);
 static int write_handler(const ordo_rpc_msg_t *msg, void *arg);
 static int sync_handler(const ordo_rpc_msg_t *msg, void *arg);
 
-int ordo__causal_init(void)
+static int causal_init(void)
 {
     memset(&cz, 0, sizeof(cz));
     cz.n = ordo__rt.size;
@@ -91,7 +91,7 @@ int ordo__causal_init(void)
     return status;
 }
 
-void ordo__causal_fini(void)
+static void causal_fini(void)
 {
     while (cz.held) {
         held_t *h = cz.held;
@@ -173,7 +173,7 @@ static int write_words(struct ordo_obj *o, size_t off, const uint8_t *words, siz
     return status;
 }
 
-int ordo__causal_write(struct ordo_obj *o, size_t off, const void *buf, size_t len)
+static int causal_write(struct ordo_obj *o, size_t off, const void *buf, size_t len)
 {
     size_t w0 = off / 8 * 8, w1 = (off + len + 7) / 8 * 8;
     uint8_t stackbuf[256], *words = w1 - w0 <= sizeof(stackbuf) ? stackbuf : malloc(w1 - w0);
@@ -187,7 +187,7 @@ int ordo__causal_write(struct ordo_obj *o, size_t off, const void *buf, size_t l
     return status;
 }
 
-int ordo__causal_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
+static int causal_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
 {
     memcpy(buf, o->replica + off, len);
     return ORDO_OK;
@@ -392,7 +392,7 @@ static int sync_owed(void)
     return ORDO_OK;
 }
 
-int ordo__causal_fence(void)
+static int causal_fence(void)
 {
     if (!cz.applied)
         return ORDO_OK;
@@ -404,12 +404,14 @@ int ordo__causal_fence(void)
     return status;
 }
 
-int ordo__causal_home_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b,
-                             ordo__obj_atomic_rep_t *rep)
+/* At the home: apply an atomic to the home's replica as a causal write of
+ * the home, broadcast it, and say which of its writes carried it. */
+static int home_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b,
+                       ordo__obj_atomic_rep_t *rep)
 {
     int64_t old, val;
     memcpy(&old, o->replica + off, 8);
-    val = op == ORDO__OBJ_FADD ? (int64_t)((uint64_t)old + (uint64_t)a) : old == a ? b : old;
+    val = ordo__home_atomic_value(op, old, a, b);
     rep->old = old;
     rep->seq = cz.applied[ordo__rt.rank];
     if (op == ORDO__OBJ_CAS && old != a)
@@ -430,7 +432,9 @@ static int home_applied(void *arg)
     return cz.applied[x->home] >= x->seq || ordo__rt.peer_failed[x->home];
 }
 
-int ordo__causal_wait_applied(int home, uint64_t seq)
+/* The client of an atomic: wait until this replica has applied the home's
+ * write seq (so the caller reads its own atomic's result). */
+static int wait_applied(int home, uint64_t seq)
 {
     applied_arg_t x = {home, seq};
     if (home == ordo__rt.rank)
@@ -442,3 +446,59 @@ int ordo__causal_wait_applied(int home, uint64_t seq)
         status = ORDO_ERR_PEER_FAILED;
     return status;
 }
+
+/* An atomic runs at the word's home, which writes its result as a causal
+ * write of its own; the caller then waits for that write to reach its own
+ * replica, and its next fence for it to reach every replica. */
+static int causal_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b, int64_t *old)
+{
+    ordo__obj_atomic_rep_t rep;
+    int status = ordo__home_atomic(o, op, off, a, b, &rep);
+    if (status == ORDO_OK)
+        status = wait_applied(o->home[off / o->block], rep.seq);
+    if (status == ORDO_OK)
+        *old = rep.old;
+    return status;
+}
+
+/* A replica of the whole object, in whole words (the last may be partly outside). */
+static int causal_alloc(struct ordo_obj *o)
+{
+    size_t words = (o->nbytes + 7) / 8;
+    o->replica = calloc(words, 8);
+    o->stamp = calloc(words, sizeof(*o->stamp));
+    return o->replica && o->stamp ? ORDO_OK : ORDO_ERR_NOMEM;
+}
+
+/* Nothing kept per object but the replica, freed with the object: after the
+ * fence and the barrier no write of o is held back (one of a failed rank is
+ * dropped at the next scan of the held writes: its object is gone). */
+static void causal_free(struct ordo_obj *o)
+{
+    (void)o;
+}
+
+/* Nothing deferred: deliveries run in the handlers. */
+static int causal_progress(void)
+{
+    return 0;
+}
+
+/* A home of a causal object takes atomics only: reads are local, writes broadcast. */
+static const ordo__obj_home_ops_t causal_home = {
+    .atomic = home_atomic,
+};
+
+const ordo__obj_model_ops_t ordo__causal_ops = {
+    .name = "causal",
+    .init = causal_init,
+    .fini = causal_fini,
+    .alloc = causal_alloc,
+    .read = causal_read,
+    .write = causal_write,
+    .atomic = causal_atomic,
+    .fence = causal_fence,
+    .free = causal_free,
+    .progress = causal_progress,
+    .home = &causal_home,
+};

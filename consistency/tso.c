@@ -9,7 +9,7 @@
  */
 #include "ordo_config.h"
 
-#include "consistency/obj.h"
+#include "consistency/home.h"
 #include "runtime/log.h"
 #include "runtime/rt.h"
 
@@ -38,7 +38,7 @@ static struct {
     int status; /* first failure of a drained write, for the next fence */
 } tso;
 
-int ordo__tso_init(void)
+static int tso_init(void)
 {
     memset(&tso, 0, sizeof(tso));
     tso.cap = (size_t)ordo__obj_cfg.tso_buffer;
@@ -64,17 +64,12 @@ static void pop(void)
     tso.head_done = 0;
 }
 
-void ordo__tso_fini(void)
+static void tso_fini(void)
 {
     while (tso.ring && tso.count)
         pop();
     free(tso.ring);
     memset(&tso, 0, sizeof(tso));
-}
-
-int ordo__tso_busy(void)
-{
-    return tso.count > 0;
 }
 
 static void fail(int status)
@@ -122,9 +117,11 @@ static void drain_step(void)
     }
 }
 
-void ordo__tso_progress(void)
+/* The next piece goes from progress; more is left while the buffer holds writes. */
+static int tso_progress(void)
 {
     drain_step();
+    return tso.count > 0;
 }
 
 static int drained(void *arg)
@@ -147,7 +144,7 @@ static int quiet(void *arg)
     return !tso.inflight;
 }
 
-int ordo__tso_fence(void)
+static int tso_fence(void)
 {
     if (!tso.ring)
         return ORDO_OK;
@@ -160,7 +157,7 @@ int ordo__tso_fence(void)
     return status;
 }
 
-int ordo__tso_write(struct ordo_obj *o, size_t off, const void *buf, size_t len)
+static int tso_write(struct ordo_obj *o, size_t off, const void *buf, size_t len)
 {
     if (tso.count == tso.cap || tso.bytes + len > tso.max_bytes) {
         int status = ordo__wait_until(has_room, &len, 0);
@@ -216,7 +213,7 @@ static int overlaps(const struct ordo_obj *o, size_t off, size_t len, int inflig
     return 0;
 }
 
-int ordo__tso_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
+static int tso_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
 {
     /* A read passes the buffered writes to other locations (TSO lets it). */
     if (tso.count == 0 || !overlaps(o, off, len, 0))
@@ -235,7 +232,7 @@ int ordo__tso_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
     return status;
 }
 
-void ordo__tso_forget(struct ordo_obj *o)
+static void tso_forget(struct ordo_obj *o)
 {
     /* After a fence the buffer is empty; a failed fence may leave writes of
      * o behind.  They can no longer go anywhere: mark them, and the drain
@@ -244,3 +241,25 @@ void ordo__tso_forget(struct ordo_obj *o)
         if (entry(i)->o == o)
             entry(i)->o = NULL;
 }
+
+/* Atomics run at the home, after the store buffer has drained (a fence, as
+ * a locked instruction on x86). */
+static int tso_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b, int64_t *old)
+{
+    int status = tso_fence();
+    return status == ORDO_OK ? ordo__sc_atomic(o, op, off, a, b, old) : status;
+}
+
+const ordo__obj_model_ops_t ordo__tso_ops = {
+    .name = "tso",
+    .init = tso_init,
+    .fini = tso_fini,
+    .alloc = ordo__home_blocks_index,
+    .read = tso_read,
+    .write = tso_write,
+    .atomic = tso_atomic,
+    .fence = tso_fence,
+    .free = tso_forget,
+    .progress = tso_progress,
+    .home = &ordo__home_blocks,
+};

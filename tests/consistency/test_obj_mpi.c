@@ -9,7 +9,7 @@
  */
 #include "../ordo_test.h"
 
-#include "consistency/obj.h"
+#include "consistency/home.h"
 #include "runtime/rt.h"
 
 #include <mpi.h>
