@@ -7,11 +7,12 @@
  * write depends on (CBCAST's condition: it is the writer's next, and every
  * other entry is already covered), holding it back until then.  Concurrent
  * writes to one 8-byte word are arbitrated by (Lamport time, writer rank),
- * an order that extends causality, so replicas agree once quiet.  Reads are
- * local.  ordo_fence() waits until every live replica has applied this
- * rank's writes (each replica acknowledges what it applies), and the
- * results of its atomics, which the homes wrote on its behalf (it asks those
- * homes until their acknowledgements cover them).
+ * the time from the runtime's Lamport clock: an order that extends
+ * causality, so replicas agree once quiet.  Reads are local.  ordo_fence()
+ * waits (the runtime's ordo__wait_until) until every live replica has
+ * applied this rank's writes (each replica acknowledges what it applies),
+ * and the results of its atomics, which the homes wrote on its behalf (it
+ * asks those homes until their acknowledgements cover them).
  *
  * Writes are whole words: a write of part of a word carries the writer's
  * current value of the rest of that word (as a word-wide store would).
@@ -19,7 +20,7 @@
 #include "ordo_config.h"
 
 #include "consistency/home.h"
-#include "runtime/clock.h"
+#include "runtime/lclock.h"
 #include "runtime/log.h"
 #include "runtime/rt.h"
 
@@ -62,7 +63,11 @@ static struct {
     uint64_t *applied; /* per rank: its writes applied here (ours: made) */
     uint64_t *acked;   /* per rank: our writes it has applied */
     uint64_t *owed;    /* per home: its write carrying our last atomic there */
-    uint64_t lamport;
+    /* The fence's question to a home: how far every live replica has
+     * applied its writes (a call in flight, and where its answer goes). */
+    ordo_request_t *sync_req;
+    int sync_home;
+    uint64_t sync_least;
     held_t *held;
     size_t nheld;
     uint64_t held_total;
@@ -114,6 +119,23 @@ uint64_t ordo__causal_held_total(void)
     return cz.held_total;
 }
 
+/* Write stamps come from the runtime's Lamport clock (lclock.h), which every
+ * message also ticks and merges: a write ticks it, a delivered write's time
+ * is merged into it, so a write's time is above that of every write it
+ * causally follows, and (time, rank) is an arbitration order that extends
+ * causality (causal-any's, in the litmus engine's terms: the clock also
+ * moves on messages that carry no write). */
+static uint64_t lamport_tick(void)
+{
+    return ++ordo__lamport;
+}
+
+static void lamport_merge(uint64_t t)
+{
+    if (t > ordo__lamport)
+        ordo__lamport = t;
+}
+
 static size_t msg_len(size_t data_len)
 {
     return sizeof(causal_hdr_t) + (size_t)cz.n * sizeof(uint64_t) + data_len;
@@ -143,7 +165,7 @@ static void bcast_done(ordo_request_t *req, int status, void *arg)
 static int write_words(struct ordo_obj *o, size_t off, const uint8_t *words, size_t len)
 {
     int me = ordo__rt.rank;
-    uint64_t lamport = ++cz.lamport;
+    uint64_t lamport = lamport_tick();
     apply(o, off, words, len, STAMP(lamport, me));
     cz.applied[me]++;
     if (cz.n == 1)
@@ -249,8 +271,7 @@ static void deliver(const causal_hdr_t *h, struct ordo_obj *o, const uint8_t *da
 {
     apply(o, h->off, data, h->len, STAMP(h->lamport, h->writer));
     cz.applied[h->writer]++;
-    if (h->lamport > cz.lamport)
-        cz.lamport = h->lamport;
+    lamport_merge(h->lamport);
     send_ack((int)h->writer);
 }
 
@@ -370,26 +391,51 @@ static int sync_handler(const ordo_rpc_msg_t *msg, void *arg)
     return ordo_rpc_reply(msg, &least, sizeof(least));
 }
 
-/* Wait until every replica has applied the writes homes made for our atomics. */
-static int sync_owed(void)
+/* The first home that made writes for our atomics not yet known to be
+ * applied everywhere, or -1. */
+static int next_owed(void)
 {
-    for (int h = 0; h < cz.n; h++) {
-        uint64_t t0 = ordo__now_ns();
-        while (cz.owed[h] && h != ordo__rt.rank) {
-            uint64_t least = 0;
-            size_t got = 0;
-            int s = ordo__rpc_call(h, id_sync, NULL, 0, &least, sizeof(least), &got);
-            if (s != ORDO_OK)
-                return s;
-            if (got == sizeof(least) && least >= cz.owed[h])
+    for (int h = 0; h < cz.n; h++)
+        if (cz.owed[h] && h != ordo__rt.rank)
+            return h;
+    return -1;
+}
+
+/* ordo__wait_until's test for the fence: every home that made writes for
+ * our atomics answers that every live replica has applied them.  One home
+ * is asked at a time, again until its answer covers what we owe; *arg
+ * receives a failure (then the test is over).  A call still in flight when
+ * the wait times out is taken up again by the next fence. */
+static int owed_synced(void *arg)
+{
+    int *status = arg;
+    while (*status == ORDO_OK) {
+        if (!cz.sync_req) {
+            int h = next_owed();
+            if (h < 0)
+                return 1;
+            int s = ordo__rpc_call_nb(h, id_sync, NULL, 0, &cz.sync_least, sizeof(cz.sync_least),
+                                      &cz.sync_req);
+            if (s != ORDO_OK) {
+                *status = s;
                 break;
-            if (ordo__now_ns() - t0 > ordo__rt.cfg.timeout_ms * 1000000u)
-                return ORDO_ERR_TIMEOUT;
-            ordo__progress();
+            }
+            cz.sync_home = h;
         }
-        cz.owed[h] = 0;
+        int done = ordo_request_test(cz.sync_req);
+        if (done == 0)
+            return 0;
+        size_t got = 0;
+        int s = ordo_request_wait(cz.sync_req, &got);
+        cz.sync_req = NULL;
+        if (s != ORDO_OK) {
+            *status = s;
+            break;
+        }
+        if (got == sizeof(cz.sync_least) && cz.sync_least >= cz.owed[cz.sync_home])
+            cz.owed[cz.sync_home] = 0;
     }
-    return ORDO_OK;
+    return 1;
 }
 
 static int causal_fence(void)
@@ -397,8 +443,11 @@ static int causal_fence(void)
     if (!cz.applied)
         return ORDO_OK;
     int status = ordo__wait_until(all_acked, NULL, 0);
+    int synced = ORDO_OK;
     if (status == ORDO_OK)
-        status = sync_owed();
+        status = ordo__wait_until(owed_synced, &synced, 0);
+    if (status == ORDO_OK)
+        status = synced;
     if (status == ORDO_OK && ordo__rt.npeers_failed > 0 && cz.applied[ordo__rt.rank] > 0)
         status = ORDO_ERR_PEER_FAILED; /* some replica never gets our writes */
     return status;
