@@ -37,6 +37,7 @@ LITMUS_CATALOGUE = \
 	tests/litmus/ISA2.litmus \
 	tests/litmus/LB.litmus \
 	tests/litmus/MP+fences.litmus \
+	tests/litmus/MP+rfi.litmus \
 	tests/litmus/MP.litmus \
 	tests/litmus/R+fences.litmus \
 	tests/litmus/R.litmus \
