@@ -326,6 +326,26 @@ static size_t gaps(const ordo__obj_range_t *c, size_t n, size_t off, size_t len,
     return k;
 }
 
+/* The common case, quickly: the newest buffered write of o that touches
+ * [off, off+len) holds all of it (and may be forwarded): copy it; 1 if so. */
+static int forward_one(const struct ordo_obj *o, size_t off, uint8_t *buf, size_t len)
+{
+    for (size_t i = tso.count; i-- > 0;) {
+        tso_entry_t *e = entry(i);
+        size_t lo = e->off + (i == 0 ? tso.head_done : 0), hi = e->off + e->len;
+        if (e->o != o || hi <= off || lo >= off + len)
+            continue;
+        if (lo > off || hi < off + len)
+            return 0; /* part of it: the general way */
+        if (i == 0 && tso.inflight && off < lo + tso.inflight_len &&
+            tso.inflight_no <= tso.read_mark)
+            return 0; /* needs the piece in flight, which may not be forwarded */
+        memcpy(buf, e->data + (off - e->off), len);
+        return 1;
+    }
+    return 0;
+}
+
 /* A read of the home: the rank's later reads follow it (see may_forward_in_flight). */
 static int read_home(struct ordo_obj *o, size_t off, uint8_t *buf, const ordo__obj_range_t *r,
                      size_t n)
@@ -342,6 +362,8 @@ static int tso_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
     /* A read passes the buffered writes to other locations (TSO lets it). */
     if (tso.count == 0)
         return read_home(o, off, buf, &whole, 1);
+    if (forward_one(o, off, buf, len))
+        return ORDO_OK;
     for (;;) {
         nq = queued(o, off, len, q);
         in_flight(o, off, len, &lo, &hi);
