@@ -20,6 +20,9 @@
  *                          fence that drains it follows, untimed
  *   TSO wr+fence           one write and the fence that drains it
  *   TSO read               ordo_read on the TSO object, buffer empty
+ *   TSO rd own wr          ordo_read of the range this rank has just written
+ *                          (the write, untimed, is still in the store
+ *                          buffer: store forwarding); a fence follows, untimed
  *   Causal read            ordo_read on the causal object (local replica)
  *   Causal write           one ordo_write (local apply, sends started); a
  *                          fence follows, untimed
@@ -56,6 +59,7 @@ enum {
     OP_TSO_WRITE,
     OP_TSO_WF,
     OP_TSO_READ,
+    OP_TSO_RAW,
     OP_CZ_READ,
     OP_CZ_WRITE,
     OP_MEMCPY,
@@ -67,7 +71,7 @@ enum {
 enum { A_SC, A_TSO, A_CZ, A_RPC, NATOMICS };
 
 static const char *const op_name[NOPS] = {
-    "SC read",     "SC write",     "TSO write", "TSO wr+fence", "TSO read",
+    "SC read",     "SC write",     "TSO write", "TSO wr+fence", "TSO read", "TSO rd own wr",
     "Causal read", "Causal write", "memcpy",    "RPC get",      "RPC put",
 };
 
@@ -253,6 +257,13 @@ static double time_op(ctx_t *x, int op)
     case OP_TSO_READ:
         check(x, "ordo_read (TSO)", ordo_read(tso, x->tso.off, x->dst, n));
         break;
+    case OP_TSO_RAW:
+        check(x, "ordo_write (TSO)", ordo_write(tso, x->tso.off, x->src, n));
+        t0 = bench_now_us();
+        check(x, "ordo_read (TSO, own write)", ordo_read(tso, x->tso.off, x->dst, n));
+        dt = bench_now_us() - t0;
+        check(x, "ordo_fence (TSO)", ordo_fence());
+        return dt;
     case OP_CZ_READ:
         for (int i = 0; i < LOCAL_GROUP; i++)
             check(x, "ordo_read (causal)", ordo_read(cz, 0, x->dst, n));
@@ -524,7 +535,7 @@ static void rma_atomics(bench_t *b, rma_t *r, double *samples, atomics_t *a)
 /* Operations well under a microsecond: printed with 3 decimals. */
 static int local_op(int op)
 {
-    return op == OP_TSO_WRITE || op == OP_CZ_READ || op == OP_MEMCPY;
+    return op == OP_TSO_WRITE || op == OP_TSO_RAW || op == OP_CZ_READ || op == OP_MEMCPY;
 }
 
 static void columns(const bench_t *b, bench_table_t *t)
@@ -623,6 +634,8 @@ static void print_header(bench_t *b)
                b->opts.max_size, TSO_BURST, g.tso_cap, g.tso_bytes);
     bench_note(b, "TSO wr+fence: one write and the fence that drains it; TSO read: buffer empty "
                   "(goes to the home, as SC)");
+    bench_note(b, "TSO rd own wr: a read of the range just written, whose write (untimed) is "
+                  "still in the store buffer; the fence after it is NOT timed");
     bench_note(b, "Causal write: ordo_write returns after the local apply and the start of the "
                   "broadcast; the fence after it is NOT timed");
     bench_note(b, "Causal read, memcpy, TSO write: timed in groups (%d, %d, burst) and divided",
@@ -693,6 +706,10 @@ static void summary(bench_t *b, const point_t *pt, int n)
                "TSO write (%zu B): %.3f us per write while the buffer has room (target <= "
                "%.1f: %s)",
                pt[k8].size, tso, TARGET_TSO_WRITE, tso <= TARGET_TSO_WRITE ? "met" : "NOT met");
+    bench_note(b,
+               "TSO read after own write (%zu B, store forwarding): %.3f us vs TSO read of "
+               "the home %.2f us",
+               pt[k8].size, pt[k8].p50[OP_TSO_RAW], pt[k8].p50[OP_TSO_READ]);
     bench_note(b, "causal read (%zu B): %.3f us vs memcpy %.3f us (%.1fx)", pt[k8].size,
                pt[k8].p50[OP_CZ_READ], pt[k8].p50[OP_MEMCPY],
                pt[k8].p50[OP_CZ_READ] / pt[k8].p50[OP_MEMCPY]);

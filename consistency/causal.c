@@ -7,19 +7,20 @@
  * write depends on (CBCAST's condition: it is the writer's next, and every
  * other entry is already covered), holding it back until then.  Concurrent
  * writes to one 8-byte word are arbitrated by (Lamport time, writer rank),
- * an order that extends causality, so replicas agree once quiet.  Reads are
- * local.  ordo_fence() waits until every live replica has applied this
- * rank's writes (each replica acknowledges what it applies), and the
- * results of its atomics, which the homes wrote on its behalf (it asks those
- * homes until their acknowledgements cover them).
+ * the time from the runtime's Lamport clock: an order that extends
+ * causality, so replicas agree once quiet.  Reads are local.  ordo_fence()
+ * waits (the runtime's ordo__wait_until) until every live replica has
+ * applied this rank's writes (each replica acknowledges what it applies),
+ * and the results of its atomics, which the homes wrote on its behalf (it
+ * asks those homes until their acknowledgements cover them).
  *
  * Writes are whole words: a write of part of a word carries the writer's
  * current value of the rest of that word (as a word-wide store would).
  */
 #include "ordo_config.h"
 
-#include "consistency/obj.h"
-#include "runtime/clock.h"
+#include "consistency/home.h"
+#include "runtime/lclock.h"
 #include "runtime/log.h"
 #include "runtime/rt.h"
 
@@ -62,7 +63,11 @@ static struct {
     uint64_t *applied; /* per rank: its writes applied here (ours: made) */
     uint64_t *acked;   /* per rank: our writes it has applied */
     uint64_t *owed;    /* per home: its write carrying our last atomic there */
-    uint64_t lamport;
+    /* The fence's question to a home: how far every live replica has
+     * applied its writes (a call in flight, and where its answer goes). */
+    ordo_request_t *sync_req;
+    int sync_home;
+    uint64_t sync_least;
     held_t *held;
     size_t nheld;
     uint64_t held_total;
@@ -73,7 +78,7 @@ static int ack_handler(const ordo_rpc_msg_t *msg, void *arg);
 static int write_handler(const ordo_rpc_msg_t *msg, void *arg);
 static int sync_handler(const ordo_rpc_msg_t *msg, void *arg);
 
-int ordo__causal_init(void)
+static int causal_init(void)
 {
     memset(&cz, 0, sizeof(cz));
     cz.n = ordo__rt.size;
@@ -91,7 +96,7 @@ int ordo__causal_init(void)
     return status;
 }
 
-void ordo__causal_fini(void)
+static void causal_fini(void)
 {
     while (cz.held) {
         held_t *h = cz.held;
@@ -112,6 +117,23 @@ size_t ordo__causal_held(void)
 uint64_t ordo__causal_held_total(void)
 {
     return cz.held_total;
+}
+
+/* Write stamps come from the runtime's Lamport clock (lclock.h), which every
+ * message also ticks and merges: a write ticks it, a delivered write's time
+ * is merged into it, so a write's time is above that of every write it
+ * causally follows, and (time, rank) is an arbitration order that extends
+ * causality (causal-any's, in the litmus engine's terms: the clock also
+ * moves on messages that carry no write). */
+static uint64_t lamport_tick(void)
+{
+    return ++ordo__lamport;
+}
+
+static void lamport_merge(uint64_t t)
+{
+    if (t > ordo__lamport)
+        ordo__lamport = t;
 }
 
 static size_t msg_len(size_t data_len)
@@ -143,7 +165,7 @@ static void bcast_done(ordo_request_t *req, int status, void *arg)
 static int write_words(struct ordo_obj *o, size_t off, const uint8_t *words, size_t len)
 {
     int me = ordo__rt.rank;
-    uint64_t lamport = ++cz.lamport;
+    uint64_t lamport = lamport_tick();
     apply(o, off, words, len, STAMP(lamport, me));
     cz.applied[me]++;
     if (cz.n == 1)
@@ -173,7 +195,7 @@ static int write_words(struct ordo_obj *o, size_t off, const uint8_t *words, siz
     return status;
 }
 
-int ordo__causal_write(struct ordo_obj *o, size_t off, const void *buf, size_t len)
+static int causal_write(struct ordo_obj *o, size_t off, const void *buf, size_t len)
 {
     size_t w0 = off / 8 * 8, w1 = (off + len + 7) / 8 * 8;
     uint8_t stackbuf[256], *words = w1 - w0 <= sizeof(stackbuf) ? stackbuf : malloc(w1 - w0);
@@ -187,7 +209,7 @@ int ordo__causal_write(struct ordo_obj *o, size_t off, const void *buf, size_t l
     return status;
 }
 
-int ordo__causal_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
+static int causal_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
 {
     memcpy(buf, o->replica + off, len);
     return ORDO_OK;
@@ -249,8 +271,7 @@ static void deliver(const causal_hdr_t *h, struct ordo_obj *o, const uint8_t *da
 {
     apply(o, h->off, data, h->len, STAMP(h->lamport, h->writer));
     cz.applied[h->writer]++;
-    if (h->lamport > cz.lamport)
-        cz.lamport = h->lamport;
+    lamport_merge(h->lamport);
     send_ack((int)h->writer);
 }
 
@@ -370,46 +391,76 @@ static int sync_handler(const ordo_rpc_msg_t *msg, void *arg)
     return ordo_rpc_reply(msg, &least, sizeof(least));
 }
 
-/* Wait until every replica has applied the writes homes made for our atomics. */
-static int sync_owed(void)
+/* The first home that made writes for our atomics not yet known to be
+ * applied everywhere, or -1. */
+static int next_owed(void)
 {
-    for (int h = 0; h < cz.n; h++) {
-        uint64_t t0 = ordo__now_ns();
-        while (cz.owed[h] && h != ordo__rt.rank) {
-            uint64_t least = 0;
-            size_t got = 0;
-            int s = ordo__rpc_call(h, id_sync, NULL, 0, &least, sizeof(least), &got);
-            if (s != ORDO_OK)
-                return s;
-            if (got == sizeof(least) && least >= cz.owed[h])
-                break;
-            if (ordo__now_ns() - t0 > ordo__rt.cfg.timeout_ms * 1000000u)
-                return ORDO_ERR_TIMEOUT;
-            ordo__progress();
-        }
-        cz.owed[h] = 0;
-    }
-    return ORDO_OK;
+    for (int h = 0; h < cz.n; h++)
+        if (cz.owed[h] && h != ordo__rt.rank)
+            return h;
+    return -1;
 }
 
-int ordo__causal_fence(void)
+/* ordo__wait_until's test for the fence: every home that made writes for
+ * our atomics answers that every live replica has applied them.  One home
+ * is asked at a time, again until its answer covers what we owe; *arg
+ * receives a failure (then the test is over).  A call still in flight when
+ * the wait times out is taken up again by the next fence. */
+static int owed_synced(void *arg)
+{
+    int *status = arg;
+    while (*status == ORDO_OK) {
+        if (!cz.sync_req) {
+            int h = next_owed();
+            if (h < 0)
+                return 1;
+            int s = ordo__rpc_call_nb(h, id_sync, NULL, 0, &cz.sync_least, sizeof(cz.sync_least),
+                                      &cz.sync_req);
+            if (s != ORDO_OK) {
+                *status = s;
+                break;
+            }
+            cz.sync_home = h;
+        }
+        int done = ordo_request_test(cz.sync_req);
+        if (done == 0)
+            return 0;
+        size_t got = 0;
+        int s = ordo_request_wait(cz.sync_req, &got);
+        cz.sync_req = NULL;
+        if (s != ORDO_OK) {
+            *status = s;
+            break;
+        }
+        if (got == sizeof(cz.sync_least) && cz.sync_least >= cz.owed[cz.sync_home])
+            cz.owed[cz.sync_home] = 0;
+    }
+    return 1;
+}
+
+static int causal_fence(void)
 {
     if (!cz.applied)
         return ORDO_OK;
     int status = ordo__wait_until(all_acked, NULL, 0);
+    int synced = ORDO_OK;
     if (status == ORDO_OK)
-        status = sync_owed();
+        status = ordo__wait_until(owed_synced, &synced, 0);
+    if (status == ORDO_OK)
+        status = synced;
     if (status == ORDO_OK && ordo__rt.npeers_failed > 0 && cz.applied[ordo__rt.rank] > 0)
         status = ORDO_ERR_PEER_FAILED; /* some replica never gets our writes */
     return status;
 }
 
-int ordo__causal_home_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b,
-                             ordo__obj_atomic_rep_t *rep)
+/* At the home: apply an atomic to the home's replica as a causal write of
+ * the home, broadcast it, and say which of its writes carried it. */
+static int home_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b,
+                       ordo__obj_atomic_rep_t *rep)
 {
     int64_t old, val;
     memcpy(&old, o->replica + off, 8);
-    val = op == ORDO__OBJ_FADD ? (int64_t)((uint64_t)old + (uint64_t)a) : old == a ? b : old;
+    val = ordo__home_atomic_value(op, old, a, b);
     rep->old = old;
     rep->seq = cz.applied[ordo__rt.rank];
     if (op == ORDO__OBJ_CAS && old != a)
@@ -430,7 +481,9 @@ static int home_applied(void *arg)
     return cz.applied[x->home] >= x->seq || ordo__rt.peer_failed[x->home];
 }
 
-int ordo__causal_wait_applied(int home, uint64_t seq)
+/* The client of an atomic: wait until this replica has applied the home's
+ * write seq (so the caller reads its own atomic's result). */
+static int wait_applied(int home, uint64_t seq)
 {
     applied_arg_t x = {home, seq};
     if (home == ordo__rt.rank)
@@ -442,3 +495,59 @@ int ordo__causal_wait_applied(int home, uint64_t seq)
         status = ORDO_ERR_PEER_FAILED;
     return status;
 }
+
+/* An atomic runs at the word's home, which writes its result as a causal
+ * write of its own; the caller then waits for that write to reach its own
+ * replica, and its next fence for it to reach every replica. */
+static int causal_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b, int64_t *old)
+{
+    ordo__obj_atomic_rep_t rep;
+    int status = ordo__home_atomic(o, op, off, a, b, &rep);
+    if (status == ORDO_OK)
+        status = wait_applied(o->home[off / o->block], rep.seq);
+    if (status == ORDO_OK)
+        *old = rep.old;
+    return status;
+}
+
+/* A replica of the whole object, in whole words (the last may be partly outside). */
+static int causal_alloc(struct ordo_obj *o)
+{
+    size_t words = (o->nbytes + 7) / 8;
+    o->replica = calloc(words, 8);
+    o->stamp = calloc(words, sizeof(*o->stamp));
+    return o->replica && o->stamp ? ORDO_OK : ORDO_ERR_NOMEM;
+}
+
+/* Nothing kept per object but the replica, freed with the object: after the
+ * fence and the barrier no write of o is held back (one of a failed rank is
+ * dropped at the next scan of the held writes: its object is gone). */
+static void causal_free(struct ordo_obj *o)
+{
+    (void)o;
+}
+
+/* Nothing deferred: deliveries run in the handlers. */
+static int causal_progress(void)
+{
+    return 0;
+}
+
+/* A home of a causal object takes atomics only: reads are local, writes broadcast. */
+static const ordo__obj_home_ops_t causal_home = {
+    .atomic = home_atomic,
+};
+
+const ordo__obj_model_ops_t ordo__causal_ops = {
+    .name = "causal",
+    .init = causal_init,
+    .fini = causal_fini,
+    .alloc = causal_alloc,
+    .read = causal_read,
+    .write = causal_write,
+    .atomic = causal_atomic,
+    .fence = causal_fence,
+    .free = causal_free,
+    .progress = causal_progress,
+    .home = &causal_home,
+};

@@ -1,12 +1,14 @@
 /*
  * obj.c - distributed shared objects: the API, the table of live objects,
- * placement of blocks on homes, argument checks; the models do the rest
- * (sc.c, tso.c, causal.c).
+ * placement of blocks on homes, argument checks, the module; every call
+ * then goes through the object's model table (sc.c, tso.c, causal.c), and
+ * the calls for all models (ordo_fence, progress, quiesce) through every
+ * table.
  */
 #include "ordo_config.h"
 
 #include "collectives/coll.h"
-#include "consistency/obj.h"
+#include "consistency/home.h"
 #include "runtime/log.h"
 #include "runtime/rt.h"
 
@@ -15,6 +17,14 @@
 #include <string.h>
 
 ordo__obj_config_t ordo__obj_cfg;
+
+/* The models' tables, in ordo_model_t's order. */
+static const ordo__obj_model_ops_t *const models[] = {
+    [ORDO_MODEL_SC] = &ordo__sc_ops,
+    [ORDO_MODEL_TSO] = &ordo__tso_ops,
+    [ORDO_MODEL_CAUSAL] = &ordo__causal_ops,
+};
+#define NMODELS (sizeof(models) / sizeof(models[0]))
 
 static struct {
     struct ordo_obj *live;
@@ -40,11 +50,9 @@ static int obj_init(void)
     if (status != ORDO_OK)
         return status;
     objs.ready = 1;
-    status = ordo__sc_init();
-    if (status == ORDO_OK)
-        status = ordo__tso_init();
-    if (status == ORDO_OK)
-        status = ordo__causal_init();
+    status = ordo__home_init();
+    for (size_t m = 0; m < NMODELS && status == ORDO_OK; m++)
+        status = models[m]->init();
     if (status != ORDO_OK)
         obj_fini();
     return status;
@@ -65,8 +73,8 @@ static void obj_fini(void)
 {
     if (!objs.ready)
         return;
-    ordo__tso_fini();
-    ordo__causal_fini();
+    for (size_t m = 0; m < NMODELS; m++)
+        models[m]->fini();
     while (objs.live) {
         struct ordo_obj *o = objs.live;
         objs.live = o->next;
@@ -79,9 +87,23 @@ static void obj_fini(void)
 /* Work deferred from completion callbacks (the store buffer's next write). */
 static void obj_progress(void)
 {
-    ordo__tso_progress();
-    if (ordo__tso_busy())
+    int more = 0;
+    for (size_t m = 0; m < NMODELS; m++)
+        more |= models[m]->progress();
+    if (more)
         ordo__module_wake(&ordo__obj_module);
+}
+
+/* Every model's fence (ordo_fence, quiesce): the first failure. */
+static int fence_all(void)
+{
+    int status = ORDO_OK;
+    for (size_t m = 0; m < NMODELS; m++) {
+        int s = models[m]->fence();
+        if (status == ORDO_OK)
+            status = s;
+    }
+    return status;
 }
 
 struct ordo_obj *ordo__obj_find(uint32_t id)
@@ -100,18 +122,6 @@ static int obj_valid(const ordo_obj_t *obj)
         if (o == obj)
             return 1;
     return 0;
-}
-
-uint8_t *ordo__obj_block(struct ordo_obj *o, size_t b)
-{
-    if (!o->arena)
-        o->arena = calloc(o->nlocal, o->block); /* large: zero pages, filled as touched */
-    return o->arena ? o->arena + o->local_idx[b] * o->block : NULL;
-}
-
-const uint8_t *ordo__obj_block_peek(const struct ordo_obj *o, size_t b)
-{
-    return o->arena ? o->arena + o->local_idx[b] * o->block : NULL;
 }
 
 size_t ordo__obj_run(const struct ordo_obj *o, size_t off, size_t len)
@@ -145,6 +155,7 @@ static struct ordo_obj *obj_create(size_t nbytes, ordo_model_t model, uint32_t i
     o->magic = ORDO__OBJ_MAGIC;
     o->id = id;
     o->model = model;
+    o->ops = models[model];
     o->nbytes = nbytes;
     o->block = (size_t)ordo__obj_cfg.obj_block;
     o->nblocks = (nbytes + o->block - 1) / o->block;
@@ -153,36 +164,18 @@ static struct ordo_obj *obj_create(size_t nbytes, ordo_model_t model, uint32_t i
         goto err;
     for (size_t b = 0; b < o->nblocks; b++)
         o->home[b] = ordo__ring_owner(&objs.ring, ordo__ring_key(id, b));
-    if (model == ORDO_MODEL_CAUSAL) {
-        size_t words = (nbytes + 7) / 8;
-        o->replica = calloc(words, 8); /* whole words: the last may be partly outside */
-        o->stamp = calloc(words, sizeof(*o->stamp));
-        if (!o->replica || !o->stamp)
-            goto err;
-    } else {
-        o->local_idx = calloc(o->nblocks, sizeof(*o->local_idx));
-        if (!o->local_idx)
-            goto err;
-        for (size_t b = 0; b < o->nblocks; b++)
-            if (o->home[b] == ordo__rt.rank)
-                o->local_idx[b] = o->nlocal++;
-    }
+    if (o->ops->alloc(o) != ORDO_OK)
+        goto err;
     return o;
 err:
     obj_destroy(o);
     return NULL;
 }
 
-static const char *model_name(ordo_model_t m)
-{
-    return m == ORDO_MODEL_SC ? "sc" : m == ORDO_MODEL_TSO ? "tso" : "causal";
-}
-
 ordo_status_t ordo_obj_alloc(size_t nbytes, ordo_model_t model, ordo_obj_t **obj)
 {
     ORDO__CHECK_INIT();
-    if (!obj || nbytes == 0 ||
-        (model != ORDO_MODEL_SC && model != ORDO_MODEL_TSO && model != ORDO_MODEL_CAUSAL))
+    if (!obj || nbytes == 0 || (unsigned)model >= NMODELS)
         return ORDO_ERR_INVALID;
     if (ordo__in_handler)
         return ORDO_ERR_INVALID;
@@ -205,7 +198,7 @@ ordo_status_t ordo_obj_alloc(size_t nbytes, ordo_model_t model, ordo_obj_t **obj
     }
     if (status == ORDO_OK) {
         *obj = o;
-        ordo_log_debug("object %u: %zu bytes, %s, %zu blocks of %zu", id, nbytes, model_name(model),
+        ordo_log_debug("object %u: %zu bytes, %s, %zu blocks of %zu", id, nbytes, o->ops->name,
                        o->nblocks, o->block);
     }
     ORDO__UNLOCK();
@@ -221,14 +214,11 @@ ordo_status_t ordo_obj_free(ordo_obj_t *obj)
     int status = obj_valid(obj) ? ORDO_OK : ORDO_ERR_INVALID;
     if (status == ORDO_OK) {
         /* Our writes are everywhere they go, then nobody sends any more. */
-        int fs = obj->model == ORDO_MODEL_TSO      ? ordo__tso_fence()
-                 : obj->model == ORDO_MODEL_CAUSAL ? ordo__causal_fence()
-                                                   : ORDO_OK;
+        int fs = obj->ops->fence();
         status = ordo__coll_barrier(0);
         if (status == ORDO_OK)
             status = fs;
-        if (obj->model == ORDO_MODEL_TSO)
-            ordo__tso_forget(obj);
+        obj->ops->free(obj);
         for (struct ordo_obj **pp = &objs.live; *pp; pp = &(*pp)->next)
             if (*pp == obj) {
                 *pp = obj->next;
@@ -250,16 +240,6 @@ static int check_range(const ordo_obj_t *obj, size_t off, const void *buf, size_
     return ORDO_OK;
 }
 
-/* Each model's read and write (SC, TSO, causal: ordo_model_t order). */
-static const struct {
-    int (*read)(struct ordo_obj *o, size_t off, void *buf, size_t len);
-    int (*write)(struct ordo_obj *o, size_t off, const void *buf, size_t len);
-} model_ops[] = {
-    {ordo__sc_read, ordo__sc_write},
-    {ordo__tso_read, ordo__tso_write},
-    {ordo__causal_read, ordo__causal_write},
-};
-
 /* ordo_read or ordo_write: the checks, then the model's operation.  buf is
  * the caller's destination when reading (non-const there). */
 static int obj_access(ordo_obj_t *obj, size_t off, const void *buf, size_t len, int write)
@@ -270,8 +250,8 @@ static int obj_access(ordo_obj_t *obj, size_t off, const void *buf, size_t len, 
     ORDO__LOCK();
     int status = check_range(obj, off, buf, len);
     if (status == ORDO_OK && len)
-        status = write ? model_ops[obj->model].write(obj, off, buf, len)
-                       : model_ops[obj->model].read(obj, off, (void *)buf, len);
+        status = write ? obj->ops->write(obj, off, buf, len)
+                       : obj->ops->read(obj, off, (void *)buf, len);
     ORDO__UNLOCK();
     return status;
 }
@@ -286,26 +266,21 @@ ordo_status_t ordo_write(ordo_obj_t *obj, size_t off, const void *buf, size_t le
     return obj_access(obj, off, buf, len, 1);
 }
 
-/* Atomics run at the home of the word's block; under TSO they drain the
- * store buffer first (a fence, as on x86). */
+/* Atomics: the checks, then the model's (they run at the word's home). */
 static int atomic(ordo_obj_t *obj, int op, size_t off, int64_t a, int64_t b, int64_t *old)
 {
-    ordo__obj_atomic_rep_t rep;
+    int64_t was = 0;
     ORDO__CHECK_INIT();
     if (ordo__in_handler)
         return ORDO_ERR_INVALID;
     ORDO__LOCK();
-    int status = check_range(obj, off, &rep, 8);
+    int status = check_range(obj, off, &was, 8);
     if (status == ORDO_OK && off % 8 != 0)
         status = ORDO_ERR_INVALID; /* words are the unit of atomicity */
-    if (status == ORDO_OK && obj->model == ORDO_MODEL_TSO)
-        status = ordo__tso_fence();
     if (status == ORDO_OK)
-        status = ordo__sc_atomic(obj, op, off, a, b, &rep);
-    if (status == ORDO_OK && obj->model == ORDO_MODEL_CAUSAL)
-        status = ordo__causal_wait_applied(obj->home[off / obj->block], rep.seq);
+        status = obj->ops->atomic(obj, op, off, a, b, &was);
     if (status == ORDO_OK && old)
-        *old = rep.old;
+        *old = was;
     ORDO__UNLOCK();
     return status;
 }
@@ -326,10 +301,9 @@ ordo_status_t ordo_fence(void)
     if (ordo__in_handler)
         return ORDO_ERR_INVALID;
     ORDO__LOCK();
-    int status = ordo__tso_fence();
-    int cs = ordo__causal_fence();
+    int status = fence_all();
     ORDO__UNLOCK();
-    return status != ORDO_OK ? status : cs;
+    return status;
 }
 
 ordo_status_t ordo_obj_home(const ordo_obj_t *obj, size_t off, int *rank)
@@ -349,9 +323,7 @@ ordo_status_t ordo_obj_home(const ordo_obj_t *obj, size_t off, int *rank)
 static int obj_quiesce(uint64_t deadline_ns)
 {
     (void)deadline_ns;
-    int status = ordo__tso_fence();
-    int cs = ordo__causal_fence();
-    return status != ORDO_OK ? status : cs;
+    return fence_all();
 }
 
 #define OBJ_FIELD(f) offsetof(ordo__obj_config_t, f)

@@ -1,13 +1,31 @@
 /*
- * obj.h - distributed shared objects: what the per-model protocols share.
+ * obj.h - distributed shared objects: what the models share.
  *
  * An object is nbytes cut into blocks of ORDO_OBJ_BLOCK bytes; each block
- * has a home rank, chosen by consistent hashing (ring.c).  The models:
- *   sc.c      every operation completes at the block's home (also the home
- *             side of TSO's drained writes and of every model's atomics)
- *   tso.c     a per-rank FIFO store buffer in front of the SC operations
- *   causal.c  a replica per rank, writes broadcast with vector clocks and
- *             applied in causal order (CBCAST), per-word last-writer-wins
+ * has a home rank, chosen by consistent hashing.  Each model is one file
+ * behind one table of operations (ordo__obj_model_ops_t, below); obj.c
+ * dispatches every call through the object's table and never asks which
+ * model it is.  Who owns what:
+ *
+ *   obj.c     the API (ordo_obj_alloc/free, ordo_read/write, atomics,
+ *             ordo_fence), argument checks, the table of live objects,
+ *             placement of blocks on homes, the module (init, fini,
+ *             progress, quiesce, configuration table)
+ *   ring.c    consistent hashing with virtual nodes (block -> home rank)
+ *   home.c    the home side, once for every model (home.h): the requests'
+ *             wire format, the checks a home makes on a request (object,
+ *             model, size, range inside the object and all homed here),
+ *             the atomic update of a word, the handler that hands a checked
+ *             request to the model's home operations, and the home's blocks
+ *             (where SC and TSO objects live)
+ *   sc.c      SC: every read and write completes at the home before the
+ *             call returns; also the one-block write TSO drains with
+ *   tso.c     TSO: a per-rank FIFO store buffer in front of SC's writes;
+ *             reads forward from it (served locally when it covers them)
+ *   causal.c  causal+: a replica per rank, writes broadcast with vector
+ *             clocks and applied in causal order (CBCAST), per-word
+ *             last-writer-wins by (runtime Lamport time, rank); atomics run
+ *             at the home as writes of the home
  */
 #ifndef ORDO_CONSISTENCY_OBJ_H
 #define ORDO_CONSISTENCY_OBJ_H
@@ -32,18 +50,22 @@ extern ordo__obj_config_t ordo__obj_cfg;
 /* The module of the shared objects (registered by lib/ordo.c). */
 extern ordo__module_t ordo__obj_module;
 
+struct ordo__obj_model_ops;
+struct ordo__obj_home_ops;
+
 struct ordo_obj {
     uint32_t magic;
     uint32_t id; /* same on every rank: objects are created collectively, in order */
     ordo_model_t model;
+    const struct ordo__obj_model_ops *ops; /* the model's table */
     size_t nbytes;
     size_t block; /* bytes per block */
     size_t nblocks;
     int *home; /* home rank of each block */
-    /* SC/TSO: the blocks this rank is home of, one after the other in the
-     * object's order (arena, made zero on first use; NULL before), so that
-     * consecutive blocks with the same home are contiguous there too and a
-     * range over them is one message. */
+    /* SC/TSO (home.c): the blocks this rank is home of, one after the other
+     * in the object's order (arena, made zero on first use; NULL before), so
+     * that consecutive blocks with the same home are contiguous there too
+     * and a range over them is one message. */
     uint8_t *arena;
     size_t *local_idx; /* block b's place in the arena (blocks homed here) */
     size_t nlocal;
@@ -54,51 +76,43 @@ struct ordo_obj {
     struct ordo_obj *next; /* live objects */
 };
 
-/* Operations a home executes (ordo__obj_req_t.op). */
+/* Operations a home executes (requests' op; atomics' op everywhere). */
 enum { ORDO__OBJ_READ = 1, ORDO__OBJ_WRITE, ORDO__OBJ_FADD, ORDO__OBJ_CAS };
 
-/* A request to a block's home (reads and atomics: the message's payload). */
-typedef struct ordo__obj_req {
-    uint32_t id;
-    uint8_t model;
-    uint8_t op;
-    uint16_t reserved;
-    uint64_t nbytes; /* the sender's idea of the object: checked by the home */
-    uint64_t off;
-    uint64_t len;
-    int64_t a, b; /* FADD: a = addend; CAS: a = expected, b = desired */
-} ordo__obj_req_t;
+/* A model: everything obj.c needs of it.  Every entry is set (a model with
+ * nothing to do there says so in a function of its own).  Ranges reaching
+ * read, write and atomic are checked (inside the object, non-empty; atomics
+ * on an aligned word). */
+typedef struct ordo__obj_model_ops {
+    const char *name; /* "sc", "tso", "causal" */
+    /* Module init and fini (handlers, the model's state). */
+    int (*init)(void);
+    void (*fini)(void);
+    /* The per-object memory of the model (at ordo_obj_alloc; freed with
+     * the object). */
+    int (*alloc)(struct ordo_obj *o);
+    int (*read)(struct ordo_obj *o, size_t off, void *buf, size_t len);
+    int (*write)(struct ordo_obj *o, size_t off, const void *buf, size_t len);
+    /* Fetch-add or CAS (op) on the word at off; *old its value before. */
+    int (*atomic)(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b, int64_t *old);
+    /* This model's part of ordo_fence: the rank's writes are everywhere they
+     * go, and its earlier operations are ordered before its later ones. */
+    int (*fence)(void);
+    /* o is being freed (after its model's fence and a barrier): drop what
+     * the model still holds for it. */
+    void (*free)(struct ordo_obj *o);
+    /* Deferred work, from the module's progress; nonzero while more is left
+     * (the module is woken again). */
+    int (*progress)(void);
+    /* What a home does with the requests for this model's objects. */
+    const struct ordo__obj_home_ops *home;
+} ordo__obj_model_ops_t;
 
-/* A write's request, the message's prefix; the data is its payload (and
- * gives the length).  16 bytes: with the header and the clocks, a write of
- * up to 32 B still fits UCX's shortest path on shared memory. */
-typedef struct ordo__obj_wreq {
-    uint32_t id;
-    uint8_t model;
-    uint8_t op;           /* ORDO__OBJ_WRITE */
-    uint16_t nbytes_fold; /* the sender's object size folded to 16 bits: checked by the home */
-    uint64_t off;
-} ordo__obj_wreq_t;
-
-static inline uint16_t ordo__obj_fold(uint64_t nbytes)
-{
-    return (uint16_t)(nbytes ^ (nbytes >> 16) ^ (nbytes >> 32) ^ (nbytes >> 48));
-}
-
-/* The reply of an atomic. */
-typedef struct ordo__obj_atomic_rep {
-    int64_t old;
-    uint64_t seq; /* causal: the home's write that carried the result (its count) */
-} ordo__obj_atomic_rep_t;
+/* The models' tables (sc.c, tso.c, causal.c). */
+extern const ordo__obj_model_ops_t ordo__sc_ops, ordo__tso_ops, ordo__causal_ops;
 
 /* obj.c */
 struct ordo_obj *ordo__obj_find(uint32_t id);
-/* The bytes of block b at this rank as its home (the arena is made zero on
- * first use), or NULL for ORDO_ERR_NOMEM; the blocks after b with the same
- * home follow.  Only for SC and TSO objects. */
-uint8_t *ordo__obj_block(struct ordo_obj *o, size_t b);
-/* The same, or NULL if nothing was ever written here (all zero). */
-const uint8_t *ordo__obj_block_peek(const struct ordo_obj *o, size_t b);
 /* Bytes from off (at most len) up to the end of the run of consecutive
  * blocks with off's home. */
 size_t ordo__obj_run(const struct ordo_obj *o, size_t off, size_t len);
@@ -124,43 +138,24 @@ int ordo__ring_owner(const ordo__ring_t *ring, uint64_t key);
 /* The key of block b of object id. */
 uint64_t ordo__ring_key(uint32_t id, uint64_t b);
 
-/* sc.c: home side and client side of the operations done at the home. */
-int ordo__sc_init(void);
+/* sc.c: what TSO builds on. */
+/* A range [off, off+len) of an object. */
+typedef struct ordo__obj_range {
+    size_t off, len;
+} ordo__obj_range_t;
 int ordo__sc_read(struct ordo_obj *o, size_t off, void *buf, size_t len);
-int ordo__sc_write(struct ordo_obj *o, size_t off, const void *buf, size_t len);
-int ordo__sc_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b,
-                    ordo__obj_atomic_rep_t *rep);
+/* Read the n ranges r[] (inside [base, ...)) into buf + (r[i].off - base),
+ * all in flight at once. */
+int ordo__sc_read_ranges(struct ordo_obj *o, size_t base, uint8_t *buf, const ordo__obj_range_t *r,
+                         size_t n);
+int ordo__sc_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b, int64_t *old);
 /* Start writing [off, off+len) of block b at its home; done(arg, status)
  * runs from progress when the home has applied it (or at once, status
  * returned as usual, when this rank is the home: then done does not run). */
 int ordo__sc_write_block_nb(struct ordo_obj *o, size_t b, size_t off, const void *buf, size_t len,
                             void (*done)(void *arg, int status), void *arg);
 
-/* tso.c */
-int ordo__tso_init(void);
-void ordo__tso_fini(void);
-int ordo__tso_read(struct ordo_obj *o, size_t off, void *buf, size_t len);
-int ordo__tso_write(struct ordo_obj *o, size_t off, const void *buf, size_t len);
-int ordo__tso_fence(void);
-int ordo__tso_busy(void); /* the store buffer holds writes */
-void ordo__tso_progress(void);
-/* Drop what the buffer holds for o (after a fence: nothing). */
-void ordo__tso_forget(struct ordo_obj *o);
-
-/* causal.c */
-int ordo__causal_init(void);
-void ordo__causal_fini(void);
-int ordo__causal_read(struct ordo_obj *o, size_t off, void *buf, size_t len);
-int ordo__causal_write(struct ordo_obj *o, size_t off, const void *buf, size_t len);
-int ordo__causal_fence(void);
-/* At the home: apply an atomic to the home's replica as a causal write of
- * the home, broadcast it, and say which of its writes carried it. */
-int ordo__causal_home_atomic(struct ordo_obj *o, int op, size_t off, int64_t a, int64_t b,
-                             ordo__obj_atomic_rep_t *rep);
-/* The client of an atomic: wait until this replica has applied the home's
- * write seq (so the caller reads its own atomic's result). */
-int ordo__causal_wait_applied(int home, uint64_t seq);
-/* Writes held back now, and ever, for tests and ordo_info. */
+/* causal.c: writes held back now, and ever, for tests and ordo_info. */
 size_t ordo__causal_held(void);
 uint64_t ordo__causal_held_total(void);
 

@@ -87,7 +87,8 @@ for np in 2 3; do
     run ordo_obj_latency "SC read (us)" --mpi -f
     for line in "^# fetch-add, 8 B, word homed at rank 1" "^#   SC fetch-add [0-9]" \
         "MPI_Fetch_and_op\\+flush [0-9]" "^# SC read/write vs RPC: worst ratio [0-9.]* .*: (met|NOT met)" \
-        "^# TSO write \(8 B\): [0-9.]* us .*: (met|NOT met)" "^# causal read \(8 B\): [0-9.]* us vs memcpy"; do
+        "^# TSO write \(8 B\): [0-9.]* us .*: (met|NOT met)" \
+        "^# TSO read after own write \(8 B, store forwarding\): [0-9.]* us" "^# causal read \(8 B\): [0-9.]* us vs memcpy"; do
         grep -Eq "$line" "$out" ||
             { echo "FAIL: ordo_obj_latency on $np ranks: no line '$line'"; show; fail=1; }
     done

@@ -9,7 +9,7 @@
  */
 #include "../ordo_test.h"
 
-#include "consistency/obj.h"
+#include "consistency/home.h"
 #include "runtime/rt.h"
 
 #include <mpi.h>
@@ -252,6 +252,55 @@ static void test_tso_store_forwarding(void)
     v = 7 + 49 + 1000 * peer;
     memcpy(want, &v, 8);
     CU_ASSERT_EQUAL(memcmp(buf, want, 24), 0);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_obj_free(o), ORDO_OK);
+}
+
+/* Store forwarding for real: on a block homed at another rank, a read the
+ * store buffer covers is served from it (newest bytes win) with no message;
+ * one it covers in part gets the rest from the home; one after that read
+ * (which may have seen the piece in flight land) still gets its own bytes.
+ * The lock keeps a progress thread from draining the buffer meanwhile. */
+static void test_tso_forward_local(void)
+{
+    ordo_obj_t *o;
+    size_t block = (size_t)ordo__obj_cfg.obj_block, base = SIZE_MAX;
+    uint8_t pat[64], a[24], b[8], want[40], got[40];
+    CU_ASSERT_EQUAL_FATAL(ordo_obj_alloc(64 * block, ORDO_MODEL_TSO, &o), ORDO_OK);
+    for (size_t k = 0; k < 64 && base == SIZE_MAX; k++) {
+        int h = -1;
+        CU_ASSERT_EQUAL(ordo_obj_home(o, k * block, &h), ORDO_OK);
+        if (h == (me + 1) % n) /* each rank its own block: a different home each */
+            base = k * block;
+    }
+    CU_ASSERT_FATAL(base != SIZE_MAX);
+    for (int i = 0; i < 64; i++)
+        pat[i] = (uint8_t)(i + 16 * me);
+    memset(a, 0xa0 + me, sizeof(a));
+    memset(b, 0xb0 + me, sizeof(b));
+    CU_ASSERT_EQUAL(ordo_write(o, base, pat, sizeof(pat)), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_fence(), ORDO_OK); /* the pattern is at the home */
+    ORDO__LOCK();
+    CU_ASSERT_EQUAL(ordo_write(o, base + 8, a, sizeof(a)), ORDO_OK);  /* [8, 32): sent */
+    CU_ASSERT_EQUAL(ordo_write(o, base + 16, b, sizeof(b)), ORDO_OK); /* [16, 24): queued */
+    memcpy(want, pat, sizeof(want));
+    memcpy(want + 8, a, sizeof(a));
+    memcpy(want + 16, b, sizeof(b));
+    uint64_t sent = ordo__rt.stats.msgs_sent;
+    CU_ASSERT_EQUAL(ordo_read(o, base + 8, got, 24), ORDO_OK); /* covered */
+    CU_ASSERT_EQUAL(ordo__rt.stats.msgs_sent, sent);
+    CU_ASSERT_EQUAL(memcmp(got, want + 8, 24), 0);
+    memset(got, 0, sizeof(got));
+    CU_ASSERT_EQUAL(ordo_read(o, base, got, 40), ORDO_OK); /* [0, 8) and [32, 40) from the home */
+    CU_ASSERT(ordo__rt.stats.msgs_sent > sent);
+    CU_ASSERT_EQUAL(memcmp(got, want, 40), 0);
+    memset(got, 0, sizeof(got));
+    CU_ASSERT_EQUAL(ordo_read(o, base + 8, got, 24), ORDO_OK);
+    CU_ASSERT_EQUAL(memcmp(got, want + 8, 24), 0);
+    ORDO__UNLOCK();
+    CU_ASSERT_EQUAL(ordo_fence(), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_read(o, base, got, 40), ORDO_OK);
+    CU_ASSERT_EQUAL(memcmp(got, want, 40), 0);
     CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
     CU_ASSERT_EQUAL(ordo_obj_free(o), ORDO_OK);
 }
@@ -524,6 +573,7 @@ static CU_TestInfo tests[] = {
     {"SC: a reader never goes back", test_sc_no_going_back},
     {"SB: never weak under SC or with fences", test_sb},
     {"TSO: store forwarding", test_tso_store_forwarding},
+    {"TSO: a covered read is local, a partly covered one asks the home", test_tso_forward_local},
     {"TSO: MP never weak", test_mp_tso},
     {"causal: MP never weak", test_mp_causal},
     {"causal: WRC never weak, held-back writes", test_wrc_causal},

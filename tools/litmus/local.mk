@@ -37,6 +37,7 @@ LITMUS_CATALOGUE = \
 	tests/litmus/ISA2.litmus \
 	tests/litmus/LB.litmus \
 	tests/litmus/MP+fences.litmus \
+	tests/litmus/MP+rfi.litmus \
 	tests/litmus/MP.litmus \
 	tests/litmus/R+fences.litmus \
 	tests/litmus/R.litmus \
@@ -44,6 +45,7 @@ LITMUS_CATALOGUE = \
 	tests/litmus/RWC.litmus \
 	tests/litmus/S.litmus \
 	tests/litmus/SB+fences.litmus \
+	tests/litmus/SB+rfi.litmus \
 	tests/litmus/SB.litmus \
 	tests/litmus/W+RWC.litmus \
 	tests/litmus/WRC.litmus \
