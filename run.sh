@@ -5,8 +5,9 @@
 # with every message traced, the trace checked for happens-before and
 # exported as a timeline (build/run-trace.json, open it in Perfetto); then
 # shared objects of each consistency model (apps/ordo_objects), and the
-# litmus tests SB and IRIW on shared objects of every model, with a summary
-# table (LITMUS_N iterations each, default 20000).
+# litmus tests SB, SB+rfi (TSO's store forwarding) and IRIW on shared
+# objects of every model, with a summary table (LITMUS_N iterations each,
+# default 20000).
 set -eu
 cd "$(dirname "$0")"
 . ./config/setup.sh
@@ -26,8 +27,8 @@ build/tools/trace/ordo-trace export -o build/run-trace.json "$trace"
 ordo_log "timeline: build/run-trace.json (open it at https://ui.perfetto.dev)"
 ordo_log "shared objects on $np ranks"
 $ORDO_MPIRUN -np "$np" build/apps/ordo_objects
-ordo_log "litmus tests SB and IRIW on $np ranks, shared objects of every model"
+ordo_log "litmus tests SB, SB+rfi and IRIW on $np ranks, shared objects of every model"
 ORDO_FAULT=delay=0.3:20,seed=1 $ORDO_MPIRUN -np "$np" -x ORDO_FAULT \
     build/tools/litmus/ordo-litmus -n "${LITMUS_N:-20000}" --stress \
-    tests/litmus/SB.litmus tests/litmus/IRIW.litmus
+    tests/litmus/SB.litmus tests/litmus/SB+rfi.litmus tests/litmus/IRIW.litmus
 ordo_log "done"
