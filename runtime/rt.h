@@ -93,7 +93,7 @@ void *ordo__buf_get(size_t len, size_t *cap);
 void ordo__buf_put(void *p, size_t cap);
 void ordo__buf_release(void);
 
-/* Message layer (rpc.c). */
+/* Message layer (rpc_*.c; runtime/rpc_int.h says which file does what). */
 int ordo__rpc_init(void);
 void ordo__rpc_fini(void);
 void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, size_t len);

@@ -1,0 +1,316 @@
+/*
+ * rpc_send.c - sending an op: its header made and stamped with the clocks,
+ * the path of its payload (eager, or a rendezvous descriptor), what fault
+ * injection does to it by its handler's class, its transmissions and their
+ * completion; replies and acknowledgements sent through ops; the timers of
+ * held-back messages and retries.
+ */
+#include "ordo_config.h"
+
+#include "runtime/rpc_int.h"
+
+#include <stdlib.h>
+
+uint32_t ordo__rpc_timed;
+
+void ordo__rpc_timers_update(void)
+{
+    ordo__rpc_timed = ordo__rpc.delayed + (ordo__rt.cfg.retry_ms ? ordo__rpc.calls : 0);
+}
+
+static void op_send_done(ordo__tl_send_req_t *sreq, int status)
+{
+    rpc_op_t *op = (rpc_op_t *)((char *)sreq - offsetof(rpc_op_t, sreq));
+    op->send_pending--;
+    ordo__rpc.in_flight--;
+    /* An eager payload is free once sent. */
+    if (status != ORDO_OK || (!op->send_pending && op->kind != OP_CALL && !op->rndv))
+        ordo__op_complete(op, status);
+    else
+        ordo__op_maybe_put(op);
+}
+
+int ordo__op_transmit(rpc_op_t *op)
+{
+    const void *hdr = op->hdr_len > RPC_HDR_INLINE ? (const void *)op->hdr_heap : op->hdr_bytes;
+    int s = ordo__rt.tl_ops->send(ordo__rt.tl, op->peer, hdr, op->hdr_len, op->wire, op->wire_len,
+                                  &op->sreq);
+    if (ordo__rt.cfg.retry_ms)
+        op->sent_ns = ordo__now_ns(); /* for retries only: a clock read costs */
+    if (s == ORDO__INPROGRESS) {
+        op->send_pending++;
+        ordo__rpc.in_flight++;
+        s = ORDO_OK;
+    }
+    if (s == ORDO_OK)
+        ordo__rt.stats.msgs_sent++;
+    return s;
+}
+
+/* What fault injection does to the op's message, by its handler's class:
+ * requests and replies of ORDO__RPC_F_FAULTS handlers take any fault
+ * (retries and the exactly-once window make up for them); one-way messages
+ * of ORDO__RPC_F_ONEWAY_NORESEND handlers, whose protocols stand delay,
+ * reordering and duplicates but not loss (nothing resends a one-way
+ * message), take all but a drop, which becomes a pass; nothing else is
+ * touched. */
+static ordo__fault_action_t fault_next(const rpc_op_t *op, uint64_t *delay_ns)
+{
+    unsigned cls = ordo__rpc.hflags[op->hdr.handler];
+    int oneway = (cls & ORDO__RPC_F_ONEWAY_NORESEND) != 0;
+    if (!ordo__rt.cfg.fault.enabled || !(cls & ORDO__RPC_F_FAULTS))
+        return ORDO__FAULT_PASS;
+    if (op->rndv) {
+        /* A rendezvous descriptor is not duplicated: a second pull could
+         * still read the payload after the first acknowledgement freed it. */
+        ordo__fault_action_t a = ordo__fault_next(delay_ns);
+        if (a == ORDO__FAULT_DUP || (a == ORDO__FAULT_DROP && op->hdr.kind == ORDO__MSG_SEND))
+            return ORDO__FAULT_PASS;
+        return a;
+    }
+    if (op->hdr.kind == ORDO__MSG_REQ || op->hdr.kind == ORDO__MSG_REPLY)
+        return ordo__fault_next(delay_ns);
+    if (!oneway || op->hdr.kind != ORDO__MSG_SEND)
+        return ORDO__FAULT_PASS;
+    ordo__fault_action_t a = ordo__fault_next(delay_ns);
+    return a == ORDO__FAULT_DROP ? ORDO__FAULT_PASS : a;
+}
+
+int ordo__op_emit(rpc_op_t *op)
+{
+    uint64_t delay_ns = 0;
+    int s;
+    ordo__fault_action_t a = fault_next(op, &delay_ns);
+
+    switch (a) {
+    case ORDO__FAULT_DROP:
+        ordo__rt.stats.fault_dropped++;
+        op->sent_ns = ordo__now_ns();
+        return ORDO_OK;
+    case ORDO__FAULT_DELAY:
+        ordo__rt.stats.fault_delayed++;
+        op->delayed = 1;
+        op->due_ns = ordo__now_ns() + delay_ns;
+        ordo__rpc.delayed++;
+        ordo__rpc_timers_update();
+        return ORDO_OK;
+    case ORDO__FAULT_DUP:
+        ordo__rt.stats.fault_duplicated++;
+        s = ordo__op_transmit(op);
+        return s == ORDO_OK ? ordo__op_transmit(op) : s;
+    default:
+        return ordo__op_transmit(op);
+    }
+}
+
+void ordo__op_emitted(rpc_op_t *op)
+{
+    if (!op->send_pending && !op->delayed && op->kind != OP_CALL && !op->rndv)
+        ordo__op_complete(op, ORDO_OK);
+}
+
+/* Number the message and add the clocks to its header (a new message: a
+ * retransmission sends the same header again). */
+static int op_stamp(rpc_op_t *op, int dest)
+{
+    size_t need = sizeof(ordo__msg_hdr_t) + ordo__lclock_ext_max() + op->pre_len;
+
+    if (need <= RPC_HDR_INLINE) {
+        op->hdr_len = stamp(&op->hdr, op->hdr_bytes, dest, op->pre, op->pre_len);
+        return ORDO_OK;
+    }
+    if (op->hdr_heap_cap < need) {
+        uint8_t *p = realloc(op->hdr_heap, need);
+        if (!p)
+            return ORDO_ERR_NOMEM;
+        op->hdr_heap = p;
+        op->hdr_heap_cap = need;
+    }
+    op->hdr_len = stamp(&op->hdr, op->hdr_heap, dest, op->pre, op->pre_len);
+    memcpy(op->hdr_heap, &op->hdr, sizeof(ordo__msg_hdr_t));
+    return ORDO_OK;
+}
+
+void ordo__op_send_stamped(rpc_op_t *op, const void *hdr, size_t hlen, int dest, unsigned kind,
+                           unsigned id)
+{
+    memcpy(op->hdr_bytes, hdr, hlen);
+    op->hdr_len = hlen;
+    op->stamped = 1;
+    ordo__op_send(op, dest, kind, id);
+}
+
+int ordo__op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
+{
+    ordo__msg_hdr_t *h = &op->hdr;
+    int s;
+
+    if (!op->stamped) {
+        unsigned once =
+            kind == ORDO__MSG_REQ && !ordo__rt.cfg.retry_ms && !ordo__rt.cfg.fault.enabled
+                ? ORDO__MSG_F_ONCE
+                : 0;
+        *h = hdr_new(kind, once, id, h->req_id, h->status); /* the caller set these */
+    }
+    op->peer = dest;
+    op->sreq.complete = op_send_done;
+    op->wire = op->payload;
+    op->wire_len = op->len;
+    if (ordo__rt.peer_failed[dest]) {
+        s = ORDO_ERR_PEER_FAILED;
+        goto fail;
+    }
+    if (kind != ORDO__MSG_ACK && use_rndv(op->payload, op->len, op->pre_len)) {
+        /* A call's reply acknowledges its request; others name themselves. */
+        s = ordo__op_make_desc(op, kind == ORDO__MSG_REQ ? 0 : ordo__op_id(op));
+        if (s != ORDO_OK)
+            goto fail;
+        h->flags |= ORDO__MSG_F_RNDV;
+        op->wire = op->desc;
+        op->wire_len = op->desc_len;
+    }
+    s = op->stamped ? ORDO_OK : op_stamp(op, dest);
+    if (s != ORDO_OK)
+        goto fail;
+    s = ordo__op_emit(op);
+    if (s != ORDO_OK)
+        goto fail;
+    if (op->kind == OP_CALL) {
+        op->waiting = 1;
+        ordo__rpc.calls++;
+        ordo__rpc_timers_update();
+    }
+    ordo__op_emitted(op);
+    return ORDO_OK;
+
+fail:
+    ordo__op_complete(op, s);
+    return s;
+}
+
+int ordo__op_start(op_kind_t kind, int dest, unsigned id, const void *pre, size_t pre_len,
+                   const void *data, size_t len, void *reply, size_t cap, ordo_request_cb_t cb,
+                   void *cb_arg, rpc_op_t **out)
+{
+    int status;
+    rpc_op_t *op = ordo__op_get(kind);
+    if (!op)
+        return ORDO_ERR_NOMEM;
+    ordo__op_set_prefix(op, pre, pre_len);
+    op->payload = data;
+    op->len = len;
+    op->reply = reply;
+    op->cap = cap;
+    op->cb = cb;
+    op->cb_arg = cb_arg;
+    op->user_owned = out != NULL;
+    if (kind == OP_CALL)
+        /* The request id: this rank's call number to dest, and the slot.
+         * Consecutive per destination, so the receiver's exactly-once
+         * window holds the last ORDO_DEDUP_WINDOW calls from us. */
+        op->hdr.req_id = ((uint64_t)++ordo__rpc.call_seq[dest] << RPC_SLOT_BITS) | op->slot;
+    if (ordo__in_handler && kind == OP_SEND && len) {
+        /* A handler's buffer may vanish when it returns: send a copy. */
+        status = ordo__op_copy_payload(op, data, len);
+        if (status != ORDO_OK) {
+            op->user_owned = 0;
+            if (!out) { /* a callback request: the callback tells, once */
+                ordo__op_complete(op, status);
+                return ORDO_OK;
+            }
+            op->cb = NULL;
+            ordo__op_complete(op, status);
+            return status;
+        }
+    }
+    if (out)
+        *out = op;
+    ordo__op_send(op, dest, kind == OP_CALL ? ORDO__MSG_REQ : ORDO__MSG_SEND, id);
+    return ORDO_OK; /* a failure to send is the request's status */
+}
+
+/* ---- replies and acknowledgements ------------------------------------------ */
+
+void ordo__rpc_send_ctrl(int dest, unsigned kind, uint64_t id, int status)
+{
+    rpc_op_t *op = ordo__op_get(OP_CTRL);
+    if (!op) {
+        ordo_log_error("out of memory: acknowledgement to rank %d dropped", dest);
+        return;
+    }
+    op->hdr.req_id = id;
+    op->hdr.status = status;
+    ordo__op_send(op, dest, kind, 0);
+}
+
+rpc_op_t *ordo__rpc_reply_op(const void *data, size_t len)
+{
+    rpc_op_t *op = ordo__op_get(OP_REPLY);
+    if (op && ordo__op_copy_payload(op, data, len) != ORDO_OK) {
+        ordo__op_put(op);
+        return NULL;
+    }
+    return op;
+}
+
+void ordo__rpc_send_reply(int dest, uint64_t req_id, unsigned id, rpc_op_t *op, int status)
+{
+    if (!op) {
+        /* No reply stored (none set, or no memory for it): send the status alone. */
+        op = ordo__rpc_reply_op(NULL, 0);
+        if (!op) {
+            ordo_log_error("out of memory: reply to rank %d dropped", dest);
+            return;
+        }
+    }
+    op->hdr.req_id = req_id;
+    op->hdr.status = status;
+    /* Pinned before it is sent, so that it outlives its own completion. */
+    ordo__dedup_done(dest, req_id, id, status, op, op->payload, op->len);
+    int s = ordo__op_send(op, dest, ORDO__MSG_REPLY, id);
+    if (s != ORDO_OK)
+        ordo_log_debug("reply to rank %d not sent: %s", dest, ordo_strerror(s));
+}
+
+/* ---- timers: held-back messages and retries ---------------------------- */
+
+#define TIMER_PERIOD_NS 100000
+
+void ordo__rpc_timers(void)
+{
+    if (!ordo__rpc_timed)
+        return;
+    uint64_t now = ordo__now_ns();
+    if (now < ordo__rpc.next_timer_ns)
+        return;
+    /* Look again after a period, or when the next held-back message is due
+     * if that is sooner (a delay of a few microseconds stays one). */
+    uint64_t next = now + TIMER_PERIOD_NS;
+    uint64_t retry_ns = ordo__rt.cfg.retry_ms * 1000000u;
+    for (uint32_t i = 0; i < ordo__rpc.nslots; i++) {
+        rpc_op_t *op = ordo__rpc.slots[i];
+        if (!op->in_use)
+            continue;
+        if (op->delayed && now < op->due_ns && op->due_ns < next)
+            next = op->due_ns;
+        if (op->delayed && now >= op->due_ns) {
+            op->delayed = 0;
+            ordo__rpc.delayed--;
+            ordo__rpc_timers_update();
+            int st = op->done ? ORDO_OK : ordo__op_transmit(op);
+            if (st != ORDO_OK)
+                ordo__op_complete(op, st);
+            else if (op->done)
+                ordo__op_maybe_put(op);
+            else
+                ordo__op_emitted(op);
+        } else if (retry_ns && op->waiting && !op->delayed && !op->send_pending &&
+                   now - op->sent_ns >= retry_ns) {
+            ordo__rt.stats.retries++;
+            int st = ordo__op_emit(op);
+            if (st != ORDO_OK)
+                ordo__op_complete(op, st);
+        }
+    }
+    ordo__rpc.next_timer_ns = next;
+}
