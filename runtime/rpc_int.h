@@ -85,8 +85,7 @@ struct ordo_request {
     uint8_t kind;
     uint8_t in_use;
     uint8_t pinned;      /* kept by the exactly-once window to answer repeats */
-    uint8_t delayed;     /* held back by fault injection until due_ns */
-    uint8_t waiting;     /* a call counted in ordo__rpc.calls */
+    uint8_t delayed;     /* held back by fault injection (until hold fires) */
     int send_pending;    /* sends the transport still reads hdr (and payload) for */
     uint8_t get_pending; /* OP_PULL: the get is in flight */
     uint8_t queued;      /* OP_PULL: waits in ordo__rpc.pullq for room */
@@ -105,7 +104,6 @@ struct ordo_request {
     const void *wire; /* what follows the header on the wire: payload or descriptor */
     size_t wire_len;
     uint64_t sent_ns; /* last transmission (retries) */
-    uint64_t due_ns;  /* delayed: when to transmit */
     void *copy;       /* payload copy owned by the op */
     /* OP_CALL: where the reply goes */
     void *reply;
@@ -135,6 +133,10 @@ struct ordo_request {
     uint8_t pre[ORDO__RPC_PREFIX_MAX]; /* a request's prefix (sent after the clocks) */
     uint8_t inline_copy[RPC_INLINE_COPY];
     uint8_t inline_desc[RPC_DESC_INLINE];
+    /* Its timers (rpc_send.c), given their callbacks once, with the pool:
+     * hold sends a message fault injection held back when it is due; retry
+     * sends a call's request again while no reply comes (ORDO_RETRY_MS). */
+    ordo__timer_t hold, retry;
     /* A header too large for hdr_bytes (vector clocks of many ranks); kept
      * across reuses of the op. */
     uint8_t *hdr_heap;
@@ -210,12 +212,9 @@ typedef struct ordo__rpc {
     int proto;               /* ordo_proto_t */
     size_t threshold;        /* ORDO_PROTO_AUTO: rendezvous above this */
     size_t threshold_mapped; /* ... for payloads in ordo_mem_alloc memory */
-    uint32_t delayed;        /* ops held back by fault injection */
     uint32_t send_seq;       /* messages this rank has sent */
-    uint32_t calls;          /* calls waiting for a reply (retries) */
-    uint64_t next_timer_ns;
-    dedup_entry_t **dedup; /* per source, ORDO_DEDUP_WINDOW entries, made on first use */
-    uint64_t dedup_mask;   /* ORDO_DEDUP_WINDOW - 1 if a power of two, else 0 */
+    dedup_entry_t **dedup;   /* per source, ORDO_DEDUP_WINDOW entries, made on first use */
+    uint64_t dedup_mask;     /* ORDO_DEDUP_WINDOW - 1 if a power of two, else 0 */
     /* The short paths (fast_call, reply_now) apply: no fault injection, and
      * header, clocks and prefix fit on the stack; calls also need no retries. */
     int short_replies, short_calls;
@@ -287,8 +286,8 @@ rpc_op_t *ordo__rpc_reply_op(const void *data, size_t len);
 void ordo__rpc_send_reply(int dest, uint64_t req_id, unsigned id, rpc_op_t *op, int status);
 /* An acknowledgement (header only) naming id. */
 void ordo__rpc_send_ctrl(int dest, unsigned kind, uint64_t id, int status);
-/* The timers have work when a message is held back, or a call may need a retry. */
-void ordo__rpc_timers_update(void);
+/* Give a new op its timers' callbacks. */
+void ordo__op_timers_init(rpc_op_t *op);
 
 /* ---- rendezvous (rpc_rndv.c) ---------------------------------------------------- */
 

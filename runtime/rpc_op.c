@@ -18,12 +18,16 @@ int ordo__op_pool_grow(void)
     if (!slots)
         return ORDO_ERR_NOMEM;
     ordo__rpc.slots = slots;
+    /* Room for both timers of every op: arming them cannot fail. */
+    if (ordo__timer_reserve(2 * RPC_POOL_CHUNK) != ORDO_OK)
+        return ORDO_ERR_NOMEM;
     rpc_op_t *chunk = calloc(RPC_POOL_CHUNK, sizeof(*chunk));
     if (!chunk)
         return ORDO_ERR_NOMEM;
     for (uint32_t i = 0; i < RPC_POOL_CHUNK; i++) {
         rpc_op_t *op = &chunk[i];
         op->slot = ordo__rpc.nslots + i;
+        ordo__op_timers_init(op);
         ordo__rpc.slots[op->slot] = op;
         op->next_free = ordo__rpc.free_ops;
         ordo__rpc.free_ops = op;
@@ -50,6 +54,8 @@ rpc_op_t *ordo__op_get(op_kind_t kind)
 
 void ordo__op_put(rpc_op_t *op)
 {
+    ordo__timer_cancel(&op->hold);
+    ordo__timer_cancel(&op->retry);
     if (op->copy && op->copy != op->inline_copy)
         ordo__buf_put(op->copy, op->buf_cap);
     if (op->desc && op->desc != op->inline_desc)
@@ -100,11 +106,7 @@ void ordo__op_complete(rpc_op_t *op, int status)
     if (!op->done) {
         op->done = 1;
         op->status = status;
-        if (op->waiting) {
-            op->waiting = 0;
-            ordo__rpc.calls--;
-            ordo__rpc_timers_update();
-        }
+        ordo__timer_cancel(&op->retry);
         if (op->mem) {
             ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->mem);
             op->mem = NULL;

@@ -2,8 +2,9 @@
  * rpc_send.c - sending an op: its header made and stamped with the clocks,
  * the path of its payload (eager, or a rendezvous descriptor), what fault
  * injection does to it by its handler's class, its transmissions and their
- * completion; replies and acknowledgements sent through ops; the timers of
- * held-back messages and retries.
+ * completion; replies and acknowledgements sent through ops; an op's
+ * timers (runtime/timer.h): a held-back message sent when due, a call's
+ * request sent again while no reply comes.
  */
 #include "ordo_config.h"
 
@@ -11,11 +12,15 @@
 
 #include <stdlib.h>
 
-uint32_t ordo__rpc_timed;
+/* Retries: a call's request is sent again ORDO_RETRY_MS after its last
+ * transmission while no reply has come.  While the transport still holds
+ * the request, or fault injection holds it back, the retry looks again
+ * after RETRY_RECHECK_NS. */
+#define RETRY_RECHECK_NS 100000
 
-void ordo__rpc_timers_update(void)
+static uint64_t retry_ns(void)
 {
-    ordo__rpc_timed = ordo__rpc.delayed + (ordo__rt.cfg.retry_ms ? ordo__rpc.calls : 0);
+    return ordo__rt.cfg.retry_ms * 1000000u;
 }
 
 static void op_send_done(ordo__tl_send_req_t *sreq, int status)
@@ -90,9 +95,8 @@ int ordo__op_emit(rpc_op_t *op)
     case ORDO__FAULT_DELAY:
         ordo__rt.stats.fault_delayed++;
         op->delayed = 1;
-        op->due_ns = ordo__now_ns() + delay_ns;
-        ordo__rpc.delayed++;
-        ordo__rpc_timers_update();
+        /* Room is reserved for every op's timers (ordo__op_pool_grow). */
+        ordo__timer_arm(&op->hold, ordo__now_ns() + delay_ns);
         return ORDO_OK;
     case ORDO__FAULT_DUP:
         ordo__rt.stats.fault_duplicated++;
@@ -175,11 +179,9 @@ int ordo__op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
     s = ordo__op_emit(op);
     if (s != ORDO_OK)
         goto fail;
-    if (op->kind == OP_CALL) {
-        op->waiting = 1;
-        ordo__rpc.calls++;
-        ordo__rpc_timers_update();
-    }
+    if (op->kind == OP_CALL && retry_ns())
+        ordo__timer_arm(&op->retry,
+                        op->delayed ? ordo__now_ns() + RETRY_RECHECK_NS : op->sent_ns + retry_ns());
     ordo__op_emitted(op);
     return ORDO_OK;
 
@@ -272,45 +274,47 @@ void ordo__rpc_send_reply(int dest, uint64_t req_id, unsigned id, rpc_op_t *op, 
         ordo_log_debug("reply to rank %d not sent: %s", dest, ordo_strerror(s));
 }
 
-/* ---- timers: held-back messages and retries ---------------------------- */
+/* ---- an op's timers ---------------------------------------------------- */
 
-#define TIMER_PERIOD_NS 100000
-
-void ordo__rpc_timers(void)
+/* A held-back message is due: send it now (unless its op ended meanwhile). */
+static void op_hold_fire(void *arg)
 {
-    if (!ordo__rpc_timed)
-        return;
+    rpc_op_t *op = arg;
+    op->delayed = 0;
+    int st = op->done ? ORDO_OK : ordo__op_transmit(op);
+    if (st != ORDO_OK)
+        ordo__op_complete(op, st);
+    else if (op->done)
+        ordo__op_maybe_put(op);
+    else
+        ordo__op_emitted(op);
+}
+
+/* No reply yet: send the request again once ORDO_RETRY_MS has passed since
+ * its last transmission, and look again after that long. */
+static void op_retry_fire(void *arg)
+{
+    rpc_op_t *op = arg;
     uint64_t now = ordo__now_ns();
-    if (now < ordo__rpc.next_timer_ns)
+    if (op->delayed || op->send_pending) {
+        ordo__timer_arm(&op->retry, now + RETRY_RECHECK_NS);
         return;
-    /* Look again after a period, or when the next held-back message is due
-     * if that is sooner (a delay of a few microseconds stays one). */
-    uint64_t next = now + TIMER_PERIOD_NS;
-    uint64_t retry_ns = ordo__rt.cfg.retry_ms * 1000000u;
-    for (uint32_t i = 0; i < ordo__rpc.nslots; i++) {
-        rpc_op_t *op = ordo__rpc.slots[i];
-        if (!op->in_use)
-            continue;
-        if (op->delayed && now < op->due_ns && op->due_ns < next)
-            next = op->due_ns;
-        if (op->delayed && now >= op->due_ns) {
-            op->delayed = 0;
-            ordo__rpc.delayed--;
-            ordo__rpc_timers_update();
-            int st = op->done ? ORDO_OK : ordo__op_transmit(op);
-            if (st != ORDO_OK)
-                ordo__op_complete(op, st);
-            else if (op->done)
-                ordo__op_maybe_put(op);
-            else
-                ordo__op_emitted(op);
-        } else if (retry_ns && op->waiting && !op->delayed && !op->send_pending &&
-                   now - op->sent_ns >= retry_ns) {
-            ordo__rt.stats.retries++;
-            int st = ordo__op_emit(op);
-            if (st != ORDO_OK)
-                ordo__op_complete(op, st);
-        }
     }
-    ordo__rpc.next_timer_ns = next;
+    if (now - op->sent_ns < retry_ns()) {
+        ordo__timer_arm(&op->retry, op->sent_ns + retry_ns());
+        return;
+    }
+    ordo__rt.stats.retries++;
+    int st = ordo__op_emit(op);
+    if (st != ORDO_OK) {
+        ordo__op_complete(op, st);
+        return;
+    }
+    ordo__timer_arm(&op->retry, op->delayed ? now + RETRY_RECHECK_NS : op->sent_ns + retry_ns());
+}
+
+void ordo__op_timers_init(rpc_op_t *op)
+{
+    ordo__timer_init(&op->hold, op_hold_fire, op);
+    ordo__timer_init(&op->retry, op_retry_fire, op);
 }

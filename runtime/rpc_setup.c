@@ -46,7 +46,6 @@ int ordo__rpc_init(void)
     memset(&ordo__rpc, 0, sizeof(ordo__rpc));
     memset(ordo__rpc.hflags, ORDO__RPC_F_FAULTS, ORDO_RPC_MAX_ID);
     ordo__rpc.next_internal = ORDO_RPC_MAX_ID;
-    ordo__rpc_timed = 0;
     uint64_t w = ordo__rt.cfg.dedup_window;
     ordo__rpc.dedup_mask = (w & (w - 1)) == 0 ? w - 1 : 0;
     unsigned caps = ordo__rt.tl_ops->caps;
