@@ -47,8 +47,8 @@ static int rpc_send(int dest, unsigned id, const void *msg, size_t len)
         return status;
     if (ordo__in_handler) {
         /* A handler cannot wait: the runtime frees the request when done. */
-        op->user_owned = 0;
-        status = op->done ? op->status : ORDO_OK;
+        op->holds &= ~OP_HOLD_OWNER;
+        status = op->state == OP_DONE ? op->status : ORDO_OK;
         ordo__op_maybe_put(op);
         return status;
     }
@@ -216,7 +216,8 @@ ordo_status_t ordo_rpc_send_nb(int dest, unsigned id, const void *msg, size_t le
 
 static int request_valid(const rpc_op_t *op)
 {
-    return op && op->in_use && op->user_owned && (op->kind == OP_CALL || op->kind == OP_SEND);
+    return op && op->state != OP_FREE && (op->holds & OP_HOLD_OWNER) &&
+           (op->kind == OP_CALL || op->kind == OP_SEND);
 }
 
 int ordo_request_test(ordo_request_t *req)
@@ -225,9 +226,9 @@ int ordo_request_test(ordo_request_t *req)
     ORDO__LOCK();
     int done = ORDO_ERR_INVALID;
     if (request_valid(req)) {
-        if (!req->done && !ordo__in_handler)
+        if (req->state != OP_DONE && !ordo__in_handler)
             ordo__progress();
-        done = req->done;
+        done = req->state == OP_DONE;
     }
     ORDO__UNLOCK();
     return done;
@@ -238,7 +239,7 @@ ordo_status_t ordo_request_wait(ordo_request_t *req, size_t *reply_len)
     ORDO__CHECK_INIT();
     ORDO__LOCK();
     int status = ORDO_ERR_INVALID;
-    if (request_valid(req) && (!ordo__in_handler || req->done))
+    if (request_valid(req) && (!ordo__in_handler || req->state == OP_DONE))
         status = ordo__op_wait(req, reply_len);
     ORDO__UNLOCK();
     return status;
@@ -246,7 +247,7 @@ ordo_status_t ordo_request_wait(ordo_request_t *req, size_t *reply_len)
 
 size_t ordo_request_reply_len(const ordo_request_t *req)
 {
-    return req && req->in_use && req->kind == OP_CALL && req->done ? req->reply_len : 0;
+    return req && req->kind == OP_CALL && req->state == OP_DONE ? req->reply.len : 0;
 }
 
 ordo_status_t ordo_request_free(ordo_request_t *req)
@@ -255,7 +256,7 @@ ordo_status_t ordo_request_free(ordo_request_t *req)
     ORDO__LOCK();
     int status = ORDO_ERR_INVALID;
     if (request_valid(req)) {
-        req->user_owned = 0;
+        req->holds &= ~OP_HOLD_OWNER;
         ordo__op_maybe_put(req);
         status = ORDO_OK;
     }

@@ -10,6 +10,22 @@
 
 #include <stdlib.h>
 
+/* A reply copy the window keeps inline. */
+#define DEDUP_INLINE 32
+
+/* The exactly-once window: per source, the last request seen in each of
+ * ORDO_DEDUP_WINDOW entries, indexed by the call number. */
+struct dedup_entry {
+    uint64_t req_id;
+    rpc_op_t *reply; /* a rendezvous reply, held (OP_HOLD_WINDOW): its descriptor is sent again */
+    void *copy;      /* an eager reply's payload, to answer a repeat with */
+    size_t len;
+    unsigned handler;
+    int status;
+    uint8_t state;               /* DEDUP_FREE, DEDUP_RUNNING, DEDUP_DONE */
+    uint8_t small[DEDUP_INLINE]; /* copy of a small reply: no malloc per call */
+};
+
 enum { DEDUP_FREE, DEDUP_RUNNING, DEDUP_DONE };
 
 /* A request's number among the calls from its source to this rank. */
@@ -42,7 +58,7 @@ static void dedup_free_copy(dedup_entry_t *e)
 static void dedup_release(dedup_entry_t *e)
 {
     if (e->reply) {
-        e->reply->pinned = 0;
+        e->reply->holds &= ~OP_HOLD_WINDOW;
         ordo__op_maybe_put(e->reply);
         e->reply = NULL;
     }
@@ -68,7 +84,7 @@ int ordo__dedup_seen(const ordo__msg_hdr_t *h)
             rpc_op_t *again = e->len ? ordo__rpc_reply_op(e->copy, e->len) : NULL;
             ordo__rpc_send_reply(h->src, h->req_id, e->handler, again,
                                  again || !e->len ? e->status : ORDO_ERR_NOMEM);
-        } else if (!r->send_pending && !r->delayed && !r->done) {
+        } else if (!r->send_pending && !(r->holds & OP_HOLD_FAULT) && r->state != OP_DONE) {
             ordo__op_emit(r); /* the same rendezvous descriptor, once more */
         }
         /* else the reply is on its way, or was pulled (and so received) already */
@@ -86,7 +102,7 @@ int ordo__dedup_seen(const ordo__msg_hdr_t *h)
 
 /* data, len: the reply, in the op reply unless that is NULL.  An eager
  * reply is kept as a copy of its payload (a few bytes, usually); a
- * rendezvous reply's op is pinned, since its descriptor names its buffer. */
+ * rendezvous reply's op is held, since its descriptor names its buffer. */
 void ordo__dedup_done(int src, uint64_t req_id, unsigned handler, int status, rpc_op_t *reply,
                       const void *data, size_t len)
 {
@@ -101,7 +117,7 @@ void ordo__dedup_done(int src, uint64_t req_id, unsigned handler, int status, rp
     if (!len)
         return;
     if (reply && use_rndv(data, len, 0)) {
-        reply->pinned = 1;
+        reply->holds |= OP_HOLD_WINDOW;
         e->reply = reply;
     } else if ((e->copy = len <= DEDUP_INLINE ? e->small : malloc(len)) != NULL) {
         memcpy(e->copy, data, len);

@@ -63,8 +63,6 @@
 #define PACKED_HDR (sizeof(ordo__msg_hdr_t) + sizeof(uint64_t))
 /* A small reply is kept in the handler's context (rpc_reply_ctx_t). */
 #define RPC_REPLY_SMALL 128
-/* A reply copy the exactly-once window keeps inline. */
-#define DEDUP_INLINE 32
 
 /* ---- the op --------------------------------------------------------------- */
 
@@ -76,54 +74,111 @@ typedef enum {
     OP_PULL,  /* receiving a rendezvous payload */
 } op_kind_t;
 
+/*
+ * An op's lifecycle: op->state, moved by the functions on the arrows.
+ *
+ *          ordo__op_get
+ *   FREE ----------------> NEW
+ *    ^                      |
+ *    |        +-------------+-------------+------------------+-----------------+
+ *    |        | op_send:    | op_send:    | op_send:         | pull_start:     |
+ *    |        | CALL        | SEND, REPLY | SEND, REPLY      | room            | pull_start:
+ *    |        v             | rendezvous  | eager, CTRL      |                 | no room
+ *    |   WAIT_REPLY         v             v                  |                 v
+ *    |    |      |       WAIT_ACK      SENDING               |              QUEUED
+ *    |    |      | rendezvous |           |                  v                 |
+ *    |    |      | reply      |           |               PULLING <------------+
+ *    |    |      v            |           |                  |      pull_next
+ *    |    |   REPLIED         | ACK       | the transport    | the get ended
+ *    |    |      | pulled     | (recv_    | is done with it  | (pull_done)
+ *    |    |eager | into its   | ack)      | (op_send_done)   |
+ *    |    |reply | buffer     |           |                  |
+ *    |    v      v            v           v                  |
+ *    |   DONE <----------------------------------------------+
+ *    |    |   also from any state but QUEUED and PULLING (ordo__op_complete): the send
+ *    |    |   failed, the peer failed, a late reply to a detached call
+ *    +----+
+ *      ordo__op_maybe_put, once nothing holds the op: no hold (OP_HOLD_*) and no
+ *      send the transport still reads (send_pending)
+ *
+ * DONE is final: the status is set and the owner told (its callback runs
+ * once).  A call the blocking short path started needs no op (rpc_fast_t);
+ * one whose reply comes by rendezvous gets one at REPLIED (fast_reply).
+ * A call's retry timer is armed from WAIT_REPLY until DONE (ORDO_RETRY_MS).
+ */
+typedef enum {
+    OP_FREE,       /* in the pool */
+    OP_NEW,        /* taken, being set up (no progress runs before it moves on) */
+    OP_SENDING,    /* an eager one-way message, reply or acknowledgement in the transport */
+    OP_WAIT_REPLY, /* a call whose request is out */
+    OP_REPLIED,    /* a call whose rendezvous reply is being pulled into its buffer */
+    OP_WAIT_ACK,   /* a rendezvous send or reply: the peer may pull until it acknowledges */
+    OP_QUEUED,     /* a pull waiting for room (ORDO_RNDV_INFLIGHT) */
+    OP_PULLING,    /* a pull whose get is in flight */
+    OP_DONE,       /* completed: status is final */
+} op_state_t;
+
+/* Holds: what keeps a DONE op out of the pool, besides send_pending. */
+#define OP_HOLD_OWNER  0x1u /* the user will wait for it or free it (ordo_request_t) */
+#define OP_HOLD_WINDOW 0x2u /* the exactly-once window answers repeats with it */
+#define OP_HOLD_FAULT  0x4u /* fault injection holds its message back (timer hold) */
+
 struct ordo_request {
-    ordo__tl_send_req_t sreq; /* the header's send */
-    ordo__tl_send_req_t greq; /* OP_PULL: the get */
-    size_t hdr_len;
+    /* Lifecycle. */
+    uint8_t state;    /* op_state_t */
+    uint8_t holds;    /* OP_HOLD_* */
+    uint8_t kind;     /* op_kind_t */
+    uint8_t rndv;     /* its payload is offered by rendezvous (offer) */
+    uint8_t stamped;  /* hdr_bytes hold the whole header already (the short paths) */
+    uint8_t detached; /* its owner gave up (timeout): drop what still comes */
+    uint8_t pre_len;  /* bytes in pre[] */
+    int send_pending; /* sends the transport still reads hdr (and payload) for */
     uint32_t slot;
     uint32_t gen;
-    uint8_t kind;
-    uint8_t in_use;
-    uint8_t pinned;      /* kept by the exactly-once window to answer repeats */
-    uint8_t delayed;     /* held back by fault injection (until hold fires) */
-    int send_pending;    /* sends the transport still reads hdr (and payload) for */
-    uint8_t get_pending; /* OP_PULL: the get is in flight */
-    uint8_t queued;      /* OP_PULL: waits in ordo__rpc.pullq for room */
-    uint8_t done;        /* completed: status is final */
-    uint8_t user_owned;  /* somebody will wait for or free it */
-    uint8_t detached;    /* its owner gave up (timeout): drop what still comes */
-    uint8_t rndv;        /* the payload goes by rendezvous */
-    uint8_t replied;     /* OP_CALL: its reply came (copies that follow are dropped) */
-    uint8_t stamped;     /* hdr_bytes hold the whole header already (reply_now) */
-    uint8_t pre_len;     /* bytes in pre[] */
-    void *land;          /* OP_PULL: where the handler's lander put the payload */
     int status;
     int peer;
+    ordo_request_cb_t cb;
+    void *cb_arg;
+    /* The message it sends (all kinds but OP_PULL). */
+    ordo__tl_send_req_t sreq; /* the header's send */
+    size_t hdr_len;
     const void *payload;
     size_t len;
     const void *wire; /* what follows the header on the wire: payload or descriptor */
     size_t wire_len;
     uint64_t sent_ns; /* last transmission (retries) */
     void *copy;       /* payload copy owned by the op */
-    /* OP_CALL: where the reply goes */
-    void *reply;
-    size_t cap;
-    size_t reply_len;
-    /* rendezvous, sending side */
-    ordo__tl_mem_t *mem;
-    void *desc;
-    size_t desc_len;
-    /* OP_PULL */
-    ordo__msg_hdr_t in_hdr;
-    void *pull_buf;
-    size_t buf_cap;  /* class of the pooled buffer in copy or pull_buf (0: malloc) */
-    size_t pull_len; /* bytes pulled */
-    size_t full_len; /* bytes the sender offered */
-    uint64_t ack_id;
-    struct ordo_request *call;      /* a rendezvous reply pulled for this call */
-    struct ordo_request *next_pull; /* ordo__rpc.pullq */
-    ordo_request_cb_t cb;
-    void *cb_arg;
+    size_t copy_cap;  /* class of the pooled buffer in copy (0: malloc) */
+    /* A payload offered by rendezvous (rndv): its registration and the
+     * descriptor that names it (CALL, SEND, REPLY). */
+    struct {
+        ordo__tl_mem_t *mem;
+        void *desc;
+        size_t desc_len;
+    } offer;
+    union {
+        /* OP_CALL: where the reply goes. */
+        struct {
+            void *buf;
+            size_t cap;
+            size_t len; /* the reply's whole length (may be over cap) */
+        } reply;
+        /* OP_PULL: a rendezvous payload coming in. */
+        struct {
+            ordo__tl_send_req_t greq;  /* the get */
+            ordo__msg_hdr_t hdr;       /* the message that offered it */
+            struct ordo_request *into; /* a call whose reply buffer it fills, or NULL */
+            void *land;                /* where the handler's lander put it */
+            void *buf;                 /* else: a pooled buffer of ours, */
+            size_t buf_cap;            /* of this class (0: malloc) */
+            size_t len;                /* bytes pulled */
+            size_t full_len;           /* bytes the sender offered */
+            uint64_t ack_id;
+            void *desc; /* QUEUED: the descriptor, kept */
+            size_t desc_len;
+            struct ordo_request *next; /* ordo__rpc.pullq */
+        } pull;
+    };
     struct ordo_request *next_free;
     /* Not cleared when the op is reused (op_get clears hdr alone): */
     union {
@@ -132,7 +187,7 @@ struct ordo_request {
     };
     uint8_t pre[ORDO__RPC_PREFIX_MAX]; /* a request's prefix (sent after the clocks) */
     uint8_t inline_copy[RPC_INLINE_COPY];
-    uint8_t inline_desc[RPC_DESC_INLINE];
+    uint8_t inline_desc[RPC_DESC_INLINE]; /* offer.desc or pull.desc, when small */
     /* Its timers (rpc_send.c), given their callbacks once, with the pool:
      * hold sends a message fault injection held back when it is due; retry
      * sends a call's request again while no reply comes (ORDO_RETRY_MS). */
@@ -169,18 +224,8 @@ typedef struct rpc_reply_ctx {
     uint8_t *small;
 } rpc_reply_ctx_t;
 
-/* The exactly-once window: per source, the last request seen in each of
- * ORDO_DEDUP_WINDOW entries, indexed by the call number. */
-typedef struct dedup_entry {
-    uint64_t req_id;
-    rpc_op_t *reply; /* a rendezvous reply, pinned: its descriptor is sent again */
-    void *copy;      /* an eager reply's payload, to answer a repeat with */
-    size_t len;
-    unsigned handler;
-    int status;
-    uint8_t state;               /* DEDUP_FREE, DEDUP_RUNNING, DEDUP_DONE */
-    uint8_t small[DEDUP_INLINE]; /* copy of a small reply: no malloc per call */
-} dedup_entry_t;
+/* An entry of the exactly-once window (rpc_dedup.c). */
+typedef struct dedup_entry dedup_entry_t;
 
 /* The blocking call's short path (rpc_short.c): a blocking call whose
  * request goes eager, with no fault injection and no retries, needs no op:
@@ -477,10 +522,10 @@ static RPC_HOT int fast_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st,
         }
         op->hdr.req_id = h->req_id;
         op->peer = h->src;
-        op->reply = fast->reply;
-        op->cap = fast->cap;
-        op->user_owned = 1;
-        op->replied = 1;
+        op->reply.buf = fast->reply;
+        op->reply.cap = fast->cap;
+        op->holds = OP_HOLD_OWNER;
+        op->state = OP_REPLIED;
         fast->op = op;
         ordo__pull_start(h, NULL, 0, data, len, op);
         return 1;

@@ -48,7 +48,7 @@ rpc_op_t *ordo__op_get(op_kind_t kind)
     op->slot = slot;
     op->gen = gen;
     op->kind = (uint8_t)kind;
-    op->in_use = 1;
+    op->state = OP_NEW;
     return op;
 }
 
@@ -57,16 +57,20 @@ void ordo__op_put(rpc_op_t *op)
     ordo__timer_cancel(&op->hold);
     ordo__timer_cancel(&op->retry);
     if (op->copy && op->copy != op->inline_copy)
-        ordo__buf_put(op->copy, op->buf_cap);
-    if (op->desc && op->desc != op->inline_desc)
-        free(op->desc);
-    if (op->kind == OP_PULL && op->pull_buf && !op->call)
-        ordo__buf_put(op->pull_buf, op->buf_cap);
-    if (op->mem)
-        ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->mem);
-    op->copy = op->desc = op->pull_buf = NULL;
-    op->mem = NULL;
-    op->in_use = 0;
+        ordo__buf_put(op->copy, op->copy_cap);
+    if (op->offer.desc && op->offer.desc != op->inline_desc)
+        free(op->offer.desc);
+    if (op->offer.mem)
+        ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->offer.mem);
+    if (op->kind == OP_PULL) {
+        if (op->pull.desc && op->pull.desc != op->inline_desc)
+            free(op->pull.desc);
+        if (op->pull.buf)
+            ordo__buf_put(op->pull.buf, op->pull.buf_cap);
+    }
+    op->copy = op->offer.desc = NULL;
+    op->offer.mem = NULL;
+    op->state = OP_FREE;
     op->gen++; /* an id naming the old use no longer matches */
     op->next_free = ordo__rpc.free_ops;
     ordo__rpc.free_ops = op;
@@ -87,15 +91,14 @@ rpc_op_t *ordo__op_lookup(uint64_t id, op_kind_t kind)
     rpc_op_t *op = ordo__rpc.slots[slot];
     /* A call is named by its request id, the others by their op id. */
     uint64_t own = kind == OP_CALL ? op->hdr.req_id : ordo__op_id(op);
-    if (!op->in_use || own != id || op->kind != kind || op->done)
+    if (op->state == OP_FREE || op->state == OP_DONE || own != id || op->kind != kind)
         return NULL;
     return op;
 }
 
 void ordo__op_maybe_put(rpc_op_t *op)
 {
-    if (op->in_use && op->done && !op->send_pending && !op->get_pending && !op->user_owned &&
-        !op->pinned && !op->delayed)
+    if (op->state == OP_DONE && !op->holds && !op->send_pending)
         ordo__op_put(op);
 }
 
@@ -103,13 +106,13 @@ void ordo__op_maybe_put(rpc_op_t *op)
  * while a rendezvous get could run. */
 void ordo__op_complete(rpc_op_t *op, int status)
 {
-    if (!op->done) {
-        op->done = 1;
+    if (op->state != OP_DONE) {
+        op->state = OP_DONE;
         op->status = status;
         ordo__timer_cancel(&op->retry);
-        if (op->mem) {
-            ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->mem);
-            op->mem = NULL;
+        if (op->offer.mem) {
+            ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->offer.mem);
+            op->offer.mem = NULL;
         }
         if (op->cb && !op->detached)
             op->cb(op, status, op->cb_arg);
@@ -122,7 +125,7 @@ int ordo__op_copy_payload(rpc_op_t *op, const void *data, size_t len)
     if (len <= RPC_INLINE_COPY) {
         op->copy = op->inline_copy;
     } else {
-        op->copy = ordo__buf_get(len, &op->buf_cap);
+        op->copy = ordo__buf_get(len, &op->copy_cap);
         if (!op->copy)
             return ORDO_ERR_NOMEM;
     }
@@ -135,7 +138,7 @@ int ordo__op_copy_payload(rpc_op_t *op, const void *data, size_t len)
 
 static int op_done_cond(void *arg)
 {
-    return ((rpc_op_t *)arg)->done;
+    return ((rpc_op_t *)arg)->state == OP_DONE;
 }
 
 /* On timeout the op is detached: whatever still arrives for it is dropped. */
@@ -144,16 +147,18 @@ int ordo__op_wait(rpc_op_t *op, size_t *reply_len)
     int status = ordo__wait_until(op_done_cond, op, 0);
     if (status != ORDO_OK) {
         op->detached = 1;
-        op->reply = NULL;
-        op->cap = 0;
-        op->user_owned = 0;
+        if (op->kind == OP_CALL) {
+            op->reply.buf = NULL;
+            op->reply.cap = 0;
+        }
+        op->holds &= ~OP_HOLD_OWNER;
         ordo__op_maybe_put(op);
         return status;
     }
     status = op->status;
     if (reply_len && op->kind == OP_CALL && (status == ORDO_OK || status == ORDO_ERR_TRUNCATED))
-        *reply_len = op->reply_len;
-    op->user_owned = 0;
+        *reply_len = op->reply.len;
+    op->holds &= ~OP_HOLD_OWNER;
     ordo__op_maybe_put(op);
     return status;
 }

@@ -74,13 +74,13 @@ static void recv_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const 
             return;
         /* A fast call that an op carries on. */
         rpc_op_t *fop = ordo__rpc.fast.op;
-        op = fop && fop->hdr.req_id == h->req_id && !fop->done ? fop : NULL;
+        op = fop && fop->hdr.req_id == h->req_id && fop->state != OP_DONE ? fop : NULL;
     } else {
         op = ordo__op_lookup(h->req_id, OP_CALL);
     }
     if (op && op->peer != h->src)
         op = NULL; /* a call to another rank that happens to carry the same id */
-    if (op && op->replied && !op->detached) {
+    if (op && op->state == OP_REPLIED && !op->detached) {
         /* Another copy of the reply (a repeated request was answered again,
          * or faults duplicated it): the first is taken, or being pulled and
          * acknowledged; this one must not touch the call again. */
@@ -104,17 +104,17 @@ static void recv_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const 
         return;
     }
     ordo__lclock_recv_inline(st, h->src, h->handler, h->seq);
-    op->replied = 1;
+    op->state = OP_REPLIED;
     if (op->rndv) {
         /* Our request was pulled: its buffer is free. */
-        ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->mem);
-        op->mem = NULL;
+        ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->offer.mem);
+        op->offer.mem = NULL;
     }
     if (h->flags & ORDO__MSG_F_RNDV) {
         ordo__pull_start(h, NULL, 0, data, len, op);
         return;
     }
-    ordo__op_complete(op, take_reply(h, data, len, op->reply, op->cap, &op->reply_len));
+    ordo__op_complete(op, take_reply(h, data, len, op->reply.buf, op->reply.cap, &op->reply.len));
 }
 
 static void recv_ack(const ordo__msg_hdr_t *h, const ordo__stamp_t *st)
@@ -235,7 +235,8 @@ void ordo__rpc_peer_failed(void *arg, int peer, int status)
      * holds ends when the transport gives it back. */
     for (uint32_t i = 0; i < ordo__rpc.nslots; i++) {
         rpc_op_t *op = ordo__rpc.slots[i];
-        if (op->in_use && op->peer == peer && !op->done && !op->get_pending && !op->queued)
+        if (op->peer == peer && op->state != OP_FREE && op->state != OP_DONE &&
+            op->state != OP_PULLING && op->state != OP_QUEUED)
             ordo__op_complete(op, status);
     }
     rpc_fast_t *fast = &ordo__rpc.fast;

@@ -30,13 +30,14 @@ int ordo__op_make_desc(rpc_op_t *op, uint64_t ack_id)
 {
     const void *rkey;
     size_t rkey_len;
-    int status = ordo__rt.tl_ops->mem_reg(ordo__rt.tl, (void *)op->payload, op->len, &op->mem,
+    int status = ordo__rt.tl_ops->mem_reg(ordo__rt.tl, (void *)op->payload, op->len, &op->offer.mem,
                                           &rkey, &rkey_len);
     if (status != ORDO_OK)
         return status;
-    op->desc_len = sizeof(ordo__rndv_desc_t) + rkey_len;
-    op->desc = op->desc_len <= RPC_DESC_INLINE ? op->inline_desc : malloc(op->desc_len);
-    if (!op->desc)
+    size_t desc_len = sizeof(ordo__rndv_desc_t) + rkey_len;
+    op->offer.desc_len = desc_len;
+    op->offer.desc = desc_len <= RPC_DESC_INLINE ? op->inline_desc : malloc(desc_len);
+    if (!op->offer.desc)
         return ORDO_ERR_NOMEM;
     ordo__rndv_desc_t d = {
         .addr = (uint64_t)(uintptr_t)op->payload,
@@ -44,8 +45,8 @@ int ordo__op_make_desc(rpc_op_t *op, uint64_t ack_id)
         .ack_id = ack_id,
         .rkey_len = (uint32_t)rkey_len,
     };
-    memcpy(op->desc, &d, sizeof(d));
-    memcpy((char *)op->desc + sizeof(d), rkey, rkey_len);
+    memcpy(op->offer.desc, &d, sizeof(d));
+    memcpy((char *)op->offer.desc + sizeof(d), rkey, rkey_len);
     op->rndv = 1;
     return ORDO_OK;
 }
@@ -55,67 +56,66 @@ static void pull_next(void);
 /* The pull finished (or failed): hand the payload on, then acknowledge. */
 static void pull_done(ordo__tl_send_req_t *greq, int status)
 {
-    rpc_op_t *op = (rpc_op_t *)((char *)greq - offsetof(rpc_op_t, greq));
-    const ordo__msg_hdr_t *h = &op->in_hdr;
+    rpc_op_t *op = (rpc_op_t *)((char *)greq - offsetof(rpc_op_t, pull.greq));
+    const ordo__msg_hdr_t *h = &op->pull.hdr;
 
-    op->get_pending = 0;
-    if (!op->call && !op->land && op->pull_len)
-        ordo__rpc.pull_bytes -= op->pull_len;
+    if (!op->pull.into && !op->pull.land && op->pull.len)
+        ordo__rpc.pull_bytes -= op->pull.len;
     if (status != ORDO_OK)
-        ordo_log_warn("pulling %zu bytes from rank %d failed: %s", op->pull_len, h->src,
+        ordo_log_warn("pulling %zu bytes from rank %d failed: %s", op->pull.len, h->src,
                       ordo_strerror(status));
-    if (op->call) {
+    if (op->pull.into) {
         /* A rendezvous reply landed in the caller's buffer. */
-        rpc_op_t *call = op->call;
-        ordo__rpc_send_ctrl(h->src, ORDO__MSG_ACK, op->ack_id, status);
+        rpc_op_t *call = op->pull.into;
+        ordo__rpc_send_ctrl(h->src, ORDO__MSG_ACK, op->pull.ack_id, status);
         if (status == ORDO_OK)
             status = h->status;
-        if (status == ORDO_OK && op->full_len > call->cap)
+        if (status == ORDO_OK && op->pull.full_len > call->reply.cap)
             status = ORDO_ERR_TRUNCATED;
-        call->reply_len = op->full_len;
+        call->reply.len = op->pull.full_len;
         ordo__op_complete(call, status);
     } else if (status != ORDO_OK) {
         if (h->kind == ORDO__MSG_REQ)
             ordo__rpc_send_reply(h->src, h->req_id, h->handler, NULL, status);
         else
-            ordo__rpc_send_ctrl(h->src, ORDO__MSG_ACK, op->ack_id, status);
+            ordo__rpc_send_ctrl(h->src, ORDO__MSG_ACK, op->pull.ack_id, status);
     } else {
-        ordo__rpc_deliver(h, op->pre, op->pre_len, op->land ? op->land : op->pull_buf,
-                          op->pull_len);
+        ordo__rpc_deliver(h, op->pre, op->pre_len, op->pull.land ? op->pull.land : op->pull.buf,
+                          op->pull.len);
         if (h->kind == ORDO__MSG_SEND)
-            ordo__rpc_send_ctrl(h->src, ORDO__MSG_ACK, op->ack_id, ORDO_OK);
+            ordo__rpc_send_ctrl(h->src, ORDO__MSG_ACK, op->pull.ack_id, ORDO_OK);
     }
     ordo__op_complete(op, status);
     pull_next();
 }
 
-/* Start the get of a pull op: into the caller's buffer (op->call) or into
- * a pooled buffer of our own. */
+/* Start the get of a pull op: into the caller's buffer (pull.into), where
+ * the lander said, or into a pooled buffer of our own. */
 static void pull_issue(rpc_op_t *op, uint64_t addr, const void *rkey, uint32_t rkey_len)
 {
     int status;
 
-    if (!op->call && !op->land) {
-        op->pull_buf = ordo__buf_get(op->pull_len, &op->buf_cap);
-        if (!op->pull_buf) {
-            ordo_log_error("cannot receive %zu bytes from rank %d: %s", op->pull_len, op->peer,
+    if (!op->pull.into && !op->pull.land) {
+        op->pull.buf = ordo__buf_get(op->pull.len, &op->pull.buf_cap);
+        if (!op->pull.buf) {
+            ordo_log_error("cannot receive %zu bytes from rank %d: %s", op->pull.len, op->peer,
                            ordo_strerror(ORDO_ERR_NOMEM));
-            pull_done(&op->greq, ORDO_ERR_NOMEM);
+            pull_done(&op->pull.greq, ORDO_ERR_NOMEM);
             return;
         }
     }
     if (ordo__rt.peer_failed[op->peer]) {
-        pull_done(&op->greq, ORDO_ERR_PEER_FAILED);
+        pull_done(&op->pull.greq, ORDO_ERR_PEER_FAILED);
         return;
     }
-    void *dst = op->call ? op->call->reply : op->land ? op->land : op->pull_buf;
-    status = ordo__rt.tl_ops->get(ordo__rt.tl, op->peer, dst, op->pull_len, addr, rkey, rkey_len,
-                                  &op->greq);
-    if (status == ORDO__INPROGRESS) {
-        op->get_pending = 1;
-        return;
-    }
-    pull_done(&op->greq, status);
+    void *dst = op->pull.into   ? op->pull.into->reply.buf
+                : op->pull.land ? op->pull.land
+                                : op->pull.buf;
+    op->state = OP_PULLING;
+    status = ordo__rt.tl_ops->get(ordo__rt.tl, op->peer, dst, op->pull.len, addr, rkey, rkey_len,
+                                  &op->pull.greq);
+    if (status != ORDO__INPROGRESS)
+        pull_done(&op->pull.greq, status);
 }
 
 /* Start waiting pulls while there is room (one always runs). */
@@ -128,18 +128,17 @@ static void pull_next(void)
     running = 1;
     while (ordo__rpc.pullq &&
            (ordo__rpc.pull_bytes == 0 ||
-            ordo__rpc.pull_bytes + ordo__rpc.pullq->pull_len <= ordo__rt.cfg.rndv_inflight)) {
+            ordo__rpc.pull_bytes + ordo__rpc.pullq->pull.len <= ordo__rt.cfg.rndv_inflight)) {
         rpc_op_t *op = ordo__rpc.pullq;
         ordo__rndv_desc_t d;
 
-        ordo__rpc.pullq = op->next_pull;
+        ordo__rpc.pullq = op->pull.next;
         if (!ordo__rpc.pullq)
             ordo__rpc.pullq_tail = NULL;
-        op->next_pull = NULL;
-        op->queued = 0;
-        ordo__rpc.pull_bytes += op->pull_len;
-        memcpy(&d, op->desc, sizeof(d));
-        pull_issue(op, d.addr, (const char *)op->desc + sizeof(d), d.rkey_len);
+        op->pull.next = NULL;
+        ordo__rpc.pull_bytes += op->pull.len;
+        memcpy(&d, op->pull.desc, sizeof(d));
+        pull_issue(op, d.addr, (const char *)op->pull.desc + sizeof(d), d.rkey_len);
     }
     running = 0;
 }
@@ -178,44 +177,44 @@ void ordo__pull_start(const ordo__msg_hdr_t *h, const void *pre, size_t pre_len,
         status = ORDO_ERR_NOMEM;
         goto fail;
     }
-    op->in_hdr = *h;
+    op->pull.hdr = *h;
     op->peer = h->src;
-    op->ack_id = d.ack_id;
-    op->full_len = d.len;
-    op->call = call;
-    op->pull_len = call ? (d.len < call->cap ? d.len : call->cap) : d.len;
-    op->greq.complete = pull_done;
+    op->pull.ack_id = d.ack_id;
+    op->pull.full_len = d.len;
+    op->pull.into = call;
+    op->pull.len = call ? (d.len < call->reply.cap ? d.len : call->reply.cap) : d.len;
+    op->pull.greq.complete = pull_done;
     ordo__op_set_prefix(op, pre, pre_len);
-    if (op->pull_len == 0) {
-        pull_done(&op->greq, ORDO_OK);
+    if (op->pull.len == 0) {
+        pull_done(&op->pull.greq, ORDO_OK);
         return;
     }
     if (!call && h->handler < RPC_NUM_IDS && ordo__rpc.handlers[h->handler].land)
         /* The handler says where the payload goes (straight into place). */
-        op->land = ordo__rpc.handlers[h->handler].land(h->src, pre, pre_len, op->pull_len);
-    if (op->land)
+        op->pull.land = ordo__rpc.handlers[h->handler].land(h->src, pre, pre_len, op->pull.len);
+    if (op->pull.land)
         ordo__rt.stats.landed++;
-    if (call || op->land) { /* the caller's buffer: nothing to hold back */
+    if (call || op->pull.land) { /* the caller's buffer: nothing to hold back */
         pull_issue(op, d.addr, (const char *)data + sizeof(d), d.rkey_len);
         return;
     }
     if (ordo__rpc.pull_bytes == 0 ||
-        ordo__rpc.pull_bytes + op->pull_len <= ordo__rt.cfg.rndv_inflight) {
-        ordo__rpc.pull_bytes += op->pull_len;
+        ordo__rpc.pull_bytes + op->pull.len <= ordo__rt.cfg.rndv_inflight) {
+        ordo__rpc.pull_bytes += op->pull.len;
         pull_issue(op, d.addr, (const char *)data + sizeof(d), d.rkey_len);
         return;
     }
     /* Keep the descriptor (the message is gone after this callback) and wait. */
-    op->desc_len = len;
-    op->desc = len <= RPC_DESC_INLINE ? op->inline_desc : malloc(len);
-    if (!op->desc) {
+    op->pull.desc_len = len;
+    op->pull.desc = len <= RPC_DESC_INLINE ? op->inline_desc : malloc(len);
+    if (!op->pull.desc) {
         status = ORDO_ERR_NOMEM;
         goto fail_op;
     }
-    memcpy(op->desc, data, len);
-    op->queued = 1;
+    memcpy(op->pull.desc, data, len);
+    op->state = OP_QUEUED;
     if (ordo__rpc.pullq_tail)
-        ordo__rpc.pullq_tail->next_pull = op;
+        ordo__rpc.pullq_tail->pull.next = op;
     else
         ordo__rpc.pullq = op;
     ordo__rpc.pullq_tail = op;

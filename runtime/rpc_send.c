@@ -94,7 +94,7 @@ int ordo__op_emit(rpc_op_t *op)
         return ORDO_OK;
     case ORDO__FAULT_DELAY:
         ordo__rt.stats.fault_delayed++;
-        op->delayed = 1;
+        op->holds |= OP_HOLD_FAULT;
         /* Room is reserved for every op's timers (ordo__op_pool_grow). */
         ordo__timer_arm(&op->hold, ordo__now_ns() + delay_ns);
         return ORDO_OK;
@@ -109,7 +109,7 @@ int ordo__op_emit(rpc_op_t *op)
 
 void ordo__op_emitted(rpc_op_t *op)
 {
-    if (!op->send_pending && !op->delayed && op->kind != OP_CALL && !op->rndv)
+    if (!op->send_pending && !(op->holds & OP_HOLD_FAULT) && op->kind != OP_CALL && !op->rndv)
         ordo__op_complete(op, ORDO_OK);
 }
 
@@ -170,18 +170,20 @@ int ordo__op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
         if (s != ORDO_OK)
             goto fail;
         h->flags |= ORDO__MSG_F_RNDV;
-        op->wire = op->desc;
-        op->wire_len = op->desc_len;
+        op->wire = op->offer.desc;
+        op->wire_len = op->offer.desc_len;
     }
     s = op->stamped ? ORDO_OK : op_stamp(op, dest);
     if (s != ORDO_OK)
         goto fail;
+    /* Where it waits once out (an eager send may end at once, in op_emitted). */
+    op->state = op->kind == OP_CALL ? OP_WAIT_REPLY : op->rndv ? OP_WAIT_ACK : OP_SENDING;
     s = ordo__op_emit(op);
     if (s != ORDO_OK)
         goto fail;
     if (op->kind == OP_CALL && retry_ns())
-        ordo__timer_arm(&op->retry,
-                        op->delayed ? ordo__now_ns() + RETRY_RECHECK_NS : op->sent_ns + retry_ns());
+        ordo__timer_arm(&op->retry, op->holds & OP_HOLD_FAULT ? ordo__now_ns() + RETRY_RECHECK_NS
+                                                              : op->sent_ns + retry_ns());
     ordo__op_emitted(op);
     return ORDO_OK;
 
@@ -201,11 +203,13 @@ int ordo__op_start(op_kind_t kind, int dest, unsigned id, const void *pre, size_
     ordo__op_set_prefix(op, pre, pre_len);
     op->payload = data;
     op->len = len;
-    op->reply = reply;
-    op->cap = cap;
+    if (kind == OP_CALL) {
+        op->reply.buf = reply;
+        op->reply.cap = cap;
+    }
     op->cb = cb;
     op->cb_arg = cb_arg;
-    op->user_owned = out != NULL;
+    op->holds = out ? OP_HOLD_OWNER : 0;
     if (kind == OP_CALL)
         /* The request id: this rank's call number to dest, and the slot.
          * Consecutive per destination, so the receiver's exactly-once
@@ -215,7 +219,7 @@ int ordo__op_start(op_kind_t kind, int dest, unsigned id, const void *pre, size_
         /* A handler's buffer may vanish when it returns: send a copy. */
         status = ordo__op_copy_payload(op, data, len);
         if (status != ORDO_OK) {
-            op->user_owned = 0;
+            op->holds &= ~OP_HOLD_OWNER;
             if (!out) { /* a callback request: the callback tells, once */
                 ordo__op_complete(op, status);
                 return ORDO_OK;
@@ -280,11 +284,12 @@ void ordo__rpc_send_reply(int dest, uint64_t req_id, unsigned id, rpc_op_t *op, 
 static void op_hold_fire(void *arg)
 {
     rpc_op_t *op = arg;
-    op->delayed = 0;
-    int st = op->done ? ORDO_OK : ordo__op_transmit(op);
+    op->holds &= ~OP_HOLD_FAULT;
+    int done = op->state == OP_DONE;
+    int st = done ? ORDO_OK : ordo__op_transmit(op);
     if (st != ORDO_OK)
         ordo__op_complete(op, st);
-    else if (op->done)
+    else if (done)
         ordo__op_maybe_put(op);
     else
         ordo__op_emitted(op);
@@ -296,7 +301,7 @@ static void op_retry_fire(void *arg)
 {
     rpc_op_t *op = arg;
     uint64_t now = ordo__now_ns();
-    if (op->delayed || op->send_pending) {
+    if ((op->holds & OP_HOLD_FAULT) || op->send_pending) {
         ordo__timer_arm(&op->retry, now + RETRY_RECHECK_NS);
         return;
     }
@@ -310,7 +315,8 @@ static void op_retry_fire(void *arg)
         ordo__op_complete(op, st);
         return;
     }
-    ordo__timer_arm(&op->retry, op->delayed ? now + RETRY_RECHECK_NS : op->sent_ns + retry_ns());
+    ordo__timer_arm(&op->retry,
+                    op->holds & OP_HOLD_FAULT ? now + RETRY_RECHECK_NS : op->sent_ns + retry_ns());
 }
 
 void ordo__op_timers_init(rpc_op_t *op)

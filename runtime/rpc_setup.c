@@ -70,10 +70,10 @@ void ordo__rpc_fini(void)
     for (uint32_t i = 0; i < ordo__rpc.nslots; i += RPC_POOL_CHUNK) {
         for (uint32_t j = i; j < i + RPC_POOL_CHUNK; j++) {
             rpc_op_t *op = ordo__rpc.slots[j];
-            if (op->in_use)
-                op->mem = NULL; /* the transport is gone, and its registrations */
-            if (op->in_use)
+            if (op->state != OP_FREE) {
+                op->offer.mem = NULL; /* the transport is gone, and its registrations */
                 ordo__op_put(op);
+            }
             free(op->hdr_heap);
         }
         free(ordo__rpc.slots[i]);

@@ -58,9 +58,9 @@ static RPC_HOT int fast_call(int dest, unsigned id, const void *pre, size_t pre_
         }
         op->payload = req;
         op->len = len;
-        op->reply = reply;
-        op->cap = cap;
-        op->user_owned = 1;
+        op->reply.buf = reply;
+        op->reply.cap = cap;
+        op->holds = OP_HOLD_OWNER;
         fast->op = op;
         ordo__op_send_stamped(op, hb.b, hlen, dest, ORDO__MSG_REQ, id);
         s = ORDO_OK;
