@@ -29,6 +29,19 @@ ORDO__TLS int ordo__in_handler;
 /* Longest single sleep of ORDO_WAIT=block, so deadlines are noticed. */
 #define BLOCK_SLICE_MS 100
 
+/* How long ORDO_WAIT=block may sleep at now_ns: at most max_ms, and not
+ * past the next timer (its callback runs in the progress after the sleep). */
+static int sleep_ms(uint64_t now_ns, int max_ms)
+{
+    uint64_t next = ordo__timer_next_ns();
+    if (next == UINT64_MAX)
+        return max_ms;
+    if (next <= now_ns)
+        return 0;
+    uint64_t ms = (next - now_ns + 999999u) / 1000000u;
+    return ms < (uint64_t)max_ms ? (int)ms : max_ms;
+}
+
 static void warn_unknown(const char *var)
 {
     ordo_log_warn("unknown variable %s ignored (ordo_info lists the known ORDO_* variables)", var);
@@ -146,7 +159,7 @@ static void *progress_main(void *arg)
             int armed = ordo__rt.tl_ops->arm(ordo__rt.tl);
             pthread_mutex_unlock(&ordo__rt.lock);
             if (armed == ORDO_OK)
-                ordo__rt.tl_ops->sleep(ordo__rt.tl, BLOCK_SLICE_MS);
+                ordo__rt.tl_ops->sleep(ordo__rt.tl, sleep_ms(ordo__now_ns(), BLOCK_SLICE_MS));
         } else if (ordo__rt.wait_mode == ORDO__WAIT_YIELD) {
             sched_yield();
         }
@@ -252,6 +265,7 @@ err:
     ordo__modules_fini();
     if (stage >= STAGE_RPC)
         ordo__rpc_fini();
+    ordo__timers_fini();
     if (stage >= STAGE_LCLOCK)
         ordo__lclock_fini();
     ordo__topo_fini(&ordo__rt.topo);
@@ -290,6 +304,7 @@ int ordo__rt_finalize(void)
     ordo__rt.tl_ops->close(ordo__rt.tl, CLOSE_TIMEOUT_MS);
     ordo__modules_fini();
     ordo__rpc_fini();
+    ordo__timers_fini();
     ordo__lclock_fini();
     ordo__topo_fini(&ordo__rt.topo);
     pthread_mutex_destroy(&ordo__rt.lock);
@@ -389,8 +404,9 @@ int ordo__wait_slow(int (*done)(void *arg), void *arg, uint64_t deadline_ns)
         } else if (ordo__rt.wait_mode == ORDO__WAIT_BLOCK) {
             uint64_t left_ms = (deadline_ns - now) / 1000000u + 1;
             if (ordo__rt.tl_ops->arm(ordo__rt.tl) == ORDO_OK)
-                ordo__rt.tl_ops->sleep(ordo__rt.tl,
-                                       left_ms < BLOCK_SLICE_MS ? (int)left_ms : BLOCK_SLICE_MS);
+                ordo__rt.tl_ops->sleep(
+                    ordo__rt.tl,
+                    sleep_ms(now, left_ms < BLOCK_SLICE_MS ? (int)left_ms : BLOCK_SLICE_MS));
         }
     }
     return ORDO_OK;

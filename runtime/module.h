@@ -19,7 +19,10 @@
  *   (the barrier a module offers), transport closed
  *   module fini, in reverse order, then the runtime's own pieces
  *
- * Hooks run under the runtime lock; any may be NULL.
+ * Hooks run under the runtime lock; any may be NULL.  Work that is due at
+ * a time (a lease, a heartbeat, a gossip round, a warning) is a timer of
+ * the runtime's timer service (timer.h), armed from any hook or handler;
+ * its callback runs inside progress, under the lock, and must not block.
  */
 #ifndef ORDO_RUNTIME_MODULE_H
 #define ORDO_RUNTIME_MODULE_H

@@ -4,6 +4,7 @@
 
 #include "runtime/config.h"
 #include "runtime/module.h"
+#include "runtime/timer.h"
 #include "runtime/tl.h"
 #include "runtime/topo.h"
 
@@ -93,7 +94,7 @@ void *ordo__buf_get(size_t len, size_t *cap);
 void ordo__buf_put(void *p, size_t cap);
 void ordo__buf_release(void);
 
-/* Message layer (rpc.c). */
+/* Message layer (rpc_*.c; runtime/rpc_int.h says which file does what). */
 int ordo__rpc_init(void);
 void ordo__rpc_fini(void);
 void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, size_t len);
@@ -147,17 +148,14 @@ int ordo__rpc_proto(void);
 void ordo__rpc_set_proto_internal(int proto);
 /* Fit the cost model of both paths and set the threshold (calib.c). */
 int ordo__rpc_calibrate(void);
-/* Send what fault injection held back and is due; resend unanswered requests. */
-void ordo__rpc_timers(void);
-/* Nonzero when ordo__rpc_timers has work: messages held back, calls to retry. */
-extern uint32_t ordo__rpc_timed;
-/* One round of progress: the transport, then the timers and the modules'
- * deferred work (inline: waits spin on it). */
+/* One round of progress: the transport, then the timers that are due (the
+ * clock is read only when a timer is armed) and the modules' deferred work
+ * (inline: waits spin on it). */
 static inline int ordo__progress(void)
 {
     int events = ordo__rt.tl_ops->progress(ordo__rt.tl);
-    if (ordo__rpc_timed)
-        ordo__rpc_timers();
+    if (ordo__timers_armed)
+        ordo__timers_run();
     if (ordo__modules_pending)
         ordo__modules_progress();
     return events;

@@ -6,9 +6,11 @@
 #include "../ordo_test.h"
 
 #include "collectives/coll.h"
+#include "runtime/clock.h"
 #include "runtime/lclock.h"
 #include "runtime/msg.h"
 #include "runtime/rt.h"
+#include "runtime/timer.h"
 
 #include <mpi.h>
 #include <ordo.h>
@@ -469,6 +471,51 @@ static void test_finalize(void)
     CU_ASSERT_TRUE(finalized);
 }
 
+/* The timer service, as a layer above the message layer uses it: timers
+ * armed outside any ordo call fire from ordo_progress, in order, once; a
+ * cancelled one never; a periodic one re-arms itself from its callback. */
+static int timer_order[8], timer_fired;
+static ordo__timer_t t_first, t_second, t_cancelled, t_periodic;
+static int periodic_left = 3;
+
+static void on_timer(void *arg)
+{
+    timer_order[timer_fired++ % 8] = (int)(intptr_t)arg;
+}
+
+static void on_periodic_timer(void *arg)
+{
+    on_timer(arg);
+    if (--periodic_left > 0)
+        ordo__timer_arm(&t_periodic, ordo__now_ns() + 100000);
+}
+
+static void test_timers_from_progress(void)
+{
+    uint64_t now = ordo__now_ns();
+    timer_fired = 0;
+    ordo__timer_init(&t_first, on_timer, (void *)(intptr_t)1);
+    ordo__timer_init(&t_second, on_timer, (void *)(intptr_t)2);
+    ordo__timer_init(&t_cancelled, on_timer, (void *)(intptr_t)3);
+    ordo__timer_init(&t_periodic, on_periodic_timer, (void *)(intptr_t)4);
+    CU_ASSERT_EQUAL(ordo__timer_arm(&t_second, now + 2000000), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo__timer_arm(&t_first, now + 1000000), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo__timer_arm(&t_cancelled, now + 500000), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo__timer_arm(&t_periodic, now + 3000000), ORDO_OK);
+    ordo__timer_cancel(&t_cancelled);
+    time_t t0 = time(NULL);
+    while (timer_fired < 5 && time(NULL) - t0 < 20)
+        CU_ASSERT_TRUE_FATAL(ordo_progress() >= 0);
+    CU_ASSERT_EQUAL(timer_fired, 5);
+    CU_ASSERT_EQUAL(timer_order[0], 1);
+    CU_ASSERT_EQUAL(timer_order[1], 2);
+    CU_ASSERT_EQUAL(timer_order[2], 4);
+    CU_ASSERT_EQUAL(timer_order[3], 4);
+    CU_ASSERT_EQUAL(timer_order[4], 4);
+    CU_ASSERT_FALSE(ordo__timer_armed(&t_periodic));
+    CU_ASSERT_FALSE(ordo__timer_armed(&t_cancelled));
+}
+
 static CU_TestInfo lifecycle_start[] = {
     {"ordo_init", test_init},
     {"topology", test_topology},
@@ -491,6 +538,7 @@ static CU_TestInfo messages[] = {
      test_barrier_waits_for_slow_rank},
     {"timeout, then the late reply is dropped", test_timeout_then_late_reply},
     {"ordo_info_print after init", test_info_after_init},
+    {"timers armed outside the message layer fire from progress", test_timers_from_progress},
     CU_TEST_INFO_NULL,
 };
 

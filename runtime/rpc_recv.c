@@ -1,0 +1,249 @@
+/*
+ * rpc_recv.c - receiving: every message the transport hands up is parsed
+ * and checked here before any field is trusted, then dispatched: a request
+ * or one-way message to its handler (deliver, which sends the reply), a
+ * reply to its call, an acknowledgement to the op it releases.  Also the
+ * end of what waited for a peer that failed.
+ */
+#include "ordo_config.h"
+
+#include "runtime/rpc_int.h"
+
+void ordo__rpc_deliver(const ordo__msg_hdr_t *h, const void *pre, size_t pre_len, const void *data,
+                       size_t len)
+{
+    rpc_handler_t *hd = h->handler < RPC_NUM_IDS ? &ordo__rpc.handlers[h->handler] : NULL;
+    rpc_reply_ctx_t ctx;
+    /* A small reply is written where it goes out: after the header in the
+     * reply packet, whose header with the default clocks is PACKED_HDR
+     * bytes; with other clocks, their length is known only once stamped,
+     * and the reply waits in spare.  Neither is cleared: only small_set
+     * says that a reply is there. */
+    rpc_hdr_buf_t pkt;
+    uint8_t spare[RPC_REPLY_SMALL];
+    int status;
+
+    _Static_assert(PACKED_HDR + RPC_REPLY_SMALL <= sizeof(pkt.b), "a small reply fits the packet");
+    ctx.small = ordo__lclock_lamport_only ? pkt.b + PACKED_HDR : spare;
+    ctx.op = NULL;
+    ctx.len = 0;
+    ctx.status = ORDO_OK;
+    ctx.small_set = 0;
+    ctx.pre = pre;
+    ctx.pre_len = pre_len;
+
+    if (!hd || !hd->cb) {
+        ordo_log_warn("message for handler id %u from rank %d: no handler registered", h->handler,
+                      h->src);
+        if (h->kind == ORDO__MSG_REQ)
+            ordo__rpc_send_reply(h->src, h->req_id, h->handler, NULL, ORDO_ERR_NO_HANDLER);
+        else
+            ordo__rt.stats.no_handler++;
+        return;
+    }
+    ordo_rpc_msg_t msg = {
+        .src = h->src,
+        .id = h->handler,
+        .data = data,
+        .len = len,
+        .expects_reply = h->kind == ORDO__MSG_REQ,
+        .priv = &ctx,
+    };
+    ordo__in_handler++;
+    status = hd->cb(&msg, hd->arg);
+    ordo__in_handler--;
+    if (h->kind != ORDO__MSG_REQ)
+        return;
+    if (ctx.status != ORDO_OK)
+        status = ctx.status;
+    if (!ctx.op && reply_now_ok(ctx.small, ctx.len)) {
+        reply_now(h, &pkt, ctx.small, ctx.len, status);
+        return;
+    }
+    if (!ctx.op && ctx.small_set && !(ctx.op = ordo__rpc_reply_op(ctx.small, ctx.len)))
+        status = ORDO_ERR_NOMEM;
+    ordo__rpc_send_reply(h->src, h->req_id, h->handler, ctx.op, status);
+}
+
+static void recv_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const void *data,
+                       size_t len)
+{
+    rpc_op_t *op;
+    if ((h->req_id & RPC_SLOT_MASK) == RPC_SLOT_MASK) {
+        if (fast_reply(h, st, data, len))
+            return;
+        /* A fast call that an op carries on. */
+        rpc_op_t *fop = ordo__rpc.fast.op;
+        op = fop && fop->hdr.req_id == h->req_id && fop->state != OP_DONE ? fop : NULL;
+    } else {
+        op = ordo__op_lookup(h->req_id, OP_CALL);
+    }
+    if (op && op->peer != h->src)
+        op = NULL; /* a call to another rank that happens to carry the same id */
+    if (op && op->state == OP_REPLIED && !op->detached) {
+        /* Another copy of the reply (a repeated request was answered again,
+         * or faults duplicated it): the first is taken, or being pulled and
+         * acknowledged; this one must not touch the call again. */
+        ordo__rt.stats.duplicates++;
+        return;
+    }
+    if (!op || op->detached) {
+        ordo__rt.stats.late_replies++;
+        ordo_log_debug("reply from rank %d to unknown or abandoned request %llx dropped", h->src,
+                       (unsigned long long)h->req_id);
+        if (op)
+            ordo__op_complete(op, ORDO_ERR_TIMEOUT);
+        if (h->flags & ORDO__MSG_F_RNDV) {
+            /* Let the replier release its buffer all the same. */
+            ordo__rndv_desc_t d;
+            if (len >= sizeof(d)) {
+                memcpy(&d, data, sizeof(d));
+                ordo__rpc_send_ctrl(h->src, ORDO__MSG_ACK, d.ack_id, ORDO_ERR_TIMEOUT);
+            }
+        }
+        return;
+    }
+    ordo__lclock_recv_inline(st, h->src, h->handler, h->seq);
+    op->state = OP_REPLIED;
+    if (op->rndv) {
+        /* Our request was pulled: its buffer is free. */
+        ordo__rt.tl_ops->mem_release(ordo__rt.tl, op->offer.mem);
+        op->offer.mem = NULL;
+    }
+    if (h->flags & ORDO__MSG_F_RNDV) {
+        ordo__pull_start(h, NULL, 0, data, len, op);
+        return;
+    }
+    ordo__op_complete(op, take_reply(h, data, len, op->reply.buf, op->reply.cap, &op->reply.len));
+}
+
+static void recv_ack(const ordo__msg_hdr_t *h, const ordo__stamp_t *st)
+{
+    rpc_op_t *op = ordo__op_lookup(h->req_id, OP_SEND);
+    if (!op)
+        op = ordo__op_lookup(h->req_id, OP_REPLY);
+    if (!op || op->peer != h->src || !op->rndv) {
+        ordo_log_debug("acknowledgement from rank %d for unknown op %llx dropped", h->src,
+                       (unsigned long long)h->req_id);
+        return;
+    }
+    ordo__lclock_recv_inline(st, h->src, h->handler, h->seq);
+    ordo__op_complete(op, h->status == ORDO_ERR_TIMEOUT ? ORDO_OK : h->status);
+}
+
+void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, size_t len)
+{
+    ordo__msg_hdr_t h;
+    ordo__stamp_t stamp;
+    (void)arg;
+
+    const void *pre = NULL;
+    size_t pre_len = 0;
+    if (hlen == 0 && len >= PACKED_HDR) {
+        /* A packed request or reply with the default clocks: its first
+         * eight bytes hold all there is to check but the source. */
+        uint64_t lead;
+        memcpy(&lead, data, sizeof(lead));
+        if (lead && (lead == ordo__rpc.xreq_word || lead == ordo__rpc.xreply_word)) {
+            memcpy(&h, data, sizeof(h));
+            if (!h.pre_len && h.src >= 0 && h.src < ordo__rt.size &&
+                ordo__lclock_decode_inline((const uint8_t *)data + sizeof(h), sizeof(uint64_t),
+                                           ORDO__CLOCK_LAMPORT, &stamp) == 0) {
+                data = (const uint8_t *)data + PACKED_HDR;
+                len -= PACKED_HDR;
+                goto dispatch;
+            }
+        }
+    }
+    /* Check everything a peer could get wrong before trusting any field. */
+    if (hlen == 0) {
+        /* Header and payload as one (msg.h): the header leads the data. */
+        if (len < sizeof(h)) {
+            ordo__rt.stats.malformed++;
+            ordo_log_warn("dropped a message with a truncated header (%zu of %zu bytes)", len,
+                          sizeof(h));
+            return;
+        }
+        memcpy(&h, data, sizeof(h));
+        hlen = (size_t)h.hdr_len + h.pre_len;
+        if (hlen > len)
+            hlen = 0; /* refused below */
+        hdr = data;
+        data = (const uint8_t *)data + hlen;
+        len -= hlen;
+    } else if (hlen >= sizeof(h)) {
+        memcpy(&h, hdr, sizeof(h));
+    } else {
+        ordo__rt.stats.malformed++;
+        ordo_log_warn("dropped a message with a truncated header (%zu of %zu bytes)", hlen,
+                      sizeof(h));
+        return;
+    }
+    /* A request's prefix follows the clocks. */
+    pre_len = h.pre_len;
+    pre = (const uint8_t *)hdr + h.hdr_len;
+    if (h.magic != ORDO__MSG_MAGIC || h.version != ORDO__MSG_VERSION || h.hdr_len < sizeof(h) ||
+        (size_t)h.hdr_len + pre_len != hlen || (pre_len && !(h.flags & ORDO__MSG_F_PREFIX)) ||
+        ((h.flags & ORDO__MSG_F_PREFIX) &&
+         (!pre_len || pre_len > ORDO__RPC_PREFIX_MAX || h.kind == ORDO__MSG_REPLY ||
+          h.kind == ORDO__MSG_ACK)) ||
+        h.src < 0 || h.src >= ordo__rt.size || h.kind < ORDO__MSG_SEND || h.kind > ORDO__MSG_ACK ||
+        (h.flags & ~ORDO__MSG_F_ALL) ||
+        ordo__lclock_decode_inline((const uint8_t *)hdr + sizeof(h), h.hdr_len - sizeof(h),
+                                   h.flags & ORDO__MSG_F_CLOCKS, &stamp) != 0) {
+        ordo__rt.stats.malformed++;
+        ordo_log_warn("dropped a malformed message (magic %#x version %u kind %u hdr_len %u "
+                      "pre_len %u flags %#x src %d, %zu header bytes)",
+                      h.magic, h.version, h.kind, h.hdr_len, h.pre_len, h.flags, h.src,
+                      hlen ? hlen : len);
+        return;
+    }
+dispatch:
+    ordo__rt.stats.msgs_received++;
+    switch (h.kind) {
+    case ORDO__MSG_REPLY:
+        recv_reply(&h, &stamp, data, len);
+        break;
+    case ORDO__MSG_ACK:
+        recv_ack(&h, &stamp);
+        break;
+    default:
+        if (h.kind == ORDO__MSG_REQ && !(h.flags & ORDO__MSG_F_ONCE) && ordo__dedup_seen(&h))
+            break;
+        ordo__lclock_recv_inline(&stamp, h.src, h.handler, h.seq);
+        if (h.flags & ORDO__MSG_F_RNDV)
+            ordo__pull_start(&h, pre, pre_len, data, len, NULL);
+        else
+            ordo__rpc_deliver(&h, pre, pre_len, data, len);
+        break;
+    }
+}
+
+void ordo__rpc_peer_failed(void *arg, int peer, int status)
+{
+    (void)arg;
+    int first = !ordo__rt.peer_failed[peer];
+    if (first) {
+        ordo__rt.peer_failed[peer] = 1;
+        ordo__rt.npeers_failed++;
+        if (ordo__rt.finalizing)
+            ordo_log_debug("rank %d has left", peer);
+        else
+            ordo_log_warn("rank %d failed or is unreachable: %s", peer, ordo_strerror(status));
+    }
+    /* Everything that waits for the peer ends now; what the transport still
+     * holds ends when the transport gives it back. */
+    for (uint32_t i = 0; i < ordo__rpc.nslots; i++) {
+        rpc_op_t *op = ordo__rpc.slots[i];
+        if (op->peer == peer && op->state != OP_FREE && op->state != OP_DONE &&
+            op->state != OP_PULLING && op->state != OP_QUEUED)
+            ordo__op_complete(op, status);
+    }
+    rpc_fast_t *fast = &ordo__rpc.fast;
+    if (fast->active && fast->peer == peer && !fast->done && !fast->op) {
+        fast->status = status;
+        fast->done = 1;
+    }
+    if (first)
+        ordo__modules_peer_failed(peer, status);
+}
