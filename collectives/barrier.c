@@ -12,6 +12,7 @@
 #include "runtime/clock.h"
 #include "runtime/log.h"
 #include "runtime/rt.h"
+#include "runtime/timer.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -68,22 +69,40 @@ static int coll_init(void)
     return ordo__rpc_handler_add("barrier", barrier_handler, NULL, 0, &bar.id);
 }
 
-/* Wait for round w: until the barrier's deadline (0: none), in slices of
- * ORDO_TIMEOUT_MS with a warning after each. */
+/* The warning while a live rank keeps us waiting: a timer of the runtime's,
+ * every ORDO_TIMEOUT_MS, so the wait itself is one ordo__wait_until. */
+typedef struct round_warn {
+    ordo__timer_t timer;
+    const round_wait_t *w;
+    uint64_t epoch, start_ns, period_ns;
+} round_warn_t;
+
+static void warn_slow(void *arg)
+{
+    round_warn_t *rw = arg;
+    uint64_t now = ordo__now_ns();
+    ordo_log_warn("barrier %llu: rank %d has not come after %.1f s (it is alive); waiting on "
+                  "(ORDO_BARRIER_TIMEOUT_MS bounds this)",
+                  (unsigned long long)rw->epoch, rw->w->from, (double)(now - rw->start_ns) / 1e9);
+    if (ordo__timer_arm(&rw->timer, now + rw->period_ns) != ORDO_OK)
+        ordo_log_debug("barrier %llu: no further warnings (no memory for the timer)",
+                       (unsigned long long)rw->epoch);
+}
+
+/* Wait for round w until the barrier's deadline (0: none), warning every
+ * ORDO_TIMEOUT_MS. */
 static int round_wait(round_wait_t *w, uint64_t epoch, uint64_t deadline)
 {
-    uint64_t slice = ordo__rt.cfg.timeout_ms * 1000000u, start = ordo__now_ns();
-    for (;;) {
-        uint64_t now = ordo__now_ns(), until = now + slice;
-        if (deadline && until > deadline)
-            until = deadline;
-        int status = ordo__wait_until(round_done, w, until);
-        if (status != ORDO_ERR_TIMEOUT || (deadline && ordo__now_ns() >= deadline))
-            return status;
-        ordo_log_warn("barrier %llu: rank %d has not come after %.1f s (it is alive); waiting on "
-                      "(ORDO_BARRIER_TIMEOUT_MS bounds this)",
-                      (unsigned long long)epoch, w->from, (double)(ordo__now_ns() - start) / 1e9);
-    }
+    round_warn_t rw = {.w = w,
+                       .epoch = epoch,
+                       .start_ns = ordo__now_ns(),
+                       .period_ns = ordo__rt.cfg.timeout_ms * 1000000u};
+    ordo__timer_init(&rw.timer, warn_slow, &rw);
+    if (!deadline || deadline > rw.start_ns + rw.period_ns)
+        (void)ordo__timer_arm(&rw.timer, rw.start_ns + rw.period_ns); /* no memory: no warning */
+    int status = ordo__wait_until(round_done, w, deadline ? deadline : UINT64_MAX);
+    ordo__timer_cancel(&rw.timer);
+    return status;
 }
 
 int ordo__coll_barrier(int bounded)
