@@ -1,9 +1,13 @@
-/* tl_ucx.c - the UCX backend of the transport interface (ucp active messages). */
+/*
+ * tl_ucx.c - the UCX backend of the transport interface: context, worker,
+ * endpoints, active messages, progress and sleep, close (its memory side:
+ * tl_ucx_mem.c; what both share: tl_ucx.h).
+ */
 #include "ordo_config.h"
 
 #include "runtime/clock.h"
 #include "runtime/log.h"
-#include "runtime/tl.h"
+#include "runtime/tl_ucx.h"
 #include "runtime/ucx_shm.h"
 
 #include <errno.h>
@@ -14,96 +18,6 @@
 #include <sys/shm.h>
 #include <ucm/api/ucm.h>
 #include <ucp/api/ucp.h>
-
-#define ORDO__UCX_AM_ID 0x0d0
-/* Registration cache: entries, and unmap events remembered between lookups. */
-#define RCACHE_ENTRIES 64
-#define UNMAP_RING     64
-/* Remote keys a rank keeps unpacked, per peer. */
-#define RKEY_ENTRIES 8
-
-/* A registration.  Its remote key, as peers get it, is the registration's
- * id (never reused in this process, so a peer can cache what it unpacked)
- * followed by UCX's packed key. */
-struct ordo__tl_mem {
-    uintptr_t start, end;
-    ucp_mem_h memh;
-    void *rkey;
-    size_t rkey_len;
-    uint32_t id;
-    int refs;
-    int stale; /* the range was unmapped: never hand out again */
-    int used;
-    int allocated; /* memory UCX allocated (ordo_mem_alloc): in tl->allocs */
-    int freed;     /* allocated, and freed while a send still used it */
-    uint64_t last_use;
-    struct ordo__tl_mem *next_alloc;
-};
-
-/* A peer's remote key, unpacked once and used for every get that names it. */
-typedef struct rkey_entry {
-    uint32_t id; /* 0: empty */
-    int refs;    /* gets in flight */
-    ucp_rkey_h rkey;
-    uint64_t last_use;
-} rkey_entry_t;
-
-/* Filled by the memory-event hook (any thread, no allocation allowed). */
-static struct {
-    unsigned long count;
-    struct {
-        uintptr_t start, end;
-    } ring[UNMAP_RING];
-} unmaps;
-
-typedef struct ucx_peer {
-    struct ordo__tl *tl;
-    int rank;
-    int failed;
-    ucp_ep_h ep;
-    void *addr;
-    size_t addr_len;
-} ucx_peer_t;
-
-struct ordo__tl {
-    ordo__tl_params_t params;
-    ucp_context_h context;
-    ucp_worker_h worker;
-    ucp_address_t *addr;
-    size_t addr_len;
-    int efd;
-    ucx_peer_t *peers;
-    struct ordo__tl_mem rcache[RCACHE_ENTRIES];
-    uint64_t rcache_clock;
-    unsigned long unmaps_seen;
-    int rcache_hooked; /* memory events arrive: caching is safe */
-    uint32_t next_mem_id;
-    struct ordo__tl_mem *allocs; /* ordo_mem_alloc regions */
-    rkey_entry_t *rkeys;         /* RKEY_ENTRIES per peer */
-    uint64_t rkey_clock;
-};
-
-static int ucx_status(ucs_status_t s)
-{
-    switch (s) {
-    case UCS_OK:
-        return ORDO_OK;
-    case UCS_ERR_NO_MEMORY:
-        return ORDO_ERR_NOMEM;
-    case UCS_ERR_INVALID_PARAM:
-        return ORDO_ERR_INVALID;
-    case UCS_ERR_TIMED_OUT:
-    case UCS_ERR_ENDPOINT_TIMEOUT:
-        return ORDO_ERR_TIMEOUT;
-    case UCS_ERR_UNREACHABLE:
-    case UCS_ERR_CONNECTION_RESET:
-    case UCS_ERR_REJECTED:
-    case UCS_ERR_CANCELED:
-        return ORDO_ERR_PEER_FAILED;
-    default:
-        return ORDO_ERR_TRANSPORT;
-    }
-}
 
 static ucs_status_t am_recv_cb(void *arg, const void *header, size_t header_length, void *data,
                                size_t length, const ucp_am_recv_param_t *param)
@@ -128,17 +42,6 @@ static void ep_error_cb(void *arg, ucp_ep_h ep, ucs_status_t status)
     peer->failed = 1;
     ordo_log_debug("endpoint to rank %d: %s", peer->rank, ucs_status_string(status));
     peer->tl->params.peer_failed(peer->tl->params.arg, peer->rank, ORDO_ERR_PEER_FAILED);
-}
-
-static void unmap_event(ucm_event_type_t type, ucm_event_t *event, void *arg)
-{
-    (void)arg;
-    if (type != UCM_EVENT_VM_UNMAPPED)
-        return;
-    unsigned long i = __atomic_fetch_add(&unmaps.count, 1, __ATOMIC_ACQ_REL);
-    uintptr_t start = (uintptr_t)event->vm_unmapped.address;
-    unmaps.ring[i % UNMAP_RING].start = start;
-    unmaps.ring[i % UNMAP_RING].end = start + event->vm_unmapped.size;
 }
 
 /*
@@ -268,12 +171,7 @@ static int ucx_open(const ordo__tl_params_t *params, ordo__tl_t **out)
         tl->peers[r].tl = tl;
         tl->peers[r].rank = r;
     }
-    /* Without unmap events a cached registration could outlive its memory:
-     * then every rendezvous registers afresh. */
-    tl->rcache_hooked =
-        ucm_set_event_handler(UCM_EVENT_VM_UNMAPPED, 1000, unmap_event, tl) == UCS_OK;
-    if (!tl->rcache_hooked)
-        ordo_log_info("no memory events from UCM: registration cache off");
+    ordo__ucx_mem_open(tl);
     *out = tl;
     return ORDO_OK;
 
@@ -310,9 +208,9 @@ static int ucx_connect(ordo__tl_t *tl, const void *addrs, size_t stride, const s
     return ORDO_OK;
 }
 
-/* Endpoints are created on first use: peer_ep's first message to a peer
- * connects (or learns that it is gone). */
-static int peer_connect(ordo__tl_t *tl, int rank, ucp_ep_h *ep)
+/* Endpoints are created on first use: ordo__ucx_peer_ep's first message to
+ * a peer connects (or learns that it is gone). */
+int ordo__ucx_peer_connect(ordo__tl_t *tl, int rank, ucp_ep_h *ep)
 {
     ucx_peer_t *p = &tl->peers[rank];
     ucs_status_t s;
@@ -333,28 +231,17 @@ static int peer_connect(ordo__tl_t *tl, int rank, ucp_ep_h *ep)
     if (s != UCS_OK) {
         ordo_log_error("ucp_ep_create to rank %d: %s", rank, ucs_status_string(s));
         p->ep = NULL;
-        return ucx_status(s);
+        return ordo__ucx_status(s);
     }
     *ep = p->ep;
     return ORDO_OK;
-}
-
-/* The endpoint to rank, made on first use. */
-static inline int peer_ep(ordo__tl_t *tl, int rank, ucp_ep_h *ep)
-{
-    const ucx_peer_t *p = &tl->peers[rank];
-    if (p->ep && !p->failed) {
-        *ep = p->ep;
-        return ORDO_OK;
-    }
-    return peer_connect(tl, rank, ep);
 }
 
 static void send_cb(void *request, ucs_status_t status, void *user_data)
 {
     ordo__tl_send_req_t *req = user_data;
     ucp_request_free(request);
-    req->complete(req, ucx_status(status));
+    req->complete(req, ordo__ucx_status(status));
 }
 
 /* What a send that did not complete at once (sp) returns. */
@@ -365,7 +252,7 @@ static int send_result(ordo__tl_t *tl, int peer, ucs_status_ptr_t sp, int with_r
         if (!with_req && s == UCS_ERR_NO_RESOURCE && !tl->peers[peer].failed)
             return ORDO__AGAIN;
         ordo_log_debug("ucp_am_send_nbx to rank %d: %s", peer, ucs_status_string(s));
-        return tl->peers[peer].failed ? ORDO_ERR_PEER_FAILED : ucx_status(s);
+        return tl->peers[peer].failed ? ORDO_ERR_PEER_FAILED : ordo__ucx_status(s);
     }
     return ORDO__INPROGRESS;
 }
@@ -375,7 +262,7 @@ static int ucx_send(ordo__tl_t *tl, int peer, const void *hdr, size_t hlen, cons
 {
     ucp_request_param_t rp;
     ucp_ep_h ep;
-    int status = peer_ep(tl, peer, &ep);
+    int status = ordo__ucx_peer_ep(tl, peer, &ep);
     if (status != ORDO_OK)
         return status;
 
@@ -400,7 +287,7 @@ static int ucx_send_short(ordo__tl_t *tl, int peer, const void *buf, size_t len)
 {
     ucp_request_param_t rp;
     ucp_ep_h ep;
-    int status = peer_ep(tl, peer, &ep);
+    int status = ordo__ucx_peer_ep(tl, peer, &ep);
     if (status != ORDO_OK)
         return status;
     rp.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS | UCP_OP_ATTR_FLAG_FORCE_IMM_CMPL;
@@ -409,353 +296,6 @@ static int ucx_send_short(ordo__tl_t *tl, int peer, const void *buf, size_t len)
     if (sp == NULL)
         return ORDO_OK;
     return send_result(tl, peer, sp, 0);
-}
-
-/* ---- registration cache ------------------------------------------------ */
-
-static void mem_dereg(ordo__tl_t *tl, struct ordo__tl_mem *m)
-{
-    free(m->rkey);
-    ucp_mem_unmap(tl->context, m->memh);
-    memset(m, 0, sizeof(*m));
-}
-
-/* Give m its id and its remote key: the id, then UCX's packed key. */
-static ucs_status_t mem_pack(ordo__tl_t *tl, struct ordo__tl_mem *m)
-{
-    void *packed;
-    size_t len;
-    ucs_status_t s = ucp_rkey_pack(tl->context, m->memh, &packed, &len);
-    if (s != UCS_OK) {
-        ordo_log_error("ucp_rkey_pack: %s", ucs_status_string(s));
-        return s;
-    }
-    m->rkey = malloc(sizeof(uint32_t) + len);
-    if (!m->rkey) {
-        ucp_rkey_buffer_release(packed);
-        return UCS_ERR_NO_MEMORY;
-    }
-    if (++tl->next_mem_id == 0) /* 0 means "do not cache" to the peer */
-        ++tl->next_mem_id;
-    m->id = tl->next_mem_id;
-    memcpy(m->rkey, &m->id, sizeof(m->id));
-    memcpy((char *)m->rkey + sizeof(m->id), packed, len);
-    m->rkey_len = sizeof(uint32_t) + len;
-    ucp_rkey_buffer_release(packed);
-    return UCS_OK;
-}
-
-/* The ordo_mem_alloc region holding [start, end), if any. */
-static struct ordo__tl_mem *alloc_find(ordo__tl_t *tl, uintptr_t start, uintptr_t end)
-{
-    for (struct ordo__tl_mem *m = tl->allocs; m; m = m->next_alloc)
-        if (!m->freed && m->start <= start && end <= m->end)
-            return m;
-    return NULL;
-}
-
-/* Forget cached ranges the process unmapped since the last look. */
-static void rcache_sync(ordo__tl_t *tl)
-{
-    unsigned long count = __atomic_load_n(&unmaps.count, __ATOMIC_ACQUIRE);
-    if (count == tl->unmaps_seen)
-        return;
-    int all = count - tl->unmaps_seen > UNMAP_RING / 2; /* the ring may have wrapped */
-    for (int e = 0; e < RCACHE_ENTRIES; e++) {
-        struct ordo__tl_mem *m = &tl->rcache[e];
-        if (!m->used)
-            continue;
-        for (unsigned long i = tl->unmaps_seen; !all && !m->stale && i < count; i++)
-            if (unmaps.ring[i % UNMAP_RING].start < m->end &&
-                unmaps.ring[i % UNMAP_RING].end > m->start)
-                m->stale = 1;
-        if (all)
-            m->stale = 1;
-        if (m->stale && m->refs == 0)
-            mem_dereg(tl, m);
-    }
-    tl->unmaps_seen = count;
-}
-
-static struct ordo__tl_mem *rcache_slot(ordo__tl_t *tl)
-{
-    struct ordo__tl_mem *victim = NULL;
-    for (int e = 0; e < RCACHE_ENTRIES; e++) {
-        struct ordo__tl_mem *m = &tl->rcache[e];
-        if (!m->used)
-            return m;
-        if (m->refs == 0 && (!victim || m->last_use < victim->last_use))
-            victim = m;
-    }
-    if (victim)
-        mem_dereg(tl, victim);
-    return victim;
-}
-
-static int ucx_mem_reg(ordo__tl_t *tl, void *addr, size_t len, ordo__tl_mem_t **out,
-                       const void **rkey, size_t *rkey_len)
-{
-    uintptr_t start = (uintptr_t)addr, end = start + len;
-    ucp_mem_map_params_t mp = {0};
-    ucs_status_t s;
-
-    struct ordo__tl_mem *a = alloc_find(tl, start, end);
-    if (a) {
-        a->refs++;
-        *out = a;
-        *rkey = a->rkey;
-        *rkey_len = a->rkey_len;
-        return ORDO_OK;
-    }
-    if (tl->rcache_hooked) {
-        rcache_sync(tl);
-        for (int e = 0; e < RCACHE_ENTRIES; e++) {
-            struct ordo__tl_mem *m = &tl->rcache[e];
-            if (m->used && !m->stale && m->start <= start && end <= m->end) {
-                m->refs++;
-                m->last_use = ++tl->rcache_clock;
-                *out = m;
-                *rkey = m->rkey;
-                *rkey_len = m->rkey_len;
-                return ORDO_OK;
-            }
-        }
-    }
-    struct ordo__tl_mem *m = tl->rcache_hooked ? rcache_slot(tl) : NULL;
-    if (!m) {
-        m = calloc(1, sizeof(*m));
-        if (!m)
-            return ORDO_ERR_NOMEM;
-        m->stale = 1; /* not in the cache: released at once */
-    }
-    mp.field_mask = UCP_MEM_MAP_PARAM_FIELD_ADDRESS | UCP_MEM_MAP_PARAM_FIELD_LENGTH;
-    mp.address = addr;
-    mp.length = len ? len : 1;
-    s = ucp_mem_map(tl->context, &mp, &m->memh);
-    if (s != UCS_OK) {
-        ordo_log_error("ucp_mem_map of %zu bytes: %s", len, ucs_status_string(s));
-        goto err;
-    }
-    s = mem_pack(tl, m);
-    if (s != UCS_OK) {
-        ucp_mem_unmap(tl->context, m->memh);
-        goto err;
-    }
-    m->start = start;
-    m->end = end;
-    m->refs = 1;
-    m->used = 1;
-    m->last_use = ++tl->rcache_clock;
-    *out = m;
-    *rkey = m->rkey;
-    *rkey_len = m->rkey_len;
-    return ORDO_OK;
-
-err:
-    if (m->stale)
-        free(m);
-    else
-        memset(m, 0, sizeof(*m));
-    return ucx_status(s);
-}
-
-static void alloc_unmap(ordo__tl_t *tl, struct ordo__tl_mem *m)
-{
-    for (struct ordo__tl_mem **pp = &tl->allocs; *pp; pp = &(*pp)->next_alloc)
-        if (*pp == m) {
-            *pp = m->next_alloc;
-            break;
-        }
-    mem_dereg(tl, m);
-    free(m);
-}
-
-static void ucx_mem_release(ordo__tl_t *tl, ordo__tl_mem_t *m)
-{
-    if (--m->refs > 0)
-        return;
-    if (m->allocated) {
-        if (m->freed)
-            alloc_unmap(tl, m);
-        return;
-    }
-    int cached = m >= tl->rcache && m < tl->rcache + RCACHE_ENTRIES;
-    if (!cached) {
-        mem_dereg(tl, m);
-        free(m);
-    } else if (m->stale) {
-        mem_dereg(tl, m);
-    }
-}
-
-static int ucx_mem_alloc(ordo__tl_t *tl, size_t len, void **addr)
-{
-    ucp_mem_map_params_t mp = {0};
-    ucp_mem_attr_t attr = {0};
-    ucs_status_t s;
-
-    struct ordo__tl_mem *m = calloc(1, sizeof(*m));
-    if (!m)
-        return ORDO_ERR_NOMEM;
-    mp.field_mask = UCP_MEM_MAP_PARAM_FIELD_ADDRESS | UCP_MEM_MAP_PARAM_FIELD_LENGTH |
-                    UCP_MEM_MAP_PARAM_FIELD_FLAGS;
-    mp.address = NULL;
-    mp.length = len ? len : 1;
-    mp.flags = UCP_MEM_MAP_ALLOCATE;
-    s = ucp_mem_map(tl->context, &mp, &m->memh);
-    if (s != UCS_OK) {
-        ordo_log_error("ucp_mem_map allocating %zu bytes: %s", len, ucs_status_string(s));
-        free(m);
-        return ucx_status(s);
-    }
-    attr.field_mask = UCP_MEM_ATTR_FIELD_ADDRESS | UCP_MEM_ATTR_FIELD_LENGTH;
-    s = ucp_mem_query(m->memh, &attr);
-    if (s == UCS_OK)
-        s = mem_pack(tl, m);
-    if (s != UCS_OK) {
-        ucp_mem_unmap(tl->context, m->memh);
-        free(m);
-        return ucx_status(s);
-    }
-    m->start = (uintptr_t)attr.address;
-    m->end = m->start + attr.length;
-    m->used = 1;
-    m->allocated = 1;
-    m->next_alloc = tl->allocs;
-    tl->allocs = m;
-    *addr = attr.address;
-    return ORDO_OK;
-}
-
-static int ucx_mem_free(ordo__tl_t *tl, void *addr)
-{
-    for (struct ordo__tl_mem *m = tl->allocs; m; m = m->next_alloc) {
-        if (m->freed || m->start != (uintptr_t)addr)
-            continue;
-        m->freed = 1;
-        if (m->refs == 0)
-            alloc_unmap(tl, m); /* else when the last send lets it go */
-        return ORDO_OK;
-    }
-    return ORDO_ERR_INVALID;
-}
-
-static int ucx_mem_is_alloc(ordo__tl_t *tl, const void *addr, size_t len)
-{
-    return tl->allocs && alloc_find(tl, (uintptr_t)addr, (uintptr_t)addr + len) != NULL;
-}
-
-/* ---- remote keys ------------------------------------------------------- */
-
-/* The unpacked key for a peer's registration: from the cache, or unpacked
- * now and cached (a key of id 0, or a full cache of busy keys: unpacked for
- * this get alone, *entry NULL). */
-static ucs_status_t rkey_get(ordo__tl_t *tl, int peer, ucp_ep_h ep, const void *buf, size_t len,
-                             rkey_entry_t **entry, ucp_rkey_h *rkey)
-{
-    rkey_entry_t *set = &tl->rkeys[(size_t)peer * RKEY_ENTRIES], *victim = NULL;
-    uint32_t id;
-    ucs_status_t s;
-
-    *entry = NULL;
-    if (len <= sizeof(id))
-        return UCS_ERR_INVALID_PARAM;
-    memcpy(&id, buf, sizeof(id));
-    for (int e = 0; id && e < RKEY_ENTRIES; e++) {
-        if (set[e].id == id) {
-            set[e].refs++;
-            set[e].last_use = ++tl->rkey_clock;
-            *entry = &set[e];
-            *rkey = set[e].rkey;
-            return UCS_OK;
-        }
-        if (set[e].refs == 0 && (!victim || set[e].last_use < victim->last_use))
-            victim = &set[e];
-    }
-    s = ucp_ep_rkey_unpack(ep, (const char *)buf + sizeof(id), rkey);
-    if (s != UCS_OK || !id || !victim)
-        return s;
-    if (victim->id)
-        ucp_rkey_destroy(victim->rkey);
-    victim->id = id;
-    victim->rkey = *rkey;
-    victim->refs = 1;
-    victim->last_use = ++tl->rkey_clock;
-    *entry = victim;
-    return UCS_OK;
-}
-
-static void rkey_put(rkey_entry_t *entry, ucp_rkey_h rkey)
-{
-    if (entry)
-        entry->refs--;
-    else
-        ucp_rkey_destroy(rkey);
-}
-
-/* Forget a peer's keys (it failed, or we close). */
-static void rkeys_drop(ordo__tl_t *tl, int peer)
-{
-    rkey_entry_t *set = &tl->rkeys[(size_t)peer * RKEY_ENTRIES];
-    for (int e = 0; e < RKEY_ENTRIES; e++)
-        if (set[e].id && set[e].refs == 0) {
-            ucp_rkey_destroy(set[e].rkey);
-            set[e].id = 0;
-        }
-}
-
-/* ---- RMA get ------------------------------------------------------------ */
-
-typedef struct get_ctx {
-    ordo__tl_send_req_t *user;
-    ucp_rkey_h rkey;
-    rkey_entry_t *entry;
-} get_ctx_t;
-
-static void get_cb(void *request, ucs_status_t status, void *user_data)
-{
-    get_ctx_t *ctx = user_data;
-    ordo__tl_send_req_t *user = ctx->user;
-    ucp_request_free(request);
-    rkey_put(ctx->entry, ctx->rkey);
-    free(ctx);
-    user->complete(user, ucx_status(status));
-}
-
-static int ucx_get(ordo__tl_t *tl, int peer, void *dst, size_t len, uint64_t remote_addr,
-                   const void *rkey_buf, size_t rkey_len, ordo__tl_send_req_t *req)
-{
-    ucp_request_param_t rp;
-    ucp_ep_h ep;
-    ucs_status_t s;
-    int status = peer_ep(tl, peer, &ep);
-    if (status != ORDO_OK)
-        return status;
-    get_ctx_t *ctx = malloc(sizeof(*ctx));
-    if (!ctx)
-        return ORDO_ERR_NOMEM;
-    ctx->user = req;
-    s = rkey_get(tl, peer, ep, rkey_buf, rkey_len, &ctx->entry, &ctx->rkey);
-    if (s != UCS_OK) {
-        ordo_log_warn("bad remote key from rank %d: %s", peer, ucs_status_string(s));
-        free(ctx);
-        return ORDO_ERR_MSG;
-    }
-    rp.op_attr_mask =
-        UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA | UCP_OP_ATTR_FIELD_DATATYPE;
-    rp.cb.send = get_cb;
-    rp.user_data = ctx;
-    rp.datatype = ucp_dt_make_contig(1);
-    ucs_status_ptr_t sp = ucp_get_nbx(ep, dst, len, remote_addr, ctx->rkey, &rp);
-    if (UCS_PTR_IS_PTR(sp))
-        return ORDO__INPROGRESS;
-    rkey_put(ctx->entry, ctx->rkey);
-    free(ctx);
-    if (sp == NULL)
-        return ORDO_OK;
-    s = UCS_PTR_STATUS(sp);
-    ordo_log_debug("ucp_get_nbx from rank %d: %s", peer, ucs_status_string(s));
-    return tl->peers[peer].failed ? ORDO_ERR_PEER_FAILED : ucx_status(s);
 }
 
 static int ucx_progress(ordo__tl_t *tl)
@@ -770,7 +310,7 @@ static int ucx_arm(ordo__tl_t *tl)
     ucs_status_t s = ucp_worker_arm(tl->worker);
     if (s == UCS_ERR_BUSY)
         return ORDO__INPROGRESS; /* events are pending: go and progress */
-    return ucx_status(s);
+    return ordo__ucx_status(s);
 }
 
 static void ucx_sleep(ordo__tl_t *tl, int timeout_ms)
@@ -784,7 +324,7 @@ static int ucx_describe(ordo__tl_t *tl, int peer, char *buf, size_t len)
     char *text = NULL;
     size_t text_len = 0;
     ucp_ep_h ep;
-    int status = peer_ep(tl, peer, &ep);
+    int status = ordo__ucx_peer_ep(tl, peer, &ep);
     if (status != ORDO_OK)
         return status;
     FILE *mem = open_memstream(&text, &text_len);
@@ -826,7 +366,7 @@ static void ucx_close(ordo__tl_t *tl, int timeout_ms)
     void **reqs = calloc((size_t)tl->params.nranks, sizeof(void *));
 
     for (int r = 0; r < tl->params.nranks; r++)
-        rkeys_drop(tl, r);
+        ordo__ucx_rkeys_drop(tl, r);
     for (int r = 0; r < tl->params.nranks; r++) {
         ucx_peer_t *p = &tl->peers[r];
         if (!p->ep)
@@ -850,13 +390,7 @@ static void ucx_close(ordo__tl_t *tl, int timeout_ms)
             ucp_request_free(reqs[r]);
     }
     free(reqs);
-    if (tl->rcache_hooked)
-        ucm_unset_event_handler(UCM_EVENT_VM_UNMAPPED, unmap_event, tl);
-    for (int e = 0; e < RCACHE_ENTRIES; e++)
-        if (tl->rcache[e].used)
-            mem_dereg(tl, &tl->rcache[e]);
-    while (tl->allocs)
-        alloc_unmap(tl, tl->allocs);
+    ordo__ucx_mem_close(tl);
     for (int r = 0; r < tl->params.nranks; r++)
         free(tl->peers[r].addr);
     free(tl->rkeys);
@@ -886,12 +420,12 @@ const ordo__tl_ops_t ordo__tl_ucx_ops = {
     .address = ucx_address,
     .connect = ucx_connect,
     .send = ucx_send,
-    .mem_reg = ucx_mem_reg,
-    .mem_release = ucx_mem_release,
-    .mem_alloc = ucx_mem_alloc,
-    .mem_free = ucx_mem_free,
-    .mem_is_alloc = ucx_mem_is_alloc,
-    .get = ucx_get,
+    .mem_reg = ordo__ucx_mem_reg,
+    .mem_release = ordo__ucx_mem_release,
+    .mem_alloc = ordo__ucx_mem_alloc,
+    .mem_free = ordo__ucx_mem_free,
+    .mem_is_alloc = ordo__ucx_mem_is_alloc,
+    .get = ordo__ucx_get,
     .send_short = ucx_send_short,
     .progress = ucx_progress,
     .arm = ucx_arm,
