@@ -153,15 +153,23 @@ ordo_status_t ordo_rpc_reply(const ordo_rpc_msg_t *msg, const void *buf, size_t 
     return ORDO_OK;
 }
 
+/* ordo_mem_alloc and ordo_mem_free may go to the transport: a pointer, and
+ * a transport that has such memory. */
+static int mem_args(const void *ptr)
+{
+    if (!ptr)
+        return ORDO_ERR_INVALID;
+    return ordo__rt.tl_ops->caps & ORDO__TL_CAP_MEM_ALLOC ? ORDO_OK : ORDO_ERR_UNSUPPORTED;
+}
+
 ordo_status_t ordo_mem_alloc(size_t len, void **ptr)
 {
     ORDO__CHECK_INIT();
-    if (!ptr)
-        return ORDO_ERR_INVALID;
-    if (!(ordo__rt.tl_ops->caps & ORDO__TL_CAP_MEM_ALLOC))
-        return ORDO_ERR_UNSUPPORTED;
+    int status = mem_args(ptr);
+    if (status != ORDO_OK)
+        return status;
     ORDO__LOCK();
-    int status = ordo__rt.tl_ops->mem_alloc(ordo__rt.tl, len, ptr);
+    status = ordo__rt.tl_ops->mem_alloc(ordo__rt.tl, len, ptr);
     ORDO__UNLOCK();
     return status;
 }
@@ -169,12 +177,11 @@ ordo_status_t ordo_mem_alloc(size_t len, void **ptr)
 ordo_status_t ordo_mem_free(void *ptr)
 {
     ORDO__CHECK_INIT();
-    if (!ptr)
-        return ORDO_ERR_INVALID;
-    if (!(ordo__rt.tl_ops->caps & ORDO__TL_CAP_MEM_ALLOC))
-        return ORDO_ERR_UNSUPPORTED;
+    int status = mem_args(ptr);
+    if (status != ORDO_OK)
+        return status;
     ORDO__LOCK();
-    int status = ordo__rt.tl_ops->mem_free(ordo__rt.tl, ptr);
+    status = ordo__rt.tl_ops->mem_free(ordo__rt.tl, ptr);
     ORDO__UNLOCK();
     return status;
 }
