@@ -6,7 +6,7 @@
  * The message layer, one file per concern:
  *   rpc_op.c     the op pool and an op's lifecycle (get, complete, put)
  *   rpc_send.c   sending an op: header, clocks, fault injection, transport
- *   rpc_short.c  the blocking call's short path (no op), down to the transport
+ *   rpc_short.c  the blocking call (ordo_rpc_call too) and its short path (no op)
  *   rpc_recv.c   receiving: parse and check, dispatch, run handlers, replies, acks
  *   rpc_rndv.c   rendezvous: descriptors, pulling payloads, the pull queue
  *   rpc_dedup.c  the exactly-once window
@@ -223,7 +223,7 @@ typedef struct rpc_reply_ctx {
     const void *pre; /* the request's prefix */
     size_t pre_len;
     /* RPC_REPLY_SMALL bytes for a small reply: in the reply packet itself,
-     * after its header, when the clocks are the default (deliver). */
+     * after its header, when the reply goes in the short form (deliver). */
     uint8_t *small;
 } rpc_reply_ctx_t;
 

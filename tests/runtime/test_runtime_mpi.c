@@ -291,10 +291,10 @@ static void test_malformed_headers_dropped(void)
     CU_ASSERT_EQUAL(one_way_received, received + 1);
 }
 
-/* A packed message (msg.h): header, Lamport clock and payload as one, as
- * the short paths send them.  The shapes the receiver takes by its shorter
- * path (a request sent once, a reply) and the others all work; one that
- * lies about its lengths or source is dropped and counted. */
+/* A packed message in the long form (msg.h): header, Lamport clock and
+ * payload as one, as the short paths send them when the short form does not
+ * apply.  Every shape works; one that lies about its lengths or source is
+ * dropped and counted. */
 static size_t packed(uint8_t *buf, unsigned kind, unsigned flags, int src, uint64_t req_id,
                      const void *data, size_t len)
 {
@@ -327,8 +327,8 @@ static void test_packed_messages(void)
     ordo__rpc_recv(NULL, NULL, 0, buf, len);
     CU_ASSERT_EQUAL(one_way_received, received + 1);
     CU_ASSERT(ordo__lamport > lamport);
-    /* A request sent once: the shorter path; its reply goes to a call that
-     * does not exist and comes back as a late reply. */
+    /* A request sent once: its reply goes to a call that does not exist
+     * and comes back as a late reply. */
     len = packed(buf, ORDO__MSG_REQ, ORDO__MSG_F_ONCE, me, ((uint64_t)1 << 51) | 9, &v, sizeof(v));
     ordo__rpc_recv(NULL, NULL, 0, buf, len);
     CU_ASSERT_EQUAL(one_way_received, received + 2);
