@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #define ORDO__MSG_MAGIC   0x0d0au
-#define ORDO__MSG_VERSION 2u
+#define ORDO__MSG_VERSION 3u
 
 typedef enum {
     ORDO__MSG_SEND = 1,  /* one-way: run the handler */
@@ -32,7 +32,8 @@ typedef enum {
  * On the wire the header, clocks and prefix travel either as the transport's
  * message header and the payload as its data, or (a small message the
  * transport sends at once) all of it as data, the payload starting at
- * hdr_len + pre_len; the receiver takes both. */
+ * hdr_len + pre_len; the receiver takes both.  A message sent as one piece
+ * may also be in the short form below. */
 
 typedef struct ordo__msg_hdr {
     uint16_t magic;
@@ -47,6 +48,33 @@ typedef struct ordo__msg_hdr {
     uint32_t seq;    /* per-source message number (traces match send and receive) */
     uint64_t req_id; /* REQ and REPLY */
 } ordo__msg_hdr_t;
+
+/* The short form: a request sent once (ORDO__MSG_F_ONCE) or a reply, with
+ * the default clocks (Lamport alone), no prefix, eager, sent as one piece:
+ * 24 bytes instead of the 40 of header and clock, so that header and a
+ * payload of up to 64 bytes stay within UCX's short messages on shared
+ * memory (92 bytes with 128-byte FIFO elements), as raw UCX's do.  What it
+ * leaves out: hdr_len and flags (implied), pre_len (0), seq (traces use
+ * the long form), a request's status (0) and a reply's handler.  Its
+ * fourth byte, the long form's kind, is the tag: 0xc0 | kind.
+ *
+ *   bytes 0..3    src | tag << 24        (src below 2^24; else the long form)
+ *   bytes 4..7    REQ: the handler id;   REPLY: the handler's status
+ *   bytes 8..15   req_id
+ *   bytes 16..23  Lamport clock
+ *   bytes 24..    payload
+ */
+#define ORDO__MSG_SHORT_TAG(kind) (0xc0u | (kind))
+#define ORDO__MSG_SHORT_REQ       ORDO__MSG_SHORT_TAG(ORDO__MSG_REQ)
+#define ORDO__MSG_SHORT_REPLY     ORDO__MSG_SHORT_TAG(ORDO__MSG_REPLY)
+#define ORDO__MSG_SHORT_SRC_MAX   0xffffffu
+
+typedef struct ordo__msg_short {
+    uint32_t src_tag;
+    uint32_t arg;
+    uint64_t req_id;
+    uint64_t lamport;
+} ordo__msg_short_t;
 
 /* What the receiver needs to pull a rendezvous payload; the packed remote
  * key (rkey_len bytes) follows. */

@@ -6,7 +6,7 @@
  * The message layer, one file per concern:
  *   rpc_op.c     the op pool and an op's lifecycle (get, complete, put)
  *   rpc_send.c   sending an op: header, clocks, fault injection, transport
- *   rpc_short.c  the blocking call's short path (no op), down to the transport
+ *   rpc_short.c  the blocking call (ordo_rpc_call too) and its short path (no op)
  *   rpc_recv.c   receiving: parse and check, dispatch, run handlers, replies, acks
  *   rpc_rndv.c   rendezvous: descriptors, pulling payloads, the pull queue
  *   rpc_dedup.c  the exactly-once window
@@ -26,7 +26,7 @@
  * is the ordo_request_t of the public API.
  *
  * Performance: the blocking call's short path (ordo_rpc_call -> fast_call ->
- * put_packed / send_now -> the transport) and the replier's (ordo__rpc_recv
+ * put_short / send_now -> the transport) and the replier's (ordo__rpc_recv
  * -> deliver -> reply_now) are each one function down to the transport:
  * their pieces used across files are static inline here (RPC_HOT), so that
  * the split into files adds no call frame to an 8 B call.
@@ -59,8 +59,11 @@
 /* The blocking call's short path is one function from the public call down
  * to the transport's send: call frames cost as much there as the work. */
 #define RPC_HOT inline __attribute__((always_inline))
-/* Header and clock of a message with the default clocks (Lamport alone). */
-#define PACKED_HDR (sizeof(ordo__msg_hdr_t) + sizeof(uint64_t))
+/* A message's header in the short form (msg.h), and the largest payload
+ * that may follow it: the form goes only as one piece with its payload
+ * (send_now), never as a transport's header. */
+#define SHORT_HDR         sizeof(ordo__msg_short_t)
+#define SHORT_PAYLOAD_MAX (RPC_HDR_INLINE - SHORT_HDR)
 /* A small reply is kept in the handler's context (rpc_reply_ctx_t). */
 #define RPC_REPLY_SMALL 128
 
@@ -220,7 +223,7 @@ typedef struct rpc_reply_ctx {
     const void *pre; /* the request's prefix */
     size_t pre_len;
     /* RPC_REPLY_SMALL bytes for a small reply: in the reply packet itself,
-     * after its header, when the clocks are the default (deliver). */
+     * after its header, when the reply goes in the short form (deliver). */
     uint8_t *small;
 } rpc_reply_ctx_t;
 
@@ -265,10 +268,10 @@ typedef struct ordo__rpc {
     int short_replies, short_calls;
     /* Payloads up to eager_max go eagerly whatever memory they are in. */
     size_t eager_max;
-    /* The first eight bytes of a packed request and reply with the default
-     * clocks (ordo__rpc_recv takes them by a shorter path); 0 when this
-     * rank's clocks are others. */
-    uint64_t xreq_word, xreply_word;
+    /* The first word of this rank's requests and replies in the short form
+     * (msg.h: its rank and the tag); 0 when it cannot use the form (other
+     * clocks, or a rank past ORDO__MSG_SHORT_SRC_MAX). */
+    uint32_t short_req, short_reply;
     uint64_t *call_seq; /* per destination: calls made to it */
     /* Rendezvous payloads pulled into buffers of our own: bytes in flight
      * (at most ORDO_RNDV_INFLIGHT, or one pull) and the pulls that wait. */
@@ -311,7 +314,8 @@ static inline uint64_t ordo__op_id(const rpc_op_t *op)
  * the caller must not touch the op afterwards unless somebody owns it. */
 int ordo__op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id);
 /* The short path could not send at once: op takes the message, with the
- * header as made there (hlen bytes of hdr, numbered and stamped). */
+ * header as made there (hlen bytes of hdr, numbered and stamped; one in
+ * the short form goes in the long form, with the same clock). */
 void ordo__op_send_stamped(rpc_op_t *op, const void *hdr, size_t hlen, int dest, unsigned kind,
                            unsigned id);
 /* One transmission of the op's header and wire data. */
@@ -458,25 +462,19 @@ static RPC_HOT size_t stamp(ordo__msg_hdr_t *h, uint8_t *buf, int dest, const vo
     return h->hdr_len + pre_len;
 }
 
-/* The header and clock of a packed message with the default clocks (lead:
- * ordo__rpc.xreq_word or ordo__rpc.xreply_word), the same bytes as hdr_new and stamp
- * make, written as five words (msg.h's layout, little-endian).  Returns
- * their length, PACKED_HDR. */
-static RPC_HOT size_t put_packed(rpc_hdr_buf_t *hb, uint64_t lead, unsigned id, int status,
-                                 uint64_t req_id)
+/* A message's header in the short form (msg.h), ticking the Lamport clock:
+ * first is ordo__rpc.short_req or ordo__rpc.short_reply, arg the handler id
+ * or the status.  Three words (little-endian).  Returns SHORT_HDR. */
+static RPC_HOT size_t put_short(rpc_hdr_buf_t *hb, uint32_t first, uint32_t arg, uint64_t req_id)
 {
     _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "msg.h: little-endian hosts");
-    _Static_assert(
-        offsetof(ordo__msg_hdr_t, handler) == 8 && offsetof(ordo__msg_hdr_t, pre_len) == 10 &&
-            offsetof(ordo__msg_hdr_t, src) == 12 && offsetof(ordo__msg_hdr_t, status) == 16 &&
-            offsetof(ordo__msg_hdr_t, seq) == 20 && offsetof(ordo__msg_hdr_t, req_id) == 24 &&
-            sizeof(ordo__msg_hdr_t) == 32,
-        "the header is four words");
-    uint32_t seq = ++ordo__rpc.send_seq;
-    uint64_t w[5] = {lead, (uint64_t)(uint16_t)id | (uint64_t)(uint32_t)ordo__rt.rank << 32,
-                     (uint64_t)(uint32_t)status | (uint64_t)seq << 32, req_id, ++ordo__lamport};
+    _Static_assert(offsetof(ordo__msg_short_t, arg) == 4 &&
+                       offsetof(ordo__msg_short_t, req_id) == 8 &&
+                       offsetof(ordo__msg_short_t, lamport) == 16 && SHORT_HDR == 24,
+                   "the short form is three words");
+    uint64_t w[3] = {first | (uint64_t)arg << 32, req_id, ++ordo__lamport};
     memcpy(hb->b, w, sizeof(w));
-    return PACKED_HDR;
+    return SHORT_HDR;
 }
 
 /* Send a stamped header (hlen bytes of hb) and its payload at once (or
@@ -547,8 +545,8 @@ static RPC_HOT void reply_now(const ordo__msg_hdr_t *req, rpc_hdr_buf_t *hb, con
     int dest = req->src;
 
     size_t hlen;
-    if (ordo__rpc.xreply_word) {
-        hlen = put_packed(hb, ordo__rpc.xreply_word, req->handler, status, req->req_id);
+    if (ordo__rpc.short_reply) {
+        hlen = put_short(hb, ordo__rpc.short_reply, (uint32_t)status, req->req_id);
     } else {
         hb->h = hdr_new(ORDO__MSG_REPLY, 0, req->handler, req->req_id, status);
         hlen = stamp(&hb->h, hb->b, dest, NULL, 0);

@@ -138,8 +138,23 @@ static int op_stamp(rpc_op_t *op, int dest)
 void ordo__op_send_stamped(rpc_op_t *op, const void *hdr, size_t hlen, int dest, unsigned kind,
                            unsigned id)
 {
-    memcpy(op->hdr_bytes, hdr, hlen);
-    op->hdr_len = hlen;
+    if (hlen == SHORT_HDR) {
+        /* The short form goes only as one piece with its payload, and an op
+         * finds its request id and handler in op->hdr: the same message in
+         * the long form, with the clock it was stamped with. */
+        ordo__msg_short_t m;
+        memcpy(&m, hdr, sizeof(m));
+        int req = kind == ORDO__MSG_REQ;
+        op->hdr = hdr_new(kind, ORDO__MSG_F_LAMPORT | (req ? ORDO__MSG_F_ONCE : 0), id, m.req_id,
+                          req ? 0 : (int32_t)m.arg);
+        op->hdr.hdr_len = sizeof(ordo__msg_hdr_t) + sizeof(m.lamport);
+        op->hdr.seq = ++ordo__rpc.send_seq;
+        memcpy(op->hdr_bytes + sizeof(ordo__msg_hdr_t), &m.lamport, sizeof(m.lamport));
+        op->hdr_len = op->hdr.hdr_len;
+    } else {
+        memcpy(op->hdr_bytes, hdr, hlen);
+        op->hdr_len = hlen;
+    }
     op->stamped = 1;
     ordo__op_send(op, dest, kind, id);
 }

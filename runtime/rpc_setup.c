@@ -12,17 +12,13 @@
 
 ordo__rpc_t ordo__rpc;
 
-/* The lead word of a packed message with the default clocks (msg.h). */
-static uint64_t packed_word(unsigned kind, unsigned flags)
+/* The first word of this rank's messages of kind in the short form (msg.h),
+ * or 0 if it cannot use it. */
+static uint32_t short_first(unsigned kind)
 {
-    ordo__msg_hdr_t h = {.magic = ORDO__MSG_MAGIC,
-                         .version = ORDO__MSG_VERSION,
-                         .kind = (uint8_t)kind,
-                         .hdr_len = PACKED_HDR,
-                         .flags = (uint16_t)(ORDO__MSG_F_LAMPORT | flags)};
-    uint64_t w;
-    memcpy(&w, &h, sizeof(w));
-    return w;
+    if (!ordo__lclock_lamport_only || (unsigned)ordo__rt.rank > ORDO__MSG_SHORT_SRC_MAX)
+        return 0;
+    return (uint32_t)ordo__rt.rank | ORDO__MSG_SHORT_TAG(kind) << 24;
 }
 
 /* After a change of path or threshold: what the hot paths look up. */
@@ -36,9 +32,8 @@ static void paths_update(void)
         ordo__rpc.eager_max = ordo__rpc.threshold < ordo__rpc.threshold_mapped
                                   ? ordo__rpc.threshold
                                   : ordo__rpc.threshold_mapped;
-    int lamport = ordo__lclock_lamport_only;
-    ordo__rpc.xreq_word = lamport ? packed_word(ORDO__MSG_REQ, ORDO__MSG_F_ONCE) : 0;
-    ordo__rpc.xreply_word = lamport ? packed_word(ORDO__MSG_REPLY, 0) : 0;
+    ordo__rpc.short_req = short_first(ORDO__MSG_REQ);
+    ordo__rpc.short_reply = short_first(ORDO__MSG_REPLY);
 }
 
 int ordo__rpc_init(void)

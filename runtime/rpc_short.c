@@ -2,7 +2,7 @@
  * rpc_short.c - the blocking call, and its short path: from the public
  * ordo_rpc_call (and ordo's own blocking calls) down to the transport's
  * send in one function, with no op (the fast call record, rpc_int.h).
- * The pieces the receiving side shares with it (put_packed, send_now,
+ * The pieces the receiving side shares with it (put_short, send_now,
  * fast_reply, reply_now) are inline in rpc_int.h.
  */
 #include "ordo_config.h"
@@ -32,8 +32,8 @@ static RPC_HOT int fast_call(int dest, unsigned id, const void *pre, size_t pre_
     /* fast_ok: no retries, no fault injection */
     uint64_t req_id = ((uint64_t)++ordo__rpc.call_seq[dest] << RPC_SLOT_BITS) | RPC_SLOT_MASK;
     size_t hlen;
-    if (ordo__rpc.xreq_word && !pre_len) {
-        hlen = put_packed(&hb, ordo__rpc.xreq_word, id, 0, req_id);
+    if (ordo__rpc.short_req && !pre_len && len <= SHORT_PAYLOAD_MAX) {
+        hlen = put_short(&hb, ordo__rpc.short_req, id, req_id);
     } else {
         hb.h = hdr_new(ORDO__MSG_REQ, ORDO__MSG_F_ONCE, id, req_id, 0);
         hlen = stamp(&hb.h, hb.b, dest, pre, pre_len);
@@ -41,7 +41,7 @@ static RPC_HOT int fast_call(int dest, unsigned id, const void *pre, size_t pre_
     s = send_now(&hb, hlen, dest, req, len);
     /* Set after the send, while the request travels: the reply can only be
      * taken by a progress call, and none runs in between. */
-    fast->req_id = hb.h.req_id;
+    fast->req_id = req_id;
     fast->peer = dest;
     fast->done = 0;
     fast->op = NULL;

@@ -9,6 +9,7 @@
 #include "runtime/clock.h"
 #include "runtime/lclock.h"
 #include "runtime/msg.h"
+#include "runtime/rpc_int.h"
 #include "runtime/rt.h"
 #include "runtime/timer.h"
 
@@ -290,10 +291,10 @@ static void test_malformed_headers_dropped(void)
     CU_ASSERT_EQUAL(one_way_received, received + 1);
 }
 
-/* A packed message (msg.h): header, Lamport clock and payload as one, as
- * the short paths send them.  The shapes the receiver takes by its shorter
- * path (a request sent once, a reply) and the others all work; one that
- * lies about its lengths or source is dropped and counted. */
+/* A packed message in the long form (msg.h): header, Lamport clock and
+ * payload as one, as the short paths send them when the short form does not
+ * apply.  Every shape works; one that lies about its lengths or source is
+ * dropped and counted. */
 static size_t packed(uint8_t *buf, unsigned kind, unsigned flags, int src, uint64_t req_id,
                      const void *data, size_t len)
 {
@@ -326,8 +327,8 @@ static void test_packed_messages(void)
     ordo__rpc_recv(NULL, NULL, 0, buf, len);
     CU_ASSERT_EQUAL(one_way_received, received + 1);
     CU_ASSERT(ordo__lamport > lamport);
-    /* A request sent once: the shorter path; its reply goes to a call that
-     * does not exist and comes back as a late reply. */
+    /* A request sent once: its reply goes to a call that does not exist
+     * and comes back as a late reply. */
     len = packed(buf, ORDO__MSG_REQ, ORDO__MSG_F_ONCE, me, ((uint64_t)1 << 51) | 9, &v, sizeof(v));
     ordo__rpc_recv(NULL, NULL, 0, buf, len);
     CU_ASSERT_EQUAL(one_way_received, received + 2);
@@ -353,6 +354,91 @@ static void test_packed_messages(void)
     ordo__rpc_recv(NULL, NULL, 0, buf, len);
     CU_ASSERT_EQUAL(ordo__rt.stats.malformed, malformed + 5);
     CU_ASSERT_EQUAL(one_way_received, received + 2);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+}
+
+/* A message in the short form (msg.h): its 24 bytes, then the payload. */
+static size_t short_msg(uint8_t *buf, unsigned tag, unsigned src, uint32_t arg, uint64_t req_id,
+                        uint64_t clock, const void *data, size_t len)
+{
+    ordo__msg_short_t m = {
+        .src_tag = src | tag << 24, .arg = arg, .req_id = req_id, .lamport = clock};
+    memcpy(buf, &m, sizeof(m));
+    if (len)
+        memcpy(buf + sizeof(m), data, len);
+    return sizeof(m) + len;
+}
+
+/* The short form: a request runs its handler (its reply goes to a call
+ * that does not exist and comes back late), a reply nobody waits for is
+ * late, whatever its status; the clock is merged.  Lies (a rank that does
+ * not exist, a handler id past 16 bits, a header cut short) are dropped and
+ * counted, and nothing runs. */
+static void test_short_messages(void)
+{
+    uint8_t buf[128];
+    int64_t v = 4;
+    int received = one_way_received;
+    uint64_t malformed = ordo__rt.stats.malformed, late = ordo__rt.stats.late_replies;
+    uint64_t clock = ordo__lamport + 1000;
+
+    size_t len = short_msg(buf, ORDO__MSG_SHORT_REQ, (unsigned)me, ID_COUNT,
+                           ((uint64_t)1 << 52) | 11, clock, &v, sizeof(v));
+    ordo__rpc_recv(NULL, NULL, 0, buf, len);
+    CU_ASSERT_EQUAL(one_way_received, received + 1);
+    CU_ASSERT(ordo__lamport > clock);
+    len = short_msg(buf, ORDO__MSG_SHORT_REPLY, (unsigned)me, (uint32_t)-12345, 0xbeefULL, 1, NULL,
+                    0);
+    ordo__rpc_recv(NULL, NULL, 0, buf, len);
+    for (int i = 0; i < 1000 && ordo__rt.stats.late_replies < late + 2; i++) {
+        ordo_progress();
+        usleep(1000);
+    }
+    CU_ASSERT_EQUAL(ordo__rt.stats.late_replies, late + 2);
+    CU_ASSERT_EQUAL(ordo__rt.stats.malformed, malformed);
+
+    len = short_msg(buf, ORDO__MSG_SHORT_REQ, (unsigned)n, ID_COUNT, 1, 1, &v, sizeof(v));
+    ordo__rpc_recv(NULL, NULL, 0, buf, len); /* no such rank */
+    len = short_msg(buf, ORDO__MSG_SHORT_REPLY, ORDO__MSG_SHORT_SRC_MAX, 0, 1, 1, NULL, 0);
+    ordo__rpc_recv(NULL, NULL, 0, buf, len); /* no such rank either */
+    len =
+        short_msg(buf, ORDO__MSG_SHORT_REQ, (unsigned)me, 0x10000u | ID_COUNT, 1, 1, &v, sizeof(v));
+    ordo__rpc_recv(NULL, NULL, 0, buf, len); /* a handler id of more than 16 bits */
+    len = short_msg(buf, ORDO__MSG_SHORT_REQ, (unsigned)me, ID_COUNT, 1, 1, NULL, 0);
+    ordo__rpc_recv(NULL, NULL, 0, buf, len - 1); /* cut short: not even a header */
+    CU_ASSERT_EQUAL(ordo__rt.stats.malformed, malformed + 4);
+    CU_ASSERT_EQUAL(one_way_received, received + 1);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+}
+
+/* When the short path cannot send at once, an op takes the message with the
+ * header made there; one in the short form goes out in the long form, with
+ * the same request id and clock, and its call completes as any other. */
+static void test_short_header_to_op(void)
+{
+    int64_t v = 0x1122334455667788LL, out = 0;
+    rpc_op_t *op = ordo__op_get(OP_CALL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(op);
+    op->payload = &v;
+    op->len = sizeof(v);
+    op->reply.buf = &out;
+    op->reply.cap = sizeof(out);
+    op->holds = OP_HOLD_OWNER;
+    uint64_t clock = ordo__lamport + 1000;
+    ordo__msg_short_t m = {.src_tag = (uint32_t)me | ORDO__MSG_SHORT_REQ << 24,
+                           .arg = ID_ECHO,
+                           .req_id = ((uint64_t)77 << RPC_SLOT_BITS) | op->slot,
+                           .lamport = clock};
+    ordo__op_send_stamped(op, &m, sizeof(m), me, ORDO__MSG_REQ, ID_ECHO);
+    CU_ASSERT_EQUAL(op->hdr.req_id, m.req_id);
+    CU_ASSERT_EQUAL(op->hdr.kind, ORDO__MSG_REQ);
+    CU_ASSERT_EQUAL(op->hdr.handler, ID_ECHO);
+    CU_ASSERT_EQUAL(op->hdr_len, sizeof(ordo__msg_hdr_t) + sizeof(uint64_t));
+    size_t reply_len = 0;
+    CU_ASSERT_EQUAL(ordo__op_wait(op, &reply_len), ORDO_OK);
+    CU_ASSERT_EQUAL(reply_len, sizeof(v));
+    CU_ASSERT_EQUAL(out, v ^ 0x5a5a5a5a5a5a5a5aLL);
+    CU_ASSERT(ordo__lamport > clock);
     CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
 }
 
@@ -533,6 +619,8 @@ static CU_TestInfo messages[] = {
     {"handlers cannot block", test_handler_cannot_block},
     {"malformed headers dropped and counted", test_malformed_headers_dropped},
     {"packed messages: taken, or dropped and counted", test_packed_messages},
+    {"short messages: taken, or dropped and counted", test_short_messages},
+    {"a short header handed to an op goes in the long form", test_short_header_to_op},
     {"a request sent once passes the exactly-once window by", test_request_sent_once},
     {"the barrier waits for a slow rank, or times out when bounded",
      test_barrier_waits_for_slow_rank},
