@@ -41,7 +41,8 @@ benchmarks_ordo_crossover_SOURCES = benchmarks/ordo_crossover.c
 benchmarks_ordo_crossover_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_crossover_LDADD = $(BENCH_LDADD)
 
-benchmarks_ordo_obj_latency_SOURCES = benchmarks/ordo_obj_latency.c
+benchmarks_ordo_obj_latency_SOURCES = benchmarks/ordo_obj_latency.c benchmarks/obj_latency.h \
+	benchmarks/obj_latency_print.c benchmarks/obj_rma.c
 benchmarks_ordo_obj_latency_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_obj_latency_LDADD = $(BENCH_LDADD)
 

@@ -43,7 +43,7 @@
  * model, an 8-byte RPC (8 B each way) and, with --mpi, MPI_Fetch_and_op +
  * MPI_Win_flush; then a summary against DESIGN.md's targets.
  */
-#include "bench.h"
+#include "obj_latency.h"
 
 #include <limits.h>
 #include <math.h>
@@ -52,48 +52,6 @@
 #include <string.h>
 
 enum { ID_SINK = 1, ID_GET = 2 };
-
-enum {
-    OP_SC_READ,
-    OP_SC_WRITE,
-    OP_TSO_WRITE,
-    OP_TSO_WF,
-    OP_TSO_READ,
-    OP_TSO_RAW,
-    OP_CZ_READ,
-    OP_CZ_WRITE,
-    OP_MEMCPY,
-    OP_RPC_GET,
-    OP_RPC_PUT,
-    NOPS
-};
-
-enum { A_SC, A_TSO, A_CZ, A_RPC, NATOMICS };
-
-static const char *const op_name[NOPS] = {
-    "SC read",     "SC write",     "TSO write", "TSO wr+fence", "TSO read", "TSO rd own wr",
-    "Causal read", "Causal write", "memcpy",    "RPC get",      "RPC put",
-};
-
-#define MAX_SIZES        64
-#define LOCAL_GROUP      16 /* local operations timed in groups of this many */
-#define TSO_BURST        32 /* writes per burst, if the buffer holds more */
-#define TARGET_SC_RPC    1.3
-#define TARGET_TSO_WRITE 0.2 /* us */
-
-/* Where an operation of some size goes in an object. */
-typedef struct place {
-    size_t off;  /* start of the range timed */
-    int nblocks; /* blocks the range spans */
-    int remote;  /* of them, homed at rank 1 */
-} place_t;
-
-typedef struct point {
-    size_t size;
-    double p50[NOPS], p99[NOPS];
-    double mpi_get, mpi_put, mpi_get99, mpi_put99;
-    bench_counters_t c;
-} point_t;
 
 /* Set up on every rank by setup_all(). */
 static struct {
@@ -373,83 +331,6 @@ static void measure(ctx_t *x, double *samples[NOPS], point_t *pt)
     }
 }
 
-/* ---- MPI-3 RMA on ranks 0 and 1 ----------------------------------------- */
-
-typedef struct rma {
-    MPI_Comm comm; /* ranks 0 and 1 */
-    MPI_Win win;
-    void *base;
-} rma_t;
-
-static void rma_open(const bench_t *b, rma_t *r)
-{
-    MPI_Group world, pair;
-    int ranks[2] = {0, 1};
-    MPI_Comm_group(MPI_COMM_WORLD, &world);
-    MPI_Group_incl(world, 2, ranks, &pair);
-    MPI_Comm_create_group(MPI_COMM_WORLD, pair, 77, &r->comm);
-    MPI_Group_free(&pair);
-    MPI_Group_free(&world);
-    MPI_Aint len = (MPI_Aint)(b->opts.max_size > 8 ? b->opts.max_size : 8);
-    MPI_Win_allocate(len, 1, MPI_INFO_NULL, r->comm, &r->base, &r->win);
-    memset(r->base, 0, (size_t)len);
-    MPI_Barrier(r->comm); /* both windows are zero */
-    if (b->role == BENCH_ACTIVE)
-        MPI_Win_lock_all(0, r->win);
-}
-
-static void rma_close(const bench_t *b, rma_t *r)
-{
-    if (b->role == BENCH_ACTIVE)
-        MPI_Win_unlock_all(r->win);
-    MPI_Win_free(&r->win);
-    MPI_Comm_free(&r->comm);
-}
-
-/* Rank 1 stays inside MPI (which then progresses the window, whatever osc
- * component serves it) until rank 0 is done with it. */
-static void rma_serve(const bench_t *b)
-{
-    MPI_Recv(NULL, 0, MPI_BYTE, b->peer, 998, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-}
-
-static void rma_done(const bench_t *b)
-{
-    MPI_Send(NULL, 0, MPI_BYTE, b->peer, 998, MPI_COMM_WORLD);
-}
-
-/* Both ranks: Get+flush and Put+flush of size, interleaved; medians on rank 0. */
-static void rma_measure(bench_t *b, rma_t *r, size_t size, void *buf, double *samples[2],
-                        point_t *pt)
-{
-    int iters = bench_iters(b, size), warmup = bench_warmup(b, size), n = (int)size;
-    bench_mpi_sync(b);
-    if (b->role != BENCH_ACTIVE) {
-        rma_serve(b);
-        return;
-    }
-    for (int it = 0; it < warmup + iters; it++)
-        for (int k = 0; k < 2; k++) {
-            int op = (it + k) % 2; /* alternate which goes first */
-            double t0 = bench_now_us();
-            if (op == 0)
-                MPI_Get(buf, n, MPI_BYTE, 1, 0, n, MPI_BYTE, r->win);
-            else
-                MPI_Put(buf, n, MPI_BYTE, 1, 0, n, MPI_BYTE, r->win);
-            MPI_Win_flush(1, r->win);
-            if (it >= warmup)
-                samples[op][it - warmup] = bench_now_us() - t0;
-        }
-    rma_done(b);
-    bench_stats_t st;
-    bench_stats_of(b, samples[0], (size_t)iters, &st);
-    pt->mpi_get = st.p50;
-    pt->mpi_get99 = st.p99;
-    bench_stats_of(b, samples[1], (size_t)iters, &st);
-    pt->mpi_put = st.p50;
-    pt->mpi_put99 = st.p99;
-}
-
 /* ---- fetch-add ---------------------------------------------------------- */
 
 /* The first word of each object whose block is homed at rank 1 (or the
@@ -464,12 +345,6 @@ static size_t atomic_word(bench_t *b, ordo_obj_t *o, int *remote)
     *remote = 0;
     return 0;
 }
-
-typedef struct atomics {
-    double p50[NATOMICS], p99[NATOMICS];
-    double mpi, mpi99;
-    int remote[3];
-} atomics_t;
 
 static void measure_atomics(bench_t *b, double *samples[NOPS], atomics_t *a)
 {
@@ -507,95 +382,7 @@ static void measure_atomics(bench_t *b, double *samples[NOPS], atomics_t *a)
     }
 }
 
-static void rma_atomics(bench_t *b, rma_t *r, double *samples, atomics_t *a)
-{
-    int iters = bench_iters(b, 8), warmup = bench_warmup(b, 8);
-    bench_mpi_sync(b);
-    if (b->role != BENCH_ACTIVE) {
-        rma_serve(b);
-        return;
-    }
-    for (int it = 0; it < warmup + iters; it++) {
-        int64_t one = 1, old = 0;
-        double t0 = bench_now_us();
-        MPI_Fetch_and_op(&one, &old, MPI_INT64_T, 1, 0, MPI_SUM, r->win);
-        MPI_Win_flush(1, r->win);
-        if (it >= warmup)
-            samples[it - warmup] = bench_now_us() - t0;
-    }
-    rma_done(b);
-    bench_stats_t st;
-    bench_stats_of(b, samples, (size_t)iters, &st);
-    a->mpi = st.p50;
-    a->mpi99 = st.p99;
-}
-
-/* ---- output ------------------------------------------------------------- */
-
-/* Operations well under a microsecond: printed with 3 decimals. */
-static int local_op(int op)
-{
-    return op == OP_TSO_WRITE || op == OP_TSO_RAW || op == OP_CZ_READ || op == OP_MEMCPY;
-}
-
-static void columns(const bench_t *b, bench_table_t *t)
-{
-    static char p99[NOPS + 2][32];
-    bench_table_init(t);
-    bench_table_col(t, "SC read (us)");
-    for (int op = 1; op < NOPS; op++)
-        bench_table_col(t, op_name[op]);
-    bench_table_col(t, "SCrd/RPC");
-    bench_table_col(t, "SCwr/RPC");
-    if (b->opts.mpi) {
-        bench_table_col(t, "MPI Get+flush");
-        bench_table_col(t, "MPI Put+flush");
-        bench_table_col(t, "SCrd/MPI");
-        bench_table_col(t, "SCwr/MPI");
-    }
-    if (b->opts.full) {
-        for (int op = 0; op < NOPS; op++) {
-            snprintf(p99[op], sizeof(p99[op]), "p99 %s", op_name[op]);
-            bench_table_col(t, p99[op]);
-        }
-        if (b->opts.mpi) {
-            bench_table_col(t, "p99 MPI Get");
-            bench_table_col(t, "p99 MPI Put");
-        }
-    }
-    if (b->papi_ok) {
-        bench_table_col(t, "cycles/iter");
-        bench_table_col(t, "instr/iter");
-    }
-}
-
-static void row(const bench_t *b, bench_table_t *t, const point_t *pt)
-{
-    bench_row_begin(b, t, pt->size);
-    for (int op = 0; op < NOPS; op++)
-        bench_cell_prec(b, t, pt->p50[op], local_op(op) ? 3 : 2);
-    bench_cell(b, t, pt->p50[OP_SC_READ] / pt->p50[OP_RPC_GET]);
-    bench_cell(b, t, pt->p50[OP_SC_WRITE] / pt->p50[OP_RPC_PUT]);
-    if (b->opts.mpi) {
-        bench_cell(b, t, pt->mpi_get);
-        bench_cell(b, t, pt->mpi_put);
-        bench_cell(b, t, pt->p50[OP_SC_READ] / pt->mpi_get);
-        bench_cell(b, t, pt->p50[OP_SC_WRITE] / pt->mpi_put);
-    }
-    if (b->opts.full) {
-        for (int op = 0; op < NOPS; op++)
-            bench_cell_prec(b, t, pt->p99[op], local_op(op) ? 3 : 2);
-        if (b->opts.mpi) {
-            bench_cell(b, t, pt->mpi_get99);
-            bench_cell(b, t, pt->mpi_put99);
-        }
-    }
-    if (b->papi_ok) {
-        bench_cell(b, t, pt->c.cycles);
-        bench_cell(b, t, pt->c.instrs);
-    }
-    bench_row_end(b, t);
-}
+/* ---- output (the table and the summary: obj_latency_print.c) ------------ */
 
 static void print_header(bench_t *b)
 {
@@ -658,63 +445,6 @@ static void print_header(bench_t *b)
         bench_note(b, "cycles/iter, instr/iter: one iteration = every operation once");
 }
 
-static void print_atomics(bench_t *b, const atomics_t *a)
-{
-    bench_note(b, "fetch-add, 8 B, word homed at rank 1 (%s), median (p99) us:",
-               a->remote[0] && a->remote[1] && a->remote[2] ? "all three models"
-                                                            : "NOT for every model: see ranks");
-    bench_note(b,
-               "  SC fetch-add %.2f (%.2f); TSO fetch-add %.2f (%.2f, buffer empty: the "
-               "drain is a no-op); causal fetch-add %.2f (%.2f, includes waiting for the "
-               "home's write to reach this replica)",
-               a->p50[A_SC], a->p99[A_SC], a->p50[A_TSO], a->p99[A_TSO], a->p50[A_CZ],
-               a->p99[A_CZ]);
-    if (b->opts.mpi)
-        bench_note(b,
-                   "  RPC 8 B (8 B request, 8 B reply) %.2f (%.2f); MPI_Fetch_and_op+flush "
-                   "%.2f (%.2f); SC fetch-add/RPC %.2f, /MPI %.2f",
-                   a->p50[A_RPC], a->p99[A_RPC], a->mpi, a->mpi99, a->p50[A_SC] / a->p50[A_RPC],
-                   a->p50[A_SC] / a->mpi);
-    else
-        bench_note(b, "  RPC 8 B (8 B request, 8 B reply) %.2f (%.2f); SC fetch-add/RPC %.2f",
-                   a->p50[A_RPC], a->p99[A_RPC], a->p50[A_SC] / a->p50[A_RPC]);
-}
-
-static void summary(bench_t *b, const point_t *pt, int n)
-{
-    int worst = 0, worst_wr = 0;
-    double wr = 0;
-    for (int k = 0; k < n; k++) {
-        double rd = pt[k].p50[OP_SC_READ] / pt[k].p50[OP_RPC_GET];
-        double w = pt[k].p50[OP_SC_WRITE] / pt[k].p50[OP_RPC_PUT];
-        double cur = fmax(rd, w);
-        if (cur > wr) {
-            wr = cur;
-            worst = k;
-            worst_wr = w > rd;
-        }
-    }
-    bench_note(b, "SC read/write vs RPC: worst ratio %.2f (SC %s at %zu B; target <= %.1f: %s)", wr,
-               worst_wr ? "write/RPC put" : "read/RPC get", pt[worst].size, TARGET_SC_RPC,
-               wr <= TARGET_SC_RPC ? "met" : "NOT met");
-    int k8 = 0;
-    for (int k = 0; k < n; k++)
-        if (pt[k].size == 8)
-            k8 = k;
-    double tso = pt[k8].p50[OP_TSO_WRITE];
-    bench_note(b,
-               "TSO write (%zu B): %.3f us per write while the buffer has room (target <= "
-               "%.1f: %s)",
-               pt[k8].size, tso, TARGET_TSO_WRITE, tso <= TARGET_TSO_WRITE ? "met" : "NOT met");
-    bench_note(b,
-               "TSO read after own write (%zu B, store forwarding): %.3f us vs TSO read of "
-               "the home %.2f us",
-               pt[k8].size, pt[k8].p50[OP_TSO_RAW], pt[k8].p50[OP_TSO_READ]);
-    bench_note(b, "causal read (%zu B): %.3f us vs memcpy %.3f us (%.1fx)", pt[k8].size,
-               pt[k8].p50[OP_CZ_READ], pt[k8].p50[OP_MEMCPY],
-               pt[k8].p50[OP_CZ_READ] / pt[k8].p50[OP_MEMCPY]);
-}
-
 /* ---- main --------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -722,7 +452,7 @@ int main(int argc, char **argv)
     static point_t pts[MAX_SIZES];
     bench_t b;
     bench_table_t t;
-    rma_t rma;
+    obj_rma_t rma;
     atomics_t at;
     double *samples[NOPS];
     int n = 0, rc = bench_start(&b, &spec, argc, argv);
@@ -741,11 +471,11 @@ int main(int argc, char **argv)
     x.dst = bench_buffer(&b, b.opts.max_size);
     memset(&at, 0, sizeof(at));
     if (b.opts.mpi)
-        rma_open(&b, &rma);
+        obj_rma_open(&b, &rma);
 
     if (b.role == BENCH_ACTIVE)
         print_header(&b);
-    columns(&b, &t);
+    obj_lat_columns(&b, &t);
     bench_table_header(&b, &t);
     for (size_t size = bench_first_size(&b); n < MAX_SIZES; size = bench_next_size(&b, size)) {
         memset(&pts[n], 0, sizeof(pts[n]));
@@ -760,9 +490,9 @@ int main(int argc, char **argv)
             bench_serve(&b);
         }
         if (b.opts.mpi)
-            rma_measure(&b, &rma, size, x.dst, samples, &pts[n]);
+            obj_rma_measure(&b, &rma, size, x.dst, samples, &pts[n]);
         if (b.role == BENCH_ACTIVE)
-            row(&b, &t, &pts[n]);
+            obj_lat_row(&b, &t, &pts[n]);
         n++;
         if (bench_next_size(&b, size) == 0)
             break;
@@ -774,12 +504,12 @@ int main(int argc, char **argv)
     else
         bench_serve(&b);
     if (b.opts.mpi) {
-        rma_atomics(&b, &rma, samples[0], &at);
-        rma_close(&b, &rma);
+        obj_rma_atomics(&b, &rma, samples[0], &at);
+        obj_rma_close(&b, &rma);
     }
     if (b.role == BENCH_ACTIVE) {
-        print_atomics(&b, &at);
-        summary(&b, pts, n);
+        obj_lat_print_atomics(&b, &at);
+        obj_lat_summary(&b, pts, n);
     }
     for (int op = 0; op < NOPS; op++)
         free(samples[op]);
