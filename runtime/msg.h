@@ -50,23 +50,29 @@ typedef struct ordo__msg_hdr {
 } ordo__msg_hdr_t;
 
 /* The short form: a request sent once (ORDO__MSG_F_ONCE) or a reply, with
- * the default clocks (Lamport alone), no prefix, eager, sent as one piece:
+ * the default clocks (Lamport alone), eager, sent as one piece:
  * 24 bytes instead of the 40 of header and clock, so that header and a
  * payload of up to 64 bytes stay within UCX's short messages on shared
  * memory (92 bytes with 128-byte FIFO elements), as raw UCX's do.  What it
  * leaves out: hdr_len and flags (implied), pre_len (0), seq (traces use
  * the long form), a request's status (0) and a reply's handler.  Its
- * fourth byte, the long form's kind, is the tag: 0xc0 | kind.
+ * fourth byte, the long form's kind, is the tag: 0xc0 | kind, and 0x10
+ * more for a request with a prefix (a shared object's write request),
+ * whose pre_len is the upper half of bytes 4..7 (1 .. ORDO__RPC_PREFIX_MAX)
+ * and whose prefix comes before the payload.
  *
  *   bytes 0..3    src | tag << 24        (src below 2^24; else the long form)
- *   bytes 4..7    REQ: the handler id;   REPLY: the handler's status
+ *   bytes 4..7    REQ: the handler id (| pre_len << 16 with 0x10 in the tag);
+ *                 REPLY: the handler's status
  *   bytes 8..15   req_id
  *   bytes 16..23  Lamport clock
- *   bytes 24..    payload
+ *   bytes 24..    the prefix (pre_len bytes, if any), then the payload
  */
 #define ORDO__MSG_SHORT_TAG(kind) (0xc0u | (kind))
 #define ORDO__MSG_SHORT_REQ       ORDO__MSG_SHORT_TAG(ORDO__MSG_REQ)
 #define ORDO__MSG_SHORT_REPLY     ORDO__MSG_SHORT_TAG(ORDO__MSG_REPLY)
+#define ORDO__MSG_SHORT_F_PRE     0x10u /* bytes 4..7: handler | pre_len << 16 */
+#define ORDO__MSG_SHORT_REQ_PRE   (ORDO__MSG_SHORT_REQ | ORDO__MSG_SHORT_F_PRE)
 #define ORDO__MSG_SHORT_SRC_MAX   0xffffffu
 
 typedef struct ordo__msg_short {

@@ -132,7 +132,8 @@ static void recv_ack(const ordo__msg_hdr_t *h, const ordo__stamp_t *st)
 }
 
 /* A message in the short form (msg.h), sent as one piece: 1 if data is
- * one (h and st filled), 0 if it is not, -1 if it is but lies (counted). */
+ * one (h and st filled; h->pre_len bytes of prefix follow the header), 0 if
+ * it is not, -1 if it is but lies (counted). */
 static inline int parse_short(const void *data, size_t len, ordo__msg_hdr_t *h, ordo__stamp_t *st)
 {
     ordo__msg_short_t m;
@@ -140,10 +141,14 @@ static inline int parse_short(const void *data, size_t len, ordo__msg_hdr_t *h, 
         return 0;
     memcpy(&m, data, sizeof(m));
     unsigned tag = m.src_tag >> 24, src = m.src_tag & ORDO__MSG_SHORT_SRC_MAX;
-    int req = tag == ORDO__MSG_SHORT_REQ;
+    int with_pre = tag == ORDO__MSG_SHORT_REQ_PRE;
+    int req = tag == ORDO__MSG_SHORT_REQ || with_pre;
     if (!req && tag != ORDO__MSG_SHORT_REPLY)
         return 0;
-    if (src >= (unsigned)ordo__rt.size || (req && m.arg > UINT16_MAX)) {
+    uint32_t handler = with_pre ? m.arg & 0xffffu : m.arg, pre_len = with_pre ? m.arg >> 16 : 0;
+    if (src >= (unsigned)ordo__rt.size || (req && handler > UINT16_MAX) ||
+        (with_pre &&
+         (pre_len == 0 || pre_len > ORDO__RPC_PREFIX_MAX || len < SHORT_HDR + (size_t)pre_len))) {
         ordo__rt.stats.malformed++;
         ordo_log_warn("dropped a malformed short message (tag %#x src %u, %s %u)", tag, src,
                       req ? "handler" : "status", m.arg);
@@ -153,8 +158,10 @@ static inline int parse_short(const void *data, size_t len, ordo__msg_hdr_t *h, 
                            .version = ORDO__MSG_VERSION,
                            .kind = (uint8_t)(tag & 0xf),
                            .hdr_len = SHORT_HDR,
-                           .flags = (uint16_t)(ORDO__MSG_F_LAMPORT | (req ? ORDO__MSG_F_ONCE : 0)),
-                           .handler = (uint16_t)(req ? m.arg : 0),
+                           .flags = (uint16_t)(ORDO__MSG_F_LAMPORT | (req ? ORDO__MSG_F_ONCE : 0) |
+                                               (pre_len ? ORDO__MSG_F_PREFIX : 0)),
+                           .handler = (uint16_t)(req ? handler : 0),
+                           .pre_len = (uint16_t)pre_len,
                            .src = (int32_t)src,
                            .status = req ? 0 : (int32_t)m.arg,
                            .req_id = m.req_id};
@@ -183,8 +190,10 @@ void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
         if (s < 0)
             return;
         if (s > 0) {
-            data = (const uint8_t *)data + SHORT_HDR;
-            len -= SHORT_HDR;
+            pre_len = h.pre_len;
+            pre = pre_len ? (const uint8_t *)data + SHORT_HDR : NULL;
+            data = (const uint8_t *)data + SHORT_HDR + pre_len;
+            len -= SHORT_HDR + pre_len;
             goto dispatch;
         }
     }

@@ -138,19 +138,30 @@ static int op_stamp(rpc_op_t *op, int dest)
 void ordo__op_send_stamped(rpc_op_t *op, const void *hdr, size_t hlen, int dest, unsigned kind,
                            unsigned id)
 {
-    if (hlen == SHORT_HDR) {
+    ordo__msg_short_t m;
+    unsigned tag = 0;
+    if (hlen >= SHORT_HDR) {
+        memcpy(&m, hdr, sizeof(m));
+        tag = m.src_tag >> 24;
+    }
+    if (tag == ORDO__MSG_SHORT_REQ || tag == ORDO__MSG_SHORT_REQ_PRE ||
+        tag == ORDO__MSG_SHORT_REPLY) {
         /* The short form goes only as one piece with its payload, and an op
          * finds its request id and handler in op->hdr: the same message in
-         * the long form, with the clock it was stamped with. */
-        ordo__msg_short_t m;
-        memcpy(&m, hdr, sizeof(m));
+         * the long form, with the clock it was stamped with (and the
+         * prefix after it). */
         int req = kind == ORDO__MSG_REQ;
-        op->hdr = hdr_new(kind, ORDO__MSG_F_LAMPORT | (req ? ORDO__MSG_F_ONCE : 0), id, m.req_id,
-                          req ? 0 : (int32_t)m.arg);
+        size_t pre_len = hlen - SHORT_HDR;
+        op->hdr = hdr_new(kind,
+                          ORDO__MSG_F_LAMPORT | (req ? ORDO__MSG_F_ONCE : 0) |
+                              (pre_len ? ORDO__MSG_F_PREFIX : 0),
+                          id, m.req_id, req ? 0 : (int32_t)m.arg);
         op->hdr.hdr_len = sizeof(ordo__msg_hdr_t) + sizeof(m.lamport);
+        op->hdr.pre_len = (uint16_t)pre_len;
         op->hdr.seq = ++ordo__rpc.send_seq;
         memcpy(op->hdr_bytes + sizeof(ordo__msg_hdr_t), &m.lamport, sizeof(m.lamport));
-        op->hdr_len = op->hdr.hdr_len;
+        memcpy(op->hdr_bytes + op->hdr.hdr_len, (const uint8_t *)hdr + SHORT_HDR, pre_len);
+        op->hdr_len = op->hdr.hdr_len + pre_len;
     } else {
         memcpy(op->hdr_bytes, hdr, hlen);
         op->hdr_len = hlen;

@@ -32,8 +32,15 @@ static RPC_HOT int fast_call(int dest, unsigned id, const void *pre, size_t pre_
     /* fast_ok: no retries, no fault injection */
     uint64_t req_id = ((uint64_t)++ordo__rpc.call_seq[dest] << RPC_SLOT_BITS) | RPC_SLOT_MASK;
     size_t hlen;
-    if (ordo__rpc.short_req && !pre_len && len <= SHORT_PAYLOAD_MAX) {
-        hlen = put_short(&hb, ordo__rpc.short_req, id, req_id);
+    if (ordo__rpc.short_req && pre_len + len <= SHORT_PAYLOAD_MAX) {
+        if (!pre_len) {
+            hlen = put_short(&hb, ordo__rpc.short_req, id, req_id);
+        } else { /* the prefix after the short header, the payload after it */
+            hlen = put_short(&hb, ordo__rpc.short_req | ORDO__MSG_SHORT_F_PRE << 24,
+                             id | (uint32_t)pre_len << 16, req_id);
+            copy_short(hb.b + hlen, pre, pre_len);
+            hlen += pre_len;
+        }
     } else {
         hb.h = hdr_new(ORDO__MSG_REQ, ORDO__MSG_F_ONCE, id, req_id, 0);
         hlen = stamp(&hb.h, hb.b, dest, pre, pre_len);

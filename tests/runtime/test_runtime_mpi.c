@@ -48,6 +48,9 @@ static int give_status(const ordo_rpc_msg_t *msg, void *arg)
     return s;
 }
 
+/* The prefix and payload lengths of the last message count() took. */
+static size_t last_prefix_len, last_len;
+
 static int count(const ordo_rpc_msg_t *msg, void *arg)
 {
     int64_t v;
@@ -55,6 +58,8 @@ static int count(const ordo_rpc_msg_t *msg, void *arg)
     if (msg->len != sizeof(v))
         return ORDO_ERR_MSG;
     memcpy(&v, msg->data, sizeof(v));
+    (void)ordo__rpc_msg_prefix(msg, &last_prefix_len);
+    last_len = msg->len;
     one_way_received++;
     one_way_sum += v;
     return ORDO_OK;
@@ -408,6 +413,26 @@ static void test_short_messages(void)
     ordo__rpc_recv(NULL, NULL, 0, buf, len - 1); /* cut short: not even a header */
     CU_ASSERT_EQUAL(ordo__rt.stats.malformed, malformed + 4);
     CU_ASSERT_EQUAL(one_way_received, received + 1);
+
+    /* A request with a prefix (pre_len in the upper half of bytes 4..7):
+     * taken with its prefix; lies about the prefix's length are dropped. */
+    uint8_t pv[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    len = short_msg(buf, ORDO__MSG_SHORT_REQ_PRE, (unsigned)me, 4u << 16 | ID_COUNT,
+                    ((uint64_t)2 << 52) | 11, clock, pv, sizeof(pv));
+    ordo__rpc_recv(NULL, NULL, 0, buf, len);
+    CU_ASSERT_EQUAL(one_way_received, received + 2);
+    CU_ASSERT_EQUAL(last_prefix_len, 4);
+    CU_ASSERT_EQUAL(last_len, sizeof(pv) - 4);
+    len = short_msg(buf, ORDO__MSG_SHORT_REQ_PRE, (unsigned)me, ID_COUNT, 1, 1, pv, sizeof(pv));
+    ordo__rpc_recv(NULL, NULL, 0, buf, len); /* the prefix flag, no prefix */
+    len = short_msg(buf, ORDO__MSG_SHORT_REQ_PRE, (unsigned)me,
+                    (uint32_t)(ORDO__RPC_PREFIX_MAX + 1) << 16 | ID_COUNT, 1, 1, pv, sizeof(pv));
+    ordo__rpc_recv(NULL, NULL, 0, buf, len); /* a prefix longer than any */
+    len = short_msg(buf, ORDO__MSG_SHORT_REQ_PRE, (unsigned)me, 13u << 16 | ID_COUNT, 1, 1, pv,
+                    sizeof(pv));
+    ordo__rpc_recv(NULL, NULL, 0, buf, len); /* a prefix past the message's end */
+    CU_ASSERT_EQUAL(ordo__rt.stats.malformed, malformed + 7);
+    CU_ASSERT_EQUAL(one_way_received, received + 2);
     CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
 }
 
