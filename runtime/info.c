@@ -115,7 +115,7 @@ static int print_module_config(FILE *out)
         ordo__module_t *m = ordo__module_at(i);
         if (!m->cfg_len)
             continue;
-        ordo__cfg_table_t t = {m->name, m->cfg, m->cfg_len, m->cfg_values, m->cfg_size};
+        ordo__cfg_table_t t = ordo__module_cfg_table(m);
         int origin[ORDO__CFG_MAX];
         const int *org = m->cfg_origin;
         void *tmp = NULL;

@@ -58,8 +58,7 @@ static int load_config(void)
     int status = ordo__cfg_table_load(&tables[0], ordo__rt.cfg_origin, environ, err, sizeof(err));
     for (size_t i = 0; i < n && status == ORDO_OK; i++) {
         ordo__module_t *m = ordo__module_at(i);
-        tables[i + 1] =
-            (ordo__cfg_table_t){m->name, m->cfg, m->cfg_len, m->cfg_values, m->cfg_size};
+        tables[i + 1] = ordo__module_cfg_table(m);
         if (m->cfg_len)
             status = ordo__cfg_table_load(&tables[i + 1], m->cfg_origin, environ, err, sizeof(err));
     }

@@ -66,6 +66,12 @@ typedef struct ordo__module {
     int cfg_origin[ORDO__CFG_MAX];
 } ordo__module_t;
 
+/* The module's configuration table, with its values struct. */
+static inline ordo__cfg_table_t ordo__module_cfg_table(const ordo__module_t *m)
+{
+    return (ordo__cfg_table_t){m->name, m->cfg, m->cfg_len, m->cfg_values, m->cfg_size};
+}
+
 /* Register a module (before ordo__rt_init reads the configuration). */
 int ordo__module_register(ordo__module_t *m);
 /* Forget every module (ordo_finalize, or a failed ordo_init). */

@@ -69,6 +69,8 @@ typedef struct ordo__msg_hdr {
  *   bytes 24..    the prefix (pre_len bytes, if any), then the payload
  */
 #define ORDO__MSG_SHORT_TAG(kind) (0xc0u | (kind))
+/* Byte 3 of a message is a short form's tag (never a long form's kind). */
+#define ORDO__MSG_IS_SHORT(byte3) (((byte3)&0xc0u) == 0xc0u)
 #define ORDO__MSG_SHORT_REQ       ORDO__MSG_SHORT_TAG(ORDO__MSG_REQ)
 #define ORDO__MSG_SHORT_REPLY     ORDO__MSG_SHORT_TAG(ORDO__MSG_REPLY)
 #define ORDO__MSG_SHORT_F_PRE     0x10u /* bytes 4..7: handler | pre_len << 16 */

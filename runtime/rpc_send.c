@@ -144,8 +144,7 @@ void ordo__op_send_stamped(rpc_op_t *op, const void *hdr, size_t hlen, int dest,
         memcpy(&m, hdr, sizeof(m));
         tag = m.src_tag >> 24;
     }
-    if (tag == ORDO__MSG_SHORT_REQ || tag == ORDO__MSG_SHORT_REQ_PRE ||
-        tag == ORDO__MSG_SHORT_REPLY) {
+    if (ORDO__MSG_IS_SHORT(tag)) {
         /* The short form goes only as one piece with its payload, and an op
          * finds its request id and handler in op->hdr: the same message in
          * the long form, with the clock it was stamped with (and the
