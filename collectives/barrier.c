@@ -1,36 +1,64 @@
 /*
  * barrier.c - ordo_barrier, and the collectives' module: dissemination over
- * the message layer (ceil(log2 n) rounds; in round k rank r signals r + 2^k).  A rank
- * that computes long before it comes is waited for, as MPI_Barrier would
- * (ORDO_BARRIER_TIMEOUT_MS can bound that); a dead one fails the barrier
- * with ORDO_ERR_PEER_FAILED.  ordo_finalize's barrier gives up after
- * ORDO_TIMEOUT_MS.
+ * the message layer (ceil(log2 n) rounds; in round k the member at place p
+ * signals the one at p + 2^k).  A rank that computes long before it comes
+ * is waited for, as MPI_Barrier would (ORDO_BARRIER_TIMEOUT_MS can bound
+ * that); a failure in the view fails the barrier with ORDO_ERR_PEER_FAILED
+ * on every survivor, and once acknowledged (ordo_failure_ack) the barrier
+ * runs over the live members (ULFM's acknowledge and shrink): its messages
+ * name the view, and a message for a view this rank has not acknowledged
+ * yet waits until it has.
  */
 #include "ordo_config.h"
 
 #include "collectives/coll.h"
 #include "runtime/clock.h"
+#include "runtime/fd.h"
 #include "runtime/log.h"
+#include "runtime/member.h"
 #include "runtime/rt.h"
 #include "runtime/timer.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define BARRIER_MAX_ROUNDS 32
+/* Messages kept for a view this rank has not acknowledged yet. */
+#define BARRIER_PARKED 64
 
+/* The barrier runs over a view: the ranks whose failure was not
+ * acknowledged (ordo_failure_ack), named by how many were and a hash of
+ * which.  Its sequence number restarts in each view. */
 typedef struct barrier_msg {
-    uint64_t epoch;
+    uint64_t seq;
     uint32_t round;
-    uint32_t pad;
+    uint32_t nacked;
+    uint64_t view;
 } barrier_msg_t;
 
 static struct {
     unsigned id; /* the barrier's handler */
-    uint64_t epoch;
-    /* A peer can be at most one epoch ahead of us, so two sets of counters do. */
+    uint64_t seq;
+    uint32_t nacked; /* the view the counters below are for */
+    uint64_t view;
+    /* A peer can be at most one barrier ahead of us, so two sets of counters do. */
     uint32_t arrived[2][BARRIER_MAX_ROUNDS];
+    barrier_msg_t parked[BARRIER_PARKED];
+    int nparked;
 } bar;
+
+/* Count m, which is for the view the counters are for. */
+static int count(const barrier_msg_t *m, int src)
+{
+    if (m->round >= BARRIER_MAX_ROUNDS || (m->seq != bar.seq && m->seq != bar.seq + 1)) {
+        ordo_log_warn("barrier message (seq %llu round %u) from rank %d dropped",
+                      (unsigned long long)m->seq, m->round, src);
+        return ORDO_ERR_MSG;
+    }
+    bar.arrived[m->seq & 1][m->round]++;
+    return ORDO_OK;
+}
 
 static int barrier_handler(const ordo_rpc_msg_t *msg, void *arg)
 {
@@ -41,13 +69,44 @@ static int barrier_handler(const ordo_rpc_msg_t *msg, void *arg)
         return ORDO_ERR_MSG;
     }
     memcpy(&m, msg->data, sizeof(m));
-    if (m.round >= BARRIER_MAX_ROUNDS || (m.epoch != bar.epoch && m.epoch != bar.epoch + 1)) {
-        ordo_log_warn("barrier message (epoch %llu round %u) from rank %d dropped",
-                      (unsigned long long)m.epoch, m.round, msg->src);
-        return ORDO_ERR_MSG;
+    if (m.nacked == bar.nacked && m.view == bar.view)
+        return count(&m, msg->src);
+    if (m.nacked > bar.nacked) {
+        /* The sender acknowledged failures we have not: ours to come. */
+        if (bar.nparked == BARRIER_PARKED) {
+            ordo_log_warn("barrier: %d messages for views not yet acknowledged; the oldest "
+                          "is dropped",
+                          BARRIER_PARKED);
+            memmove(bar.parked, bar.parked + 1, sizeof(m) * (BARRIER_PARKED - 1));
+            bar.nparked--;
+        }
+        bar.parked[bar.nparked++] = m;
+        return ORDO_OK;
     }
-    bar.arrived[m.epoch & 1][m.round]++;
+    /* From a view we left, or one that acknowledged other failures. */
+    ordo_log_debug("barrier message from rank %d for another view (%u failures acknowledged, "
+                   "we have %u) dropped",
+                   msg->src, m.nacked, bar.nacked);
     return ORDO_OK;
+}
+
+/* The application acknowledged failures: a new view, its sequence from 0,
+ * and what was parked for it counted. */
+static void enter_view(uint32_t nacked, uint64_t view)
+{
+    bar.nacked = nacked;
+    bar.view = view;
+    bar.seq = 0;
+    memset(bar.arrived, 0, sizeof(bar.arrived));
+    int kept = 0;
+    for (int i = 0; i < bar.nparked; i++) {
+        barrier_msg_t *m = &bar.parked[i];
+        if (m->nacked == nacked && m->view == view)
+            (void)count(m, -1);
+        else if (m->nacked > nacked)
+            bar.parked[kept++] = *m;
+    }
+    bar.nparked = kept;
 }
 
 typedef struct round_wait {
@@ -56,17 +115,20 @@ typedef struct round_wait {
 } round_wait_t;
 
 /* Wait for the one rank that signals us in this round: a rank that has
- * already left the barrier (and perhaps the job) does not matter. */
+ * already left the barrier (and perhaps the job) does not matter.  A
+ * failure anywhere in the view ends it too: every survivor's barrier then
+ * fails, and they meet again in the view that acknowledges it. */
 static int round_done(void *arg)
 {
     round_wait_t *w = arg;
-    return *w->count > 0 || ordo__rt.peer_failed[w->from];
+    return *w->count > 0 || ordo__rt.peer_failed[w->from] || ordo__member_unacked();
 }
 
 static int coll_init(void)
 {
     memset(&bar, 0, sizeof(bar));
-    return ordo__rpc_handler_add("barrier", barrier_handler, NULL, 0, &bar.id);
+    int status = ordo__rpc_handler_add("barrier", barrier_handler, NULL, 0, &bar.id);
+    return status != ORDO_OK ? status : ordo__coll_leave_init();
 }
 
 /* The warning while a live rank keeps us waiting: a timer of the runtime's,
@@ -74,7 +136,7 @@ static int coll_init(void)
 typedef struct round_warn {
     ordo__timer_t timer;
     const round_wait_t *w;
-    uint64_t epoch, start_ns, period_ns;
+    uint64_t seq, start_ns, period_ns;
 } round_warn_t;
 
 static void warn_slow(void *arg)
@@ -83,18 +145,18 @@ static void warn_slow(void *arg)
     uint64_t now = ordo__now_ns();
     ordo_log_warn("barrier %llu: rank %d has not come after %.1f s (it is alive); waiting on "
                   "(ORDO_BARRIER_TIMEOUT_MS bounds this)",
-                  (unsigned long long)rw->epoch, rw->w->from, (double)(now - rw->start_ns) / 1e9);
+                  (unsigned long long)rw->seq, rw->w->from, (double)(now - rw->start_ns) / 1e9);
     if (ordo__timer_arm(&rw->timer, now + rw->period_ns) != ORDO_OK)
         ordo_log_debug("barrier %llu: no further warnings (no memory for the timer)",
-                       (unsigned long long)rw->epoch);
+                       (unsigned long long)rw->seq);
 }
 
 /* Wait for round w until the barrier's deadline (0: none), warning every
  * ORDO_TIMEOUT_MS. */
-static int round_wait(round_wait_t *w, uint64_t epoch, uint64_t deadline)
+static int round_wait(round_wait_t *w, uint64_t seq, uint64_t deadline)
 {
     round_warn_t rw = {.w = w,
-                       .epoch = epoch,
+                       .seq = seq,
                        .start_ns = ordo__now_ns(),
                        .period_ns = ordo__rt.cfg.timeout_ms * 1000000u};
     ordo__timer_init(&rw.timer, warn_slow, &rw);
@@ -105,22 +167,40 @@ static int round_wait(round_wait_t *w, uint64_t epoch, uint64_t deadline)
     return status;
 }
 
-int ordo__coll_barrier(int bounded)
+int ordo__coll_barrier(void)
 {
-    int n = ordo__rt.size, me = ordo__rt.rank, status = ORDO_OK;
-    barrier_msg_t m = {.epoch = bar.epoch};
-    uint64_t limit_ms = bounded ? ordo__rt.cfg.timeout_ms : ordo__coll_cfg.barrier_timeout_ms;
-    if (!limit_ms && !ordo__rt.cfg.peer_errors)
+    int me = ordo__rt.rank, status = ORDO_OK;
+    if (ordo__member_unacked())
+        return ORDO_ERR_PEER_FAILED; /* the application acknowledges first */
+    if ((uint32_t)ordo__member.nacked != bar.nacked || ordo__member.acked_hash != bar.view)
+        enter_view((uint32_t)ordo__member.nacked, ordo__member.acked_hash);
+    /* The view's members, and this rank's place among them. */
+    int *live = ordo__member.nacked ? malloc(sizeof(int) * (size_t)ordo__rt.size) : NULL;
+    int n = 0, pos = me;
+    if (ordo__member.nacked && !live)
+        return ORDO_ERR_NOMEM;
+    for (int r = 0; live && r < ordo__rt.size; r++) {
+        if (r == me)
+            pos = n;
+        if (!ordo__member.acked[r])
+            live[n++] = r;
+    }
+    if (!live)
+        n = ordo__rt.size;
+#define MEMBER(i) (live ? live[(i)] : (i))
+    barrier_msg_t m = {.seq = bar.seq, .nacked = bar.nacked, .view = bar.view};
+    uint64_t limit_ms = ordo__coll_cfg.barrier_timeout_ms;
+    if (!limit_ms && !ordo__rt.cfg.peer_errors && !ordo__fd_cfg.enabled)
         limit_ms = ordo__rt.cfg.timeout_ms; /* nothing would tell us a peer died */
     uint64_t deadline = limit_ms ? ordo__now_ns() + limit_ms * 1000000u : 0;
 
     for (uint32_t k = 0; (1 << k) < n; k++) {
-        round_wait_t w = {&bar.arrived[m.epoch & 1][k], (me - (1 << k) + n) % n};
+        round_wait_t w = {&bar.arrived[m.seq & 1][k], MEMBER((pos - (1 << k) + n) % n)};
         m.round = k;
-        status = ordo__rpc_send((me + (1 << k)) % n, bar.id, &m, sizeof(m));
+        status = ordo__rpc_send(MEMBER((pos + (1 << k)) % n), bar.id, &m, sizeof(m));
         if (status != ORDO_OK)
             break;
-        status = round_wait(&w, m.epoch, deadline);
+        status = round_wait(&w, m.seq, deadline);
         if (status != ORDO_OK)
             break;
         if (*w.count == 0) {
@@ -129,10 +209,11 @@ int ordo__coll_barrier(int bounded)
         }
         (*w.count)--;
     }
-    bar.epoch++;
+#undef MEMBER
+    free(live);
+    bar.seq++;
     if (status != ORDO_OK)
-        ordo_log_error("barrier %llu failed: %s", (unsigned long long)m.epoch,
-                       ordo_strerror(status));
+        ordo_log_error("barrier %llu failed: %s", (unsigned long long)m.seq, ordo_strerror(status));
     return status;
 }
 
@@ -142,7 +223,7 @@ ordo_status_t ordo_barrier(void)
     if (ordo__in_handler)
         return ORDO_ERR_INVALID;
     ORDO__LOCK();
-    int status = ordo__coll_barrier(0);
+    int status = ordo__coll_barrier();
     ORDO__UNLOCK();
     return status;
 }
@@ -167,5 +248,6 @@ ordo__module_t ordo__coll_module = {
     .cfg_values = &ordo__coll_cfg,
     .cfg_size = sizeof(ordo__coll_cfg),
     .init = coll_init,
-    .barrier = ordo__coll_barrier,
+    .fini = ordo__coll_leave_fini,
+    .leave = ordo__coll_leave,
 };

@@ -1,6 +1,6 @@
 /*
  * coll.h - the collectives layer: what it offers the layers above and
- * lib/ordo.c (one file per family; today the barrier).
+ * lib/ordo.c (one file per family: the barrier; leaving together).
  */
 #ifndef ORDO_COLLECTIVES_COLL_H
 #define ORDO_COLLECTIVES_COLL_H
@@ -18,10 +18,17 @@ extern ordo__coll_config_t ordo__coll_cfg;
 /* The module of the collectives (registered by lib/ordo.c). */
 extern ordo__module_t ordo__coll_module;
 
-/* The dissemination barrier (barrier.c), for layers above: fails with
- * ORDO_ERR_TIMEOUT or ORDO_ERR_PEER_FAILED instead of hanging.  bounded:
- * fail after ORDO_TIMEOUT_MS (ordo_finalize); else ORDO_BARRIER_TIMEOUT_MS
- * applies.  Called under the runtime lock. */
-int ordo__coll_barrier(int bounded);
+/* The dissemination barrier (barrier.c), for layers above: over the view's
+ * members (those whose failure was not acknowledged); fails with
+ * ORDO_ERR_PEER_FAILED while a failure is not acknowledged, and with
+ * ORDO_ERR_TIMEOUT after ORDO_BARRIER_TIMEOUT_MS.  Called under the runtime
+ * lock. */
+int ordo__coll_barrier(void);
+
+/* Leaving the job together (leave.c): the module's leave hook, which
+ * ordo_finalize runs; its handler is registered by ordo__coll_leave_init. */
+int ordo__coll_leave_init(void);
+int ordo__coll_leave(void);
+void ordo__coll_leave_fini(void);
 
 #endif

@@ -189,7 +189,7 @@ ordo_status_t ordo_obj_alloc(size_t nbytes, ordo_model_t model, ordo_obj_t **obj
         objs.live = o;
     }
     /* Nobody uses the object before every rank has it. */
-    int status = ordo__coll_barrier(0);
+    int status = ordo__coll_barrier();
     if (!o && status == ORDO_OK)
         status = ORDO_ERR_NOMEM;
     if (status != ORDO_OK && o) {
@@ -215,7 +215,7 @@ ordo_status_t ordo_obj_free(ordo_obj_t *obj)
     if (status == ORDO_OK) {
         /* Our writes are everywhere they go, then nobody sends any more. */
         int fs = obj->ops->fence();
-        status = ordo__coll_barrier(0);
+        status = ordo__coll_barrier();
         if (status == ORDO_OK)
             status = fs;
         obj->ops->free(obj);

@@ -459,6 +459,76 @@ ORDO_API ordo_status_t ordo_obj_home(const ordo_obj_t *obj, size_t off, int *ran
  */
 ORDO_API ordo_status_t ordo_barrier(void);
 
+/* ------------------------------------------------------------------------ */
+/* Membership and failures                                                  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * ordo keeps one membership view per rank.  Two sources feed it: the
+ * transport (UCX reports a peer whose connection broke) and the failure
+ * detector (heartbeats on a light thread of their own, so a rank that
+ * computes for minutes without calling ordo is not declared dead; a silent
+ * peer is suspected after half of ORDO_FD_TIMEOUT_MS, probed through other
+ * ranks, and declared failed after ORDO_FD_TIMEOUT_MS).  A rank that
+ * declares a peer failed tells the others, so every survivor's view agrees
+ * within the timeout.  Failure is final (fail-stop): a failed rank never
+ * comes back, and a rank that learns the others declared it failed (it was
+ * paused, or cut off, for longer than the timeout) is out of the job: every
+ * peer is failed for it, its calls fail with ORDO_ERR_PEER_FAILED.
+ *
+ * Every call that needs a failed peer returns ORDO_ERR_PEER_FAILED, within
+ * the detector's timeout of the failure.  ordo_barrier (and ordo_obj_alloc
+ * / ordo_obj_free) fail while a failure is not acknowledged; after
+ * ordo_failure_ack they run over the live members.  ordo_finalize always
+ * runs over the live members.
+ */
+
+/** What a rank's view says of a peer. */
+typedef enum {
+    ORDO_PEER_ALIVE = 0,     /* heard from within the detector's timeout */
+    ORDO_PEER_SUSPECTED = 1, /* silent for half the timeout: being probed */
+    ORDO_PEER_FAILED = 2,    /* failed, cut off or gone: final */
+} ordo_peer_state_t;
+
+/** The state of rank in this rank's view (an ordo_peer_state_t), or a
+ *  negative status (ORDO_ERR_INVALID for a rank outside the job). */
+ORDO_API int ordo_peer_state(int rank);
+
+/** A summary of this rank's membership view. */
+typedef struct ordo_membership {
+    uint64_t epoch;       /* failures known: grows by one per failed rank */
+    uint64_t acked_epoch; /* the epoch ordo_failure_ack last acknowledged */
+    int live;             /* ranks not failed, this one included */
+    int suspected;        /* live ranks under suspicion now */
+    int failed;           /* failed ranks */
+    int out;              /* 1 if the others declared this rank failed */
+} ordo_membership_t;
+
+/** Fill *m with this rank's view. */
+ORDO_API ordo_status_t ordo_membership(ordo_membership_t *m);
+
+/**
+ * Called once per failed rank, on the thread that runs ordo's progress
+ * (inside an ordo call, or the progress thread), after every operation
+ * that needed the rank has ended.  epoch is the view's epoch with this
+ * failure.  The callback must not block (ordo calls that wait refuse with
+ * ORDO_ERR_INVALID inside it).  At most 8 callbacks; they run in the order
+ * registered.
+ */
+typedef void (*ordo_failure_cb_t)(int rank, uint64_t epoch, void *arg);
+ORDO_API ordo_status_t ordo_failure_cb_register(ordo_failure_cb_t cb, void *arg);
+
+/**
+ * Acknowledge every failure this rank knows of (as ULFM's
+ * MPI_Comm_failure_ack): ordo_barrier, and the collective object calls,
+ * then run over the ranks still alive.  *epoch (may be NULL) receives the
+ * epoch acknowledged.  Ranks that acknowledge different sets meet once
+ * each has learnt of every failure (within the detector's timeout) and
+ * acknowledged again: a barrier fails with ORDO_ERR_PEER_FAILED while the
+ * view holds a failure not acknowledged.
+ */
+ORDO_API ordo_status_t ordo_failure_ack(uint64_t *epoch);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,6 +13,7 @@
 #include "runtime/clock.h"
 #include "runtime/lclock.h"
 #include "runtime/log.h"
+#include "runtime/member.h"
 #include "runtime/rt.h"
 
 #include <sched.h>
@@ -71,11 +72,11 @@ static int load_config(void)
     return ORDO_OK;
 }
 
-static int exchange_addresses(void)
+int ordo__tl_exchange(const ordo__tl_ops_t *ops, ordo__tl_t *tl)
 {
     const void *addr;
     size_t len, max_len = 0;
-    int status = ordo__rt.tl_ops->address(ordo__rt.tl, &addr, &len);
+    int status = ops->address(tl, &addr, &len);
     if (status != ORDO_OK)
         return status;
 
@@ -97,7 +98,7 @@ static int exchange_addresses(void)
     memcpy(mine, addr, len);
     status = ordo__boot_allgather(mine, max_len, all);
     if (status == ORDO_OK)
-        status = ordo__rt.tl_ops->connect(ordo__rt.tl, all, max_len, lens);
+        status = ops->connect(tl, all, max_len, lens);
 out_bufs:
     free(all);
     free(mine);
@@ -137,7 +138,7 @@ static int open_transport(void)
         .wakeup = ordo__rt.wait_mode == ORDO__WAIT_BLOCK,
         .peer_errors = ordo__rt.cfg.peer_errors,
         .recv = ordo__rpc_recv,
-        .peer_failed = ordo__rpc_peer_failed,
+        .peer_failed = ordo__member_transport_failed,
         .arg = NULL,
     };
     return ordo__rt.tl_ops->open(&params, &ordo__rt.tl);
@@ -212,9 +213,9 @@ int ordo__rt_init(int *argc, char ***argv)
         return status;
     ordo__log_set_rank(ordo__rt.rank);
     ordo__rt.peer_failed = calloc((size_t)ordo__rt.size, 1);
-    if (!ordo__rt.peer_failed) {
+    if (!ordo__rt.peer_failed || ordo__member_init(ordo__rt.size) != ORDO_OK) {
         status = ORDO_ERR_NOMEM;
-        goto err_boot;
+        goto err_failed;
     }
     status = ordo__topo_init(&ordo__rt.topo, ordo__rt.rank, ordo__rt.size);
     if (status != ORDO_OK)
@@ -237,7 +238,7 @@ int ordo__rt_init(int *argc, char ***argv)
     status = ordo__boot_agree(status);
     if (status != ORDO_OK)
         goto err;
-    status = exchange_addresses();
+    status = ordo__tl_exchange(ordo__rt.tl_ops, ordo__rt.tl);
     if (status == ORDO_OK)
         status = ordo__modules_init();
     /* ... and every rank can receive before anyone calibrates. */
@@ -269,8 +270,9 @@ err:
         ordo__lclock_fini();
     ordo__topo_fini(&ordo__rt.topo);
 err_failed:
+    ordo__member_fini();
     free(ordo__rt.peer_failed);
-err_boot:
+    ordo__rt.peer_failed = NULL;
     ordo__boot_finalize(0);
     ordo__log_set_rank(-1);
     return status;
@@ -278,25 +280,27 @@ err_boot:
 
 int ordo__rt_finalize(void)
 {
-    int status, bs;
+    int status, ls;
 
     ORDO__CHECK_INIT();
     if (ordo__in_handler)
         return ORDO_ERR_INVALID;
-    /* Our sends are out, and every rank has stopped sending: then close.
-     * From here on a peer that goes away has finished, not failed. */
+    /* Our sends are out, and every live rank has stopped sending: then
+     * close.  From here on a peer that goes away has finished, not failed. */
     ORDO__LOCK();
-    int failed_before = ordo__rt.npeers_failed > 0;
     /* The modules' own work goes first (writes still in a store buffer or
      * on their way to replicas). */
     int qs = ordo__modules_quiesce(ordo__deadline());
     status = ordo__rpc_quiesce(ordo__deadline());
     if (status == ORDO_OK)
         status = qs;
+    int failed_before = ordo__rt.npeers_failed;
     ordo__rt.finalizing = 1;
-    bs = ordo__modules_barrier(1);
+    ls = ordo__modules_leave();
     if (status == ORDO_OK)
-        status = bs;
+        status = ls;
+    /* Our "leaving" is out before the endpoints close. */
+    (void)ordo__rpc_quiesce(ordo__deadline());
     ORDO__UNLOCK();
     stop_progress_thread();
     ordo__rt.initialized = 0;
@@ -308,7 +312,8 @@ int ordo__rt_finalize(void)
     ordo__topo_fini(&ordo__rt.topo);
     pthread_mutex_destroy(&ordo__rt.lock);
     /* MPI_Finalize is safe only if every rank reached ordo_finalize. */
-    int peers_failed = failed_before || bs != ORDO_OK;
+    int peers_failed = failed_before > 0 || ls != ORDO_OK;
+    ordo__member_fini();
     free(ordo__rt.peer_failed);
     ordo__rt.peer_failed = NULL;
     int boot_status = ordo__boot_finalize(peers_failed);

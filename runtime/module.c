@@ -93,19 +93,18 @@ void ordo__modules_peer_failed(int peer, int status)
             reg.mods[i]->peer_failed(peer, status);
 }
 
-int ordo__modules_barrier(int bounded)
+int ordo__modules_leave(void)
 {
     for (size_t i = 0; i < reg.ninit; i++)
-        if (reg.mods[i]->barrier)
-            return reg.mods[i]->barrier(bounded);
-    ordo_log_debug("no module offers a barrier: ordo_finalize does not wait for the others");
+        if (reg.mods[i]->leave)
+            return reg.mods[i]->leave();
+    ordo_log_debug("no module offers a leave: ordo_finalize does not wait for the others");
     return ORDO_OK;
 }
 
 void ordo__modules_progress(void)
 {
-    uint32_t pending = ordo__modules_pending;
-    ordo__modules_pending = 0;
+    uint32_t pending = __atomic_exchange_n(&ordo__modules_pending, 0, __ATOMIC_ACQUIRE);
     for (size_t i = 0; pending && i < reg.ninit; i++) {
         if (pending & (1u << i)) {
             pending &= ~(1u << i);

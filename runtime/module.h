@@ -15,8 +15,8 @@
  * and ordo_finalize:
  *
  *   module quiesce, in reverse order (objects drain their writes)
- *   the message layer's sends complete, then every rank agrees to leave
- *   (the barrier a module offers), transport closed
+ *   the message layer's sends complete, then every live rank agrees to
+ *   leave (the leave a module offers), transport closed
  *   module fini, in reverse order, then the runtime's own pieces
  *
  * Hooks run under the runtime lock; any may be NULL.  Work that is due at
@@ -57,10 +57,10 @@ typedef struct ordo__module {
     /* A peer failed or left; called once per peer, after the message layer
      * has ended the operations that waited for it. */
     void (*peer_failed)(int peer, int status);
-    /* A service: block until every rank has called it (bounded: at most
-     * ORDO_TIMEOUT_MS).  ordo_finalize uses the first module that offers one
-     * to know that every rank has stopped sending. */
-    int (*barrier)(int bounded);
+    /* A service: block until every live rank has called it, never waiting
+     * on a failed one.  ordo_finalize uses the first module that offers one
+     * to know that every live rank has stopped sending. */
+    int (*leave)(void);
     /* Set by the registry and the configuration's load. */
     unsigned index;
     int cfg_origin[ORDO__CFG_MAX];
@@ -84,13 +84,14 @@ int ordo__modules_init(void);
 void ordo__modules_fini(void);
 int ordo__modules_quiesce(uint64_t deadline_ns);
 void ordo__modules_peer_failed(int peer, int status);
-int ordo__modules_barrier(int bounded);
+int ordo__modules_leave(void);
 
 /* Modules with deferred work: one bit per module (inline test in progress). */
 extern volatile uint32_t ordo__modules_pending;
+/* Any thread may wake a module (the failure detector's does). */
 static inline void ordo__module_wake(const ordo__module_t *m)
 {
-    ordo__modules_pending |= 1u << m->index;
+    __atomic_fetch_or(&ordo__modules_pending, 1u << m->index, __ATOMIC_RELEASE);
 }
 void ordo__modules_progress(void);
 

@@ -3,7 +3,7 @@
  * and checked here before any field is trusted, then dispatched: a request
  * or one-way message to its handler (deliver, which sends the reply), a
  * reply to its call, an acknowledgement to the op it releases.  Also the
- * end of what waited for a peer that failed.
+ * end of what waited for a peer that failed (member.c says when).
  */
 #include "ordo_config.h"
 
@@ -261,18 +261,8 @@ dispatch:
     }
 }
 
-void ordo__rpc_peer_failed(void *arg, int peer, int status)
+void ordo__rpc_peer_down(int peer, int status)
 {
-    (void)arg;
-    int first = !ordo__rt.peer_failed[peer];
-    if (first) {
-        ordo__rt.peer_failed[peer] = 1;
-        ordo__rt.npeers_failed++;
-        if (ordo__rt.finalizing)
-            ordo_log_debug("rank %d has left", peer);
-        else
-            ordo_log_warn("rank %d failed or is unreachable: %s", peer, ordo_strerror(status));
-    }
     /* Everything that waits for the peer ends now; what the transport still
      * holds ends when the transport gives it back. */
     for (uint32_t i = 0; i < ordo__rpc.nslots; i++) {
@@ -286,6 +276,6 @@ void ordo__rpc_peer_failed(void *arg, int peer, int status)
         fast->status = status;
         fast->done = 1;
     }
-    if (first)
-        ordo__modules_peer_failed(peer, status);
+    if (ordo__rt.tl_ops->peer_down)
+        ordo__rt.tl_ops->peer_down(ordo__rt.tl, peer);
 }

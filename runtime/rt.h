@@ -98,7 +98,10 @@ void ordo__buf_release(void);
 int ordo__rpc_init(void);
 void ordo__rpc_fini(void);
 void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, size_t len);
-void ordo__rpc_peer_failed(void *arg, int peer, int status);
+/* End every operation that waits for peer, with status (member.c calls it
+ * when the view learns that peer failed, and again when the transport hands
+ * back what it held). */
+void ordo__rpc_peer_down(int peer, int status);
 /* Register one of ordo's own handlers (name: for logs and ordo_info), of
  * class flags (ORDO__RPC_F_*); *id receives its id.  Every rank registers
  * the same handlers in the same order, so ids agree. */
@@ -178,6 +181,10 @@ static inline int ordo__wait_until(int (*done)(void *arg), void *arg, uint64_t d
 }
 /* Wait (until the deadline) for every send of this rank to complete locally. */
 int ordo__rpc_quiesce(uint64_t deadline_ns);
+
+/* Every rank learns every rank's address of a transport instance (init.c;
+ * collective, over the bootstrap): the message layer's, the detector's. */
+int ordo__tl_exchange(const ordo__tl_ops_t *ops, ordo__tl_t *tl);
 
 /* Start-up and shut-down of the runtime (init.c), with the modules
  * registered (module.h); lib/ordo.c's ordo_init and ordo_finalize call them. */

@@ -29,6 +29,8 @@ typedef struct ordo__tl_params {
     int rank, nranks;
     int wakeup;      /* support tl->wait (event fd) */
     int peer_errors; /* detect dead peers */
+    int light;       /* active messages only (no RMA, no memory registration), driven by one
+                        thread: the failure detector's own channel */
     /* A message arrived.  hdr and data are valid during the call only. */
     void (*recv)(void *arg, const void *hdr, size_t hlen, const void *data, size_t len);
     /* Peer found dead or unreachable; called once per peer. */
@@ -94,6 +96,10 @@ typedef struct ordo__tl_ops {
     int (*describe)(ordo__tl_t *tl, int peer, char *buf, size_t len);
     /* Write what the backend is (library and version, settings that matter). */
     void (*about)(ordo__tl_t *tl, char *buf, size_t len);
+    /* The membership view declared peer failed (the transport may not know):
+     * stop using its endpoint; sends to it fail from now on, close does not
+     * wait for it. */
+    void (*peer_down)(ordo__tl_t *tl, int peer);
     /* Close endpoints (waiting at most timeout_ms for clean close) and release all. */
     void (*close)(ordo__tl_t *tl, int timeout_ms);
 } ordo__tl_ops_t;

@@ -124,7 +124,7 @@ static int ucx_open(const ordo__tl_params_t *params, ordo__tl_t **out)
     if (params->peer_errors)
         shm_with_peer_errors(config);
     cp.field_mask = UCP_PARAM_FIELD_FEATURES | UCP_PARAM_FIELD_MT_WORKERS_SHARED;
-    cp.features = UCP_FEATURE_AM | UCP_FEATURE_RMA;
+    cp.features = UCP_FEATURE_AM | (params->light ? 0 : UCP_FEATURE_RMA);
     if (params->wakeup)
         cp.features |= UCP_FEATURE_WAKEUP;
     cp.mt_workers_shared = 0;
@@ -138,7 +138,7 @@ static int ucx_open(const ordo__tl_params_t *params, ordo__tl_t **out)
     wp.field_mask = UCP_WORKER_PARAM_FIELD_THREAD_MODE;
     /* A progress thread and the application both drive the worker (under the
      * runtime's lock): UCX must then also guard its own asynchronous events. */
-    wp.thread_mode = UCS_THREAD_MODE_SERIALIZED;
+    wp.thread_mode = params->light ? UCS_THREAD_MODE_SINGLE : UCS_THREAD_MODE_SERIALIZED;
     s = ucp_worker_create(tl->context, &wp, &tl->worker);
     if (s != UCS_OK) {
         ordo_log_error("ucp_worker_create: %s", ucs_status_string(s));
@@ -171,7 +171,8 @@ static int ucx_open(const ordo__tl_params_t *params, ordo__tl_t **out)
         tl->peers[r].tl = tl;
         tl->peers[r].rank = r;
     }
-    ordo__ucx_mem_open(tl);
+    if (!params->light)
+        ordo__ucx_mem_open(tl);
     *out = tl;
     return ORDO_OK;
 
@@ -229,9 +230,17 @@ int ordo__ucx_peer_connect(ordo__tl_t *tl, int rank, ucp_ep_h *ep)
     }
     s = ucp_ep_create(tl->worker, &ep_params, &p->ep);
     if (s != UCS_OK) {
-        ordo_log_error("ucp_ep_create to rank %d: %s", rank, ucs_status_string(s));
+        /* The peer is gone or unreachable: said once, by the membership view
+         * (a warning per attempt helped no one). */
+        ordo_log_debug("ucp_ep_create to rank %d: %s", rank, ucs_status_string(s));
         p->ep = NULL;
-        return ordo__ucx_status(s);
+        int status = ordo__ucx_status(s);
+        if (status == ORDO_ERR_PEER_FAILED || status == ORDO_ERR_TIMEOUT) {
+            p->failed = 1;
+            tl->params.peer_failed(tl->params.arg, rank, ORDO_ERR_PEER_FAILED);
+            return ORDO_ERR_PEER_FAILED;
+        }
+        return status;
     }
     *ep = p->ep;
     return ORDO_OK;
@@ -401,6 +410,12 @@ static void ucx_close(ordo__tl_t *tl, int timeout_ms)
     free(tl);
 }
 
+static void ucx_peer_down(ordo__tl_t *tl, int peer)
+{
+    tl->peers[peer].failed = 1;
+    ordo__ucx_rkeys_drop(tl, peer);
+}
+
 /* UCX's version, and whether shared memory keeps peer error handling. */
 static void ucx_about(ordo__tl_t *tl, char *buf, size_t len)
 {
@@ -431,5 +446,6 @@ const ordo__tl_ops_t ordo__tl_ucx_ops = {
     .arm = ucx_arm,
     .sleep = ucx_sleep,
     .describe = ucx_describe,
+    .peer_down = ucx_peer_down,
     .close = ucx_close,
 };

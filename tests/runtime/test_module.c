@@ -2,7 +2,7 @@
  * test_module.c - the module registry (runtime/module.c), in one process:
  * registration and its refusals, the order of init (as registered), fini
  * and quiesce (reversed), a failed init finalizing only the modules started
- * before it, peer-failed hooks, the barrier service, and deferred progress.
+ * before it, peer-failed hooks, the leave service, and deferred progress.
  */
 #include "../ordo_test.h"
 
@@ -21,7 +21,7 @@ static void note(const char *what, const char *name)
 }
 
 static int fail_init_of = -1; /* index of the module whose init fails */
-static int progress_runs[3], barrier_runs;
+static int progress_runs[3], leave_runs;
 
 #define HOOKS(i, nm)                                                                               \
     static int init_##i(void)                                                                      \
@@ -54,10 +54,10 @@ HOOKS(0, "a")
 HOOKS(1, "b")
 HOOKS(2, "c")
 
-static int barrier_b(int bounded)
+static int leave_b(void)
 {
-    barrier_runs++;
-    return bounded ? ORDO_ERR_TIMEOUT : ORDO_OK;
+    leave_runs++;
+    return ORDO_ERR_TIMEOUT;
 }
 
 #define MODULE(i, nm)                                                                              \
@@ -74,8 +74,8 @@ static void setup(void)
     trace[0] = '\0';
     fail_init_of = -1;
     memset(progress_runs, 0, sizeof(progress_runs));
-    barrier_runs = 0;
-    mods[1].barrier = barrier_b;
+    leave_runs = 0;
+    mods[1].leave = leave_b;
     for (int i = 0; i < 3; i++)
         CU_ASSERT_EQUAL_FATAL(ordo__module_register(&mods[i]), ORDO_OK);
 }
@@ -118,10 +118,10 @@ static void test_order(void)
     trace[0] = '\0';
     ordo__modules_peer_failed(3, ORDO_ERR_PEER_FAILED);
     CU_ASSERT_STRING_EQUAL(trace, "failed3/-9:a failed3/-9:b failed3/-9:c");
-    /* The barrier is the first module's that offers one. */
-    CU_ASSERT_EQUAL(ordo__modules_barrier(0), ORDO_OK);
-    CU_ASSERT_EQUAL(ordo__modules_barrier(1), ORDO_ERR_TIMEOUT);
-    CU_ASSERT_EQUAL(barrier_runs, 2);
+    /* The leave is the first module's that offers one. */
+    CU_ASSERT_EQUAL(ordo__modules_leave(), ORDO_ERR_TIMEOUT);
+    CU_ASSERT_EQUAL(ordo__modules_leave(), ORDO_ERR_TIMEOUT);
+    CU_ASSERT_EQUAL(leave_runs, 2);
     trace[0] = '\0';
     ordo__modules_fini();
     CU_ASSERT_STRING_EQUAL(trace, "fini:c fini:b fini:a");
