@@ -332,7 +332,11 @@ int ordo__rpc_calibrate(void)
         status = ordo__wait_until(done_cond, NULL, ordo__deadline());
     }
     ordo__rpc_set_proto_internal(ordo__rt.cfg.proto);
-    if (status != ORDO_OK)
+    if (status == ORDO_ERR_TIMEOUT)
+        ordo_log_error("calibration with rank %d failed: %s (ORDO_TIMEOUT_MS=%llu ms may be too "
+                       "short for start-up)",
+                       partner, ordo_strerror(status), (unsigned long long)ordo__rt.cfg.timeout_ms);
+    else if (status != ORDO_OK)
         ordo_log_error("calibration with rank %d failed: %s", partner, ordo_strerror(status));
     /* Everyone learns whether all went well (nobody waits for a rank that
      * gave up), and takes the model of ranks 0 and 1. */

@@ -4,6 +4,7 @@
 #include "runtime/boot.h"
 #include "runtime/lclock.h"
 #include "runtime/log.h"
+#include "runtime/fd.h"
 #include "runtime/rt.h"
 
 #include <stdlib.h>
@@ -108,6 +109,39 @@ ordo_status_t ordo_stats(ordo_stats_t *st)
 
 /* Each module's table: its values once initialized, else what the
  * environment would give. */
+/* The failure detector's settings and this rank's view. */
+static void print_membership(FILE *out)
+{
+    char fd[256];
+    ordo__fd_describe(fd, sizeof(fd));
+    fprintf(out, "# failure detector: %s\n", fd);
+    ordo_membership_t m;
+    if (ordo_membership(&m) != ORDO_OK)
+        return;
+    fprintf(out,
+            "# membership (this rank's view): epoch %llu, %d live, %d suspected, %d failed, "
+            "acknowledged up to epoch %llu%s\n",
+            (unsigned long long)m.epoch, m.live, m.suspected, m.failed,
+            (unsigned long long)m.acked_epoch, m.out ? "; this rank is OUT of the job" : "");
+    if (m.failed || m.suspected) {
+        fprintf(out, "#   ");
+        for (int r = 0; r < ordo__rt.size; r++) {
+            int st = ordo_peer_state(r);
+            if (st != ORDO_PEER_ALIVE)
+                fprintf(out, " %d:%s", r, st == ORDO_PEER_FAILED ? "failed" : "suspected");
+        }
+        fprintf(out, "\n");
+    }
+    ordo__fd_stats_t fs;
+    ordo__fd_stats(&fs);
+    fprintf(out,
+            "#   detector counters: heartbeats sent %llu, received %llu; suspicions %llu, "
+            "refuted %llu; declared failed %llu; stalls of its thread %llu\n",
+            (unsigned long long)fs.heartbeats_sent, (unsigned long long)fs.heartbeats_received,
+            (unsigned long long)fs.suspicions, (unsigned long long)fs.refuted,
+            (unsigned long long)fs.declared, (unsigned long long)fs.stalls);
+}
+
 static int print_module_config(FILE *out)
 {
     char err[512];
@@ -173,6 +207,7 @@ ordo_status_t ordo_info_print(FILE *out)
             cfg.wait_mode == ORDO__WAIT_AUTO ? " (chosen by ORDO_WAIT=auto)" : "");
     print_transports(out);
     print_model(out);
+    print_membership(out);
     ordo__topo_print(&ordo__rt.topo, out);
     ORDO__UNLOCK();
     ordo_stats_t st;
