@@ -237,7 +237,7 @@ static const ordo__cfg_entry_t coll_cfg_table[] = {
      "Milliseconds ordo_barrier (and ordo_obj_alloc / ordo_obj_free) waits for the other ranks "
      "before it fails with ORDO_ERR_TIMEOUT; 0: as long as they are alive (a dead one fails it "
      "with ORDO_ERR_PEER_FAILED), with a warning every ORDO_TIMEOUT_MS; with "
-     "ORDO_PEER_ERRORS=n, 0 means ORDO_TIMEOUT_MS.",
+     "ORDO_PEER_ERRORS=n and ORDO_FD=n, 0 means ORDO_TIMEOUT_MS.",
      offsetof(ordo__coll_config_t, barrier_timeout_ms), NULL, 0, 86400000},
 };
 
