@@ -19,15 +19,36 @@ static struct {
 } callbacks[ORDO__MEMBER_CB_MAX];
 static int ncallbacks;
 
+/* Failed ranks whose transport endpoint is still to be closed: done from a
+ * timer, as failures are often learnt inside the transport's callbacks. */
+static ordo__timer_t down_timer;
+static char *down_pending;
+
+static void close_down(void *arg)
+{
+    (void)arg;
+    for (int r = 0; r < ordo__rt.size; r++)
+        if (down_pending[r]) {
+            down_pending[r] = 0;
+            if (ordo__rt.tl_ops->peer_down && ordo__rt.tl)
+                ordo__rt.tl_ops->peer_down(ordo__rt.tl, r);
+        }
+}
+
 int ordo__member_init(int nranks)
 {
     memset(&ordo__member, 0, sizeof(ordo__member));
     ordo__member.acked = calloc((size_t)nranks, 1);
-    return ordo__member.acked ? ORDO_OK : ORDO_ERR_NOMEM;
+    down_pending = calloc((size_t)nranks, 1);
+    ordo__timer_init(&down_timer, close_down, NULL);
+    return ordo__member.acked && down_pending ? ORDO_OK : ORDO_ERR_NOMEM;
 }
 
 void ordo__member_fini(void)
 {
+    ordo__timer_cancel(&down_timer);
+    free(down_pending);
+    down_pending = NULL;
     free(ordo__member.acked);
     memset(&ordo__member, 0, sizeof(ordo__member));
     ncallbacks = 0;
@@ -45,8 +66,12 @@ void ordo__member_fail(int peer, int status, const char *why)
     else if (!ordo__member.out)
         ordo_log_warn("rank %d failed or is unreachable (%s): membership epoch %llu", peer, why,
                       (unsigned long long)epoch);
-    /* Everything that waited for the peer ends now ... */
+    /* Everything that waited for the peer ends now (what its endpoint still
+     * holds, once the timer has closed it) ... */
     ordo__rpc_peer_down(peer, status);
+    down_pending[peer] = 1;
+    if (!ordo__timer_armed(&down_timer) && ordo__timer_arm(&down_timer, 0) != ORDO_OK)
+        close_down(NULL); /* no memory for the timer: now, then */
     /* ... then the layers above, then the application. */
     ordo__modules_peer_failed(peer, status);
     ordo__in_handler++;

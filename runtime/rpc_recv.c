@@ -276,6 +276,4 @@ void ordo__rpc_peer_down(int peer, int status)
         fast->status = status;
         fast->done = 1;
     }
-    if (ordo__rt.tl_ops->peer_down)
-        ordo__rt.tl_ops->peer_down(ordo__rt.tl, peer);
 }

@@ -97,8 +97,8 @@ typedef struct ordo__tl_ops {
     /* Write what the backend is (library and version, settings that matter). */
     void (*about)(ordo__tl_t *tl, char *buf, size_t len);
     /* The membership view declared peer failed (the transport may not know):
-     * stop using its endpoint; sends to it fail from now on, close does not
-     * wait for it. */
+     * close its endpoint, ending what it still holds; sends to it fail from
+     * now on.  Never called from inside the backend's own callbacks. */
     void (*peer_down)(ordo__tl_t *tl, int peer);
     /* Close endpoints (waiting at most timeout_ms for clean close) and release all. */
     void (*close)(ordo__tl_t *tl, int timeout_ms);

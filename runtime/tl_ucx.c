@@ -307,33 +307,8 @@ static int ucx_send_short(ordo__tl_t *tl, int peer, const void *buf, size_t len)
     return send_result(tl, peer, sp, 0);
 }
 
-/* Close the endpoints of peers the view failed (not from inside a UCX
- * callback, where failures are often learnt): a forced close ends the sends
- * the endpoint still holds (a full FIFO to a stopped peer), and their
- * requests complete with an error. */
-static void close_down(ordo__tl_t *tl)
-{
-    tl->ndown = 0;
-    for (int r = 0; r < tl->params.nranks; r++) {
-        ucx_peer_t *p = &tl->peers[r];
-        if (!p->down)
-            continue;
-        p->down = 0;
-        if (!p->ep)
-            continue;
-        ucp_request_param_t rp = {.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS,
-                                  .flags = UCP_EP_CLOSE_FLAG_FORCE};
-        void *req = ucp_ep_close_nbx(p->ep, &rp);
-        p->ep = NULL;
-        if (UCS_PTR_IS_PTR(req))
-            p->closing = req;
-    }
-}
-
 static int ucx_progress(ordo__tl_t *tl)
 {
-    if (__builtin_expect(tl->ndown != 0, 0))
-        close_down(tl);
     return (int)ucp_worker_progress(tl->worker);
 }
 
@@ -441,15 +416,21 @@ static void ucx_close(ordo__tl_t *tl, int timeout_ms)
     free(tl);
 }
 
+/* A forced close ends the sends the endpoint still holds (a full FIFO to a
+ * stopped peer): their requests complete with an error. */
 static void ucx_peer_down(ordo__tl_t *tl, int peer)
 {
     ucx_peer_t *p = &tl->peers[peer];
     ordo__ucx_rkeys_drop(tl, peer);
-    if (p->down || p->closing || (!p->ep && p->failed))
-        return;
     p->failed = 1;
-    p->down = 1;
-    tl->ndown++;
+    if (!p->ep || p->closing)
+        return;
+    ucp_request_param_t rp = {.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS,
+                              .flags = UCP_EP_CLOSE_FLAG_FORCE};
+    void *req = ucp_ep_close_nbx(p->ep, &rp);
+    p->ep = NULL;
+    if (UCS_PTR_IS_PTR(req))
+        p->closing = req;
 }
 
 /* UCX's version, and whether shared memory keeps peer error handling. */

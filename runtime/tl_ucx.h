@@ -52,8 +52,7 @@ typedef struct ucx_peer {
     struct ordo__tl *tl;
     int rank;
     int failed;
-    int down;      /* failed by the view: its endpoint is to be closed (outside callbacks) */
-    void *closing; /* that close's request, until it completes */
+    void *closing; /* the forced close of its endpoint when it failed, until ordo__tl close */
     ucp_ep_h ep;
     void *addr;
     size_t addr_len;
@@ -66,7 +65,6 @@ struct ordo__tl {
     ucp_address_t *addr;
     size_t addr_len;
     int efd;
-    int ndown; /* peers whose endpoint is to be closed */
     ucx_peer_t *peers;
     struct ordo__tl_mem rcache[RCACHE_ENTRIES];
     uint64_t rcache_clock;
