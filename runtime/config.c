@@ -78,9 +78,17 @@ const ordo__cfg_entry_t ordo__cfg_table[] = {
      "exactly-once holds while a rank has at most this many calls in flight to one peer.",
      FIELD(dedup_window), NULL, 16, 65536, NULL},
     {"ORDO_FAULT", ORDO__CFG_FAULT, "none",
-     "Fault injection on calls of application handlers: drop=P,dup=P,delay=P:US,seed=N (any "
-     "subset) drops, duplicates or holds back (up to US microseconds, so reorders) requests and "
-     "replies with probability P; seeded per rank so a run can be replayed.",
+     "Fault injection, comma-separated items: drop=P[@W], dup=P[@W], delay=P:US[@W] drop, "
+     "duplicate or hold back (up to US microseconds, so reorder) requests and replies of "
+     "application handlers and the objects' messages with probability P; seed=N seeds them per "
+     "rank, so a run replays; partition=G@W cuts the groups G apart (G: comma lists of ranks and "
+     "ranges a-b separated by |, such as 0,1|2-4; the ranks not listed form one more group); "
+     "crash=R@T kills rank R at time T; pause=R@W stops rank R's progress and failure detector; "
+     "skew=R:US offsets rank R's physical clock by US microseconds (signed); drift=R:PPM makes "
+     "it run fast or slow by PPM parts per million (signed).  W, a window: T1-T2 or T1- (from T1 "
+     "on); T: a time such as 2s, 500ms, 1.5s or 250us from the end of ordo_init.  drop, dup, "
+     "delay, seed once each; at most 16 partition, crash, pause, skew, drift items, crash, skew "
+     "and drift once per rank.",
      FIELD(fault), NULL, 0, 0, NULL},
     {"ORDO_CLOCKS", ORDO__CFG_CLOCKS, "lamport",
      "Logical clocks every message carries: a comma-separated subset of lamport, vector, hlc "
@@ -144,7 +152,10 @@ static void accepted(const ordo__cfg_entry_t *e, char *buf, size_t len)
                  e->min, e->max);
         break;
     case ORDO__CFG_FAULT:
-        snprintf(buf, len, "none, or drop=P,dup=P,delay=P:US,seed=N with P from 0 to 1");
+        snprintf(buf, len,
+                 "none, or items drop=P[@W], dup=P[@W], delay=P:US[@W], seed=N, "
+                 "partition=G@W, crash=R@T, pause=R@W, skew=R:US, drift=R:PPM with P from 0 "
+                 "to 1, W a window T1-T2 or T1-, T a time (2s, 500ms, 1.5s, 250us)");
         break;
     case ORDO__CFG_CLOCKS:
         snprintf(buf, len,
@@ -269,10 +280,10 @@ int ordo__cfg_table_load(const ordo__cfg_table_t *t, int *origin, char *const *e
         const ordo__cfg_entry_t *e = &t->entries[i];
         const char *s = env_lookup(envp, e->name);
         int from_env = s != NULL;
-        char why[160] = "";
+        char why[512] = "";
         if (e->offset >= t->values_size ||
             parse_value(e, from_env ? s : e->dflt, tmp, why, sizeof(why)) != 0) {
-            char acc[256];
+            char acc[512];
             accepted(e, acc, sizeof(acc));
             snprintf(err, errlen, "bad value %s='%s': %s%saccepted values are %s", e->name,
                      from_env ? s : e->dflt, why, why[0] ? "; " : "", acc);
@@ -358,7 +369,7 @@ void ordo__cfg_format(const ordo__cfg_entry_t *e, const void *values, char *buf,
 
 void ordo__cfg_table_print(const ordo__cfg_table_t *t, const int *origin, FILE *out)
 {
-    char val[1100], acc[256];
+    char val[1100], acc[512];
     for (size_t i = 0; i < t->len; i++) {
         const ordo__cfg_entry_t *e = &t->entries[i];
         ordo__cfg_format(e, t->values, val, sizeof(val));

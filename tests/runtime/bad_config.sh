@@ -35,6 +35,16 @@ expect_refused ORDO_CLOCKS=lamport,,vector "item 2 is empty" "$info"
 expect_refused ORDO_CLOCKS=lamport, "item 2 is empty" "$info"
 expect_refused ORDO_CLOCKS=,lamport "item 1 is empty" "$info"
 expect_refused ORDO_CLOCKS=lamport,lamport "lamport given twice" "$info"
+expect_refused ORDO_FAULT=drop=nan "drop=nan: a probability from 0 to 1 is expected" "$info"
+expect_refused ORDO_FAULT=dup=0x1 "dup=0x1: a probability from 0 to 1 is expected" "$info"
+expect_refused ORDO_FAULT=drop=0.5,drop=0.5 "drop given twice" "$info"
+expect_refused ORDO_FAULT=drop=0.5, "item 2 is empty" "$info"
+expect_refused ORDO_FAULT=, "item 1 is empty" "$info"
+expect_refused ORDO_FAULT=drop=0.1,,seed=1 "item 2 is empty" "$info"
+expect_refused ORDO_FAULT=crash=1@1s,crash=1@2s "rank 1 already has a crash" "$info"
+expect_refused ORDO_FAULT=foo=1 "unknown key 'foo' (known: drop, dup, delay, seed, partition" "$info"
+expect_refused ORDO_FAULT=drop=nan "a probability from 0 to 1" \
+    "$top_srcdir/tests/mpirun.sh" 2 -x ORDO_FAULT "$top_builddir/apps/ordo_ring"
 
 # A module's constraint beyond the type: ordo_info -c, ordo_info and
 # ordo_init on 2 ranks refuse it, with the same message.
