@@ -238,7 +238,7 @@ static const ordo__cfg_entry_t coll_cfg_table[] = {
      "before it fails with ORDO_ERR_TIMEOUT; 0: as long as they are alive (a dead one fails it "
      "with ORDO_ERR_PEER_FAILED), with a warning every ORDO_TIMEOUT_MS; with "
      "ORDO_PEER_ERRORS=n and ORDO_FD=n, 0 means ORDO_TIMEOUT_MS.",
-     offsetof(ordo__coll_config_t, barrier_timeout_ms), NULL, 0, 86400000},
+     offsetof(ordo__coll_config_t, barrier_timeout_ms), NULL, 0, 86400000, NULL},
 };
 
 ordo__module_t ordo__coll_module = {

@@ -13,6 +13,7 @@
 #include "runtime/rt.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,11 +41,6 @@ static int obj_init(void)
     int status;
     const ordo__obj_config_t *cfg = &ordo__obj_cfg;
 
-    if (cfg->obj_block % 8 != 0) {
-        ordo_log_error("ORDO_OBJ_BLOCK=%llu: a block must be a multiple of 8 bytes (the word)",
-                       (unsigned long long)cfg->obj_block);
-        return ORDO_ERR_CONFIG;
-    }
     memset(&objs, 0, sizeof(objs));
     status = ordo__ring_build(&objs.ring, ordo__rt.size, NULL, (unsigned)cfg->obj_vnodes);
     if (status != ORDO_OK)
@@ -328,22 +324,32 @@ static int obj_quiesce(uint64_t deadline_ns)
 
 #define OBJ_FIELD(f) offsetof(ordo__obj_config_t, f)
 
+/* ORDO_OBJ_BLOCK: checked by the configuration loader, so ordo_info and
+ * ordo_init refuse the same values with the same message. */
+static int block_check(uint64_t v, char *why, size_t len)
+{
+    if (v % 8 == 0)
+        return 0;
+    snprintf(why, len, "a block must be a multiple of 8 bytes (the word)");
+    return -1;
+}
+
 static const ordo__cfg_entry_t obj_cfg_table[] = {
     {"ORDO_OBJ_BLOCK", ORDO__CFG_SIZE, "64K",
      "Bytes per block of a shared object (a multiple of 8); each block has a home rank, chosen "
      "by consistent hashing.",
-     OBJ_FIELD(obj_block), NULL, 8, (uint64_t)1 << 30},
+     OBJ_FIELD(obj_block), NULL, 8, (uint64_t)1 << 30, block_check},
     {"ORDO_OBJ_VNODES", ORDO__CFG_UINT, "64",
      "Points per rank on the consistent-hashing ring that places blocks on homes (more: a more "
      "even spread).",
-     OBJ_FIELD(obj_vnodes), NULL, 1, 4096},
+     OBJ_FIELD(obj_vnodes), NULL, 1, 4096, NULL},
     {"ORDO_TSO_BUFFER", ORDO__CFG_UINT, "256",
      "Writes a rank's TSO store buffer holds before a write waits for it to drain.",
-     OBJ_FIELD(tso_buffer), NULL, 1, 1048576},
+     OBJ_FIELD(tso_buffer), NULL, 1, 1048576, NULL},
     {"ORDO_TSO_BUFFER_BYTES", ORDO__CFG_SIZE, "16M",
      "Bytes a rank's TSO store buffer holds before a write waits for it to drain (a larger "
      "write waits for the buffer to empty, then goes alone).",
-     OBJ_FIELD(tso_buffer_bytes), NULL, 1, (uint64_t)1 << 40},
+     OBJ_FIELD(tso_buffer_bytes), NULL, 1, (uint64_t)1 << 40, NULL},
 };
 
 ordo__module_t ordo__obj_module = {

@@ -5,9 +5,9 @@
 
 #include "runtime/lclock.h"
 #include "runtime/log.h"
+#include "runtime/parse.h"
 #include "runtime/tl.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <ordo.h>
 #include <stdlib.h>
@@ -26,74 +26,82 @@ static const char *const proto_choices[] = {"auto", "eager", "rndv", NULL};
 const ordo__cfg_entry_t ordo__cfg_table[] = {
     {"ORDO_LOG", ORDO__CFG_ENUM, "warn",
      "Log level: messages at this level and more severe are printed.", FIELD(log_level),
-     log_choices, 0, 0},
+     log_choices, 0, 0, NULL},
     {"ORDO_WAIT", ORDO__CFG_ENUM, "auto",
      "How a blocked call waits: spin (lowest latency), yield (sched_yield between polls), block "
      "(sleep on the UCX worker's event fd), auto (spin when the node has a core per rank, else "
      "yield).",
-     FIELD(wait_mode), wait_choices, 0, 0},
+     FIELD(wait_mode), wait_choices, 0, 0, NULL},
     {"ORDO_TRANSPORT", ORDO__CFG_ENUM, "ucx",
      "The transport backend the message layer uses (ordo_info describes it): ucx (UCX active "
      "messages and RDMA get).",
-     FIELD(transport), ordo__tl_names, 0, 0},
+     FIELD(transport), ordo__tl_names, 0, 0, NULL},
     {"ORDO_TIMEOUT_MS", ORDO__CFG_UINT, "30000",
      "Milliseconds a blocking operation waits for a peer before it fails with ORDO_ERR_TIMEOUT.",
-     FIELD(timeout_ms), NULL, 1, 86400000},
+     FIELD(timeout_ms), NULL, 1, 86400000, NULL},
     {"ORDO_MAX_MSG_SIZE", ORDO__CFG_SIZE, "256M",
      "Largest payload of one message; larger ones are refused with ORDO_ERR_INVALID.",
-     FIELD(max_msg_size), NULL, 1024, (uint64_t)1 << 40},
+     FIELD(max_msg_size), NULL, 1024, (uint64_t)1 << 40, NULL},
     {"ORDO_PEER_ERRORS", ORDO__CFG_BOOL, "y",
      "Use UCX peer error handling so a dead peer fails the operations that need it "
      "(ORDO_ERR_PEER_FAILED) instead of hanging.",
-     FIELD(peer_errors), NULL, 0, 0},
+     FIELD(peer_errors), NULL, 0, 0, NULL},
     {"ORDO_PROGRESS", ORDO__CFG_ENUM, "poll",
      "Who runs message handlers: poll (the application's thread, inside ordo calls and "
      "ordo_progress) or thread (also a progress thread, so handlers run while the application "
      "computes).",
-     FIELD(progress), progress_choices, 0, 0},
+     FIELD(progress), progress_choices, 0, 0, NULL},
     {"ORDO_PROTO", ORDO__CFG_ENUM, "auto",
      "How payloads travel: auto (eager up to the threshold, rendezvous above), eager (always "
      "an active message), rndv (always a rendezvous: the receiver pulls with RDMA get).",
-     FIELD(proto), proto_choices, 0, 0},
+     FIELD(proto), proto_choices, 0, 0, NULL},
     {"ORDO_RNDV_THRESH", ORDO__CFG_SIZE_AUTO, "auto",
      "Payload size above which ORDO_PROTO=auto uses the rendezvous: auto (the crossover x* of "
      "the cost model calibrated at start-up) or a size in bytes.",
-     FIELD(rndv_thresh), NULL, 0, (uint64_t)1 << 40},
+     FIELD(rndv_thresh), NULL, 0, (uint64_t)1 << 40, NULL},
     {"ORDO_RNDV_INFLIGHT", ORDO__CFG_SIZE, "8M",
      "Bytes of rendezvous payloads a rank pulls at once into buffers of its own; further pulls "
      "wait their turn (one always runs), so a burst of large messages reuses a few warm "
      "buffers instead of faulting in fresh memory for each.",
-     FIELD(rndv_inflight), NULL, 0, (uint64_t)1 << 40},
+     FIELD(rndv_inflight), NULL, 0, (uint64_t)1 << 40, NULL},
     {"ORDO_DELIVERY", ORDO__CFG_ENUM, "exactly-once",
      "What a retried or duplicated request does: exactly-once (the receiver remembers the last "
      "ORDO_DEDUP_WINDOW requests of each source and answers a repeat from memory) or "
      "at-least-once (it runs the handler again; cheaper).",
-     FIELD(delivery), delivery_choices, 0, 0},
+     FIELD(delivery), delivery_choices, 0, 0, NULL},
     {"ORDO_RETRY_MS", ORDO__CFG_UINT, "0",
      "Resend a request that has no reply after this many milliseconds, until ORDO_TIMEOUT_MS "
      "(0: never; UCX itself is reliable, retries matter with ORDO_FAULT or lossy paths).",
-     FIELD(retry_ms), NULL, 0, 86400000},
+     FIELD(retry_ms), NULL, 0, 86400000, NULL},
     {"ORDO_DEDUP_WINDOW", ORDO__CFG_UINT, "256",
      "Requests per source remembered for exactly-once delivery (a power of two is best); "
      "exactly-once holds while a rank has at most this many calls in flight to one peer.",
-     FIELD(dedup_window), NULL, 16, 65536},
+     FIELD(dedup_window), NULL, 16, 65536, NULL},
     {"ORDO_FAULT", ORDO__CFG_FAULT, "none",
-     "Fault injection on calls of application handlers: drop=P,dup=P,delay=P:US,seed=N (any "
-     "subset) drops, duplicates or holds back (up to US microseconds, so reorders) requests and "
-     "replies with probability P; seeded per rank so a run can be replayed.",
-     FIELD(fault), NULL, 0, 0},
+     "Fault injection, comma-separated items: drop=P[@W], dup=P[@W], delay=P:US[@W] drop, "
+     "duplicate or hold back (up to US microseconds, so reorder) requests and replies of "
+     "application handlers and the objects' messages with probability P; seed=N seeds them per "
+     "rank, so a run replays; partition=G@W cuts the groups G apart (G: comma lists of ranks and "
+     "ranges a-b separated by |, such as 0,1|2-4; the ranks not listed form one more group); "
+     "crash=R@T kills rank R at time T; pause=R@W stops rank R's progress and failure detector; "
+     "skew=R:US offsets rank R's physical clock by US microseconds (signed); drift=R:PPM makes "
+     "it run fast or slow by PPM parts per million (signed).  W, a window: T1-T2 or T1- (from T1 "
+     "on); T: a time such as 2s, 500ms, 1.5s or 250us from the end of ordo_init.  drop, dup, "
+     "delay, seed once each; at most 16 partition, crash, pause, skew, drift items, crash, skew "
+     "and drift once per rank.",
+     FIELD(fault), NULL, 0, 0, NULL},
     {"ORDO_CLOCKS", ORDO__CFG_CLOCKS, "lamport",
      "Logical clocks every message carries: a comma-separated subset of lamport, vector, hlc "
      "(or none).  ORDO_TRACE turns all three on.",
-     FIELD(clocks), NULL, 0, 0},
+     FIELD(clocks), NULL, 0, 0, NULL},
     {"ORDO_HLC_MAX_OFFSET_US", ORDO__CFG_UINT, "500000",
      "A message whose hybrid clock is further ahead of this rank's physical clock than this "
      "many microseconds is reported (warning) and counted.",
-     FIELD(hlc_max_offset_us), NULL, 1, 3600000000ull},
+     FIELD(hlc_max_offset_us), NULL, 1, 3600000000ull, NULL},
     {"ORDO_TRACE", ORDO__CFG_PATH, "",
      "Directory where every rank writes ordo-trace.<rank>.txt: each send, receive and user "
      "event with Lamport, vector and HLC time and wall time (check and view with ordo-trace).",
-     FIELD(trace_dir), NULL, 0, 0},
+     FIELD(trace_dir), NULL, 0, 0, NULL},
 };
 const size_t ordo__cfg_table_len = sizeof(ordo__cfg_table) / sizeof(ordo__cfg_table[0]);
 
@@ -125,11 +133,13 @@ static void accepted(const ordo__cfg_entry_t *e, char *buf, size_t len)
                                      c == e->choices ? "" : "|", *c);
         break;
     case ORDO__CFG_UINT:
-        snprintf(buf, len, "an integer from %" PRIu64 " to %" PRIu64, e->min, e->max);
+        snprintf(buf, len, "an integer from %" PRIu64 " to %" PRIu64 " (decimal digits only)",
+                 e->min, e->max);
         break;
     case ORDO__CFG_SIZE:
         snprintf(buf, len,
-                 "a size in bytes from %" PRIu64 " to %" PRIu64 " (suffix K, M or G allowed)",
+                 "a size in bytes from %" PRIu64 " to %" PRIu64
+                 " (decimal digits, then optionally one suffix K, M or G: KiB, MiB, GiB)",
                  e->min, e->max);
         break;
     case ORDO__CFG_BOOL:
@@ -138,14 +148,18 @@ static void accepted(const ordo__cfg_entry_t *e, char *buf, size_t len)
     case ORDO__CFG_SIZE_AUTO:
         snprintf(buf, len,
                  "auto, or a size in bytes from %" PRIu64 " to %" PRIu64
-                 " (suffix K, M or G allowed)",
+                 " (decimal digits, then optionally one suffix K, M or G: KiB, MiB, GiB)",
                  e->min, e->max);
         break;
     case ORDO__CFG_FAULT:
-        snprintf(buf, len, "none, or drop=P,dup=P,delay=P:US,seed=N with P from 0 to 1");
+        snprintf(buf, len,
+                 "none, or items drop=P[@W], dup=P[@W], delay=P:US[@W], seed=N, "
+                 "partition=G@W, crash=R@T, pause=R@W, skew=R:US, drift=R:PPM with P from 0 "
+                 "to 1, W a window T1-T2 or T1-, T a time (2s, 500ms, 1.5s, 250us)");
         break;
     case ORDO__CFG_CLOCKS:
-        snprintf(buf, len, "none, or a comma-separated subset of lamport,vector,hlc");
+        snprintf(buf, len,
+                 "none, or a comma-separated subset of lamport,vector,hlc (each at most once)");
         break;
     case ORDO__CFG_PATH:
         snprintf(buf, len, "a directory path of at most 1000 characters, or empty");
@@ -153,71 +167,45 @@ static void accepted(const ordo__cfg_entry_t *e, char *buf, size_t len)
     }
 }
 
+/* A comma-separated subset of the clocks, each named once, no empty item. */
 static int parse_clocks(const char *s, unsigned *out, char *why, size_t whylen)
 {
-    char buf[128], *save = NULL;
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } clocks[] = {
+        {"lamport", ORDO__CLOCK_LAMPORT},
+        {"vector", ORDO__CLOCK_VECTOR},
+        {"hlc", ORDO__CLOCK_HLC},
+    };
+    const size_t nclocks = sizeof(clocks) / sizeof(clocks[0]);
     unsigned bits = 0;
     if (!strcmp(s, "none")) {
         *out = 0;
         return 0;
     }
-    if (!*s || strlen(s) >= sizeof(buf)) {
-        snprintf(why, whylen, "empty or too long");
-        return -1;
-    }
-    snprintf(buf, sizeof(buf), "%s", s);
-    for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-        if (!strcmp(w, "lamport"))
-            bits |= ORDO__CLOCK_LAMPORT;
-        else if (!strcmp(w, "vector"))
-            bits |= ORDO__CLOCK_VECTOR;
-        else if (!strcmp(w, "hlc"))
-            bits |= ORDO__CLOCK_HLC;
-        else {
-            snprintf(why, whylen, "unknown clock '%s'", w);
+    for (int item = 1;; item++) {
+        size_t n = strcspn(s, ","), k = 0;
+        if (n == 0) {
+            snprintf(why, whylen, "item %d is empty", item);
             return -1;
         }
+        while (k < nclocks && (strlen(clocks[k].name) != n || strncmp(s, clocks[k].name, n)))
+            k++;
+        if (k == nclocks) {
+            snprintf(why, whylen, "unknown clock '%.*s'", n < 64 ? (int)n : 64, s);
+            return -1;
+        }
+        if (bits & clocks[k].bit) {
+            snprintf(why, whylen, "%s given twice", clocks[k].name);
+            return -1;
+        }
+        bits |= clocks[k].bit;
+        s += n;
+        if (!*s++)
+            break;
     }
     *out = bits;
-    return 0;
-}
-
-static int parse_uint(const char *s, uint64_t *out, int allow_suffix)
-{
-    char *end;
-    if (*s == '\0' || *s == '-' || *s == '+' || *s == ' ')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s)
-        return -1;
-    unsigned shift = 0;
-    if (allow_suffix && *end) {
-        switch (*end) {
-        case 'k':
-        case 'K':
-            shift = 10;
-            break;
-        case 'm':
-        case 'M':
-            shift = 20;
-            break;
-        case 'g':
-        case 'G':
-            shift = 30;
-            break;
-        default:
-            return -1;
-        }
-        end++;
-        if (*end == 'b' || *end == 'B')
-            end++;
-    }
-    if (*end)
-        return -1;
-    if (shift && v > (UINT64_MAX >> shift))
-        return -1;
-    *out = (uint64_t)v << shift;
     return 0;
 }
 
@@ -243,7 +231,10 @@ static int parse_value(const ordo__cfg_entry_t *e, const char *s, void *values, 
         /* fall through */
     case ORDO__CFG_UINT:
     case ORDO__CFG_SIZE:
-        if (parse_uint(s, &v, e->type != ORDO__CFG_UINT) || v < e->min || v > e->max)
+        if (e->type == ORDO__CFG_UINT ? ordo__parse_uint(s, e->min, e->max, &v)
+                                      : ordo__parse_size(s, e->min, e->max, &v))
+            return -1;
+        if (e->check && e->check(v, why, whylen))
             return -1;
         *(uint64_t *)field = v;
         return 0;
@@ -289,10 +280,10 @@ int ordo__cfg_table_load(const ordo__cfg_table_t *t, int *origin, char *const *e
         const ordo__cfg_entry_t *e = &t->entries[i];
         const char *s = env_lookup(envp, e->name);
         int from_env = s != NULL;
-        char why[160] = "";
+        char why[512] = "";
         if (e->offset >= t->values_size ||
             parse_value(e, from_env ? s : e->dflt, tmp, why, sizeof(why)) != 0) {
-            char acc[256];
+            char acc[512];
             accepted(e, acc, sizeof(acc));
             snprintf(err, errlen, "bad value %s='%s': %s%saccepted values are %s", e->name,
                      from_env ? s : e->dflt, why, why[0] ? "; " : "", acc);
@@ -378,7 +369,7 @@ void ordo__cfg_format(const ordo__cfg_entry_t *e, const void *values, char *buf,
 
 void ordo__cfg_table_print(const ordo__cfg_table_t *t, const int *origin, FILE *out)
 {
-    char val[1100], acc[256];
+    char val[1100], acc[512];
     for (size_t i = 0; i < t->len; i++) {
         const ordo__cfg_entry_t *e = &t->entries[i];
         ordo__cfg_format(e, t->values, val, sizeof(val));

@@ -68,6 +68,10 @@ typedef struct ordo__cfg_entry {
     size_t offset;
     const char *const *choices; /* ENUM only, NULL-terminated */
     uint64_t min, max;          /* UINT and SIZE */
+    /* UINT, SIZE and SIZE_AUTO (not for auto): a constraint beyond the
+     * range, or NULL.  Returns 0 if v is fine, else -1 and says why in
+     * why, which the loader's message then quotes. */
+    int (*check)(uint64_t v, char *why, size_t len);
 } ordo__cfg_entry_t;
 
 /* Entries a table may have (origin arrays are this long; a longer table is

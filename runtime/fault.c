@@ -1,99 +1,74 @@
-/* fault.c - seeded fault injection: drop, duplicate, delay (and so reorder). */
+/*
+ * fault.c - fault injection on this rank: the seeded generator of drops,
+ * duplicates and delays, and the answers about partitions, the crash,
+ * pauses and the clock's skew and drift (fault.h).  Parsing and printing
+ * are in fault_parse.c.  Acting on the answers is up to the callers.
+ */
 #include "ordo_config.h"
 
 #include "runtime/fault.h"
 
-#include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-static ordo__fault_spec_t active;
-static uint64_t rng_state;
+static struct {
+    ordo__fault_spec_t spec;
+    int rank;
+    uint64_t origin_ns;
+    uint64_t rng;
+    uint64_t crash_ns; /* absolute, UINT64_MAX: never */
+    int64_t skew_ns;   /* this rank's */
+    int64_t drift_ppm; /* this rank's */
+} fault = {.crash_ns = UINT64_MAX};
 
-static int parse_prob(const char *v, double *p)
+/* origin + t, where t may be ORDO__FAULT_FOREVER. */
+static uint64_t abs_ns(uint64_t t)
 {
-    char *end;
-    errno = 0;
-    double x = strtod(v, &end);
-    if (errno || end == v || (*end && *end != ':') || x < 0 || x > 1)
-        return -1;
-    *p = x;
-    return 0;
+    if (t == ORDO__FAULT_FOREVER || t > UINT64_MAX - fault.origin_ns)
+        return UINT64_MAX;
+    return fault.origin_ns + t;
 }
 
-int ordo__fault_parse(const char *s, ordo__fault_spec_t *spec, char *why, size_t len)
+/* Whether w is open at now_ns (a window from 0 is open before the origin too). */
+static int in_window(const ordo__fault_window_t *w, uint64_t now_ns)
 {
-    char buf[256], *save = NULL;
-    memset(spec, 0, sizeof(*spec));
-    if (!*s || !strcmp(s, "none"))
-        return 0;
-    if (strlen(s) >= sizeof(buf)) {
-        snprintf(why, len, "longer than %zu characters", sizeof(buf) - 1);
-        return -1;
-    }
-    snprintf(buf, sizeof(buf), "%s", s);
-    for (char *kv = strtok_r(buf, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(kv, '=');
-        if (!eq) {
-            snprintf(why, len, "'%s' is not key=value", kv);
-            return -1;
-        }
-        *eq = '\0';
-        const char *v = eq + 1;
-        char *end;
-        if (!strcmp(kv, "drop") || !strcmp(kv, "dup")) {
-            if (parse_prob(v, !strcmp(kv, "drop") ? &spec->drop : &spec->dup) || strchr(v, ':')) {
-                snprintf(why, len, "%s=%s: a probability from 0 to 1 is expected", kv, v);
-                return -1;
-            }
-        } else if (!strcmp(kv, "delay")) {
-            const char *colon = strchr(v, ':');
-            errno = 0;
-            if (parse_prob(v, &spec->delay) || !colon || colon[1] == '\0' || colon[1] == '-' ||
-                (spec->delay_us = strtoull(colon + 1, &end, 10), errno || *end) ||
-                spec->delay_us > 10000000) {
-                snprintf(why, len,
-                         "delay=%s: P:US expected (probability, then at most "
-                         "10000000 microseconds)",
-                         v);
-                return -1;
-            }
-        } else if (!strcmp(kv, "seed")) {
-            errno = 0;
-            if (!*v || *v == '-' || (spec->seed = strtoull(v, &end, 10), errno || *end)) {
-                snprintf(why, len, "seed=%s: a non-negative integer is expected", v);
-                return -1;
-            }
-        } else {
-            snprintf(why, len, "unknown key '%s' (known: drop, dup, delay, seed)", kv);
-            return -1;
-        }
-    }
-    spec->enabled = spec->drop > 0 || spec->dup > 0 || spec->delay > 0;
-    return 0;
+    return (w->start_ns == 0 || now_ns >= abs_ns(w->start_ns)) && now_ns < abs_ns(w->end_ns);
 }
 
-void ordo__fault_format(const ordo__fault_spec_t *spec, char *buf, size_t len)
+void ordo__fault_init(const ordo__fault_spec_t *spec, int rank, uint64_t origin_ns)
 {
-    if (!spec->enabled)
-        snprintf(buf, len, "none");
-    else
-        snprintf(buf, len, "drop=%g,dup=%g,delay=%g:%" PRIu64 ",seed=%" PRIu64, spec->drop,
-                 spec->dup, spec->delay, spec->delay_us, spec->seed);
-}
-
-void ordo__fault_init(const ordo__fault_spec_t *spec, int rank)
-{
-    active = *spec;
+    ordo__fault_fini();
+    fault.spec = *spec;
+    fault.rank = rank;
+    fault.origin_ns = origin_ns;
     /* splitmix64 of seed and rank: every rank its own, replayable stream */
-    rng_state = spec->seed * 0x9e3779b97f4a7c15ull + (uint64_t)rank + 1;
+    fault.rng = spec->seed * 0x9e3779b97f4a7c15ull + (uint64_t)rank + 1;
+    for (int i = 0; i < spec->nevents; i++) {
+        const ordo__fault_event_t *ev = &spec->events[i];
+        if (ev->rank != rank)
+            continue;
+        if (ev->kind == ORDO__FAULT_EV_CRASH)
+            fault.crash_ns = abs_ns(ev->when.start_ns);
+        else if (ev->kind == ORDO__FAULT_EV_SKEW)
+            fault.skew_ns = ev->value * 1000;
+        else if (ev->kind == ORDO__FAULT_EV_DRIFT)
+            fault.drift_ppm = ev->value;
+    }
+}
+
+void ordo__fault_fini(void)
+{
+    memset(&fault, 0, sizeof(fault));
+    fault.crash_ns = UINT64_MAX;
+}
+
+int ordo__fault_active(void)
+{
+    return fault.spec.enabled;
 }
 
 static uint64_t next_u64(void)
 {
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+    uint64_t z = (fault.rng += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
@@ -104,20 +79,97 @@ static double next_unit(void)
     return (double)(next_u64() >> 11) / (double)(1ull << 53);
 }
 
-ordo__fault_action_t ordo__fault_next(uint64_t *delay_ns)
+ordo__fault_action_t ordo__fault_next(uint64_t now_ns, uint64_t *delay_ns)
 {
-    if (!active.enabled)
+    const ordo__fault_spec_t *s = &fault.spec;
+    if (!(s->drop > 0 || s->dup > 0 || s->delay > 0))
         return ORDO__FAULT_PASS;
+    /* One draw per message whatever the windows, so a message's fate does
+     * not depend on when earlier ones were sent; each fault has its band
+     * of [0, 1) and acts only within its window. */
     double x = next_unit();
-    if (x < active.drop)
-        return ORDO__FAULT_DROP;
-    x -= active.drop;
-    if (x < active.dup)
-        return ORDO__FAULT_DUP;
-    x -= active.dup;
-    if (x < active.delay) {
-        *delay_ns = (uint64_t)(next_unit() * (double)active.delay_us * 1000.0);
+    if (x < s->drop)
+        return in_window(&s->drop_when, now_ns) ? ORDO__FAULT_DROP : ORDO__FAULT_PASS;
+    x -= s->drop;
+    if (x < s->dup)
+        return in_window(&s->dup_when, now_ns) ? ORDO__FAULT_DUP : ORDO__FAULT_PASS;
+    x -= s->dup;
+    if (x < s->delay && in_window(&s->delay_when, now_ns)) {
+        *delay_ns = (uint64_t)(next_unit() * (double)s->delay_us * 1000.0);
         return ORDO__FAULT_DELAY;
     }
     return ORDO__FAULT_PASS;
+}
+
+/* The group of a partition that rank is in (the unlisted ranks: ngroups). */
+static uint32_t group_of(const ordo__fault_event_t *ev, int rank)
+{
+    const ordo__fault_range_t *r = fault.spec.ranges + ev->first;
+    for (int i = 0; i < ev->nranges; i++)
+        if ((uint32_t)rank >= r[i].lo && (uint32_t)rank <= r[i].hi)
+            return r[i].group;
+    return ev->ngroups;
+}
+
+int ordo__fault_cut(int peer, uint64_t now_ns)
+{
+    for (int i = 0; i < fault.spec.nevents; i++) {
+        const ordo__fault_event_t *ev = &fault.spec.events[i];
+        if (ev->kind == ORDO__FAULT_EV_PARTITION && in_window(&ev->when, now_ns) &&
+            group_of(ev, fault.rank) != group_of(ev, peer))
+            return 1;
+    }
+    return 0;
+}
+
+uint64_t ordo__fault_crash_at(void)
+{
+    return fault.crash_ns;
+}
+
+int ordo__fault_paused(uint64_t now_ns, uint64_t *until_ns)
+{
+    int paused = 0;
+    uint64_t until = 0;
+    for (int i = 0; i < fault.spec.nevents; i++) {
+        const ordo__fault_event_t *ev = &fault.spec.events[i];
+        if (ev->kind != ORDO__FAULT_EV_PAUSE || ev->rank != fault.rank ||
+            !in_window(&ev->when, now_ns))
+            continue;
+        paused = 1;
+        if (abs_ns(ev->when.end_ns) > until)
+            until = abs_ns(ev->when.end_ns);
+    }
+    if (paused)
+        *until_ns = until;
+    return paused;
+}
+
+/* t if it is after now_ns and before best, else best. */
+static uint64_t earlier(uint64_t best, uint64_t t, uint64_t now_ns)
+{
+    return t > now_ns && t < best ? t : best;
+}
+
+uint64_t ordo__fault_next_event_ns(uint64_t now_ns)
+{
+    uint64_t next = earlier(UINT64_MAX, fault.crash_ns, now_ns);
+    for (int i = 0; i < fault.spec.nevents; i++) {
+        const ordo__fault_event_t *ev = &fault.spec.events[i];
+        if (ev->kind == ORDO__FAULT_EV_PARTITION ||
+            (ev->kind == ORDO__FAULT_EV_PAUSE && ev->rank == fault.rank)) {
+            next = earlier(next, abs_ns(ev->when.start_ns), now_ns);
+            next = earlier(next, abs_ns(ev->when.end_ns), now_ns);
+        }
+    }
+    return next;
+}
+
+int64_t ordo__fault_clock_offset_ns(uint64_t now_ns)
+{
+    /* elapsed / 1e6 * ppm stays within 64 bits for any elapsed time */
+    int64_t elapsed = (int64_t)(now_ns - fault.origin_ns);
+    int64_t drift =
+        elapsed / 1000000 * fault.drift_ppm + elapsed % 1000000 * fault.drift_ppm / 1000000;
+    return fault.skew_ns + drift;
 }

@@ -393,18 +393,18 @@ static const ordo__cfg_entry_t fd_cfg_table[] = {
      "Run the failure detector: a light thread that sends heartbeats to every peer on a channel "
      "of its own, so a dead, paused or cut-off peer is declared failed within ORDO_FD_TIMEOUT_MS "
      "even where the transport says nothing (n: only the transport reports failures).",
-     offsetof(ordo__fd_config_t, enabled), NULL, 0, 0},
+     offsetof(ordo__fd_config_t, enabled), NULL, 0, 0, NULL},
     {"ORDO_FD_PERIOD_MS", ORDO__CFG_UINT, "500", "Milliseconds between heartbeats to each peer.",
-     offsetof(ordo__fd_config_t, period_ms), NULL, 1, 600000},
+     offsetof(ordo__fd_config_t, period_ms), NULL, 1, 600000, NULL},
     {"ORDO_FD_TIMEOUT_MS", ORDO__CFG_UINT, "5000",
      "Milliseconds of silence after which a peer is declared failed (suspected, and probed "
      "through other ranks, after half of it); every call that needs a failed peer then ends "
      "with ORDO_ERR_PEER_FAILED.  At least twice ORDO_FD_PERIOD_MS.",
-     offsetof(ordo__fd_config_t, timeout_ms), NULL, 2, 3600000},
+     offsetof(ordo__fd_config_t, timeout_ms), NULL, 2, 3600000, NULL},
     {"ORDO_FD_INDIRECT", ORDO__CFG_UINT, "2",
      "Ranks asked whether they hear a suspected peer (SWIM's indirect probe); one that does "
      "vouches for it.",
-     offsetof(ordo__fd_config_t, indirect), NULL, 0, 64},
+     offsetof(ordo__fd_config_t, indirect), NULL, 0, 64, NULL},
 };
 
 ordo__module_t ordo__fd_module = {

@@ -144,7 +144,7 @@ static void print_membership(FILE *out)
 
 static int print_module_config(FILE *out)
 {
-    char err[512];
+    char err[1024];
     for (size_t i = 0; i < ordo__module_count(); i++) {
         ordo__module_t *m = ordo__module_at(i);
         if (!m->cfg_len)
@@ -177,7 +177,7 @@ ordo_status_t ordo_info_print(FILE *out)
 {
     ordo__config_t cfg;
     int origin[ORDO__CFG_MAX];
-    char err[512];
+    char err[1024];
 
     if (!out)
         return ORDO_ERR_INVALID;

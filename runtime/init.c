@@ -51,7 +51,7 @@ static void warn_unknown(const char *var)
 /* The runtime's table, then every module's; then ORDO_* variables none knows. */
 static int load_config(void)
 {
-    char err[512];
+    char err[1024];
     size_t n = ordo__module_count();
     ordo__cfg_table_t tables[ORDO__MODULE_MAX + 1];
 
@@ -70,6 +70,25 @@ static int load_config(void)
     ordo__log_level = ordo__rt.cfg.log_level;
     ordo__cfg_warn_unknown(tables, n + 1, environ, warn_unknown);
     return ORDO_OK;
+}
+
+/* ORDO_FAULT names only ranks the job has (known once bootstrapped). */
+static int check_fault_ranks(void)
+{
+    char why[512];
+    if (ordo__fault_check_ranks(&ordo__rt.cfg.fault, ordo__rt.size, why, sizeof(why)) == 0)
+        return ORDO_OK;
+    ordo_log_error("bad value ORDO_FAULT: %s", why);
+    return ORDO_ERR_CONFIG;
+}
+
+/* Fault windows count from here, the end of ordo_init; the progress thread
+ * may already run, hence the lock. */
+static void start_faults(void)
+{
+    pthread_mutex_lock(&ordo__rt.lock);
+    ordo__fault_init(&ordo__rt.cfg.fault, ordo__rt.rank, ordo__now_ns());
+    pthread_mutex_unlock(&ordo__rt.lock);
 }
 
 int ordo__tl_exchange(const ordo__tl_ops_t *ops, ordo__tl_t *tl)
@@ -223,8 +242,10 @@ int ordo__rt_init(int *argc, char ***argv)
     ordo__rt.wait_mode = resolve_wait_mode();
     choose_transport();
     /* Local steps, then every rank agrees before the next collective one. */
-    status = ordo__lclock_init(ordo__rt.rank, ordo__rt.size, ordo__rt.cfg.clocks,
-                               ordo__rt.cfg.hlc_max_offset_us, ordo__rt.cfg.trace_dir);
+    status = check_fault_ranks();
+    if (status == ORDO_OK)
+        status = ordo__lclock_init(ordo__rt.rank, ordo__rt.size, ordo__rt.cfg.clocks,
+                                   ordo__rt.cfg.hlc_max_offset_us, ordo__rt.cfg.trace_dir);
     if (status == ORDO_OK) {
         stage = STAGE_LCLOCK;
         status = ordo__rpc_init();
@@ -253,6 +274,7 @@ int ordo__rt_init(int *argc, char ***argv)
     status = ordo__boot_agree(status);
     if (status != ORDO_OK)
         goto err;
+    start_faults();
     ordo__rt.initialized = 1;
     ordo_log_info("initialized: rank %d of %d on %s", ordo__rt.rank, ordo__rt.size,
                   ordo__rt.topo.ranks[ordo__rt.rank].host);

@@ -63,21 +63,24 @@ static ordo__fault_action_t fault_next(const rpc_op_t *op, uint64_t *delay_ns)
 {
     unsigned cls = ordo__rpc.hflags[op->hdr.handler];
     int oneway = (cls & ORDO__RPC_F_ONEWAY_NORESEND) != 0;
+    /* One word, inline: what ordo__fault_active() answers once ordo_init
+     * has ended (before, ordo__fault_next lets everything pass). */
     if (!ordo__rt.cfg.fault.enabled || !(cls & ORDO__RPC_F_FAULTS))
         return ORDO__FAULT_PASS;
+    uint64_t now = ordo__now_ns(); /* read only under fault injection */
     if (op->rndv) {
         /* A rendezvous descriptor is not duplicated: a second pull could
          * still read the payload after the first acknowledgement freed it. */
-        ordo__fault_action_t a = ordo__fault_next(delay_ns);
+        ordo__fault_action_t a = ordo__fault_next(now, delay_ns);
         if (a == ORDO__FAULT_DUP || (a == ORDO__FAULT_DROP && op->hdr.kind == ORDO__MSG_SEND))
             return ORDO__FAULT_PASS;
         return a;
     }
     if (op->hdr.kind == ORDO__MSG_REQ || op->hdr.kind == ORDO__MSG_REPLY)
-        return ordo__fault_next(delay_ns);
+        return ordo__fault_next(now, delay_ns);
     if (!oneway || op->hdr.kind != ORDO__MSG_SEND)
         return ORDO__FAULT_PASS;
-    ordo__fault_action_t a = ordo__fault_next(delay_ns);
+    ordo__fault_action_t a = ordo__fault_next(now, delay_ns);
     return a == ORDO__FAULT_DROP ? ORDO__FAULT_PASS : a;
 }
 

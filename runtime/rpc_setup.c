@@ -55,7 +55,8 @@ int ordo__rpc_init(void)
     ordo__rpc.call_seq = calloc((size_t)ordo__rt.size, sizeof(*ordo__rpc.call_seq));
     if (!ordo__rpc.dedup || !ordo__rpc.call_seq)
         return ORDO_ERR_NOMEM;
-    ordo__fault_init(&ordo__rt.cfg.fault, ordo__rt.rank);
+    /* Faults start at the end of ordo_init (ordo__rt_init). */
+    ordo__fault_fini();
     return ordo__op_pool_grow();
 }
 
@@ -78,6 +79,7 @@ void ordo__rpc_fini(void)
     ordo__buf_release();
     free(ordo__rpc.call_seq);
     memset(&ordo__rpc, 0, sizeof(ordo__rpc));
+    ordo__fault_fini();
 }
 
 void ordo__rpc_set_threshold(size_t threshold, size_t threshold_mapped)
