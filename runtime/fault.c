@@ -20,6 +20,8 @@ static struct {
     int64_t drift_ppm; /* this rank's */
 } fault = {.crash_ns = UINT64_MAX};
 
+int ordo__fault_started;
+
 /* origin + t, where t may be ORDO__FAULT_FOREVER. */
 static uint64_t abs_ns(uint64_t t)
 {
@@ -53,17 +55,15 @@ void ordo__fault_init(const ordo__fault_spec_t *spec, int rank, uint64_t origin_
         else if (ev->kind == ORDO__FAULT_EV_DRIFT)
             fault.drift_ppm = ev->value;
     }
+    /* The spec is whole before another thread may read it. */
+    __atomic_store_n(&ordo__fault_started, spec->enabled, __ATOMIC_RELEASE);
 }
 
 void ordo__fault_fini(void)
 {
+    __atomic_store_n(&ordo__fault_started, 0, __ATOMIC_RELEASE);
     memset(&fault, 0, sizeof(fault));
     fault.crash_ns = UINT64_MAX;
-}
-
-int ordo__fault_active(void)
-{
-    return fault.spec.enabled;
 }
 
 static uint64_t next_u64(void)

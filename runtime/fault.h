@@ -111,6 +111,7 @@ typedef enum {
     ORDO__FAULT_DROP,
     ORDO__FAULT_DUP,
     ORDO__FAULT_DELAY,
+    ORDO__FAULT_CUT, /* dropped: a partition separates sender and receiver */
 } ordo__fault_action_t;
 
 /* Times below are ordo__now_ns() (clock.h); origin_ns is its value at the
@@ -118,8 +119,13 @@ typedef enum {
  * called (and after ordo__fault_fini) no fault is active. */
 void ordo__fault_init(const ordo__fault_spec_t *spec, int rank, uint64_t origin_ns);
 void ordo__fault_fini(void);
-/* 1 if any fault at all is configured for this job. */
-int ordo__fault_active(void);
+/* 1 once ordo__fault_init has run with any fault at all configured for
+ * this job (any thread may ask: the failure detector's does). */
+extern __attribute__((visibility("hidden"))) int ordo__fault_started;
+static inline int ordo__fault_active(void)
+{
+    return __atomic_load_n(&ordo__fault_started, __ATOMIC_ACQUIRE);
+}
 /* What to do with the next message (drop, dup, delay, each within its
  * window); *delay_ns for ORDO__FAULT_DELAY.  Seeded: one draw per message,
  * so the same seed, rank and message order give the same faults. */

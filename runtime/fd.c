@@ -5,11 +5,13 @@
 
 #include "runtime/boot.h"
 #include "runtime/clock.h"
+#include "runtime/fault.h"
 #include "runtime/log.h"
 #include "runtime/member.h"
 #include "runtime/rt.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,10 +48,11 @@ static struct {
     uint64_t *last_heard;
     uint64_t last_tick, seq, rng;
     /* shared, with atomics */
-    uint8_t *state;  /* FD_*: what the thread believes */
-    uint8_t *posted; /* declared failed, for progress to apply */
-    int32_t *by;     /* who declared it: -1 this rank's own detector */
-    int out_by;      /* a rank that declared this one failed, or NOT_OUT */
+    uint8_t *state;       /* FD_*: what the thread believes */
+    uint8_t *posted;      /* declared failed, for progress to apply */
+    int32_t *by;          /* who declared it: -1 this rank's own detector */
+    int out_by;           /* a rank that declared this one failed, or NOT_OUT */
+    uint64_t pause_until; /* ORDO_FAULT pause: progress sleeps until then */
     ordo__fd_stats_t stats;
 } fd;
 
@@ -92,6 +95,8 @@ void ordo__fd_describe(char *buf, size_t len)
 
 static void send_to(int peer, int kind, int target)
 {
+    if (ordo__fault_active() && ordo__fault_cut(peer, ordo__now_ns()))
+        return; /* ORDO_FAULT: a partition separates us */
     fd_msg_t m = {
         .magic = FD_MAGIC, .kind = (uint8_t)kind, .src = fd.me, .target = target, .seq = ++fd.seq};
     /* A message that cannot go at once is not sent: the next period's does. */
@@ -206,6 +211,8 @@ static void fd_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
     }
     uint64_t now = ordo__now_ns();
     int src = m.src;
+    if (ordo__fault_active() && ordo__fault_cut(src, now))
+        return; /* was on its way when the partition began */
     if (LOAD(&fd.state[src]) == FD_FAILED) {
         /* A rank we declared failed is still about: it is out, and must know. */
         if (m.kind == FD_HEARTBEAT)
@@ -253,6 +260,48 @@ static void fd_transport_failed(void *arg, int peer, int status)
     declare(peer, -1);
 }
 
+/* ORDO_FAULT: this rank crashes, or pauses (progress and this thread stop
+ * until the pause ends, as a SIGSTOP or a long GC would). */
+static void act_on_faults(uint64_t now)
+{
+    if (now >= ordo__fault_crash_at()) {
+        ordo_log_warn("ORDO_FAULT: rank %d crashes now (SIGKILL)", fd.me);
+        fflush(stderr);
+        raise(SIGKILL);
+    }
+    uint64_t until;
+    if (!ordo__fault_paused(now, &until))
+        return;
+    ordo_log_info("ORDO_FAULT: rank %d pauses for %.0f ms", fd.me, (double)(until - now) / 1e6);
+    STORE(&fd.pause_until, until);
+    __atomic_fetch_or(&ordo__modules_pending, 1u << ordo__fd_module.index, __ATOMIC_RELEASE);
+    while (!fd.stop && (now = ordo__now_ns()) < until) {
+        uint64_t left = until - now, slice = left < 50000000u ? left : 50000000u;
+        struct timespec ts = {0, (long)slice};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* ORDO_FD=n with crashes or pauses to inject: the thread only keeps time. */
+static void *faults_main(void *arg)
+{
+    (void)arg;
+    while (!fd.stop) {
+        uint64_t now = ordo__now_ns(), wake = now + 50000000u;
+        if (ordo__fault_active()) {
+            act_on_faults(now);
+            now = ordo__now_ns();
+            uint64_t ev = ordo__fault_next_event_ns(now);
+            wake = ev < wake ? ev : wake;
+        }
+        if (wake > now) {
+            struct timespec ts = {0, (long)(wake - now)};
+            nanosleep(&ts, NULL);
+        }
+    }
+    return NULL;
+}
+
 static void *fd_main(void *arg)
 {
     (void)arg;
@@ -262,16 +311,24 @@ static void *fd_main(void *arg)
         fd.last_heard[r] = now;
     while (!fd.stop) {
         now = ordo__now_ns();
+        uint64_t wake = next;
+        if (ordo__fault_active()) {
+            act_on_faults(now);
+            now = ordo__now_ns();
+            uint64_t ev = ordo__fault_next_event_ns(now);
+            wake = ev < wake ? ev : wake;
+        }
         if (now >= next) {
             tick(now);
             next += fd.period_ns;
             if (next <= now)
                 next = now + fd.period_ns;
+            wake = next < wake ? next : wake;
         }
         while (fd.ops->progress(fd.tl) > 0)
             ;
         now = ordo__now_ns();
-        int ms = next > now ? (int)((next - now + 999999u) / 1000000u) : 0;
+        int ms = wake > now ? (int)((wake - now + 999999u) / 1000000u) : 0;
         if (ms > 0 && fd.ops->arm(fd.tl) == ORDO_OK)
             fd.ops->sleep(fd.tl, ms);
     }
@@ -323,8 +380,16 @@ static int fd_init(void)
     fd.out_by = NOT_OUT;
     fd.n = ordo__rt.size;
     fd.me = ordo__rt.rank;
-    if (!ordo__fd_cfg.enabled)
+    if (!ordo__fd_cfg.enabled) {
+        if (!ordo__rt.cfg.fault.nevents)
+            return ORDO_OK;
+        if (pthread_create(&fd.thread, NULL, faults_main, NULL) != 0) {
+            ordo_log_error("ORDO_FAULT: cannot start the thread that injects crashes and pauses");
+            return ORDO_ERR_NOMEM;
+        }
+        fd.running = 1;
         return ORDO_OK;
+    }
     int status = ORDO_OK;
     if (ordo__fd_cfg.timeout_ms < 2 * ordo__fd_cfg.period_ms) {
         ordo_log_error("ORDO_FD_TIMEOUT_MS=%llu: must be at least twice ORDO_FD_PERIOD_MS=%llu "
@@ -378,6 +443,14 @@ static void fd_progress(void)
     int by = LOAD(&fd.out_by);
     if (by != NOT_OUT)
         ordo__member_fail_self(by);
+    /* ORDO_FAULT pause: progress stops too (the lock held: a progress
+     * thread's pause stops the application's calls as well). */
+    uint64_t until = LOAD(&fd.pause_until), now;
+    while ((now = ordo__now_ns()) < until) {
+        uint64_t left = until - now, slice = left < 50000000u ? left : 50000000u;
+        struct timespec ts = {0, (long)slice};
+        nanosleep(&ts, NULL);
+    }
 }
 
 /* The view learnt of a failure (from any source): stop watching the rank. */

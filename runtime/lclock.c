@@ -19,6 +19,9 @@
 
 #include "runtime/lclock.h"
 
+#include "runtime/clock.h"
+#include "runtime/fault.h"
+
 #include "runtime/log.h"
 #include "runtime/rt.h"
 
@@ -46,11 +49,21 @@ static struct {
     uint64_t trace_seq;
 } lc;
 
+/* The physical clock the HLC reads (and leases will): real time, shifted
+ * by ORDO_FAULT's skew and drift for this rank. */
 static uint64_t wall_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    uint64_t t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    if (__builtin_expect(ordo__fault_active(), 0))
+        t += (uint64_t)ordo__fault_clock_offset_ns(ordo__now_ns());
+    return t;
+}
+
+uint64_t ordo__phys_ns(void)
+{
+    return wall_ns();
 }
 
 size_t ordo__varint_put(uint8_t *p, uint64_t v)

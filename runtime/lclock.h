@@ -90,6 +90,10 @@ static inline void ordo__lclock_recv_inline(const ordo__stamp_t *st, int src, un
     ordo__lclock_recv(st, src, handler, seq);
 }
 
+/* The physical clock (ns since the epoch) HLC reads and leases will:
+ * CLOCK_REALTIME, shifted by ORDO_FAULT's skew and drift of this rank. */
+uint64_t ordo__phys_ns(void);
+
 /* Messages whose HLC was further ahead of our physical clock than allowed. */
 uint64_t ordo__lclock_hlc_ahead(void);
 

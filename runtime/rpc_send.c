@@ -58,16 +58,21 @@ int ordo__op_transmit(rpc_op_t *op)
  * of ORDO__RPC_F_ONEWAY_NORESEND handlers, whose protocols stand delay,
  * reordering and duplicates but not loss (nothing resends a one-way
  * message), take all but a drop, which becomes a pass; nothing else is
- * touched. */
+ * touched.  A partition cuts every message, whatever its class: the peers
+ * across are declared failed (fd.c), and what waited for them ends. */
 static ordo__fault_action_t fault_next(const rpc_op_t *op, uint64_t *delay_ns)
 {
     unsigned cls = ordo__rpc.hflags[op->hdr.handler];
     int oneway = (cls & ORDO__RPC_F_ONEWAY_NORESEND) != 0;
     /* One word, inline: what ordo__fault_active() answers once ordo_init
      * has ended (before, ordo__fault_next lets everything pass). */
-    if (!ordo__rt.cfg.fault.enabled || !(cls & ORDO__RPC_F_FAULTS))
+    if (!ordo__rt.cfg.fault.enabled)
         return ORDO__FAULT_PASS;
     uint64_t now = ordo__now_ns(); /* read only under fault injection */
+    if (ordo__fault_active() && ordo__fault_cut(op->peer, now))
+        return ORDO__FAULT_CUT;
+    if (!(cls & ORDO__RPC_F_FAULTS))
+        return ORDO__FAULT_PASS;
     if (op->rndv) {
         /* A rendezvous descriptor is not duplicated: a second pull could
          * still read the payload after the first acknowledgement freed it. */
@@ -91,6 +96,7 @@ int ordo__op_emit(rpc_op_t *op)
     ordo__fault_action_t a = fault_next(op, &delay_ns);
 
     switch (a) {
+    case ORDO__FAULT_CUT:
     case ORDO__FAULT_DROP:
         ordo__rt.stats.fault_dropped++;
         op->sent_ns = ordo__now_ns();

@@ -1,0 +1,189 @@
+/*
+ * test_faults_mpi.c - the faults ORDO_FAULT injects, as the job sees them.
+ * One mode per run (the script sets ORDO_FAULT and the detector's settings):
+ *
+ *   partition    partition=0,1|2,3@1s- : every rank calls every other for
+ *                4 s; calls within a side keep working, calls across end
+ *                with ORDO_ERR_PEER_FAILED (never ORDO_ERR_TIMEOUT), each
+ *                side's view fails exactly the other side.
+ *   pause-short  pause=3@1s-1300ms, shorter than ORDO_FD_TIMEOUT_MS: no
+ *                failure anywhere, calls to rank 3 work afterwards.
+ *   pause-long   pause=3@1s-3500ms, longer: the others declare 3 failed,
+ *                and 3, once it runs again, finds itself out.
+ *   crash        crash=3@1s : rank 3 SIGKILLs itself; the others' calls to
+ *                it end with ORDO_ERR_PEER_FAILED, the rest work.
+ *   skew         skew=1:2000000 : rank 1's physical clock is 2 s ahead as
+ *                its HLC sees it: ranks hearing from it count messages
+ *                whose HLC is ahead (ORDO_HLC_MAX_OFFSET_US=1000000), and
+ *                rank 1 counts none.
+ *
+ * Every rank that is not crashed prints "rank R: ok" at the end; the script
+ * counts them.  Run under mpirun --enable-recovery.
+ */
+#include <ordo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { ID_ECHO = 1 };
+
+static int me, n;
+
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        fprintf(stderr, "rank %d: FAILED: ", me);                                                  \
+        fprintf(stderr, __VA_ARGS__);                                                              \
+        fprintf(stderr, "\n");                                                                     \
+        exit(1);                                                                                   \
+    } while (0)
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int echo(const ordo_rpc_msg_t *msg, void *arg)
+{
+    (void)arg;
+    return ordo_rpc_reply(msg, msg->data, msg->len);
+}
+
+static int call(int dest)
+{
+    int x = me * 100 + dest, y = -1;
+    size_t len = 0;
+    int s = ordo_rpc_call(dest, ID_ECHO, &x, sizeof(x), &y, sizeof(y), &len);
+    if (s == ORDO_OK && (len != sizeof(y) || y != x))
+        FAIL("echo from %d: got %d (%zu bytes), sent %d", dest, y, len, x);
+    return s;
+}
+
+/* Call every other rank every 100 ms for secs seconds (progress in
+ * between); first_fail[r]: when a call to r first failed (0: never). */
+static void call_all(double secs, double t0, double *first_fail, int *last_status)
+{
+    double end = now_s() + secs;
+    while (now_s() < end) {
+        for (int r = 0; r < n; r++) {
+            if (r == me || (first_fail[r] > 0 && last_status[r] == ORDO_ERR_PEER_FAILED))
+                continue;
+            int s = call(r);
+            last_status[r] = s;
+            if (s != ORDO_OK && first_fail[r] == 0)
+                first_fail[r] = now_s() - t0;
+        }
+        double until = now_s() + 0.1;
+        while (now_s() < until)
+            ordo_progress();
+    }
+}
+
+static int side(int r)
+{
+    return r < 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2)
+        return 2;
+    const char *mode = argv[1];
+    if (ordo_init(&argc, &argv) != ORDO_OK)
+        return 1;
+    me = ordo_rank();
+    n = ordo_size();
+    if (n != 4)
+        FAIL("needs 4 ranks");
+    if (ordo_rpc_register(ID_ECHO, echo, NULL) != ORDO_OK)
+        FAIL("register");
+    if (ordo_barrier() != ORDO_OK)
+        FAIL("first barrier");
+    double t0 = now_s(), first_fail[4] = {0};
+    int last[4] = {0};
+    ordo_membership_t m;
+
+    if (!strcmp(mode, "partition")) {
+        call_all(4.0, t0, first_fail, last);
+        for (int r = 0; r < n; r++) {
+            if (r == me)
+                continue;
+            int across = side(r) != side(me);
+            if (!across && first_fail[r] > 0)
+                FAIL("call to %d on my side failed (%s) at %.2f s", r, ordo_strerror(last[r]),
+                     first_fail[r]);
+            if (across && last[r] != ORDO_ERR_PEER_FAILED)
+                FAIL("call to %d across the partition: %s, not ORDO_ERR_PEER_FAILED", r,
+                     ordo_strerror(last[r]));
+            if (across)
+                printf("rank %d: rank %d across the partition failed after %.2f s\n", me, r,
+                       first_fail[r]);
+            if ((ordo_peer_state(r) == ORDO_PEER_FAILED) != across)
+                FAIL("rank %d: state %d", r, ordo_peer_state(r));
+        }
+        ordo_membership(&m);
+        if (m.failed != 2 || m.out)
+            FAIL("view: %d failed, out %d (want 2, 0)", m.failed, m.out);
+        ordo_failure_ack(NULL);
+        if (ordo_barrier() != ORDO_OK) /* each side a job of its own */
+            FAIL("barrier within my side after the acknowledgement");
+    } else if (!strcmp(mode, "pause-short") || !strcmp(mode, "crash")) {
+        int crash = !strcmp(mode, "crash");
+        call_all(3.0, t0, first_fail, last);
+        ordo_membership(&m);
+        for (int r = 0; r < n; r++) {
+            if (r == me)
+                continue;
+            int gone = crash && r == 3;
+            if (!gone && first_fail[r] > 0)
+                FAIL("call to %d failed (%s) at %.2f s", r, ordo_strerror(last[r]), first_fail[r]);
+            if (gone && last[r] != ORDO_ERR_PEER_FAILED)
+                FAIL("call to crashed rank 3: %s, not ORDO_ERR_PEER_FAILED",
+                     ordo_strerror(last[r]));
+            if (gone)
+                printf("rank %d: crashed rank 3 failed after %.2f s\n", me, first_fail[r]);
+        }
+        if (m.failed != crash || m.out)
+            FAIL("view: %d failed, out %d", m.failed, m.out);
+        if (crash)
+            ordo_failure_ack(NULL);
+        if (ordo_barrier() != ORDO_OK)
+            FAIL("last barrier");
+    } else if (!strcmp(mode, "pause-long")) {
+        call_all(5.0, t0, first_fail, last);
+        ordo_membership(&m);
+        if (me == 3) {
+            if (!m.out || m.failed != 3)
+                FAIL("the paused rank: out %d, %d failed (want 1, 3)", m.out, m.failed);
+            if (call(0) != ORDO_ERR_PEER_FAILED)
+                FAIL("a call from the rank that is out did not fail");
+        } else {
+            if (last[3] != ORDO_ERR_PEER_FAILED || m.failed != 1 || m.out)
+                FAIL("rank 3 paused past the timeout: %s, %d failed, out %d",
+                     ordo_strerror(last[3]), m.failed, m.out);
+            printf("rank %d: paused rank 3 failed after %.2f s\n", me, first_fail[3]);
+            ordo_failure_ack(NULL);
+            if (ordo_barrier() != ORDO_OK)
+                FAIL("barrier of the three after the acknowledgement");
+        }
+    } else if (!strcmp(mode, "skew")) {
+        call_all(1.0, t0, first_fail, last);
+        ordo_stats_t st;
+        ordo_stats(&st);
+        if (me == 1 && st.hlc_ahead != 0)
+            FAIL("the skewed rank counted %llu messages ahead", (unsigned long long)st.hlc_ahead);
+        if (me != 1 && st.hlc_ahead == 0)
+            FAIL("no message of the skewed rank 1 was seen ahead");
+        printf("rank %d: %llu messages with an HLC ahead\n", me, (unsigned long long)st.hlc_ahead);
+    } else {
+        FAIL("unknown mode %s", mode);
+    }
+    int s = ordo_finalize();
+    if (s != ORDO_OK && !(me == 3 && !strcmp(mode, "pause-long")))
+        FAIL("ordo_finalize: %s", ordo_strerror(s));
+    printf("rank %d: ok\n", me);
+    return 0;
+}
