@@ -225,7 +225,7 @@ static int parse(const uint8_t *m, size_t len, causal_hdr_t *h, const uint64_t *
         return ORDO_ERR_MSG;
     memcpy(h, m, sizeof(*h));
     if (h->writer >= (uint32_t)cz.n || h->writer == (uint32_t)ordo__rt.rank || h->off % 8 ||
-        h->len % 8 || len != msg_len(h->len))
+        h->len % 8 || h->len > len || len != msg_len(h->len)) /* h->len first: no wrap */
         return ORDO_ERR_MSG;
     struct ordo_obj *o = ordo__obj_find(h->id);
     if (!o || o->model != ORDO_MODEL_CAUSAL || o->nbytes != h->nbytes ||

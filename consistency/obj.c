@@ -13,6 +13,7 @@
 #include "runtime/rt.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,7 +159,8 @@ static struct ordo_obj *obj_create(size_t nbytes, ordo_model_t model, uint32_t i
     o->ops = models[model];
     o->nbytes = nbytes;
     o->block = (size_t)ordo__obj_cfg.obj_block;
-    o->nblocks = (nbytes + o->block - 1) / o->block;
+    /* nbytes <= obj_max_bytes(): neither this nor the table's size wraps. */
+    o->nblocks = nbytes / o->block + (nbytes % o->block != 0);
     o->home = malloc(o->nblocks * sizeof(*o->home));
     if (!o->home)
         goto err;
@@ -172,11 +174,26 @@ err:
     return NULL;
 }
 
+/* The largest object the layout holds: whole blocks (and so whole words)
+ * within PTRDIFF_MAX, the most one allocation can hold, so that rounding a
+ * size up to blocks or words, and off + len inside the object, never wrap. */
+static size_t obj_max_bytes(void)
+{
+    size_t block = (size_t)ordo__obj_cfg.obj_block;
+    return (size_t)PTRDIFF_MAX / block * block;
+}
+
 ordo_status_t ordo_obj_alloc(size_t nbytes, ordo_model_t model, ordo_obj_t **obj)
 {
     ORDO__CHECK_INIT();
     if (!obj || nbytes == 0 || (unsigned)model >= NMODELS)
         return ORDO_ERR_INVALID;
+    if (nbytes > obj_max_bytes()) {
+        ordo_log_error("ordo_obj_alloc: %zu bytes is more than an object can hold (at most %zu: "
+                       "whole blocks of ORDO_OBJ_BLOCK within PTRDIFF_MAX)",
+                       nbytes, obj_max_bytes());
+        return ORDO_ERR_INVALID;
+    }
     if (ordo__in_handler)
         return ORDO_ERR_INVALID;
     ORDO__LOCK();

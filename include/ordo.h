@@ -402,7 +402,9 @@ typedef struct ordo_obj ordo_obj_t;
 /**
  * Make a shared object of nbytes (> 0) bytes, all zero, with the given
  * model.  Collective: every rank calls it, in the same order and with the
- * same arguments; it returns once every rank has the object.
+ * same arguments; it returns once every rank has the object.  A size past
+ * what an object can hold (whole blocks within PTRDIFF_MAX) is refused with
+ * ORDO_ERR_INVALID.
  */
 ORDO_API ordo_status_t ordo_obj_alloc(size_t nbytes, ordo_model_t model, ordo_obj_t **obj);
 
