@@ -628,7 +628,8 @@ static void repair_object(struct ordo_obj *o, int dead, uint8_t *buf)
         for (int p = 0; p < cz.n; p++) {
             if (p == ordo__rt.rank || ordo__rt.peer_failed[p])
                 continue;
-            int s = ordo__rpc_send(p, id_repair, buf, sizeof(r) + r.len); /* copied: see below */
+            /* As from a handler: copied, not waited for (causal_progress). */
+            int s = ordo__rpc_send(p, id_repair, buf, sizeof(r) + r.len);
             if (s != ORDO_OK && s != ORDO_ERR_PEER_FAILED)
                 ordo_log_warn("causal repair of rank %d's writes to rank %d: %s", dead, p,
                               ordo_strerror(s));
