@@ -222,8 +222,8 @@ static void *home_land(int src, const void *pre, size_t pre_len, size_t len)
     ordo__obj_req_t r;
     struct ordo_obj *o;
     size_t b;
-    if (!wreq_of(pre, pre_len, len, &r) || req_check(&r, len, src, 0, &o, &b) != ORDO_OK ||
-        !o->ops->home->land)
+    if (ordo__rt.peer_failed[src] || !wreq_of(pre, pre_len, len, &r) ||
+        req_check(&r, len, src, 0, &o, &b) != ORDO_OK || !o->ops->home->land)
         return NULL;
     return o->ops->home->land(o, b, &r);
 }
@@ -236,6 +236,10 @@ static int home_handler(const ordo_rpc_msg_t *msg, void *arg)
     const uint8_t *data;
     (void)arg;
 
+    /* A rank declared failed may only have been paused: whatever it still
+     * sends is refused, so it changes nothing the survivors hold. */
+    if (ordo__rt.peer_failed[msg->src])
+        return ORDO_ERR_PEER_FAILED;
     int status = home_check(msg, &r, &o, &b, &data);
     if (status != ORDO_OK)
         return status;

@@ -10,9 +10,11 @@
 #include "collectives/coll.h"
 #include "consistency/home.h"
 #include "runtime/log.h"
+#include "runtime/member.h"
 #include "runtime/rt.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,13 @@ static const ordo__obj_model_ops_t *const models[] = {
 static struct {
     struct ordo_obj *live;
     uint32_t last_id;
-    ordo__ring_t ring;
+    ordo__ring_t ring; /* over the ranks whose failure was not acknowledged */
+    int ring_nacked;   /* acknowledged failures when the ring was built */
+    /* Per rank: failed, and a fence had to skip it (writes of ours it never
+     * got, or buffered writes to its blocks dropped); reported by every
+     * fence until the failure is acknowledged. */
+    char *skipped;
+    char *warned; /* ... and named in a fence's warning already */
     int ready;
 } objs;
 
@@ -42,9 +50,16 @@ static int obj_init(void)
     const ordo__obj_config_t *cfg = &ordo__obj_cfg;
 
     memset(&objs, 0, sizeof(objs));
-    status = ordo__ring_build(&objs.ring, ordo__rt.size, NULL, (unsigned)cfg->obj_vnodes);
-    if (status != ORDO_OK)
+    objs.skipped = calloc((size_t)ordo__rt.size, 1);
+    objs.warned = calloc((size_t)ordo__rt.size, 1);
+    status = objs.skipped && objs.warned ? ORDO_OK : ORDO_ERR_NOMEM;
+    if (status == ORDO_OK)
+        status = ordo__ring_build(&objs.ring, ordo__rt.size, NULL, (unsigned)cfg->obj_vnodes);
+    if (status != ORDO_OK) {
+        free(objs.skipped);
+        free(objs.warned);
         return status;
+    }
     objs.ready = 1;
     status = ordo__home_init();
     for (size_t m = 0; m < NMODELS && status == ORDO_OK; m++)
@@ -77,6 +92,9 @@ static void obj_fini(void)
         obj_destroy(o);
     }
     ordo__ring_free(&objs.ring);
+    free(objs.skipped);
+    free(objs.warned);
+    objs.skipped = objs.warned = NULL;
     objs.ready = 0;
 }
 
@@ -90,6 +108,41 @@ static void obj_progress(void)
         ordo__module_wake(&ordo__obj_module);
 }
 
+void ordo__obj_skip(int rank)
+{
+    if (objs.skipped && rank >= 0 && rank < ordo__rt.size && rank != ordo__rt.rank)
+        objs.skipped[rank] = 1;
+}
+
+/* A fence's status once the models' fences have run: the first failure of
+ * theirs, else ORDO_ERR_PEER_FAILED while a rank they had to skip is not
+ * acknowledged (ordo_failure_ack), named in one warning (once per rank). */
+static int fence_status(int status)
+{
+    char names[160];
+    size_t len = 0;
+    int unacked = 0, fresh = 0;
+    for (int r = 0; r < ordo__rt.size; r++) {
+        if (!objs.skipped[r] || ordo__member.acked[r])
+            continue;
+        unacked++;
+        fresh |= !objs.warned[r];
+        objs.warned[r] = 1;
+        if (len < sizeof(names) - 16)
+            len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%d", len ? ", " : "", r);
+        else if (len < sizeof(names) - 4)
+            len += (size_t)snprintf(names + len, sizeof(names) - len, " ...");
+    }
+    if (!unacked || status != ORDO_OK)
+        return status;
+    if (fresh)
+        ordo_log_warn("ordo_fence: completed over the live ranks; failed rank%s %s skipped (not "
+                      "all of this rank's writes reached them or their blocks): "
+                      "ORDO_ERR_PEER_FAILED until ordo_failure_ack",
+                      unacked > 1 ? "s" : "", names);
+    return ORDO_ERR_PEER_FAILED;
+}
+
 /* Every model's fence (ordo_fence, quiesce): the first failure. */
 static int fence_all(void)
 {
@@ -99,13 +152,30 @@ static int fence_all(void)
         if (status == ORDO_OK)
             status = s;
     }
-    return status;
+    return fence_status(status);
+}
+
+/* A failed peer: every model drops what it still meant for it. */
+static void obj_peer_failed(int peer, int status)
+{
+    (void)status;
+    for (size_t m = 0; m < NMODELS; m++)
+        models[m]->peer_failed(peer);
+    ordo__module_wake(&ordo__obj_module);
 }
 
 struct ordo_obj *ordo__obj_find(uint32_t id)
 {
     for (struct ordo_obj *o = objs.live; o; o = o->next)
         if (o->id == id)
+            return o;
+    return NULL;
+}
+
+struct ordo_obj *ordo__obj_find_next(struct ordo_obj *o, ordo_model_t model)
+{
+    for (o = o ? o->next : objs.live; o; o = o->next)
+        if (o->model == model)
             return o;
     return NULL;
 }
@@ -143,8 +213,33 @@ int ordo__obj_pieces(struct ordo_obj *o, size_t off, size_t len, ordo__obj_piece
     return ORDO_OK;
 }
 
+/* The ring places a new object's blocks on the ranks whose failure was not
+ * acknowledged (the view the collective ordo_obj_alloc runs over, the same
+ * on every rank that completes it); existing objects keep their homes. */
+static int ring_update(void)
+{
+    if (objs.ring_nacked == ordo__member.nacked)
+        return ORDO_OK;
+    char *alive = malloc((size_t)ordo__rt.size);
+    if (!alive)
+        return ORDO_ERR_NOMEM;
+    for (int r = 0; r < ordo__rt.size; r++)
+        alive[r] = !ordo__member.acked[r];
+    ordo__ring_t ring;
+    int status = ordo__ring_build(&ring, ordo__rt.size, alive, (unsigned)ordo__obj_cfg.obj_vnodes);
+    free(alive);
+    if (status != ORDO_OK)
+        return status;
+    ordo__ring_free(&objs.ring);
+    objs.ring = ring;
+    objs.ring_nacked = ordo__member.nacked;
+    return ORDO_OK;
+}
+
 static struct ordo_obj *obj_create(size_t nbytes, ordo_model_t model, uint32_t id)
 {
+    if (ring_update() != ORDO_OK)
+        return NULL;
     struct ordo_obj *o = calloc(1, sizeof(*o));
     if (!o)
         return NULL;
@@ -154,7 +249,8 @@ static struct ordo_obj *obj_create(size_t nbytes, ordo_model_t model, uint32_t i
     o->ops = models[model];
     o->nbytes = nbytes;
     o->block = (size_t)ordo__obj_cfg.obj_block;
-    o->nblocks = (nbytes + o->block - 1) / o->block;
+    /* nbytes <= obj_max_bytes(): neither this nor the table's size wraps. */
+    o->nblocks = nbytes / o->block + (nbytes % o->block != 0);
     o->home = malloc(o->nblocks * sizeof(*o->home));
     if (!o->home)
         goto err;
@@ -168,11 +264,26 @@ err:
     return NULL;
 }
 
+/* The largest object the layout holds: whole blocks (and so whole words)
+ * within PTRDIFF_MAX, the most one allocation can hold, so that rounding a
+ * size up to blocks or words, and off + len inside the object, never wrap. */
+static size_t obj_max_bytes(void)
+{
+    size_t block = (size_t)ordo__obj_cfg.obj_block;
+    return (size_t)PTRDIFF_MAX / block * block;
+}
+
 ordo_status_t ordo_obj_alloc(size_t nbytes, ordo_model_t model, ordo_obj_t **obj)
 {
     ORDO__CHECK_INIT();
     if (!obj || nbytes == 0 || (unsigned)model >= NMODELS)
         return ORDO_ERR_INVALID;
+    if (nbytes > obj_max_bytes()) {
+        ordo_log_error("ordo_obj_alloc: %zu bytes is more than an object can hold (at most %zu: "
+                       "whole blocks of ORDO_OBJ_BLOCK within PTRDIFF_MAX)",
+                       nbytes, obj_max_bytes());
+        return ORDO_ERR_INVALID;
+    }
     if (ordo__in_handler)
         return ORDO_ERR_INVALID;
     ORDO__LOCK();
@@ -210,7 +321,7 @@ ordo_status_t ordo_obj_free(ordo_obj_t *obj)
     int status = obj_valid(obj) ? ORDO_OK : ORDO_ERR_INVALID;
     if (status == ORDO_OK) {
         /* Our writes are everywhere they go, then nobody sends any more. */
-        int fs = obj->ops->fence();
+        int fs = fence_status(obj->ops->fence());
         status = ordo__coll_barrier();
         if (status == ORDO_OK)
             status = fs;
@@ -236,6 +347,21 @@ static int check_range(const ordo_obj_t *obj, size_t off, const void *buf, size_
     return ORDO_OK;
 }
 
+/* The blocks of [off, off+len) live at live homes: ORDO_ERR_PEER_FAILED if
+ * one's home failed (its data was there only), or if this rank is out of the
+ * job; nothing is sent then.  Free of cost until a peer fails. */
+static int check_homes(const ordo_obj_t *obj, size_t off, size_t len)
+{
+    if (!ordo__rt.npeers_failed)
+        return ORDO_OK;
+    if (ordo__member.out)
+        return ORDO_ERR_PEER_FAILED;
+    for (size_t b = off / obj->block; b < obj->nblocks && b * obj->block < off + len; b++)
+        if (ordo__rt.peer_failed[obj->home[b]])
+            return ORDO_ERR_PEER_FAILED;
+    return ORDO_OK;
+}
+
 /* ordo_read or ordo_write: the checks, then the model's operation.  buf is
  * the caller's destination when reading (non-const there). */
 static int obj_access(ordo_obj_t *obj, size_t off, const void *buf, size_t len, int write)
@@ -245,6 +371,8 @@ static int obj_access(ordo_obj_t *obj, size_t off, const void *buf, size_t len, 
         return ORDO_ERR_INVALID;
     ORDO__LOCK();
     int status = check_range(obj, off, buf, len);
+    if (status == ORDO_OK && len)
+        status = check_homes(obj, off, len);
     if (status == ORDO_OK && len)
         status = write ? obj->ops->write(obj, off, buf, len)
                        : obj->ops->read(obj, off, (void *)buf, len);
@@ -273,6 +401,8 @@ static int atomic(ordo_obj_t *obj, int op, size_t off, int64_t a, int64_t b, int
     int status = check_range(obj, off, &was, 8);
     if (status == ORDO_OK && off % 8 != 0)
         status = ORDO_ERR_INVALID; /* words are the unit of atomicity */
+    if (status == ORDO_OK)
+        status = check_homes(obj, off, 8);
     if (status == ORDO_OK)
         status = obj->ops->atomic(obj, op, off, a, b, &was);
     if (status == ORDO_OK && old)
@@ -362,4 +492,5 @@ ordo__module_t ordo__obj_module = {
     .fini = obj_fini,
     .progress = obj_progress,
     .quiesce = obj_quiesce,
+    .peer_failed = obj_peer_failed,
 };

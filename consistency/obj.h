@@ -104,6 +104,9 @@ typedef struct ordo__obj_model_ops {
     /* Deferred work, from the module's progress; nonzero while more is left
      * (the module is woken again). */
     int (*progress)(void);
+    /* peer failed (the module's hook, inside progress: send nothing here,
+     * defer it to progress, which runs next). */
+    void (*peer_failed)(int peer);
     /* What a home does with the requests for this model's objects. */
     const struct ordo__obj_home_ops *home;
 } ordo__obj_model_ops_t;
@@ -113,6 +116,12 @@ extern const ordo__obj_model_ops_t ordo__sc_ops, ordo__tso_ops, ordo__causal_ops
 
 /* obj.c */
 struct ordo_obj *ordo__obj_find(uint32_t id);
+/* The live object of model after o (NULL: the first), or NULL. */
+struct ordo_obj *ordo__obj_find_next(struct ordo_obj *o, ordo_model_t model);
+/* A model's fence had to skip failed rank (writes of ours it never got,
+ * buffered writes to its blocks dropped): every fence reports
+ * ORDO_ERR_PEER_FAILED until the failure is acknowledged. */
+void ordo__obj_skip(int rank);
 /* Bytes from off (at most len) up to the end of the run of consecutive
  * blocks with off's home. */
 size_t ordo__obj_run(const struct ordo_obj *o, size_t off, size_t len);

@@ -242,6 +242,13 @@ static int sc_progress(void)
     return 0;
 }
 
+/* A call to the failed home has ended already (the message layer ends them
+ * all), and later ones are refused before they start (obj.c). */
+static void sc_peer_failed(int peer)
+{
+    (void)peer;
+}
+
 const ordo__obj_model_ops_t ordo__sc_ops = {
     .name = "sc",
     .init = sc_init,
@@ -253,5 +260,6 @@ const ordo__obj_model_ops_t ordo__sc_ops = {
     .fence = sc_fence,
     .free = sc_free,
     .progress = sc_progress,
+    .peer_failed = sc_peer_failed,
     .home = &ordo__home_blocks,
 };

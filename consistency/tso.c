@@ -108,6 +108,18 @@ static void piece_done(void *arg, int status)
 {
     (void)arg;
     tso.inflight = 0;
+    tso_entry_t *head = entry(0);
+    int home = head->o ? head->o->home[(head->off + tso.head_done) / head->o->block] : -1;
+    if (status == ORDO_ERR_PEER_FAILED && home >= 0) {
+        /* Its home failed (the transport may tell the message layer a
+         * moment before the view): the piece is dropped (its blocks are
+         * lost), the next fence says so, and the rest drains on. */
+        ordo_log_debug("a buffered write of %zu bytes at %zu of object %u to failed rank %d "
+                       "dropped",
+                       tso.inflight_len, head->off + tso.head_done, head->o->id, home);
+        ordo__obj_skip(home);
+        status = ORDO_OK;
+    }
     if (status != ORDO_OK) {
         tso_entry_t *e = entry(0);
         ordo_log_warn("a buffered write of %zu bytes at %zu of object %u failed: %s", e->len,
@@ -392,6 +404,14 @@ static int tso_read(struct ordo_obj *o, size_t off, void *buf, size_t len)
     return status;
 }
 
+/* The piece in flight to a failed home ends from the message layer
+ * (piece_done), the next ones fail at once, without a message: nothing to
+ * do but drain on. */
+static void tso_peer_failed(int peer)
+{
+    (void)peer;
+}
+
 static void tso_forget(struct ordo_obj *o)
 {
     /* After a fence the buffer is empty; a failed fence may leave writes of
@@ -421,5 +441,6 @@ const ordo__obj_model_ops_t ordo__tso_ops = {
     .fence = tso_fence,
     .free = tso_forget,
     .progress = tso_progress,
+    .peer_failed = tso_peer_failed,
     .home = &ordo__home_blocks,
 };

@@ -381,6 +381,39 @@ ORDO_API ordo_status_t ordo_trace_event(const char *name);
  * (ORDO_ERR_INVALID).  Bad arguments (a range outside the object, an
  * unaligned atomic, a freed or unknown handle) return ORDO_ERR_INVALID and
  * change nothing.
+ *
+ * When a rank fails (see "Membership and failures" below):
+ *  - A block's data lives at its home only, so a failed home's blocks are
+ *    lost (quorum registers will be the replicated option).  Every
+ *    operation on a range that touches one returns ORDO_ERR_PEER_FAILED at
+ *    once, sends nothing and changes nothing, under every model (causal
+ *    too: its home runs the atomics).  Blocks homed at live ranks keep
+ *    working.  A rank that is out of the job gets ORDO_ERR_PEER_FAILED for
+ *    every operation.
+ *  - ordo_fence completes over the live homes and replicas and skips the
+ *    failed ones; while a failure it had to skip (a replica that misses
+ *    some of this rank's writes, a home whose buffered writes were dropped)
+ *    is not acknowledged by ordo_failure_ack it returns ORDO_ERR_PEER_FAILED
+ *    (one warning names the ranks), and ORDO_OK after.
+ *  - TSO: buffered writes to a failed home are dropped from the store
+ *    buffer (reported by the next fence as above); writes to live homes
+ *    behind them drain on.
+ *  - Causal: the survivors' writes reach every live replica.  A write of
+ *    the failed rank that some survivors applied and others did not is
+ *    spread by the survivors (each, once it learns of the failure, takes no
+ *    more writes of that rank and sends the live replicas the words where a
+ *    write of it is the newest it holds), so the survivors' replicas
+ *    converge: such a write is kept if any survivor had it as the newest
+ *    of its words, and lost if none had.  Nothing waits for a write of the
+ *    failed rank any more; the price is causal order around its writes (a
+ *    replica may see a survivor's write before the failed rank's write it
+ *    depended on).
+ *  - ordo_obj_alloc / ordo_obj_free are collective over the live members:
+ *    they fail while a failure is not acknowledged.  A new object's blocks
+ *    are homed at ranks whose failure was not acknowledged; existing
+ *    objects keep their homes.
+ *  - Whatever a rank declared failed still sends (it was paused, not dead)
+ *    is refused by the homes and replicas.
  */
 typedef enum {
     /** Sequential consistency (linearizable): every operation completes at
@@ -402,7 +435,9 @@ typedef struct ordo_obj ordo_obj_t;
 /**
  * Make a shared object of nbytes (> 0) bytes, all zero, with the given
  * model.  Collective: every rank calls it, in the same order and with the
- * same arguments; it returns once every rank has the object.
+ * same arguments; it returns once every rank has the object.  A size past
+ * what an object can hold (whole blocks within PTRDIFF_MAX) is refused with
+ * ORDO_ERR_INVALID.
  */
 ORDO_API ordo_status_t ordo_obj_alloc(size_t nbytes, ordo_model_t model, ordo_obj_t **obj);
 
@@ -435,9 +470,10 @@ ORDO_API ordo_status_t ordo_cas(ordo_obj_t *obj, size_t off, int64_t expect, int
 /**
  * Order this rank's operations: drain the TSO store buffer, and wait until
  * every live replica has applied this rank's causal writes
- * (ORDO_ERR_PEER_FAILED if a replica died; ORDO_ERR_TIMEOUT after
- * ORDO_TIMEOUT_MS).  A buffered write that could not reach its home is
- * reported here.
+ * (ORDO_ERR_TIMEOUT after ORDO_TIMEOUT_MS).  A buffered write that could
+ * not reach its home is reported here.  Failed homes and replicas are
+ * skipped: ORDO_ERR_PEER_FAILED while one it skipped is not acknowledged
+ * (ordo_failure_ack), ORDO_OK after (see above).
  */
 ORDO_API ordo_status_t ordo_fence(void);
 

@@ -68,6 +68,13 @@ static void test_bad_input(void)
     CU_ASSERT_EQUAL(ordo_obj_alloc(64, (ordo_model_t)7, &o), ORDO_ERR_INVALID);
     CU_ASSERT_EQUAL(ordo_obj_alloc(64, ORDO_MODEL_SC, NULL), ORDO_ERR_INVALID);
     for (int m = 0; m < 3; m++) {
+        /* Sizes whose rounding to blocks would wrap to 0 blocks (then the
+         * first access crashed), and any past what one allocation holds. */
+        size_t block = (size_t)ordo__obj_cfg.obj_block;
+        CU_ASSERT_EQUAL(ordo_obj_alloc(SIZE_MAX, models[m], &o), ORDO_ERR_INVALID);
+        CU_ASSERT_EQUAL(ordo_obj_alloc(SIZE_MAX - block + 2, models[m], &o), ORDO_ERR_INVALID);
+        CU_ASSERT_EQUAL(ordo_obj_alloc(SIZE_MAX - 7, models[m], &o), ORDO_ERR_INVALID);
+        CU_ASSERT_EQUAL(ordo_obj_alloc((size_t)PTRDIFF_MAX + 1, models[m], &o), ORDO_ERR_INVALID);
         CU_ASSERT_EQUAL_FATAL(ordo_obj_alloc(100, models[m], &o), ORDO_OK);
         CU_ASSERT_EQUAL_FATAL(ordo_obj_alloc(64, models[m], &gone), ORDO_OK);
         CU_ASSERT_EQUAL(ordo_obj_free(gone), ORDO_OK);
