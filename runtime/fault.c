@@ -17,7 +17,8 @@ static int parse_prob(const char *v, double *p)
     char *end;
     errno = 0;
     double x = strtod(v, &end);
-    if (errno || end == v || (*end && *end != ':') || x < 0 || x > 1)
+    /* Written so that NaN, which every comparison lets through, fails. */
+    if (errno || end == v || (*end && *end != ':') || !(x >= 0 && x <= 1))
         return -1;
     *p = x;
     return 0;

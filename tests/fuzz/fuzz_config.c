@@ -76,8 +76,13 @@ static void parse_fault(const uint8_t *in, size_t n)
     char why[160], buf[256];
     if (!s)
         return;
-    if (ordo__fault_parse(s, &spec, why, sizeof(why)) == 0)
+    if (ordo__fault_parse(s, &spec, why, sizeof(why)) == 0) {
+        /* What was accepted is what the spec allows. */
+        if (!(spec.drop >= 0 && spec.drop <= 1) || !(spec.dup >= 0 && spec.dup <= 1) ||
+            !(spec.delay >= 0 && spec.delay <= 1) || spec.delay_us > 10000000)
+            __builtin_trap();
         ordo__fault_format(&spec, buf, sizeof(buf));
+    }
     free(s);
 }
 

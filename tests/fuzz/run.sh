@@ -94,6 +94,12 @@ seeds() {
     esac
 }
 
+# A dictionary of the words a target's parser knows, if it has one.
+dict() {
+    [ -f "$src/tests/fuzz/$1.dict" ] && echo "-dict=$src/tests/fuzz/$1.dict"
+    return 0
+}
+
 status=0
 for t in $targets; do
     # shellcheck disable=SC2046
@@ -107,7 +113,7 @@ for t in $targets; do
     mkdir -p "$dir/corpus/$t"
     # shellcheck disable=SC2046
     if "$dir/bin/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -close_fd_mask=3 \
-        -artifact_prefix="$dir/artifacts/$t-" -print_final_stats=1 \
+        -artifact_prefix="$dir/artifacts/$t-" -print_final_stats=1 $(dict "$t") \
         "$dir/corpus/$t" "$src/tests/fuzz/corpus/$t" $(seeds "$t") >"$dir/logs/$t.log" 2>&1; then
         runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$dir/logs/$t.log" | tail -n 1)
         echo "$t: ${runs:-?} executions in ${secs} s, nothing found" \

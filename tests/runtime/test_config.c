@@ -123,6 +123,19 @@ static void test_fault_replay(void)
     ordo__fault_init(&spec, 0);
 }
 
+/* A probability is a number from 0 to 1: not NaN, which every comparison
+ * lets through and which turned the other faults off (found by fuzz_config). */
+static void test_fault_probability_not_nan(void)
+{
+    ordo__fault_spec_t spec;
+    char why[128];
+    CU_ASSERT_EQUAL(ordo__fault_parse("drop=nan,dup=0.5", &spec, why, sizeof(why)), -1);
+    CU_ASSERT_EQUAL(ordo__fault_parse("dup=NAN", &spec, why, sizeof(why)), -1);
+    CU_ASSERT_EQUAL(ordo__fault_parse("delay=-nan:10", &spec, why, sizeof(why)), -1);
+    CU_ASSERT_EQUAL(ordo__fault_parse("drop=0x1p-2", &spec, why, sizeof(why)), 0);
+    CU_ASSERT_DOUBLE_EQUAL(spec.drop, 0.25, 1e-12);
+}
+
 static void test_size_suffixes(void)
 {
     ordo__config_t cfg;
@@ -213,6 +226,7 @@ static CU_TestInfo tests[] = {
     {"size suffixes", test_size_suffixes},
     {"message layer variables", test_message_layer_values},
     {"fault injection is replayable", test_fault_replay},
+    {"a fault probability is not NaN", test_fault_probability_not_nan},
     {"bad values refused with a clear message", test_bad_values},
     {"unknown ORDO_ variables warned", test_unknown_variable_warned},
     {"print lists every variable with origin", test_print_lists_everything},
