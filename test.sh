@@ -1,8 +1,8 @@
 #!/bin/sh
 # test.sh - install what is missing, build, and run every test: the unit and
-# multi-rank suites (make check), the same under AddressSanitizer and
-# UndefinedBehaviorSanitizer, an installed build used from outside the tree,
-# and make distcheck.
+# multi-rank suites (make check), an installed build used from outside the
+# tree, the fuzz targets for 30 s each (tests/fuzz/run.sh), the suites again
+# under AddressSanitizer and UndefinedBehaviorSanitizer, and make distcheck.
 #   QUICK=1 ./test.sh    skip the sanitizer build and distcheck
 set -eu
 cd "$(dirname "$0")"
@@ -40,6 +40,9 @@ check build "default build"
 
 ordo_log "install, then build and run an application outside the tree"
 tests/install_check.sh build
+
+ordo_log "fuzzing: every parser of outside input for 30 s (tests/fuzz/run.sh)"
+tests/fuzz/run.sh 30 || { ordo_log "FAILED: fuzzing"; exit 1; }
 
 if [ "${QUICK:-0}" = 1 ]; then
     ordo_log "QUICK=1: skipping the sanitizer build and distcheck"

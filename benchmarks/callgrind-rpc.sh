@@ -12,7 +12,10 @@
 # difference of the counts divided by N2 - N1 is one call, with start-up
 # cancelled out.  Instructions are attributed by the object their code is
 # in: ordo (libordo), UCX (libucp, libuct, libucs and UCX's modules), other
-# (libc, the loop).  They do not depend on the machine's
+# (libc, the loop).  Code inlined from ordo's headers (rpc_int.h, lclock.h,
+# msg_decode.h) is listed by callgrind_annotate under the header's path with
+# no object named: it counts as ordo's when that path is in the source or
+# build tree.  They do not depend on the machine's
 # speed, so figures compare across sessions and machines of one ISA.
 #
 # Usage: benchmarks/callgrind-rpc.sh [-s SIZE] [BUILD_DIR]   (BUILD_DIR: build/)
@@ -69,10 +72,12 @@ run() {
 
 # sums FILE: "ordo ucx other" instructions
 sums() {
-    callgrind_annotate --threshold=100 --inclusive=no "$1" 2>/dev/null | awk '
+    # (from /: callgrind_annotate shortens the paths under its working directory)
+    (cd / && callgrind_annotate --auto=no --threshold=100 --inclusive=no "$1" 2>/dev/null) | awk -v src="$src" -v build="$build" '
         /^ *[0-9,]+ / && /:/ {
             n = $1; gsub(",", "", n)
             if ($0 ~ /\[[^]]*libordo\.so[^]]*\]/) ordo += n
+            else if ($0 !~ /\]$/ && (index($0, "%)  " src "/") || index($0, "%)  " build "/"))) ordo += n
             else if ($0 ~ /\[[^]]*(libuc[pts]|\/ucx\/)[^]]*\]/) ucx += n
             else other += n
         }

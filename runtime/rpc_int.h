@@ -7,7 +7,7 @@
  *   rpc_op.c     the op pool and an op's lifecycle (get, complete, put)
  *   rpc_send.c   sending an op: header, clocks, fault injection, transport
  *   rpc_short.c  the blocking call (ordo_rpc_call too) and its short path (no op)
- *   rpc_recv.c   receiving: parse and check, dispatch, run handlers, replies, acks
+ *   rpc_recv.c   receiving: parse and check (msg_decode.h), dispatch, run handlers, replies, acks
  *   rpc_rndv.c   rendezvous: descriptors, pulling payloads, the pull queue
  *   rpc_dedup.c  the exactly-once window
  *   rpc_api.c    the public calls and ordo's own non-blocking ones

@@ -1,12 +1,13 @@
 /*
  * rpc_recv.c - receiving: every message the transport hands up is parsed
- * and checked here before any field is trusted, then dispatched: a request
+ * and checked (msg_decode.h) before any field is trusted, then dispatched: a request
  * or one-way message to its handler (deliver, which sends the reply), a
  * reply to its call, an acknowledgement to the op it releases.  Also the
  * end of what waited for a peer that failed (member.c says when).
  */
 #include "ordo_config.h"
 
+#include "runtime/msg_decode.h"
 #include "runtime/rpc_int.h"
 
 void ordo__rpc_deliver(const ordo__msg_hdr_t *h, const void *pre, size_t pre_len, const void *data,
@@ -131,44 +132,6 @@ static void recv_ack(const ordo__msg_hdr_t *h, const ordo__stamp_t *st)
     ordo__op_complete(op, h->status == ORDO_ERR_TIMEOUT ? ORDO_OK : h->status);
 }
 
-/* A message in the short form (msg.h), sent as one piece: 1 if data is
- * one (h and st filled; h->pre_len bytes of prefix follow the header), 0 if
- * it is not, -1 if it is but lies (counted). */
-static inline int parse_short(const void *data, size_t len, ordo__msg_hdr_t *h, ordo__stamp_t *st)
-{
-    ordo__msg_short_t m;
-    if (len < SHORT_HDR)
-        return 0;
-    memcpy(&m, data, sizeof(m));
-    unsigned tag = m.src_tag >> 24, src = m.src_tag & ORDO__MSG_SHORT_SRC_MAX;
-    int with_pre = tag == ORDO__MSG_SHORT_REQ_PRE;
-    int req = tag == ORDO__MSG_SHORT_REQ || with_pre;
-    if (!req && tag != ORDO__MSG_SHORT_REPLY)
-        return 0;
-    uint32_t handler = with_pre ? m.arg & 0xffffu : m.arg, pre_len = with_pre ? m.arg >> 16 : 0;
-    if (src >= (unsigned)ordo__rt.size || (req && handler > UINT16_MAX) ||
-        (with_pre &&
-         (pre_len == 0 || pre_len > ORDO__RPC_PREFIX_MAX || len < SHORT_HDR + (size_t)pre_len))) {
-        ordo__rt.stats.malformed++;
-        ordo_log_warn("dropped a malformed short message (tag %#x src %u, %s %u)", tag, src,
-                      req ? "handler" : "status", m.arg);
-        return -1;
-    }
-    *h = (ordo__msg_hdr_t){.magic = ORDO__MSG_MAGIC,
-                           .version = ORDO__MSG_VERSION,
-                           .kind = (uint8_t)(tag & 0xf),
-                           .hdr_len = SHORT_HDR,
-                           .flags = (uint16_t)(ORDO__MSG_F_LAMPORT | (req ? ORDO__MSG_F_ONCE : 0) |
-                                               (pre_len ? ORDO__MSG_F_PREFIX : 0)),
-                           .handler = (uint16_t)(req ? handler : 0),
-                           .pre_len = (uint16_t)pre_len,
-                           .src = (int32_t)src,
-                           .status = req ? 0 : (int32_t)m.arg,
-                           .req_id = m.req_id};
-    *st = (ordo__stamp_t){.flags = ORDO__CLOCK_LAMPORT, .lamport = m.lamport};
-    return 1;
-}
-
 /* Is src failed (its message is then dropped)?  Out of line: the check
  * must cost the receive path nothing while no peer has failed. */
 __attribute__((cold, noinline)) static int from_failed(int src)
@@ -183,10 +146,10 @@ void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
 {
     ordo__msg_hdr_t h;
     ordo__stamp_t stamp;
+    ordo__msg_body_t b;
+    const char *why;
     (void)arg;
 
-    const void *pre = NULL;
-    size_t pre_len = 0;
     /* The message is in the sender's last writes (shared memory): ask now
      * for the cache line its end is in, so that it comes while the header
      * is read.  A short message's header fits the first line the transport
@@ -195,66 +158,19 @@ void ordo__rpc_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
      * time here (the long form's header spanned both lines). */
     if (len)
         __builtin_prefetch((const uint8_t *)data + len - 1);
-    if (hlen == 0) {
-        int s = parse_short(data, len, &h, &stamp);
-        if (s < 0)
-            return;
-        if (s > 0) {
-            pre_len = h.pre_len;
-            pre = pre_len ? (const uint8_t *)data + SHORT_HDR : NULL;
-            data = (const uint8_t *)data + SHORT_HDR + pre_len;
-            len -= SHORT_HDR + pre_len;
-            goto dispatch;
-        }
-    }
-    /* Check everything a peer could get wrong before trusting any field. */
-    if (hlen == 0) {
-        /* Header and payload as one (msg.h): the header leads the data. */
-        if (len < sizeof(h)) {
-            ordo__rt.stats.malformed++;
-            ordo_log_warn("dropped a message with a truncated header (%zu of %zu bytes)", len,
-                          sizeof(h));
-            return;
-        }
-        memcpy(&h, data, sizeof(h));
-        hlen = (size_t)h.hdr_len + h.pre_len;
-        if (hlen > len)
-            hlen = 0; /* refused below */
-        hdr = data;
-        data = (const uint8_t *)data + hlen;
-        len -= hlen;
-    } else if (hlen >= sizeof(h)) {
-        memcpy(&h, hdr, sizeof(h));
-    } else {
+    /* Everything a peer could get wrong is checked before any field is trusted. */
+    if (ordo__msg_decode(hdr, hlen, data, len, ordo__rt.size, &h, &stamp, &b, &why) < 0) {
         ordo__rt.stats.malformed++;
-        ordo_log_warn("dropped a message with a truncated header (%zu of %zu bytes)", hlen,
-                      sizeof(h));
+        ordo_log_warn("dropped a malformed message: %s (magic %#x version %u kind %u hdr_len %u "
+                      "pre_len %u flags %#x handler %u status %d src %d)",
+                      why, h.magic, h.version, h.kind, h.hdr_len, h.pre_len, h.flags, h.handler,
+                      h.status, h.src);
         return;
     }
-    /* A request's prefix follows the clocks. */
-    pre_len = h.pre_len;
-    pre = (const uint8_t *)hdr + h.hdr_len;
-    if (h.magic != ORDO__MSG_MAGIC || h.version != ORDO__MSG_VERSION || h.hdr_len < sizeof(h) ||
-        (size_t)h.hdr_len + pre_len != hlen || (pre_len && !(h.flags & ORDO__MSG_F_PREFIX)) ||
-        ((h.flags & ORDO__MSG_F_PREFIX) &&
-         (!pre_len || pre_len > ORDO__RPC_PREFIX_MAX || h.kind == ORDO__MSG_REPLY ||
-          h.kind == ORDO__MSG_ACK)) ||
-        h.src < 0 || h.src >= ordo__rt.size || h.kind < ORDO__MSG_SEND || h.kind > ORDO__MSG_ACK ||
-        (h.flags & ~ORDO__MSG_F_ALL) ||
-        ordo__lclock_decode_inline((const uint8_t *)hdr + sizeof(h), h.hdr_len - sizeof(h),
-                                   h.flags & ORDO__MSG_F_CLOCKS, &stamp) != 0) {
-        ordo__rt.stats.malformed++;
-        ordo_log_warn("dropped a malformed message (magic %#x version %u kind %u hdr_len %u "
-                      "pre_len %u flags %#x src %d, %zu header bytes)",
-                      h.magic, h.version, h.kind, h.hdr_len, h.pre_len, h.flags, h.src,
-                      hlen ? hlen : len);
-        return;
-    }
-dispatch:
     ordo__rt.stats.msgs_received++;
     switch (h.kind) {
     case ORDO__MSG_REPLY:
-        recv_reply(&h, &stamp, data, len);
+        recv_reply(&h, &stamp, b.data, b.len);
         break;
     case ORDO__MSG_ACK:
         recv_ack(&h, &stamp);
@@ -269,9 +185,9 @@ dispatch:
             break;
         ordo__lclock_recv_inline(&stamp, h.src, h.handler, h.seq);
         if (h.flags & ORDO__MSG_F_RNDV)
-            ordo__pull_start(&h, pre, pre_len, data, len, NULL);
+            ordo__pull_start(&h, b.pre, b.pre_len, b.data, b.len, NULL);
         else
-            ordo__rpc_deliver(&h, pre, pre_len, data, len);
+            ordo__rpc_deliver(&h, b.pre, b.pre_len, b.data, b.len);
         break;
     }
 }

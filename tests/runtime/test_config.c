@@ -104,6 +104,18 @@ static void test_message_layer_values(void)
     CU_ASSERT_STRING_EQUAL(buf, "drop=0.25,dup=0.5,delay=0.125:300,seed=9");
 }
 
+/* A probability is a number from 0 to 1: not NaN, which every comparison
+ * lets through and which turned the other faults off (found by fuzz_config). */
+static void test_fault_probability_not_nan(void)
+{
+    ordo__fault_spec_t spec;
+    char why[128];
+    CU_ASSERT_EQUAL(ordo__fault_parse("drop=nan,dup=0.5", &spec, why, sizeof(why)), -1);
+    CU_ASSERT_EQUAL(ordo__fault_parse("dup=NAN", &spec, why, sizeof(why)), -1);
+    CU_ASSERT_EQUAL(ordo__fault_parse("delay=-nan:10", &spec, why, sizeof(why)), -1);
+    CU_ASSERT_EQUAL(ordo__fault_parse("drop=0x1p-2", &spec, why, sizeof(why)), -1);
+}
+
 static void test_size_suffixes(void)
 {
     ordo__config_t cfg;
@@ -362,6 +374,7 @@ static CU_TestInfo tests[] = {
     {"values from the environment", test_values_from_env},
     {"size suffixes", test_size_suffixes},
     {"message layer variables", test_message_layer_values},
+    {"a fault probability is not NaN", test_fault_probability_not_nan},
     {"bad values refused with a clear message", test_bad_values},
     {"clock lists", test_clocks},
     {"a module's check runs in the loader", test_entry_check},

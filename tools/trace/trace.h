@@ -17,7 +17,7 @@
 #ifndef ORDO_TRACE_H
 #define ORDO_TRACE_H
 
-/* getline, strdup, opendir: POSIX 2008 (unless the build asks for more). */
+/* getline, strdup, opendir, fmemopen: POSIX 2008 (unless the build asks for more). */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -86,6 +86,16 @@ typedef struct ordo_trace {
 /* Reads the files named by paths (a directory means every ordo-trace.*.txt
  * in it) into *trace: 0, or -1 after printing why (and *trace is untouched). */
 int ordo_trace_load(ordo_trace_t *trace, int npaths, char *const *paths);
+
+/* A rank's file held in memory: name stands for its path in messages. */
+typedef struct ordo_trace_text {
+    const char *name;
+    const char *text;
+    size_t len;
+} ordo_trace_text_t;
+
+/* ordo_trace_load for files held in memory (the fuzzer's input). */
+int ordo_trace_load_texts(ordo_trace_t *trace, int ntexts, const ordo_trace_text_t *texts);
 void ordo_trace_free(ordo_trace_t *trace);
 
 /* Prints `file:line: message` (`file: message` if line is 0, `ordo-trace:

@@ -40,8 +40,10 @@ enum { F_SEQ, F_KIND, F_WALL, F_LAMPORT, F_HLC_L, F_HLC_C, F_VC, F_PEER, F_MSG, 
 /* One file to read, and what its header says. */
 typedef struct input {
     char *path;
-    const char *dir; /* the directory argument it was found in, or NULL */
-    size_t index;    /* position among the inputs, for stable sorting */
+    const char *dir;  /* the directory argument it was found in, or NULL */
+    const char *text; /* the file's bytes if held in memory (len of them), or NULL */
+    size_t len;
+    size_t index; /* position among the inputs, for stable sorting */
     int rank, size;
 } input_t;
 
@@ -271,10 +273,10 @@ static void inputs_free(inputs_t *ins)
 
 /* ---- lines ---------------------------------------------------------------- */
 
-static int reader_open(reader_t *r, const char *path)
+static int reader_open(reader_t *r, const char *path, const input_t *in)
 {
     *r = (reader_t){.path = path};
-    r->fp = fopen(path, "r");
+    r->fp = in->text ? fmemopen((void *)in->text, in->len, "r") : fopen(path, "r");
     if (!r->fp) {
         ordo_trace_error(path, 0, "cannot open: %s", strerror(errno));
         return -1;
@@ -472,7 +474,7 @@ static int input_read_header(input_t *in)
     long long name_rank;
     int status = -1;
 
-    if (reader_open(&r, in->path))
+    if (reader_open(&r, in->path, in))
         return -1;
     if (header_read(&r, &in->rank, &in->size))
         goto out;
@@ -667,7 +669,7 @@ static int rank_read(ordo_trace_t *trace, const input_t *in)
     reader_t r;
     int rank, size, s, status = -1;
 
-    if (reader_open(&r, rk->path))
+    if (reader_open(&r, rk->path, in))
         return -1;
     if (header_read(&r, &rank, &size))
         goto out;
@@ -859,15 +861,15 @@ static void ranks_count(ordo_trace_t *trace)
     }
 }
 
-int ordo_trace_load(ordo_trace_t *trace, int npaths, char *const *paths)
+/* The files in ins, collected: headers, events, messages, order. */
+static int trace_load(ordo_trace_t *trace, inputs_t *ins)
 {
-    inputs_t ins = {0};
     ordo_trace_t t = {0};
     int status = -1;
 
-    if (inputs_collect(&ins, npaths, paths) || inputs_check_headers(&ins))
+    if (inputs_check_headers(ins))
         goto out;
-    if (ranks_alloc(&t, &ins) || ranks_read(&t, &ins))
+    if (ranks_alloc(&t, ins) || ranks_read(&t, ins))
         goto out;
     ranks_count(&t);
     if (messages_match(&t) || ordo_trace_order(&t))
@@ -877,6 +879,35 @@ int ordo_trace_load(ordo_trace_t *trace, int npaths, char *const *paths)
 out:
     if (status)
         ordo_trace_free(&t);
+    return status;
+}
+
+int ordo_trace_load(ordo_trace_t *trace, int npaths, char *const *paths)
+{
+    inputs_t ins = {0};
+    int status = inputs_collect(&ins, npaths, paths) ? -1 : trace_load(trace, &ins);
+
+    inputs_free(&ins);
+    return status;
+}
+
+int ordo_trace_load_texts(ordo_trace_t *trace, int ntexts, const ordo_trace_text_t *texts)
+{
+    inputs_t ins = {0};
+    int status = -1;
+
+    for (int i = 0; i < ntexts; i++) {
+        if (inputs_add(&ins, strdup(texts[i].name), NULL))
+            goto out;
+        ins.v[i].text = texts[i].text;
+        ins.v[i].len = texts[i].len;
+    }
+    if (!ins.n) {
+        ordo_trace_error(NULL, 0, "expected a trace file, found none");
+        goto out;
+    }
+    status = trace_load(trace, &ins);
+out:
     inputs_free(&ins);
     return status;
 }
