@@ -7,7 +7,7 @@
 #   fuzz_msg     the receiver's message decoding (runtime/msg_decode.h)
 #   fuzz_lisa    ordo-litmus's LISA parser (tools/litmus/litmus_parse.c)
 #   fuzz_trace   ordo-trace's reader (tools/trace/trace_read.c)
-#   fuzz_config  the ORDO_* values (runtime/config.c, runtime/fault.c)
+#   fuzz_config  the ORDO_* values (runtime/config.c, parse.c, fault_parse.c)
 #
 # Each is compiled here with clang -fsanitize=fuzzer,address,undefined from the
 # sources it needs (not the autotools build), seeded from tests/fuzz/corpus/
@@ -33,11 +33,11 @@ esac
 # The sources each target is built from.
 sources() {
     case $1 in
-    fuzz_msg) echo runtime/lclock.c runtime/log.c ;;
+    fuzz_msg) echo runtime/lclock.c runtime/log.c runtime/fault.c ;;
     fuzz_lisa) echo tools/litmus/litmus_parse.c tools/litmus/litmus_state.c ;;
     fuzz_trace) echo tools/trace/trace_read.c tools/trace/trace_order.c \
         tools/trace/trace_check.c tools/trace/trace_export.c ;;
-    fuzz_config) echo runtime/config.c runtime/fault.c ;;
+    fuzz_config) echo runtime/config.c runtime/parse.c runtime/fault.c runtime/fault_parse.c ;;
     *) return 1 ;;
     esac
 }
