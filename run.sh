@@ -7,7 +7,9 @@
 # shared objects of each consistency model (apps/ordo_objects), and the
 # litmus tests SB, SB+rfi (TSO's store forwarding) and IRIW on shared
 # objects of every model, with a summary table (LITMUS_N iterations each,
-# default 20000).
+# default 20000); then a job that loses a rank and goes on (apps/ordo_survive,
+# a crash injected by ORDO_FAULT, the failure detector, acknowledge and
+# shrink).
 set -eu
 cd "$(dirname "$0")"
 . ./config/setup.sh
@@ -31,4 +33,9 @@ ordo_log "litmus tests SB, SB+rfi and IRIW on $np ranks, shared objects of every
 ORDO_FAULT=delay=0.3:20,seed=1 $ORDO_MPIRUN -np "$np" -x ORDO_FAULT \
     build/tools/litmus/ordo-litmus -n "${LITMUS_N:-20000}" --stress \
     tests/litmus/SB.litmus tests/litmus/SB+rfi.litmus tests/litmus/IRIW.litmus
+last=$((np - 1))
+ordo_log "a job that loses a rank: rank $last crashes after 1 s (ORDO_FAULT), the others go on"
+ORDO_FAULT=crash=$last@1s ORDO_FD_PERIOD_MS=100 ORDO_FD_TIMEOUT_MS=1000 \
+    $ORDO_MPIRUN --enable-recovery -np "$np" -x ORDO_FAULT -x ORDO_FD_PERIOD_MS \
+    -x ORDO_FD_TIMEOUT_MS build/apps/ordo_survive 40 2>&1 | grep -v "PMIX ERROR"
 ordo_log "done"

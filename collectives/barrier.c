@@ -212,7 +212,10 @@ int ordo__coll_barrier(void)
 #undef MEMBER
     free(live);
     bar.seq++;
-    if (status != ORDO_OK)
+    /* A failure is the application's to acknowledge: said, not shouted. */
+    if (status == ORDO_ERR_PEER_FAILED)
+        ordo_log_info("barrier %llu failed: %s", (unsigned long long)m.seq, ordo_strerror(status));
+    else if (status != ORDO_OK)
         ordo_log_error("barrier %llu failed: %s", (unsigned long long)m.seq, ordo_strerror(status));
     return status;
 }
