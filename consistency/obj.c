@@ -135,7 +135,7 @@ static int fence_status(int status)
     }
     if (!unacked || status != ORDO_OK)
         return status;
-    if (fresh)
+    if (fresh && !ordo__member.out) /* a rank that is out said so already */
         ordo_log_warn("ordo_fence: completed over the live ranks; failed rank%s %s skipped (not "
                       "all of this rank's writes reached them or their blocks): "
                       "ORDO_ERR_PEER_FAILED until ordo_failure_ack",
