@@ -399,6 +399,13 @@ static void ucx_close(ordo__tl_t *tl, int timeout_ms)
             ucp_request_free(reqs[r]);
     }
     free(reqs);
+    for (int r = 0; r < tl->params.nranks; r++) {
+        void *req = tl->peers[r].close_req;
+        while (req && ucp_request_check_status(req) == UCS_INPROGRESS && ordo__now_ns() < deadline)
+            ucp_worker_progress(tl->worker);
+        if (req && ucp_request_check_status(req) != UCS_INPROGRESS)
+            ucp_request_free(req);
+    }
     ordo__ucx_mem_close(tl);
     for (int r = 0; r < tl->params.nranks; r++)
         free(tl->peers[r].addr);
@@ -410,10 +417,24 @@ static void ucx_close(ordo__tl_t *tl, int timeout_ms)
     free(tl);
 }
 
+/* The peer is failed (the transport said so, or the failure detector): its
+ * endpoint is closed by force, so that UCX gives back, cancelled, the sends
+ * it still held for it (a peer that stopped progressing leaves them in a
+ * full FIFO for ever), and the message layer's count of sends in flight,
+ * which ordo_finalize waits for, comes down. */
 static void ucx_peer_down(ordo__tl_t *tl, int peer)
 {
-    tl->peers[peer].failed = 1;
+    ucx_peer_t *p = &tl->peers[peer];
+    p->failed = 1;
     ordo__ucx_rkeys_drop(tl, peer);
+    if (p->ep && !p->close_req) {
+        ucp_request_param_t rp = {.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS,
+                                  .flags = UCP_EP_CLOSE_FLAG_FORCE};
+        void *req = ucp_ep_close_nbx(p->ep, &rp);
+        p->ep = NULL;
+        if (UCS_PTR_IS_PTR(req))
+            p->close_req = req;
+    }
 }
 
 /* UCX's version, and whether shared memory keeps peer error handling. */

@@ -53,6 +53,7 @@ typedef struct ucx_peer {
     int rank;
     int failed;
     ucp_ep_h ep;
+    void *close_req; /* the forced close of a failed peer's endpoint, until it ends */
     void *addr;
     size_t addr_len;
 } ucx_peer_t;
