@@ -395,7 +395,9 @@ static void ucx_close(ordo__tl_t *tl, int timeout_ms)
             ucp_worker_progress(tl->worker);
         if (reqs[r] && ucp_request_check_status(reqs[r]) == UCS_INPROGRESS)
             ordo_log_warn("closing the endpoint to rank %d timed out", r);
-        else if (reqs[r])
+        /* Released even if it has not ended (UCX ends it when the worker is
+         * destroyed): UCX asserts there on a request not released. */
+        if (reqs[r])
             ucp_request_free(reqs[r]);
     }
     free(reqs);
@@ -403,7 +405,7 @@ static void ucx_close(ordo__tl_t *tl, int timeout_ms)
         void *req = tl->peers[r].close_req;
         while (req && ucp_request_check_status(req) == UCS_INPROGRESS && ordo__now_ns() < deadline)
             ucp_worker_progress(tl->worker);
-        if (req && ucp_request_check_status(req) != UCS_INPROGRESS)
+        if (req)
             ucp_request_free(req);
     }
     ordo__ucx_mem_close(tl);
