@@ -53,14 +53,32 @@ sleep 1
 netns_cluster cut ${netns_prefix}2 || fail "netns-cluster.sh cut"
 date +%s.%N >"$tmp/cut"
 
+# The ranks must all end by themselves. mpirun does not: with
+# --enable-recovery across hosts its daemons wait on after every rank has
+# exited without MPI_Finalize (ordo skips it once a peer failed), so it is
+# stopped once no rank is left.
+ranks_left() {
+    for h in ${netns_prefix}1 ${netns_prefix}2; do
+        for p in $(ip netns pids "$h" 2>/dev/null); do
+            grep -q test_fd_partition "/proc/$p/cmdline" 2>/dev/null && echo "$p"
+        done
+    done
+}
+i=0
+while [ -n "$(ranks_left)" ] && kill -0 "$mpirun_pid" 2>/dev/null && [ $i -lt 600 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+left=$(ranks_left)
+kill "$mpirun_pid" 2>/dev/null
 wait "$mpirun_pid"
 rc=$?
 mpirun_pid=
 netns_cluster heal ${netns_prefix}2 || fail "netns-cluster.sh heal"
 cat "$tmp/out"
-echo "--- stderr (mpirun exit status $rc)"
+echo "--- stderr (mpirun exit status $rc, stopped once every rank had exited)"
 grep -v "PMIX ERROR" "$tmp/err"
-[ $rc != 124 ] && [ $rc != 137 ] || fail "mpirun did not end within 120 s: something hung"
+[ -z "$left" ] || fail "ranks still running 60 s after the cut (pids $left): something hung"
 grep -q "FAILED:" "$tmp/out" "$tmp/err" && fail "a rank failed its checks"
 ok=$(grep -c "^rank [0-3] on $netns_prefix[12]: the other host's 2 ranks failed .* own host ok; finalize ok" "$tmp/out")
 [ "$ok" = 4 ] || fail "$ok of 4 ranks finished their checks"
@@ -68,10 +86,6 @@ slow=$(awk -v lim="$timeout_ms" '/^rank .* failed .* s after the cut/ {
     for (i = 1; i <= NF; i++) if ($i == "failed") d = $(i + 1)
     if (d * 1000 > lim + 1500) print }' "$tmp/out")
 [ -z "$slow" ] || fail "detected later than ORDO_FD_TIMEOUT_MS + 1.5 s: $slow"
-for h in ${netns_prefix}1 ${netns_prefix}2; do
-    left=$(ip netns pids "$h" 2>/dev/null)
-    [ -z "$left" ] || fail "processes left in $h: $left"
-done
 echo "ok: both sides declared the other failed within ${timeout_ms} ms (+1.5 s), went on, exited"
 
 netns_cluster down || fail "netns-cluster.sh down"
