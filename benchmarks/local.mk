@@ -18,7 +18,8 @@ bin_PROGRAMS += \
 	benchmarks/ordo_bibw \
 	benchmarks/ordo_rpc_rate \
 	benchmarks/ordo_crossover \
-	benchmarks/ordo_obj_latency
+	benchmarks/ordo_obj_latency \
+	benchmarks/ordo_fd
 
 benchmarks_ordo_latency_SOURCES = benchmarks/ordo_latency.c benchmarks/bench_ucx.c \
 	benchmarks/bench_ucx.h
@@ -46,6 +47,11 @@ benchmarks_ordo_obj_latency_SOURCES = benchmarks/ordo_obj_latency.c benchmarks/o
 benchmarks_ordo_obj_latency_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_obj_latency_LDADD = $(BENCH_LDADD)
 
+# The failure detector: one trial per job (benchmarks/fd-detect.sh runs them).
+benchmarks_ordo_fd_SOURCES = benchmarks/ordo_fd.c
+benchmarks_ordo_fd_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_fd_LDADD = libordo.la
+
 # Smoke tests: every benchmark on 2 ranks with small sizes, the output's
 # format, a bad option, and the refusal to run on 1 rank.
 TESTS += \
@@ -60,6 +66,7 @@ EXTRA_DIST += \
 	benchmarks/tests/compare_ucx.sh \
 	benchmarks/tests/callgrind_rpc.sh \
 	benchmarks/compare-ucx.sh \
+	benchmarks/fd-detect.sh \
 	benchmarks/callgrind-rpc.sh \
 	benchmarks/clocks.sh \
 	benchmarks/README.md

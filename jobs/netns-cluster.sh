@@ -6,6 +6,10 @@
 #   jobs/netns-cluster.sh up N     N hosts PREFIX1 .. PREFIXN
 #   jobs/netns-cluster.sh down     remove everything up created
 #   jobs/netns-cluster.sh status   the hosts, and the mpirun line to use
+#   jobs/netns-cluster.sh cut HOST   partition HOST from the data network (its
+#                                    port leaves the data bridge; the
+#                                    management network stays up)
+#   jobs/netns-cluster.sh heal HOST  put HOST's port back on the data bridge
 #
 # Each host is a network namespace named like its hostname, with
 #   eth0   on the data network       NET.1.i/24  (bridge br-data)
@@ -20,8 +24,13 @@
 # Commands run on a host through jobs/netns-rsh.sh HOST CMD..., which mpirun
 # uses as its remote shell (plm_rsh_agent).
 #
+# Every host has net.ipv4.tcp_retries2=3 (ORDO_NETNS_TCP_RETRIES2), so a TCP
+# connection across a cut fails after seconds instead of the default's
+# ~15 minutes of retransmissions.
+#
 # Environment: ORDO_NETNS_PREFIX (default "ordo"; at most 8 characters),
-# ORDO_NETNS_NET (the first two octets, default 10.211). State (what was
+# ORDO_NETNS_NET (the first two octets, default 10.211),
+# ORDO_NETNS_TCP_RETRIES2 (default 3; empty: the kernel's). State (what was
 # created, the host list, a hostfile): /tmp/ordo-netns-PREFIX/.
 set -u
 
@@ -30,6 +39,7 @@ jobs_dir=$(cd "$(dirname "$0")" && pwd)
 prefix=${ORDO_NETNS_PREFIX:-ordo}
 net=${ORDO_NETNS_NET:-10.211}
 state=/tmp/ordo-netns-$prefix
+retries2=${ORDO_NETNS_TCP_RETRIES2-3}
 sw=$prefix-sw
 head=$net.0.254
 
@@ -38,6 +48,8 @@ usage() {
 Usage: $prog up N      N hosts (1..200) in network namespaces ${prefix}1 .. ${prefix}N
        $prog down      remove what 'up' created
        $prog status    list the hosts and print the mpirun line
+       $prog cut HOST  detach HOST's data port from the data bridge (a partition)
+       $prog heal HOST re-attach it
 Environment: ORDO_NETNS_PREFIX (now $prefix), ORDO_NETNS_NET (now $net).
 EOF
     exit 2
@@ -130,6 +142,9 @@ do_up() {
         run ip -n "$h" addr add "$net.1.$i/24" dev eth0
         run ip -n "$h" link set mgmt0 up
         run ip -n "$h" link set eth0 up
+        if [ -n "$retries2" ]; then
+            run nsenter --net="/run/netns/$h" sysctl -q -w "net.ipv4.tcp_retries2=$retries2"
+        fi
         echo "$h $net.0.$i $net.1.$i" >>"$state/hosts"
         echo "$h slots=$cpus" >>"$state/hostfile"
         i=$((i + 1))
@@ -199,6 +214,27 @@ do_down() {
     say "cluster '$prefix' removed"
 }
 
+# host_index HOST: i of PREFIXi, a host of this cluster (else stop).
+host_index() {
+    [ -f "$state/hosts" ] || die "no cluster '$prefix' is up"
+    grep -q "^$1 " "$state/hosts" || die "'$1' is not a host of cluster '$prefix' ($(cut -d' ' -f1 "$state/hosts" | tr '\n' ' '))"
+    echo "${1#"$prefix"}"
+}
+
+# cut HOST: its data port leaves the bridge; packets to and from it are
+# dropped silently (no link goes down on the host's side: a true partition).
+do_cut() {
+    i=$(host_index "$1") || exit 1
+    run ip -n "$sw" link set "d$i" nomaster
+    say "$1 cut from the data network (d$i off br-data); heal with: $0 heal $1"
+}
+
+do_heal() {
+    i=$(host_index "$1") || exit 1
+    run ip -n "$sw" link set "d$i" master br-data up
+    say "$1 back on the data network"
+}
+
 do_status() {
     [ -f "$state/hosts" ] || { say "no cluster '$prefix' is up"; return 1; }
     while read -r h mgmt data; do
@@ -227,6 +263,10 @@ down)
 status)
     [ $# = 1 ] || usage
     do_status
+    ;;
+cut | heal)
+    [ $# = 2 ] || { echo "$prog: $1 needs a host" >&2 && usage; }
+    "do_$1" "$2"
     ;;
 -h | --help) usage ;;
 *) echo "$prog: unknown command '$1'" >&2 && usage ;;

@@ -405,6 +405,9 @@ static void ucx_close(ordo__tl_t *tl, int timeout_ms)
             ucp_request_free(reqs[r]);
     }
     free(reqs);
+    for (int r = 0; r < tl->params.nranks; r++)
+        if (tl->peers[r].closing) /* no memory for reqs: released unwaited */
+            ucp_request_free(tl->peers[r].closing);
     ordo__ucx_mem_close(tl);
     for (int r = 0; r < tl->params.nranks; r++)
         free(tl->peers[r].addr);
