@@ -13,14 +13,16 @@
 #   cost   ordo_latency 8 B (p50) and ordo_bw 4 MiB with ORDO_FD=y and
 #          ORDO_FD=n, blocks taking turns, ROUNDS rounds: medians and the
 #          ratio y/n (target: within 2%)
-#   partition  n/a here: needs ORDO_FAULT's partition form (not on this
-#          branch); a real cut across network namespaces is measured by
-#          tests/jobs/netns_partition.sh (see benchmarks/README.md)
+#   partition  TRIALS jobs of NP ranks where ORDO_FAULT cuts the last rank
+#          off from the others 1.5 s after ordo_init; every rank's delay
+#          from the cut to its view's failure callback for a rank across
+#          (both sides): p50, p99, max (ms). A real cut across network
+#          namespaces is measured by tests/jobs/netns_partition.sh
 #
 # Usage: benchmarks/fd-detect.sh [-t TRIALS] [-n NP] [-f FP_SECONDS] [-r ROUNDS]
-#                                [-s "kill stop fp cost partition"] [BUILD_DIR]
-#   defaults: -t 20 -n 4 -f 60 -r 5, sections kill stop fp cost; the crash and
-#   fp sections use ORDO_FD_PERIOD_MS=100 ORDO_FD_TIMEOUT_MS=1000 unless set.
+#                                [-s "kill stop partition fp cost"] [BUILD_DIR]
+#   defaults: -t 20 -n 4 -f 60 -r 5, sections kill stop partition fp cost; the
+#   crash, partition and fp sections use ORDO_FD_PERIOD_MS=100 ORDO_FD_TIMEOUT_MS=1000 unless set.
 #   Exit status 0 if every run ran, 1 if one failed, 2 for a usage error.
 set -u
 
@@ -28,7 +30,7 @@ usage() {
     sed -n 's/^# \{0,1\}//; /^Usage:/,/usage error\./p' "$0"
 }
 
-trials=20 np=4 fp_s=60 rounds=5 sections="kill stop fp cost"
+trials=20 np=4 fp_s=60 rounds=5 sections="kill stop partition fp cost"
 while getopts t:n:f:r:s:h opt; do
     case $opt in
     t) trials=$OPTARG ;;
@@ -72,15 +74,23 @@ median() {
         else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-crash() { # kill|stop
+crash() { # kill|stop|partition
     : >"$tmp/$1.ms"
     t=1
     while [ "$t" -le "$trials" ]; do
-        timeout "$LIMIT" $MPIRUN --enable-recovery -np "$np" -x ORDO_FD_PERIOD_MS \
-            -x ORDO_FD_TIMEOUT_MS "$bench/ordo_fd" --crash "$1" >"$tmp/out" 2>&1
-        got=$(grep -c "^detect [0-9]* [0-9.]* ORDO_ERR_PEER_FAILED$" "$tmp/out")
-        if [ "$got" != $((np - 1)) ]; then
-            echo "   trial $t: $got of $((np - 1)) survivors reported:"; cat "$tmp/out"
+        if [ "$1" = partition ]; then
+            ORDO_FAULT="partition=0-$((np - 2))|$((np - 1))@1500ms-" timeout "$LIMIT" \
+                $MPIRUN --enable-recovery -np "$np" -x ORDO_FD_PERIOD_MS -x ORDO_FD_TIMEOUT_MS \
+                -x ORDO_FAULT "$bench/ordo_fd" --partition 1500 >"$tmp/out" 2>&1
+            want=$np
+        else
+            timeout "$LIMIT" $MPIRUN --enable-recovery -np "$np" -x ORDO_FD_PERIOD_MS \
+                -x ORDO_FD_TIMEOUT_MS "$bench/ordo_fd" --crash "$1" >"$tmp/out" 2>&1
+            want=$((np - 1))
+        fi
+        got=$(grep -c "^detect [0-9]* -\{0,1\}[0-9.]* ORDO_ERR_PEER_FAILED$" "$tmp/out")
+        if [ "$got" != "$want" ]; then
+            echo "   trial $t: $got of $want ranks reported:"; cat "$tmp/out"
             failed=1
         fi
         awk '/^detect / { print $3 }' "$tmp/out" >>"$tmp/$1.ms"
@@ -141,18 +151,16 @@ echo "# ordo failure detector on $(hostname), $(nproc) cores; ORDO_FD_PERIOD_MS=
     "ORDO_FD_TIMEOUT_MS=$ORDO_FD_TIMEOUT_MS (crash and fp sections)"
 for s in $sections; do
     case $s in
-    kill | stop)
+    kill | stop | partition)
         [ -n "${crash_head:-}" ] || {
-            echo "# detection delay (ms), from the victim's stamp to each survivor's failure callback"
+            echo "# detection delay (ms), from the victim's stamp (partition: the cut) to each" \
+                "rank's failure callback"
             printf '%-10s %8s %10s %10s %10s %12s\n' "# signal" "samples" "p50" "p99" "max" "timeout"
             crash_head=1
         }
         crash "$s" ;;
     fp) echo "# false positives"; fp ;;
     cost) echo "# detector cost: ORDO_FD=y vs n, blocks taking turns"; cost ;;
-    partition)
-        echo "# partition: n/a: needs ORDO_FAULT partition (not on this branch);" \
-            "tests/jobs/netns_partition.sh measures a real cut" ;;
     *) echo "fd-detect.sh: unknown section '$s'" >&2; exit 2 ;;
     esac
 done

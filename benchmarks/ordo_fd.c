@@ -12,8 +12,12 @@
  *   --false-positives S every rank computes for S seconds without calling
  *                       ordo; each prints the failures its view holds
  *                       afterwards and whether it is out: "fp RANK FAILED OUT".
- *   --partition         needs ORDO_FAULT's partition form, not on this
- *                       branch yet: says so and measures nothing.
+ *   --partition MS      ORDO_FAULT (set by the driver) cuts the last rank
+ *                       off from the others MS ms after ordo_init returns
+ *                       (partition=0-N|L@MSms-); every rank prints the delay
+ *                       from that instant (its own CLOCK_REALTIME at the end
+ *                       of ordo_init + MS) to its view's failure callback for
+ *                       a rank across: "detect RANK MS STATUS", both sides.
  *
  * Output: OSU-style comment lines naming the settings (ORDO_FD_*), then the
  * rows above.  Public API and MPI only.
@@ -34,6 +38,8 @@
 static volatile double kill_stamp; /* the victim's CLOCK_REALTIME, seconds */
 static volatile double seen_stamp; /* when this rank's view learnt of it */
 static int victim = -1;
+
+static double init_end; /* CLOCK_REALTIME when ordo_init returned */
 
 static double realtime(void)
 {
@@ -69,7 +75,7 @@ static void on_failure(int rank, uint64_t epoch, void *arg)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: ordo_fd --crash kill|stop | --false-positives SECONDS | --partition\n"
+    fprintf(f, "Usage: ordo_fd --crash kill|stop | --false-positives SECONDS | --partition MS\n"
                "  (benchmarks/fd-detect.sh runs the trials and reports percentiles)\n");
 }
 
@@ -148,6 +154,37 @@ static int false_positives(double seconds)
     return ordo_finalize() == ORDO_OK ? 0 : 1;
 }
 
+static int partition(double cut_ms)
+{
+    int me = ordo_rank(), n = ordo_size();
+    char b[8] = "x", rep[8];
+    if (n < 2) {
+        fprintf(stderr, "ordo_fd --partition: needs 2 ranks or more\n");
+        return 1;
+    }
+    victim = me == n - 1 ? 0 : n - 1; /* a rank across the cut */
+    kill_stamp = init_end + cut_ms / 1e3;
+    if (me == 0) {
+        const char *f = getenv("ORDO_FAULT");
+        header("partition (ORDO_FAULT)");
+        printf("# ORDO_FAULT=%s; the cut at %.0f ms after ordo_init\n", f ? f : "(unset)", cut_ms);
+        fflush(stdout);
+    }
+    int s;
+    do
+        s = ordo_rpc_call(victim, ID_ECHO, b, 1, rep, sizeof(rep), NULL);
+    while (s == ORDO_OK);
+    while (seen_stamp == 0)
+        if (ordo_progress() < 0)
+            return 1;
+    printf("detect %d %.1f %s\n", me, (seen_stamp - kill_stamp) * 1e3, ordo_status_name(s));
+    fflush(stdout);
+    ordo_failure_ack(NULL);
+    if (ordo_barrier() != ORDO_OK) /* each side on its own */
+        return 1;
+    return ordo_finalize() == ORDO_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     int mode = 0, stop = 0;
@@ -159,14 +196,16 @@ int main(int argc, char **argv)
     } else if (argc == 3 && !strcmp(argv[1], "--false-positives") && atof(argv[2]) > 0) {
         mode = 2;
         seconds = atof(argv[2]);
-    } else if (argc == 2 && !strcmp(argv[1], "--partition")) {
+    } else if (argc == 3 && !strcmp(argv[1], "--partition") && atof(argv[2]) > 0) {
         mode = 3;
+        seconds = atof(argv[2]);
     } else {
         usage(argc == 2 && !strcmp(argv[1], "-h") ? stdout : stderr);
         return argc == 2 && !strcmp(argv[1], "-h") ? 0 : 2;
     }
     if (ordo_init(&argc, &argv) != ORDO_OK)
         return 1;
+    init_end = realtime();
     if (ordo_rpc_register(ID_STAMP, on_stamp, NULL) != ORDO_OK ||
         ordo_rpc_register(ID_ECHO, on_echo, NULL) != ORDO_OK ||
         ordo_failure_cb_register(on_failure, NULL) != ORDO_OK)
@@ -180,15 +219,7 @@ int main(int argc, char **argv)
         rc = false_positives(seconds);
         break;
     default:
-        /* TODO(ORDO_FAULT partition): once main has ORDO_FAULT=partition=...,
-         * cut the last rank off in the fault layer at a stamped instant and
-         * measure as --crash does. */
-        if (ordo_rank() == 0) {
-            header("partition");
-            printf("# partition: n/a: needs ORDO_FAULT partition (not on this branch); "
-                   "benchmarks/fd-detect.sh -p measures a real cut in network namespaces\n");
-        }
-        rc = ordo_finalize() == ORDO_OK ? 0 : 1;
+        rc = partition(seconds);
     }
     return rc;
 }

@@ -53,6 +53,7 @@ static struct {
     int32_t *by;          /* who declared it: -1 this rank's own detector */
     int out_by;           /* a rank that declared this one failed, or NOT_OUT */
     uint64_t pause_until; /* ORDO_FAULT pause: progress sleeps until then */
+    uint64_t started_ns;  /* when the thread started */
     ordo__fd_stats_t stats;
 } fd;
 
@@ -75,6 +76,13 @@ void ordo__fd_stats(ordo__fd_stats_t *out)
     out->refuted = LOAD(&fd.stats.refuted);
     out->declared = LOAD(&fd.stats.declared);
     out->stalls = LOAD(&fd.stats.stalls);
+    out->cpu_ns = out->run_ns = 0;
+    clockid_t cid;
+    struct timespec ts;
+    if (fd.running && pthread_getcpuclockid(fd.thread, &cid) == 0 && clock_gettime(cid, &ts) == 0) {
+        out->cpu_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+        out->run_ns = ordo__now_ns() - fd.started_ns;
+    }
 }
 
 void ordo__fd_describe(char *buf, size_t len)
@@ -114,7 +122,11 @@ static void post_failed(int peer, int by)
     __atomic_fetch_or(&ordo__modules_pending, 1u << ordo__fd_module.index, __ATOMIC_RELEASE);
 }
 
-/* The thread declares peer failed (by: who found it, -1 itself). */
+/* Who found a failure, besides another rank (its number). */
+#define BY_SILENCE (-1) /* this rank's detector: the peer was silent */
+#define BY_CHANNEL (-2) /* the transport of the detector's channel broke */
+
+/* The thread declares peer failed (by: who found it). */
 static void declare(int peer, int by)
 {
     if (LOAD(&fd.state[peer]) == FD_FAILED)
@@ -176,7 +188,7 @@ static void tick(uint64_t now)
         uint64_t silent = now - fd.last_heard[r];
         if (silent >= fd.timeout_ns) {
             ordo_log_debug("failure detector: rank %d silent for %.0f ms", r, (double)silent / 1e6);
-            declare(r, -1);
+            declare(r, BY_SILENCE);
         } else if (silent >= fd.timeout_ns / 2 && st == FD_ALIVE) {
             STORE(&fd.state[r], FD_SUSPECTED);
             COUNT(suspicions);
@@ -257,7 +269,7 @@ static void fd_transport_failed(void *arg, int peer, int status)
 {
     (void)arg;
     (void)status;
-    declare(peer, -1);
+    declare(peer, BY_CHANNEL);
 }
 
 /* ORDO_FAULT: this rank crashes, or pauses (progress and this thread stop
@@ -360,6 +372,18 @@ static int fd_open(void)
 
 static void fd_fini(void)
 {
+    if (fd.running && fd.tl) {
+        ordo__fd_stats_t st;
+        ordo__fd_stats(&st);
+        ordo_log_info("failure detector: %llu heartbeats sent, %llu received, %llu "
+                      "suspicions (%llu refuted), %llu declared; its thread used %.1f ms of CPU "
+                      "in %.1f s (%.3f%%)",
+                      (unsigned long long)st.heartbeats_sent,
+                      (unsigned long long)st.heartbeats_received, (unsigned long long)st.suspicions,
+                      (unsigned long long)st.refuted, (unsigned long long)st.declared,
+                      (double)st.cpu_ns / 1e6, (double)st.run_ns / 1e9,
+                      st.run_ns ? 100.0 * (double)st.cpu_ns / (double)st.run_ns : 0.0);
+    }
     if (fd.running) {
         fd.stop = 1;
         pthread_join(fd.thread, NULL);
@@ -415,6 +439,7 @@ static int fd_init(void)
     if (status == ORDO_OK)
         status = ordo__tl_exchange(fd.ops, fd.tl);
     status = ordo__boot_agree(status);
+    fd.started_ns = ordo__now_ns();
     if (status == ORDO_OK && pthread_create(&fd.thread, NULL, fd_main, NULL) != 0) {
         ordo_log_error("failure detector: cannot start its thread");
         status = ORDO_ERR_NOMEM;
@@ -433,9 +458,11 @@ static void fd_progress(void)
             continue;
         int by = LOAD(&fd.by[r]);
         char why[96];
-        if (by < 0)
+        if (by == BY_SILENCE)
             snprintf(why, sizeof(why), "silent for %llu ms",
                      (unsigned long long)ordo__fd_cfg.timeout_ms);
+        else if (by == BY_CHANNEL)
+            snprintf(why, sizeof(why), "the failure detector's connection to it broke");
         else
             snprintf(why, sizeof(why), "rank %d's detector declared it failed", by);
         ordo__member_fail(r, ORDO_ERR_PEER_FAILED, why);

@@ -43,6 +43,8 @@ typedef struct ordo__fd_stats {
     uint64_t refuted;    /* suspicions ended by a heartbeat or a vouch */
     uint64_t declared;   /* peers this rank's detector declared failed */
     uint64_t stalls;     /* gaps of the thread itself, not held against peers */
+    uint64_t cpu_ns;     /* CPU time its thread has used */
+    uint64_t run_ns;     /* since its thread started */
 } ordo__fd_stats_t;
 
 /* 1 if this rank's detector suspects rank now (any thread). */

@@ -136,10 +136,12 @@ static void print_membership(FILE *out)
     ordo__fd_stats(&fs);
     fprintf(out,
             "#   detector counters: heartbeats sent %llu, received %llu; suspicions %llu, "
-            "refuted %llu; declared failed %llu; stalls of its thread %llu\n",
+            "refuted %llu; declared failed %llu; stalls of its thread %llu; its CPU %.2f ms in "
+            "%.2f s\n",
             (unsigned long long)fs.heartbeats_sent, (unsigned long long)fs.heartbeats_received,
             (unsigned long long)fs.suspicions, (unsigned long long)fs.refuted,
-            (unsigned long long)fs.declared, (unsigned long long)fs.stalls);
+            (unsigned long long)fs.declared, (unsigned long long)fs.stalls, (double)fs.cpu_ns / 1e6,
+            (double)fs.run_ns / 1e9);
 }
 
 static int print_module_config(FILE *out)
