@@ -17,22 +17,11 @@
  * Writes are whole words: a write of part of a word carries the writer's
  * current value of the rest of that word (as a word-wide store would).
  *
- * A failed rank d.  Its writes may have reached some survivors and not
- * others (it died in the middle of a broadcast), and survivors' writes that
- * depend on such a write would wait for it forever.  So once a replica
- * learns of the failure: it takes no more writes of d (those held back or
- * still arriving are dropped), a write no longer waits for one of d's
- * (d's entry of its vector clock is not a condition any more), and it
- * sends the live replicas every run of words whose newest write is one of
- * d's (a repair: the words with their stamps, laid over by the same (time,
- * rank) rule).  Every survivor does so after it stopped taking d's writes,
- * so the survivors converge: a write of d stays wherever one survivor had
- * it as the newest of its words, and is lost if none had.  The price is
- * causal order around d's writes: a replica may apply a survivor's write
- * before the write of d it depended on arrives (as a repair).
+ * A failed rank: causal_repair.c.
  */
 #include "ordo_config.h"
 
+#include "consistency/causal.h"
 #include "consistency/home.h"
 #include "runtime/lclock.h"
 #include "runtime/log.h"
@@ -70,21 +59,8 @@ typedef struct held {
     uint8_t msg[];
 } held_t;
 
-/* A repair (see the top): words of a failed rank's writes, with their stamp. */
-typedef struct causal_repair {
-    uint32_t id;
-    uint32_t reserved;
-    uint64_t nbytes;
-    uint64_t off; /* word-aligned */
-    uint64_t len; /* whole words; the data follows */
-    uint64_t stamp;
-} causal_repair_t;
-
-/* The most data one repair message carries. */
-#define REPAIR_CHUNK (64 * 1024)
-
 /* The causal protocol's handlers (ordo__rpc_handler_add). */
-static unsigned id_write, id_ack, id_sync, id_repair;
+static unsigned id_write, id_ack, id_sync;
 
 static struct {
     uint64_t *applied; /* per rank: its writes applied here (ours: made) */
@@ -99,15 +75,11 @@ static struct {
     size_t nheld;
     uint64_t held_total;
     int n;
-    char *repaired; /* per rank: failed, its writes stopped and repaired */
-    int failed;     /* a failure not yet handled by progress */
-    int in_failed;  /* progress is handling them */
 } cz;
 
 static int ack_handler(const ordo_rpc_msg_t *msg, void *arg);
 static int write_handler(const ordo_rpc_msg_t *msg, void *arg);
 static int sync_handler(const ordo_rpc_msg_t *msg, void *arg);
-static int repair_handler(const ordo_rpc_msg_t *msg, void *arg);
 
 static int causal_init(void)
 {
@@ -116,8 +88,7 @@ static int causal_init(void)
     cz.applied = calloc((size_t)cz.n, sizeof(*cz.applied));
     cz.acked = calloc((size_t)cz.n, sizeof(*cz.acked));
     cz.owed = calloc((size_t)cz.n, sizeof(*cz.owed));
-    cz.repaired = calloc((size_t)cz.n, 1);
-    if (!cz.applied || !cz.acked || !cz.owed || !cz.repaired)
+    if (!cz.applied || !cz.acked || !cz.owed)
         return ORDO_ERR_NOMEM;
     const unsigned cls = ORDO__RPC_F_FAULTS | ORDO__RPC_F_ONEWAY_NORESEND;
     int status = ordo__rpc_handler_add("causal-write", write_handler, NULL, cls, &id_write);
@@ -126,7 +97,7 @@ static int causal_init(void)
     if (status == ORDO_OK)
         status = ordo__rpc_handler_add("causal-sync", sync_handler, NULL, cls, &id_sync);
     if (status == ORDO_OK)
-        status = ordo__rpc_handler_add("causal-repair", repair_handler, NULL, cls, &id_repair);
+        status = ordo__causal_repair_init(cz.n);
     return status;
 }
 
@@ -140,7 +111,7 @@ static void causal_fini(void)
     free(cz.applied);
     free(cz.acked);
     free(cz.owed);
-    free(cz.repaired);
+    ordo__causal_repair_fini();
     memset(&cz, 0, sizeof(cz));
 }
 
@@ -160,6 +131,16 @@ uint64_t ordo__causal_held_total(void)
  * causally follows, and (time, rank) is an arbitration order that extends
  * causality (causal-any's, in the litmus engine's terms: the clock also
  * moves on messages that carry no write). */
+/* Lay words with the stamp over the replica where they are newer. */
+static void apply(struct ordo_obj *o, size_t off, const uint8_t *data, size_t len, uint64_t stamp)
+{
+    for (size_t w = off / 8, end = (off + len) / 8; w < end; w++, data += 8)
+        if (stamp > o->stamp[w]) {
+            memcpy(o->replica + w * 8, data, 8);
+            o->stamp[w] = stamp;
+        }
+}
+
 static uint64_t lamport_tick(void)
 {
     return ++ordo__lamport;
@@ -171,19 +152,16 @@ static void lamport_merge(uint64_t t)
         ordo__lamport = t;
 }
 
+void ordo__causal_apply(struct ordo_obj *o, size_t off, const uint8_t *data, size_t len,
+                        uint64_t stamp)
+{
+    apply(o, off, data, len, stamp);
+    lamport_merge(stamp >> 16);
+}
+
 static size_t msg_len(size_t data_len)
 {
     return sizeof(causal_hdr_t) + (size_t)cz.n * sizeof(uint64_t) + data_len;
-}
-
-/* Lay words with the stamp over the replica where they are newer. */
-static void apply(struct ordo_obj *o, size_t off, const uint8_t *data, size_t len, uint64_t stamp)
-{
-    for (size_t w = off / 8, end = (off + len) / 8; w < end; w++, data += 8)
-        if (stamp > o->stamp[w]) {
-            memcpy(o->replica + w * 8, data, 8);
-            o->stamp[w] = stamp;
-        }
 }
 
 static void bcast_done(ordo_request_t *req, int status, void *arg)
@@ -285,12 +263,12 @@ static int deliverable(const causal_hdr_t *h, const uint64_t *vc)
 {
     int w = (int)h->writer;
     uint64_t seq = vc_at(vc, w);
-    if (seq <= cz.applied[w] || cz.repaired[w])
+    if (seq <= cz.applied[w] || ordo__causal_stopped(w))
         return -1;
     if (seq != cz.applied[w] + 1)
         return 0;
     for (int r = 0; r < cz.n; r++)
-        if (r != w && vc_at(vc, r) > cz.applied[r] && !cz.repaired[r])
+        if (r != w && vc_at(vc, r) > cz.applied[r] && !ordo__causal_stopped(r))
             return 0;
     return 1;
 }
@@ -312,7 +290,7 @@ static void deliver(const causal_hdr_t *h, struct ordo_obj *o, const uint8_t *da
 }
 
 /* Apply every held-back write whose dependencies are now in. */
-static void release_held(void)
+void ordo__causal_release_held(void)
 {
     int again = 1;
     while (again) {
@@ -360,13 +338,13 @@ static int write_handler(const ordo_rpc_msg_t *msg, void *arg)
     }
     switch (deliverable(&h, vc)) {
     case -1: /* a duplicate: acknowledge again, in case the first ack was lost */
-        if (!cz.repaired[h.writer])
+        if (!ordo__causal_stopped(h.writer))
             send_ack((int)h.writer);
         return ORDO_OK;
     case 1:
         deliver(&h, o, data);
         if (cz.held)
-            release_held();
+            ordo__causal_release_held();
         return ORDO_OK;
     default:
         break;
@@ -582,104 +560,6 @@ static void causal_free(struct ordo_obj *o)
     (void)o;
 }
 
-/* ---- a failed rank (see the top) -------------------------------------------- */
-
-static int repair_handler(const ordo_rpc_msg_t *msg, void *arg)
-{
-    causal_repair_t r;
-    (void)arg;
-    if (msg->len < sizeof(r))
-        return ORDO_ERR_MSG;
-    if (ordo__rt.peer_failed[msg->src])
-        return ORDO_OK; /* from a failed rank: what it sent may be stale */
-    memcpy(&r, msg->data, sizeof(r));
-    struct ordo_obj *o = ordo__obj_find(r.id);
-    size_t words = o ? (o->nbytes + 7) / 8 * 8 : 0;
-    if (!o || o->model != ORDO_MODEL_CAUSAL || o->nbytes != r.nbytes || r.off % 8 || r.len % 8 ||
-        r.len != msg->len - sizeof(r) || r.off > words || r.len > words - r.off) {
-        ordo__rt.stats.malformed++;
-        ordo_log_warn("dropped a causal repair of %zu bytes from rank %d: no such causal object "
-                      "here, or a bad range",
-                      msg->len, msg->src);
-        return ORDO_ERR_MSG;
-    }
-    apply(o, r.off, (const uint8_t *)msg->data + sizeof(r), r.len, r.stamp);
-    lamport_merge(r.stamp >> 16);
-    return ORDO_OK;
-}
-
-/* Send the live replicas the words of o whose newest write is dead's: runs
- * of consecutive words with one stamp, at most REPAIR_CHUNK bytes each. */
-static void repair_object(struct ordo_obj *o, int dead, uint8_t *buf)
-{
-    size_t words = (o->nbytes + 7) / 8;
-    for (size_t w = 0; w < words;) {
-        uint64_t stamp = o->stamp[w];
-        if (!stamp || (int)(stamp & 0xffff) != dead) {
-            w++;
-            continue;
-        }
-        size_t end = w + 1;
-        while (end < words && o->stamp[end] == stamp && (end - w) * 8 < REPAIR_CHUNK)
-            end++;
-        causal_repair_t r = {o->id, 0, o->nbytes, w * 8, (end - w) * 8, stamp};
-        memcpy(buf, &r, sizeof(r));
-        memcpy(buf + sizeof(r), o->replica + w * 8, r.len);
-        for (int p = 0; p < cz.n; p++) {
-            if (p == ordo__rt.rank || ordo__rt.peer_failed[p])
-                continue;
-            /* As from a handler: copied, not waited for (causal_progress). */
-            int s = ordo__rpc_send(p, id_repair, buf, sizeof(r) + r.len);
-            if (s != ORDO_OK && s != ORDO_ERR_PEER_FAILED)
-                ordo_log_warn("causal repair of rank %d's writes to rank %d: %s", dead, p,
-                              ordo_strerror(s));
-        }
-        w = end;
-    }
-}
-
-/* Stop taking dead's writes (release_held drops the held ones), and repair
- * its writes. */
-static void stop_and_repair(int dead, uint8_t *buf)
-{
-    cz.repaired[dead] = 1;
-    int n = 0;
-    for (struct ordo_obj *o = ordo__obj_find_next(NULL, ORDO_MODEL_CAUSAL); o;
-         o = ordo__obj_find_next(o, ORDO_MODEL_CAUSAL), n++)
-        repair_object(o, dead, buf);
-    ordo_log_debug("causal: rank %d failed: its writes no longer taken, %d object(s) repaired",
-                   dead, n);
-}
-
-/* Failures the hook saw, handled here (sends are not allowed in the hook).
- * As in a handler, sends do not wait (the message layer copies them), so
- * no delivery runs in the middle. */
-static int causal_progress(void)
-{
-    if (!cz.failed || cz.in_failed || !cz.repaired)
-        return 0;
-    uint8_t *buf = malloc(sizeof(causal_repair_t) + REPAIR_CHUNK);
-    if (!buf)
-        return 1; /* again later */
-    cz.failed = 0;
-    cz.in_failed = 1;
-    ordo__in_handler++;
-    for (int r = 0; r < cz.n; r++)
-        if (ordo__rt.peer_failed[r] && !cz.repaired[r])
-            stop_and_repair(r, buf);
-    release_held(); /* what waited for a failed rank's writes */
-    ordo__in_handler--;
-    cz.in_failed = 0;
-    free(buf);
-    return cz.failed;
-}
-
-static void causal_peer_failed(int peer)
-{
-    (void)peer;
-    cz.failed = 1; /* the module is woken: progress handles it */
-}
-
 /* A home of a causal object takes atomics only: reads are local, writes broadcast. */
 static const ordo__obj_home_ops_t causal_home = {
     .atomic = home_atomic,
@@ -695,7 +575,7 @@ const ordo__obj_model_ops_t ordo__causal_ops = {
     .atomic = causal_atomic,
     .fence = causal_fence,
     .free = causal_free,
-    .progress = causal_progress,
-    .peer_failed = causal_peer_failed,
+    .progress = ordo__causal_progress,
+    .peer_failed = ordo__causal_peer_failed,
     .home = &causal_home,
 };

@@ -26,6 +26,8 @@
  *             clocks and applied in causal order (CBCAST), per-word
  *             last-writer-wins by (runtime Lamport time, rank); atomics run
  *             at the home as writes of the home
+ *   causal_repair.c  causal+ when a rank fails: its writes stopped, the
+ *             survivors' words last written by it sent to every replica
  */
 #ifndef ORDO_CONSISTENCY_OBJ_H
 #define ORDO_CONSISTENCY_OBJ_H
