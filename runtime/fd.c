@@ -27,7 +27,7 @@ typedef struct fd_msg {
     uint8_t pad[3];
     int32_t src;
     int32_t target; /* the rank a probe or an obituary is about */
-    uint64_t seq;
+    uint64_t seq;   /* a probe's answer: ns since the sender last heard the target itself */
 } fd_msg_t;
 
 /* A rank's state in the detector's own eyes (the thread writes, anyone reads). */
@@ -45,7 +45,8 @@ static struct {
     int n, me;
     uint64_t period_ns, timeout_ns;
     /* the thread's alone */
-    uint64_t *last_heard;
+    uint64_t *last_heard;  /* evidence that the rank lives: its own messages, or a vouch */
+    uint64_t *last_direct; /* its own messages only: what this rank may vouch with */
     uint64_t last_tick, seq, rng;
     /* shared, with atomics */
     uint8_t *state;       /* FD_*: what the thread believes */
@@ -101,17 +102,22 @@ void ordo__fd_describe(char *buf, size_t len)
 
 /* ---- the thread ---------------------------------------------------------- */
 
-static void send_to(int peer, int kind, int target)
+static void send_to_with(int peer, int kind, int target, uint64_t seq)
 {
     if (ordo__fault_active() && ordo__fault_cut(peer, ordo__now_ns()))
         return; /* ORDO_FAULT: a partition separates us */
     fd_msg_t m = {
-        .magic = FD_MAGIC, .kind = (uint8_t)kind, .src = fd.me, .target = target, .seq = ++fd.seq};
+        .magic = FD_MAGIC, .kind = (uint8_t)kind, .src = fd.me, .target = target, .seq = seq};
     /* A message that cannot go at once is not sent: the next period's does. */
     if (fd.ops->caps & ORDO__TL_CAP_SEND_SHORT)
         (void)fd.ops->send_short(fd.tl, peer, &m, sizeof(m));
     else
         (void)fd.ops->send(fd.tl, peer, NULL, 0, &m, sizeof(m), NULL);
+}
+
+static void send_to(int peer, int kind, int target)
+{
+    send_to_with(peer, kind, target, ++fd.seq);
 }
 
 /* Tell progress (any thread may call it). */
@@ -199,13 +205,22 @@ static void tick(uint64_t now)
     }
 }
 
-static void heard(int r, uint64_t now)
+/* Evidence that r lived at time t (t <= now). */
+static void alive_at(int r, uint64_t t, uint64_t now)
 {
-    fd.last_heard[r] = now;
-    if (LOAD(&fd.state[r]) == FD_SUSPECTED) {
+    if (t > fd.last_heard[r])
+        fd.last_heard[r] = t;
+    if (now - fd.last_heard[r] < fd.timeout_ns / 2 && LOAD(&fd.state[r]) == FD_SUSPECTED) {
         STORE(&fd.state[r], FD_ALIVE);
         COUNT(refuted);
     }
+}
+
+/* A message from r itself. */
+static void heard(int r, uint64_t now)
+{
+    fd.last_direct[r] = now;
+    alive_at(r, now, now);
 }
 
 static void fd_recv(void *arg, const void *hdr, size_t hlen, const void *data, size_t len)
@@ -238,16 +253,21 @@ static void fd_recv(void *arg, const void *hdr, size_t hlen, const void *data, s
         break;
     case FD_PROBE_REQ:
         heard(src, now);
+        /* Vouch only with what we heard from the target itself: vouches
+         * passed on would keep a dead rank alive, each voucher refreshed by
+         * the other's vouch. */
         if (LOAD(&fd.state[m.target]) != FD_FAILED &&
-            now - fd.last_heard[m.target] < fd.timeout_ns / 2)
-            send_to(src, FD_PROBE_ACK, m.target);
+            now - fd.last_direct[m.target] < fd.timeout_ns / 2)
+            send_to_with(src, FD_PROBE_ACK, m.target, now - fd.last_direct[m.target]);
         break;
     case FD_PROBE_ACK:
         heard(src, now);
-        if (LOAD(&fd.state[m.target]) == FD_SUSPECTED) {
-            ordo_log_debug("failure detector: rank %d vouches for suspected rank %d", src,
-                           m.target);
-            heard(m.target, now);
+        if (LOAD(&fd.state[m.target]) == FD_SUSPECTED && m.seq < fd.timeout_ns / 2) {
+            ordo_log_debug("failure detector: rank %d vouches for suspected rank %d (heard "
+                           "%.0f ms ago)",
+                           src, m.target, (double)m.seq / 1e6);
+            /* As old as the voucher's evidence, not new. */
+            alive_at(m.target, now - m.seq, now);
         }
         break;
     case FD_OBIT:
@@ -320,7 +340,7 @@ static void *fd_main(void *arg)
     uint64_t now = ordo__now_ns(), next = now;
     fd.last_tick = now;
     for (int r = 0; r < fd.n; r++)
-        fd.last_heard[r] = now;
+        fd.last_heard[r] = fd.last_direct[r] = now;
     while (!fd.stop) {
         now = ordo__now_ns();
         uint64_t wake = next;
@@ -392,6 +412,7 @@ static void fd_fini(void)
     if (fd.tl)
         fd.ops->close(fd.tl, 100);
     free(fd.last_heard);
+    free(fd.last_direct);
     free(fd.state);
     free(fd.posted);
     free(fd.by);
@@ -427,10 +448,12 @@ static int fd_init(void)
     fd.rng = 0x9e3779b97f4a7c15ull * (uint64_t)(fd.me + 1);
     size_t n = (size_t)fd.n;
     fd.last_heard = calloc(n, sizeof(*fd.last_heard));
+    fd.last_direct = calloc(n, sizeof(*fd.last_direct));
     fd.state = calloc(n, 1);
     fd.posted = calloc(n, 1);
     fd.by = calloc(n, sizeof(*fd.by));
-    if (status == ORDO_OK && (!fd.last_heard || !fd.state || !fd.posted || !fd.by))
+    if (status == ORDO_OK &&
+        (!fd.last_heard || !fd.last_direct || !fd.state || !fd.posted || !fd.by))
         status = ORDO_ERR_NOMEM;
     if (status == ORDO_OK)
         status = fd_open();

@@ -7,7 +7,8 @@
  * Every ORDO_FD_PERIOD_MS the thread sends a heartbeat to every live peer.
  * A peer silent for half of ORDO_FD_TIMEOUT_MS is suspected, and
  * ORDO_FD_INDIRECT other ranks are asked whether they hear it (SWIM's
- * indirect probe: one that does vouches for it); silent for the whole
+ * indirect probe: one that heard it itself lately vouches for it, with
+ * the age of what it heard, never with a vouch it got); silent for the whole
  * timeout, it is declared failed, and the thread tells every other live
  * rank (an obituary), so their views agree within the timeout.  A rank that
  * receives a heartbeat from a rank it declared failed answers with the
