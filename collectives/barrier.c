@@ -46,6 +46,9 @@ static struct {
     uint32_t arrived[2][BARRIER_MAX_ROUNDS];
     barrier_msg_t parked[BARRIER_PARKED];
     int nparked;
+    /* The view's members in rank order, and this rank's place among them. */
+    int *live;
+    int nlive, pos;
 } bar;
 
 /* Count m, which is for the view the counters are for. */
@@ -94,6 +97,13 @@ static int barrier_handler(const ordo_rpc_msg_t *msg, void *arg)
  * and what was parked for it counted. */
 static void enter_view(uint32_t nacked, uint64_t view)
 {
+    bar.nlive = 0;
+    for (int r = 0; r < ordo__rt.size; r++) {
+        if (r == ordo__rt.rank)
+            bar.pos = bar.nlive;
+        if (!ordo__member.acked[r])
+            bar.live[bar.nlive++] = r;
+    }
     bar.nacked = nacked;
     bar.view = view;
     bar.seq = 0;
@@ -127,8 +137,19 @@ static int round_done(void *arg)
 static int coll_init(void)
 {
     memset(&bar, 0, sizeof(bar));
+    bar.live = malloc(sizeof(*bar.live) * (size_t)ordo__rt.size);
+    if (!bar.live)
+        return ORDO_ERR_NOMEM;
+    enter_view(0, 0); /* every rank */
     int status = ordo__rpc_handler_add("barrier", barrier_handler, NULL, 0, &bar.id);
     return status != ORDO_OK ? status : ordo__coll_leave_init();
+}
+
+static void coll_fini(void)
+{
+    free(bar.live);
+    bar.live = NULL;
+    ordo__coll_leave_fini();
 }
 
 /* The warning while a live rank keeps us waiting: a timer of the runtime's,
@@ -169,25 +190,12 @@ static int round_wait(round_wait_t *w, uint64_t seq, uint64_t deadline)
 
 int ordo__coll_barrier(void)
 {
-    int me = ordo__rt.rank, status = ORDO_OK;
+    int status = ORDO_OK;
     if (ordo__member_unacked())
         return ORDO_ERR_PEER_FAILED; /* the application acknowledges first */
     if ((uint32_t)ordo__member.nacked != bar.nacked || ordo__member.acked_hash != bar.view)
         enter_view((uint32_t)ordo__member.nacked, ordo__member.acked_hash);
-    /* The view's members, and this rank's place among them. */
-    int *live = ordo__member.nacked ? malloc(sizeof(int) * (size_t)ordo__rt.size) : NULL;
-    int n = 0, pos = me;
-    if (ordo__member.nacked && !live)
-        return ORDO_ERR_NOMEM;
-    for (int r = 0; live && r < ordo__rt.size; r++) {
-        if (r == me)
-            pos = n;
-        if (!ordo__member.acked[r])
-            live[n++] = r;
-    }
-    if (!live)
-        n = ordo__rt.size;
-#define MEMBER(i) (live ? live[(i)] : (i))
+    const int n = bar.nlive, pos = bar.pos, *live = bar.live;
     barrier_msg_t m = {.seq = bar.seq, .nacked = bar.nacked, .view = bar.view};
     uint64_t limit_ms = ordo__coll_cfg.barrier_timeout_ms;
     if (!limit_ms && !ordo__rt.cfg.peer_errors && !ordo__fd_cfg.enabled)
@@ -195,9 +203,9 @@ int ordo__coll_barrier(void)
     uint64_t deadline = limit_ms ? ordo__now_ns() + limit_ms * 1000000u : 0;
 
     for (uint32_t k = 0; (1 << k) < n; k++) {
-        round_wait_t w = {&bar.arrived[m.seq & 1][k], MEMBER((pos - (1 << k) + n) % n)};
+        round_wait_t w = {&bar.arrived[m.seq & 1][k], live[(pos - (1 << k) + n) % n]};
         m.round = k;
-        status = ordo__rpc_send(MEMBER((pos + (1 << k)) % n), bar.id, &m, sizeof(m));
+        status = ordo__rpc_send(live[(pos + (1 << k)) % n], bar.id, &m, sizeof(m));
         if (status != ORDO_OK)
             break;
         status = round_wait(&w, m.seq, deadline);
@@ -209,8 +217,6 @@ int ordo__coll_barrier(void)
         }
         (*w.count)--;
     }
-#undef MEMBER
-    free(live);
     bar.seq++;
     /* A failure is the application's to acknowledge: said, not shouted. */
     if (status == ORDO_ERR_PEER_FAILED)
@@ -251,6 +257,6 @@ ordo__module_t ordo__coll_module = {
     .cfg_values = &ordo__coll_cfg,
     .cfg_size = sizeof(ordo__coll_cfg),
     .init = coll_init,
-    .fini = ordo__coll_leave_fini,
+    .fini = coll_fini,
     .leave = ordo__coll_leave,
 };

@@ -292,45 +292,48 @@ static void fd_transport_failed(void *arg, int peer, int status)
     declare(peer, BY_CHANNEL);
 }
 
-/* ORDO_FAULT: this rank crashes, or pauses (progress and this thread stop
- * until the pause ends, as a SIGSTOP or a long GC would). */
-static void act_on_faults(uint64_t now)
+/* Sleep until the monotonic time until (in slices, so that stop, if given,
+ * is noticed within one). */
+static void sleep_until(uint64_t until, const volatile int *stop)
 {
-    if (now >= ordo__fault_crash_at()) {
-        ordo_log_warn("ORDO_FAULT: rank %d crashes now (SIGKILL)", fd.me);
-        fflush(stderr);
-        raise(SIGKILL);
-    }
-    uint64_t until;
-    if (!ordo__fault_paused(now, &until))
-        return;
-    ordo_log_info("ORDO_FAULT: rank %d pauses for %.0f ms", fd.me, (double)(until - now) / 1e6);
-    STORE(&fd.pause_until, until);
-    __atomic_fetch_or(&ordo__modules_pending, 1u << ordo__fd_module.index, __ATOMIC_RELEASE);
-    while (!fd.stop && (now = ordo__now_ns()) < until) {
+    uint64_t now;
+    while ((!stop || !*stop) && (now = ordo__now_ns()) < until) {
         uint64_t left = until - now, slice = left < 50000000u ? left : 50000000u;
         struct timespec ts = {0, (long)slice};
         nanosleep(&ts, NULL);
     }
 }
 
+/* ORDO_FAULT: this rank crashes, or pauses (progress and this thread stop
+ * until the pause ends, as a SIGSTOP or a long GC would).  Returns the
+ * earlier of wake and the next time a fault of this rank's is due. */
+static uint64_t act_on_faults(uint64_t wake)
+{
+    if (!ordo__fault_active())
+        return wake;
+    uint64_t now = ordo__now_ns(), until;
+    if (now >= ordo__fault_crash_at()) {
+        ordo_log_warn("ORDO_FAULT: rank %d crashes now (SIGKILL)", fd.me);
+        fflush(stderr);
+        raise(SIGKILL);
+    }
+    if (ordo__fault_paused(now, &until)) {
+        ordo_log_info("ORDO_FAULT: rank %d pauses for %.0f ms", fd.me, (double)(until - now) / 1e6);
+        STORE(&fd.pause_until, until);
+        __atomic_fetch_or(&ordo__modules_pending, 1u << ordo__fd_module.index, __ATOMIC_RELEASE);
+        sleep_until(until, &fd.stop);
+        now = ordo__now_ns();
+    }
+    uint64_t ev = ordo__fault_next_event_ns(now);
+    return ev < wake ? ev : wake;
+}
+
 /* ORDO_FD=n with crashes or pauses to inject: the thread only keeps time. */
 static void *faults_main(void *arg)
 {
     (void)arg;
-    while (!fd.stop) {
-        uint64_t now = ordo__now_ns(), wake = now + 50000000u;
-        if (ordo__fault_active()) {
-            act_on_faults(now);
-            now = ordo__now_ns();
-            uint64_t ev = ordo__fault_next_event_ns(now);
-            wake = ev < wake ? ev : wake;
-        }
-        if (wake > now) {
-            struct timespec ts = {0, (long)(wake - now)};
-            nanosleep(&ts, NULL);
-        }
-    }
+    while (!fd.stop)
+        sleep_until(act_on_faults(ordo__now_ns() + 50000000u), &fd.stop);
     return NULL;
 }
 
@@ -342,14 +345,8 @@ static void *fd_main(void *arg)
     for (int r = 0; r < fd.n; r++)
         fd.last_heard[r] = fd.last_direct[r] = now;
     while (!fd.stop) {
+        uint64_t wake = act_on_faults(next);
         now = ordo__now_ns();
-        uint64_t wake = next;
-        if (ordo__fault_active()) {
-            act_on_faults(now);
-            now = ordo__now_ns();
-            uint64_t ev = ordo__fault_next_event_ns(now);
-            wake = ev < wake ? ev : wake;
-        }
         if (now >= next) {
             tick(now);
             next += fd.period_ns;
@@ -495,12 +492,7 @@ static void fd_progress(void)
         ordo__member_fail_self(by);
     /* ORDO_FAULT pause: progress stops too (the lock held: a progress
      * thread's pause stops the application's calls as well). */
-    uint64_t until = LOAD(&fd.pause_until), now;
-    while ((now = ordo__now_ns()) < until) {
-        uint64_t left = until - now, slice = left < 50000000u ? left : 50000000u;
-        struct timespec ts = {0, (long)slice};
-        nanosleep(&ts, NULL);
-    }
+    sleep_until(LOAD(&fd.pause_until), NULL);
 }
 
 /* The view learnt of a failure (from any source): stop watching the rank. */
