@@ -20,45 +20,23 @@
  * Every rank that is not crashed prints "rank R: ok" at the end; the script
  * counts them.  Run under mpirun --enable-recovery.
  */
-#include <ordo.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include "fd_test.h"
+
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-enum { ID_ECHO = 1 };
+static int n;
 
-static int me, n;
-
-#define FAIL(...)                                                                                  \
-    do {                                                                                           \
-        fprintf(stderr, "rank %d: FAILED: ", me);                                                  \
-        fprintf(stderr, __VA_ARGS__);                                                              \
-        fprintf(stderr, "\n");                                                                     \
-        exit(1);                                                                                   \
-    } while (0)
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int echo(const ordo_rpc_msg_t *msg, void *arg)
-{
-    (void)arg;
-    return ordo_rpc_reply(msg, msg->data, msg->len);
-}
-
+/* A round trip to dest whose reply is checked (a wrong one ends the run). */
 static int call(int dest)
 {
-    int x = me * 100 + dest, y = -1;
+    int x = fd_test_me * 100 + dest, y = -1;
     size_t len = 0;
-    int s = ordo_rpc_call(dest, ID_ECHO, &x, sizeof(x), &y, sizeof(y), &len);
-    if (s == ORDO_OK && (len != sizeof(y) || y != x))
-        FAIL("echo from %d: got %d (%zu bytes), sent %d", dest, y, len, x);
+    int s = ordo_rpc_call(dest, FD_TEST_ID_ECHO, &x, sizeof(x), &y, sizeof(y), &len);
+    if (s == ORDO_OK && (len != sizeof(y) || y != x)) {
+        fprintf(stderr, "rank %d: FAILED: echo from %d: got %d (%zu bytes), sent %d\n", fd_test_me,
+                dest, y, len, x);
+        exit(1);
+    }
     return s;
 }
 
@@ -66,18 +44,18 @@ static int call(int dest)
  * between); first_fail[r]: when a call to r first failed (0: never). */
 static void call_all(double secs, double t0, double *first_fail, int *last_status)
 {
-    double end = now_s() + secs;
-    while (now_s() < end) {
+    double end = fd_test_now() + secs;
+    while (fd_test_now() < end) {
         for (int r = 0; r < n; r++) {
-            if (r == me || (first_fail[r] > 0 && last_status[r] == ORDO_ERR_PEER_FAILED))
+            if (r == fd_test_me || (first_fail[r] > 0 && last_status[r] == ORDO_ERR_PEER_FAILED))
                 continue;
             int s = call(r);
             last_status[r] = s;
             if (s != ORDO_OK && first_fail[r] == 0)
-                first_fail[r] = now_s() - t0;
+                first_fail[r] = fd_test_now() - t0;
         }
-        double until = now_s() + 0.1;
-        while (now_s() < until)
+        double until = fd_test_now() + 0.1;
+        while (fd_test_now() < until)
             ordo_progress();
     }
 }
@@ -92,26 +70,23 @@ int main(int argc, char **argv)
     if (argc != 2)
         return 2;
     const char *mode = argv[1];
-    if (ordo_init(&argc, &argv) != ORDO_OK)
+    if (fd_test_init(&argc, &argv) != 0)
         return 1;
-    me = ordo_rank();
     n = ordo_size();
     if (n != 4)
         FAIL("needs 4 ranks");
-    if (ordo_rpc_register(ID_ECHO, echo, NULL) != ORDO_OK)
-        FAIL("register");
     if (ordo_barrier() != ORDO_OK)
         FAIL("first barrier");
-    double t0 = now_s(), first_fail[4] = {0};
+    double t0 = fd_test_now(), first_fail[4] = {0};
     int last[4] = {0};
     ordo_membership_t m;
 
     if (!strcmp(mode, "partition")) {
         call_all(4.0, t0, first_fail, last);
         for (int r = 0; r < n; r++) {
-            if (r == me)
+            if (r == fd_test_me)
                 continue;
-            int across = side(r) != side(me);
+            int across = side(r) != side(fd_test_me);
             if (!across && first_fail[r] > 0)
                 FAIL("call to %d on my side failed (%s) at %.2f s", r, ordo_strerror(last[r]),
                      first_fail[r]);
@@ -119,7 +94,7 @@ int main(int argc, char **argv)
                 FAIL("call to %d across the partition: %s, not ORDO_ERR_PEER_FAILED", r,
                      ordo_strerror(last[r]));
             if (across)
-                printf("rank %d: rank %d across the partition failed after %.2f s\n", me, r,
+                printf("rank %d: rank %d across the partition failed after %.2f s\n", fd_test_me, r,
                        first_fail[r]);
             if ((ordo_peer_state(r) == ORDO_PEER_FAILED) != across)
                 FAIL("rank %d: state %d", r, ordo_peer_state(r));
@@ -135,7 +110,7 @@ int main(int argc, char **argv)
         call_all(3.0, t0, first_fail, last);
         ordo_membership(&m);
         for (int r = 0; r < n; r++) {
-            if (r == me)
+            if (r == fd_test_me)
                 continue;
             int gone = crash && r == 3;
             if (!gone && first_fail[r] > 0)
@@ -144,7 +119,7 @@ int main(int argc, char **argv)
                 FAIL("call to crashed rank 3: %s, not ORDO_ERR_PEER_FAILED",
                      ordo_strerror(last[r]));
             if (gone)
-                printf("rank %d: crashed rank 3 failed after %.2f s\n", me, first_fail[r]);
+                printf("rank %d: crashed rank 3 failed after %.2f s\n", fd_test_me, first_fail[r]);
         }
         if (m.failed != crash || m.out)
             FAIL("view: %d failed, out %d", m.failed, m.out);
@@ -155,7 +130,7 @@ int main(int argc, char **argv)
     } else if (!strcmp(mode, "pause-long")) {
         call_all(5.0, t0, first_fail, last);
         ordo_membership(&m);
-        if (me == 3) {
+        if (fd_test_me == 3) {
             if (!m.out || m.failed != 3)
                 FAIL("the paused rank: out %d, %d failed (want 1, 3)", m.out, m.failed);
             if (call(0) != ORDO_ERR_PEER_FAILED)
@@ -164,7 +139,7 @@ int main(int argc, char **argv)
             if (last[3] != ORDO_ERR_PEER_FAILED || m.failed != 1 || m.out)
                 FAIL("rank 3 paused past the timeout: %s, %d failed, out %d",
                      ordo_strerror(last[3]), m.failed, m.out);
-            printf("rank %d: paused rank 3 failed after %.2f s\n", me, first_fail[3]);
+            printf("rank %d: paused rank 3 failed after %.2f s\n", fd_test_me, first_fail[3]);
             ordo_failure_ack(NULL);
             if (ordo_barrier() != ORDO_OK)
                 FAIL("barrier of the three after the acknowledgement");
@@ -173,17 +148,18 @@ int main(int argc, char **argv)
         call_all(1.0, t0, first_fail, last);
         ordo_stats_t st;
         ordo_stats(&st);
-        if (me == 1 && st.hlc_ahead != 0)
+        if (fd_test_me == 1 && st.hlc_ahead != 0)
             FAIL("the skewed rank counted %llu messages ahead", (unsigned long long)st.hlc_ahead);
-        if (me != 1 && st.hlc_ahead == 0)
+        if (fd_test_me != 1 && st.hlc_ahead == 0)
             FAIL("no message of the skewed rank 1 was seen ahead");
-        printf("rank %d: %llu messages with an HLC ahead\n", me, (unsigned long long)st.hlc_ahead);
+        printf("rank %d: %llu messages with an HLC ahead\n", fd_test_me,
+               (unsigned long long)st.hlc_ahead);
     } else {
         FAIL("unknown mode %s", mode);
     }
     int s = ordo_finalize();
-    if (s != ORDO_OK && !(me == 3 && !strcmp(mode, "pause-long")))
+    if (s != ORDO_OK && !(fd_test_me == 3 && !strcmp(mode, "pause-long")))
         FAIL("ordo_finalize: %s", ordo_strerror(s));
-    printf("rank %d: ok\n", me);
+    printf("rank %d: ok\n", fd_test_me);
     return 0;
 }
