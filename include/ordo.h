@@ -219,7 +219,8 @@ typedef void (*ordo_request_cb_t)(ordo_request_t *req, int status, void *arg);
  * Start a call (see ordo_rpc_call) without waiting.  req and reply must stay
  * valid until completion.  If out is NULL the request is released by the
  * runtime after cb has run (cb is then required); otherwise *out must be
- * passed to ordo_request_wait() or ordo_request_free().
+ * passed to ordo_request_wait() or ordo_request_free().  When the start
+ * fails (bad arguments, a failed destination), *out is NULL.
  */
 ORDO_API ordo_status_t ordo_rpc_call_nb(int dest, unsigned id, const void *req, size_t len,
                                         void *reply, size_t cap, ordo_request_cb_t cb, void *cb_arg,

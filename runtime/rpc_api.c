@@ -31,6 +31,8 @@ static int rpc_start(op_kind_t kind, int dest, unsigned id, const void *pre, siz
                      const void *data, size_t len, void *reply, size_t cap, ordo_request_cb_t cb,
                      void *cb_arg, rpc_op_t **out)
 {
+    if (out)
+        *out = NULL; /* what a failed start leaves: ordo_request_wait(NULL) is an error */
     int status = check_args(dest, id, pre, pre_len, data, len, reply, cap);
     if (status != ORDO_OK)
         return status;
