@@ -50,7 +50,10 @@ extern "C" {
     X(ERR_UNAVAILABLE, -14, "not enough live replicas to form a quorum")                           \
     X(ERR_UNSUPPORTED, -15, "operation not supported in this configuration")                       \
     X(ERR_IO, -16, "input/output error")                                                           \
-    X(ERR_INTERNAL, -17, "internal error")
+    X(ERR_INTERNAL, -17, "internal error")                                                         \
+    X(ERR_NO_QUORUM, -18, "fewer replicas than a quorum answered")                                 \
+    X(ERR_FENCED, -19, "fencing token older than one a replica has seen")                          \
+    X(ERR_NOT_HELD, -20, "lock not held by this rank, or its lease has run out")
 
 #define ORDO__STATUS_ENUM(name, value, desc) ORDO_##name = (value),
 typedef enum { ORDO_STATUS_LIST(ORDO__STATUS_ENUM) } ordo_status_t;
@@ -480,6 +483,183 @@ ORDO_API ordo_status_t ordo_fence(void);
 
 /** The home rank of the block holding byte off of obj. */
 ORDO_API ordo_status_t ordo_obj_home(const ordo_obj_t *obj, size_t off, int *rank);
+
+/* ------------------------------------------------------------------------ */
+/* Quorum registers                                                         */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A register set: nkeys registers of value_size bytes each, all zero at
+ * first.  Each key is stored at `replicas` ranks (R), placed by consistent
+ * hashing, and read and written by multi-writer ABD (Attiya, Bar-Noy,
+ * Dolev): a write asks every live replica for its tag (counter, writer
+ * rank), takes the highest of the first Q answers and stores the value with
+ * the next tag at the replicas, returning once W have it; a read asks every
+ * live replica, takes the freshest of the first Q answers, and writes it
+ * back to W before returning, unless all Q answers agreed (then it returns
+ * at once).  With W + Q > R every read quorum meets the last write quorum,
+ * so the registers are linearizable (atomic), and with f replicas failed
+ * an operation still completes while R - f >= max(W, Q).
+ *
+ * Any rank may read and write any key; ranks that are not replicas hold
+ * nothing.  Replicas on failed ranks (ordo_peer_state) are not asked.
+ * A write that stopped after some replicas stored its value may become
+ * visible later (the history calls its outcome unknown); one that stopped
+ * before never does.
+ */
+typedef struct ordo_qreg ordo_qreg_t;
+
+/** Flags of ordo_qreg_create. */
+enum {
+    /** Allow W + Q <= R: a weak register, not linearizable (experiments). */
+    ORDO_QREG_WEAK = 0x1,
+    /** A read that cannot gather Q answers returns the freshest value it got
+     *  (ORDO_OK, *out_flags has ORDO_QREG_STALE) instead of ORDO_ERR_NO_QUORUM. */
+    ORDO_QREG_DEGRADED_READ = 0x2,
+    /** Test knob, unsafe: reads never write back (ABD without its second
+     *  read phase; histories then show new-old inversions). */
+    ORDO_QREG_NO_WRITEBACK = 0x4,
+};
+
+/** Flags a read returns in *out_flags. */
+enum {
+    /** The value comes from fewer than Q replicas: possibly stale. */
+    ORDO_QREG_STALE = 0x1,
+    /** All Q answers agreed: the read returned without writing back. */
+    ORDO_QREG_AGREED = 0x2,
+};
+
+/**
+ * Create a register set (collective over the live members, like
+ * ordo_obj_alloc).  Requires 1 <= w, q <= replicas <= ordo_size() and
+ * w + q > replicas unless flags has ORDO_QREG_WEAK; value_size in
+ * [1, ORDO_QREG_VALUE_MAX]; nkeys >= 1.  Anything else: ORDO_ERR_INVALID,
+ * nothing created.
+ */
+#define ORDO_QREG_VALUE_MAX 65536
+ORDO_API ordo_status_t ordo_qreg_create(size_t nkeys, size_t value_size, int replicas, int w, int q,
+                                        unsigned flags, ordo_qreg_t **reg);
+
+/**
+ * Write value_size bytes from val to key.  ORDO_ERR_NO_QUORUM if fewer than
+ * Q replicas answered the tag query or fewer than W stored the value (then
+ * the write may or may not become visible); ORDO_ERR_INVALID for a key out
+ * of range, a NULL val or a destroyed register.
+ */
+ORDO_API ordo_status_t ordo_qreg_write(ordo_qreg_t *reg, uint64_t key, const void *val);
+
+/**
+ * As ordo_qreg_write, carrying a fencing token (ordo_lock_acquire): a
+ * replica that has seen a larger token for key refuses it, and the write
+ * fails with ORDO_ERR_FENCED (before storing anything if a replica of the
+ * tag query refuses; otherwise the outcome is unknown).  Accepted tokens
+ * raise the replicas' mark for key.
+ */
+ORDO_API ordo_status_t ordo_qreg_write_fenced(ordo_qreg_t *reg, uint64_t key, const void *val,
+                                              uint64_t token);
+
+/**
+ * Read key into val (value_size bytes).  out_flags (may be NULL) receives
+ * ORDO_QREG_* read flags.  ORDO_ERR_NO_QUORUM if fewer than Q replicas
+ * answered (never a stale value, unless the register has
+ * ORDO_QREG_DEGRADED_READ: see there).
+ */
+ORDO_API ordo_status_t ordo_qreg_read(ordo_qreg_t *reg, uint64_t key, void *val,
+                                      unsigned *out_flags);
+
+/** A register operation in flight (the non-blocking forms). */
+typedef struct ordo_qreg_op ordo_qreg_op_t;
+
+/**
+ * Start a write (val is copied) or a read (val must stay valid until the
+ * operation completes) and return at once; many may be in flight, on any
+ * keys.  *op is then passed to ordo_qreg_wait (or tested first).  On a
+ * start that fails, *op is NULL.
+ */
+ORDO_API ordo_status_t ordo_qreg_write_nb(ordo_qreg_t *reg, uint64_t key, const void *val,
+                                          ordo_qreg_op_t **op);
+ORDO_API ordo_status_t ordo_qreg_read_nb(ordo_qreg_t *reg, uint64_t key, void *val,
+                                         ordo_qreg_op_t **op);
+
+/** 1 if op has completed, 0 if not (makes progress first), or ORDO_ERR_INVALID. */
+ORDO_API int ordo_qreg_test(ordo_qreg_op_t *op);
+
+/**
+ * Wait for op (at most ORDO_TIMEOUT_MS), release it and return its status;
+ * out_flags (may be NULL) receives a read's ORDO_QREG_* read flags.
+ */
+ORDO_API ordo_status_t ordo_qreg_wait(ordo_qreg_op_t *op, unsigned *out_flags);
+
+/** Counters of this rank's operations on reg since its creation. */
+typedef struct ordo_qreg_stats {
+    uint64_t writes, reads;   /**< completed with ORDO_OK */
+    uint64_t reads_agreed;    /**< reads whose Q answers agreed: no write-back */
+    uint64_t failed;          /**< operations that returned an error */
+    uint64_t replica_queries; /**< tag queries this rank answered as a replica */
+    uint64_t replica_stores;  /**< stores this rank applied as a replica (newer tag) */
+    uint64_t replica_fenced;  /**< stores or queries refused for an old token */
+} ordo_qreg_stats_t;
+ORDO_API ordo_status_t ordo_qreg_stats(const ordo_qreg_t *reg, ordo_qreg_stats_t *stats);
+
+/** The replica ranks of key (replicas[] has room for R), in ring order. */
+ORDO_API ordo_status_t ordo_qreg_replicas(const ordo_qreg_t *reg, uint64_t key, int *replicas);
+
+/**
+ * Destroy a register set (collective over the live members): waits for
+ * this rank's operations on it, then frees its replicas' storage.  The
+ * handle is invalid afterwards (ORDO_ERR_INVALID).
+ */
+ORDO_API ordo_status_t ordo_qreg_destroy(ordo_qreg_t *reg);
+
+/* ------------------------------------------------------------------------ */
+/* Quorum locks and leases                                                  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A lock is granted by q of its N replica ranks (2q > N: never two holders;
+ * q <= N - f: it survives f failed replicas) for a lease of D microseconds.
+ * Each acquire returns a fencing token larger than every earlier holder's:
+ * pass it to ordo_qreg_write_fenced, and a holder that paused past its
+ * lease cannot overwrite what the next holder protects.
+ *
+ * Leases and clocks: the holder stops trusting its lease at D - 2*rho*D by
+ * its own clock, counted from when it asked; replicas grant the lock again
+ * only D + 2*rho*D after they granted it, by theirs; rho is
+ * ORDO_CLOCK_DRIFT_PPM, the bound on any rank's clock rate error.  So two
+ * holders never overlap in real time while every clock drifts by less
+ * than rho.
+ */
+typedef struct ordo_lock ordo_lock_t;
+
+/**
+ * Create a lock (collective over the live members) with `replicas` replica
+ * ranks (N, <= ordo_size()) and the majority quorum q = N/2 + 1.
+ */
+ORDO_API ordo_status_t ordo_lock_create(int replicas, ordo_lock_t **lock);
+
+/**
+ * Acquire the lock for a lease of lease_us microseconds (> 0), waiting (at
+ * most ORDO_TIMEOUT_MS: ORDO_ERR_TIMEOUT) while another rank holds it.
+ * *fencing_token receives the token.  ORDO_ERR_NO_QUORUM when fewer than q
+ * replicas are alive; ORDO_ERR_INVALID if this rank holds it already.
+ */
+ORDO_API ordo_status_t ordo_lock_acquire(ordo_lock_t *lock, uint64_t lease_us,
+                                         uint64_t *fencing_token);
+
+/**
+ * Release the lock.  ORDO_ERR_NOT_HELD if this rank does not hold it or its
+ * lease has run out by its own clock (the replicas let it go by themselves).
+ */
+ORDO_API ordo_status_t ordo_lock_release(ordo_lock_t *lock);
+
+/**
+ * Microseconds this rank may still trust its lease (0: not held, or run
+ * out), by its own clock, the guard taken off.
+ */
+ORDO_API ordo_status_t ordo_lock_lease_left(const ordo_lock_t *lock, uint64_t *left_us);
+
+/** Destroy a lock (collective over the live members). */
+ORDO_API ordo_status_t ordo_lock_destroy(ordo_lock_t *lock);
 
 /* ------------------------------------------------------------------------ */
 /* Collectives                                                              */

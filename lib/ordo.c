@@ -8,13 +8,15 @@
 
 #include "collectives/coll.h"
 #include "consistency/obj.h"
+#include "consistency/quorum.h"
 #include "runtime/fd.h"
 #include "runtime/rt.h"
 
 static ordo__module_t *const modules[] = {
-    &ordo__fd_module,   /* failure detector: the membership view's second source */
-    &ordo__coll_module, /* barrier: objects are allocated and freed collectively */
-    &ordo__obj_module,  /* shared objects: SC, TSO, causal */
+    &ordo__fd_module,     /* failure detector: the membership view's second source */
+    &ordo__coll_module,   /* barrier: objects are allocated and freed collectively */
+    &ordo__obj_module,    /* shared objects: SC, TSO, causal */
+    &ordo__quorum_module, /* quorum registers, locks and leases */
 };
 
 /* Register the modules at load (so that ordo_info -c lists their variables

@@ -91,6 +91,12 @@ int ordo__rpc_call_nb_cb(int dest, unsigned id, const void *req, size_t len, ord
     return rpc_start(OP_CALL, dest, id, NULL, 0, req, len, NULL, 0, cb, arg, NULL);
 }
 
+int ordo__rpc_call_nb_reply_cb(int dest, unsigned id, const void *req, size_t len, void *reply,
+                               size_t cap, ordo_request_cb_t cb, void *arg)
+{
+    return rpc_start(OP_CALL, dest, id, NULL, 0, req, len, reply, cap, cb, arg, NULL);
+}
+
 int ordo__rpc_send_nb_cb(int dest, unsigned id, const void *msg, size_t len, ordo_request_cb_t cb,
                          void *arg)
 {

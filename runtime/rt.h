@@ -123,6 +123,10 @@ int ordo__rpc_call_nb_cb(int dest, unsigned id, const void *req, size_t len, ord
                          void *arg);
 int ordo__rpc_send_nb_cb(int dest, unsigned id, const void *msg, size_t len, ordo_request_cb_t cb,
                          void *arg);
+/* A call whose reply lands in reply (cap bytes) and whose callback then
+ * runs (ordo_request_reply_len(req) gives the reply's length there). */
+int ordo__rpc_call_nb_reply_cb(int dest, unsigned id, const void *req, size_t len, void *reply,
+                               size_t cap, ordo_request_cb_t cb, void *arg);
 /* Calls whose request is a prefix of at most ORDO__RPC_PREFIX_MAX bytes
  * (copied: it may be on the stack) and a payload (not copied, sent from
  * where it is: eager, or pulled by the receiver from the caller's memory).

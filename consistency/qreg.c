@@ -1,0 +1,531 @@
+/*
+ * qreg.c - quorum registers, the client side and the API: multi-writer ABD
+ * (include/ordo.h says what it guarantees).  An operation is two rounds
+ * (quorum.h) of the same shape:
+ *
+ *   write  QUERY_TAG to every live replica, the highest tag of Q answers;
+ *          STORE (that tag's counter + 1, this rank) with the value, W acks
+ *   read   QUERY to every live replica, the freshest of Q answers; done if
+ *          all of them agree, else STORE it back, W acks
+ *
+ * The rounds' callbacks run inside progress, so the step from one round to
+ * the next is deferred to the quorum module's progress (ordo__quorum_defer).
+ * An operation is freed once it is done, its caller has let it go (waited,
+ * or given up on a timeout), and both rounds are idle.
+ */
+#include "ordo_config.h"
+
+#include "collectives/coll.h"
+#include "consistency/qreg.h"
+#include "runtime/log.h"
+#include "runtime/rt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define OP_MAGIC 0x71726f70u /* "qrop" */
+
+unsigned ordo__qreg_rpc_id;
+static struct ordo_qreg *live;
+
+typedef enum { OP_READ, OP_WRITE } op_kind_t;
+
+struct ordo_qreg_op {
+    uint32_t magic;
+    op_kind_t kind;
+    struct ordo_qreg *reg;
+    uint64_t key;
+    int fenced;
+    uint64_t token;
+    void *dst;    /* a read's destination (the caller's) */
+    uint8_t *val; /* a write's value; a read's freshest */
+    int status;
+    unsigned flags;
+    int done, held, stored; /* stored: a STORE went out (a failed write may show) */
+    uint64_t process;       /* in the history */
+    ordo__qround_t round[2];
+    ordo__qreg_msg_t *msg[2]; /* each round's request (a STORE's carries the value) */
+    uint8_t *replies;         /* round 0's answers */
+};
+
+struct ordo_qreg *ordo__qreg_find(uint32_t id)
+{
+    for (struct ordo_qreg *r = live; r; r = r->next)
+        if (r->id == id)
+            return r;
+    return NULL;
+}
+
+static int reg_valid(const struct ordo_qreg *reg)
+{
+    if (!reg)
+        return 0;
+    for (struct ordo_qreg *r = live; r; r = r->next)
+        if (r == reg)
+            return r->magic == ORDO__QREG_MAGIC;
+    return 0;
+}
+
+/* ---- an operation's life -------------------------------------------------------- */
+
+static int op_idle(const struct ordo_qreg_op *op)
+{
+    for (int i = 0; i < 2; i++)
+        if (op->round[i].n && (!op->round[i].is_decided || op->round[i].pending))
+            return 0;
+    return 1;
+}
+
+static void op_free_if_over(struct ordo_qreg_op *op)
+{
+    if (!op->done || op->held || !op_idle(op))
+        return;
+    op->reg->inflight--;
+    op->magic = 0;
+    free(op->msg[0]);
+    free(op->msg[1]);
+    free(op->replies);
+    free(op->val);
+    free(op);
+}
+
+static void round_idle(ordo__qround_t *r)
+{
+    op_free_if_over(r->owner);
+}
+
+static void finish(struct ordo_qreg_op *op, int status)
+{
+    struct ordo_qreg *reg = op->reg;
+    const char *f = op->kind == OP_READ ? "read" : "write";
+    op->status = status;
+    op->done = 1;
+    if (status == ORDO_OK) {
+        if (op->kind == OP_READ) {
+            memcpy(op->dst, op->val, reg->vsize);
+            reg->stats.reads++;
+            reg->stats.reads_agreed += !!(op->flags & ORDO_QREG_AGREED);
+        } else {
+            reg->stats.writes++;
+        }
+    } else {
+        reg->stats.failed++;
+    }
+    /* A read that failed changed nothing a reader could tell from before
+     * (its write-back carries a value already written); a write that
+     * failed after a STORE went out may show. */
+    int maybe = op->kind == OP_WRITE && op->stored;
+    int show = status == ORDO_OK || maybe;
+    ordo__hist_complete(reg->hist, op->process, ordo__hist_type(status, maybe), f, op->key, show,
+                        show ? ordo__hist_value(op->val, reg->vsize) : 0);
+}
+
+static void store_decided(ordo__qround_t *r)
+{
+    struct ordo_qreg_op *op = r->owner;
+    finish(op, ordo__qround_status(r));
+}
+
+static void start_store(struct ordo_qreg_op *op, const ordo__qreg_tag_t *tag)
+{
+    struct ordo_qreg *reg = op->reg;
+    ordo__qreg_msg_t *m = malloc(sizeof(*m) + reg->vsize);
+    if (!m) {
+        finish(op, ORDO_ERR_NOMEM);
+        return;
+    }
+    *m = *op->msg[0];
+    m->op = ORDO__QREG_STORE;
+    m->tag = *tag;
+    memcpy(m + 1, op->val, reg->vsize);
+    op->msg[1] = m;
+    ordo__qround_t *r = &op->round[1];
+    r->n = op->round[0].n;
+    memcpy(r->rank, op->round[0].rank, sizeof(r->rank));
+    r->need = reg->W;
+    r->cap = 0;
+    r->replies = NULL;
+    r->answered = NULL;
+    r->decided = store_decided;
+    r->idle = round_idle;
+    r->owner = op;
+    op->stored = 1;
+    ordo__qround_start(r, ordo__qreg_rpc_id, m, sizeof(*m) + reg->vsize);
+}
+
+/* Round 0 decided: on to the store, or done. */
+static void after_query(void *arg)
+{
+    struct ordo_qreg_op *op = arg;
+    struct ordo_qreg *reg = op->reg;
+    ordo__qround_t *r = &op->round[0];
+    const size_t tlen = sizeof(ordo__qreg_tag_t);
+    ordo__qreg_tag_t best = {0, 0, 0};
+    int have = 0, agree = 1;
+    for (int i = 0; i < r->n; i++) {
+        if (r->status[i] != ORDO_OK)
+            continue;
+        ordo__qreg_tag_t t;
+        memcpy(&t, ordo__qround_reply(r, i), tlen);
+        if (have && ordo__qreg_tag_cmp(&t, &best) != 0)
+            agree = 0;
+        if (!have || ordo__qreg_tag_cmp(&t, &best) > 0) {
+            best = t;
+            if (op->kind == OP_READ)
+                memcpy(op->val, (const uint8_t *)ordo__qround_reply(r, i) + tlen, reg->vsize);
+        }
+        have = 1;
+    }
+    if (!r->decided_ok) {
+        if (op->kind == OP_READ && have && (reg->flags & ORDO_QREG_DEGRADED_READ) && !r->fenced) {
+            op->flags |= ORDO_QREG_STALE;
+            finish(op, ORDO_OK);
+        } else {
+            finish(op, ordo__qround_status(r));
+        }
+        op_free_if_over(op);
+        return;
+    }
+    if (op->kind == OP_WRITE) {
+        best.ctr++;
+        best.writer = (uint32_t)ordo__rt.rank;
+        start_store(op, &best);
+    } else if (agree || (reg->flags & ORDO_QREG_NO_WRITEBACK)) {
+        op->flags |= agree ? ORDO_QREG_AGREED : 0;
+        finish(op, ORDO_OK);
+        op_free_if_over(op);
+    } else {
+        start_store(op, &best);
+    }
+}
+
+static void query_decided(ordo__qround_t *r)
+{
+    struct ordo_qreg_op *op = r->owner;
+    if (ordo__quorum_defer(after_query, op) != ORDO_OK)
+        finish(op, ORDO_ERR_NOMEM);
+}
+
+static int op_start(struct ordo_qreg *reg, op_kind_t kind, uint64_t key, const void *val, void *dst,
+                    int fenced, uint64_t token, struct ordo_qreg_op **out)
+{
+    const size_t tlen = sizeof(ordo__qreg_tag_t);
+    size_t cap = tlen + (kind == OP_READ ? reg->vsize : 0);
+    struct ordo_qreg_op *op = calloc(1, sizeof(*op));
+    if (!op)
+        return ORDO_ERR_NOMEM;
+    op->val = malloc(reg->vsize);
+    op->msg[0] = calloc(1, sizeof(ordo__qreg_msg_t));
+    op->replies = malloc((size_t)reg->R * cap);
+    if (!op->val || !op->msg[0] || !op->replies) {
+        free(op->val);
+        free(op->msg[0]);
+        free(op->replies);
+        free(op);
+        return ORDO_ERR_NOMEM;
+    }
+    op->magic = OP_MAGIC;
+    op->kind = kind;
+    op->reg = reg;
+    op->key = key;
+    op->fenced = fenced;
+    op->token = token;
+    op->dst = dst;
+    op->held = 1;
+    if (kind == OP_WRITE)
+        memcpy(op->val, val, reg->vsize);
+    *op->msg[0] =
+        (ordo__qreg_msg_t){.reg = reg->id,
+                           .op = kind == OP_READ ? ORDO__QREG_QUERY : ORDO__QREG_QUERY_TAG,
+                           .fenced = (uint8_t)fenced,
+                           .key = key,
+                           .token = token};
+    ordo__qround_t *r = &op->round[0];
+    r->n = reg->R;
+    ordo__quorum_replicas(ordo__quorum_ring(), ordo__ring_key(reg->id, key), reg->R, r->rank);
+    r->need = reg->Q;
+    r->cap = cap;
+    r->replies = op->replies;
+    r->decided = query_decided;
+    r->idle = round_idle;
+    r->owner = op;
+    reg->inflight++;
+    op->process =
+        ordo__hist_invoke(reg->hist, kind == OP_READ ? "read" : "write", key, kind == OP_WRITE,
+                          kind == OP_WRITE ? ordo__hist_value(val, reg->vsize) : 0);
+    *out = op;
+    ordo__qround_start(r, ordo__qreg_rpc_id, op->msg[0], sizeof(ordo__qreg_msg_t));
+    return ORDO_OK;
+}
+
+/* ---- the API ---------------------------------------------------------------------- */
+
+static int op_done(void *arg)
+{
+    return ((struct ordo_qreg_op *)arg)->done;
+}
+
+/* Wait for op and let it go: its status (ORDO_ERR_TIMEOUT: it goes on, and
+ * is freed when it ends). */
+static int op_wait(struct ordo_qreg_op *op, unsigned *out_flags)
+{
+    int status = ordo__wait_until(op_done, op, 0);
+    if (status == ORDO_OK) {
+        status = op->status;
+        if (out_flags)
+            *out_flags = op->flags;
+    }
+    op->held = 0;
+    op_free_if_over(op);
+    return status;
+}
+
+static int check_op(struct ordo_qreg *reg, uint64_t key, const void *val)
+{
+    if (!reg_valid(reg) || !val || key >= reg->nkeys)
+        return ORDO_ERR_INVALID;
+    if (ordo__in_handler)
+        return ORDO_ERR_INVALID; /* it would wait inside progress */
+    return ORDO_OK;
+}
+
+static int start_locked(struct ordo_qreg *reg, op_kind_t kind, uint64_t key, const void *val,
+                        void *dst, int fenced, uint64_t token, struct ordo_qreg_op **op)
+{
+    int status = check_op(reg, key, kind == OP_WRITE ? val : dst);
+    if (status == ORDO_OK)
+        status = op_start(reg, kind, key, val, dst, fenced, token, op);
+    return status;
+}
+
+static int run(struct ordo_qreg *reg, op_kind_t kind, uint64_t key, const void *val, void *dst,
+               int fenced, uint64_t token, unsigned *out_flags)
+{
+    ORDO__CHECK_INIT();
+    ORDO__LOCK();
+    struct ordo_qreg_op *op = NULL;
+    int status = start_locked(reg, kind, key, val, dst, fenced, token, &op);
+    if (status == ORDO_OK)
+        status = op_wait(op, out_flags);
+    ORDO__UNLOCK();
+    return status;
+}
+
+ordo_status_t ordo_qreg_write(ordo_qreg_t *reg, uint64_t key, const void *val)
+{
+    return run(reg, OP_WRITE, key, val, NULL, 0, 0, NULL);
+}
+
+ordo_status_t ordo_qreg_write_fenced(ordo_qreg_t *reg, uint64_t key, const void *val,
+                                     uint64_t token)
+{
+    return run(reg, OP_WRITE, key, val, NULL, 1, token, NULL);
+}
+
+ordo_status_t ordo_qreg_read(ordo_qreg_t *reg, uint64_t key, void *val, unsigned *out_flags)
+{
+    if (out_flags)
+        *out_flags = 0;
+    return run(reg, OP_READ, key, NULL, val, 0, 0, out_flags);
+}
+
+static int start_nb(struct ordo_qreg *reg, op_kind_t kind, uint64_t key, const void *val, void *dst,
+                    ordo_qreg_op_t **op)
+{
+    ORDO__CHECK_INIT();
+    if (!op)
+        return ORDO_ERR_INVALID;
+    *op = NULL;
+    ORDO__LOCK();
+    int status = start_locked(reg, kind, key, val, dst, 0, 0, op);
+    ORDO__UNLOCK();
+    return status;
+}
+
+ordo_status_t ordo_qreg_write_nb(ordo_qreg_t *reg, uint64_t key, const void *val,
+                                 ordo_qreg_op_t **op)
+{
+    return start_nb(reg, OP_WRITE, key, val, NULL, op);
+}
+
+ordo_status_t ordo_qreg_read_nb(ordo_qreg_t *reg, uint64_t key, void *val, ordo_qreg_op_t **op)
+{
+    return start_nb(reg, OP_READ, key, NULL, val, op);
+}
+
+static int op_valid(const struct ordo_qreg_op *op)
+{
+    return op && op->magic == OP_MAGIC && op->held;
+}
+
+int ordo_qreg_test(ordo_qreg_op_t *op)
+{
+    ORDO__CHECK_INIT();
+    ORDO__LOCK();
+    int status = ORDO_ERR_INVALID;
+    if (op_valid(op)) {
+        if (!op->done && !ordo__in_handler)
+            ordo__progress();
+        status = op->done;
+    }
+    ORDO__UNLOCK();
+    return status;
+}
+
+ordo_status_t ordo_qreg_wait(ordo_qreg_op_t *op, unsigned *out_flags)
+{
+    ORDO__CHECK_INIT();
+    if (out_flags)
+        *out_flags = 0;
+    ORDO__LOCK();
+    int status = ORDO_ERR_INVALID;
+    if (op_valid(op) && !ordo__in_handler)
+        status = op_wait(op, out_flags);
+    ORDO__UNLOCK();
+    return status;
+}
+
+ordo_status_t ordo_qreg_stats(const ordo_qreg_t *reg, ordo_qreg_stats_t *stats)
+{
+    ORDO__CHECK_INIT();
+    ORDO__LOCK();
+    int status = reg_valid(reg) && stats ? ORDO_OK : ORDO_ERR_INVALID;
+    if (status == ORDO_OK)
+        *stats = reg->stats;
+    ORDO__UNLOCK();
+    return status;
+}
+
+ordo_status_t ordo_qreg_replicas(const ordo_qreg_t *reg, uint64_t key, int *replicas)
+{
+    ORDO__CHECK_INIT();
+    ORDO__LOCK();
+    int status = reg_valid(reg) && replicas && key < reg->nkeys ? ORDO_OK : ORDO_ERR_INVALID;
+    if (status == ORDO_OK)
+        ordo__quorum_replicas(ordo__quorum_ring(), ordo__ring_key(reg->id, key), reg->R, replicas);
+    ORDO__UNLOCK();
+    return status;
+}
+
+/* ---- creation and destruction ------------------------------------------------------ */
+
+static void unlink_reg(struct ordo_qreg *reg);
+
+static int check_create(size_t nkeys, size_t vsize, int R, int W, int Q, unsigned flags)
+{
+    const unsigned known = ORDO_QREG_WEAK | ORDO_QREG_DEGRADED_READ | ORDO_QREG_NO_WRITEBACK;
+    if (nkeys == 0 || vsize == 0 || vsize > ORDO_QREG_VALUE_MAX || (flags & ~known))
+        return ORDO_ERR_INVALID;
+    if (R < 1 || R > ordo__rt.size || R > ORDO__QUORUM_MAX_REPLICAS)
+        return ORDO_ERR_INVALID;
+    if (W < 1 || W > R || Q < 1 || Q > R)
+        return ORDO_ERR_INVALID;
+    if (W + Q <= R && !(flags & ORDO_QREG_WEAK))
+        return ORDO_ERR_INVALID; /* a read quorum could miss the last write */
+    return ORDO_OK;
+}
+
+ordo_status_t ordo_qreg_create(size_t nkeys, size_t value_size, int replicas, int w, int q,
+                               unsigned flags, ordo_qreg_t **reg)
+{
+    ORDO__CHECK_INIT();
+    if (!reg)
+        return ORDO_ERR_INVALID;
+    int status = check_create(nkeys, value_size, replicas, w, q, flags);
+    if (status != ORDO_OK) {
+        ordo_log_warn("ordo_qreg_create(nkeys %zu, value_size %zu, R %d, W %d, Q %d, flags %#x): "
+                      "refused (needs 1 <= W, Q <= R <= %d ranks, W + Q > R unless "
+                      "ORDO_QREG_WEAK, 1 <= value_size <= %d)",
+                      nkeys, value_size, replicas, w, q, flags, ordo__rt.size, ORDO_QREG_VALUE_MAX);
+        return status;
+    }
+    ORDO__LOCK();
+    struct ordo_qreg *r = calloc(1, sizeof(*r));
+    uint32_t id = ordo__quorum_next_id(); /* taken by every rank, made or not */
+    if (r) {
+        r->magic = ORDO__QREG_MAGIC;
+        r->id = id;
+        r->nkeys = nkeys;
+        r->vsize = value_size;
+        r->R = replicas;
+        r->W = w;
+        r->Q = q;
+        r->flags = flags;
+        r->stride = (sizeof(ordo__qreg_entry_t) + value_size + 7) / 8 * 8;
+        r->hist = ordo__hist_open("qreg", id);
+        r->next = live;
+        live = r;
+    }
+    /* Every rank knows the register before any rank sends to it. */
+    status = ordo__coll_barrier();
+    if (!r && status == ORDO_OK)
+        status = ORDO_ERR_NOMEM;
+    ORDO__UNLOCK();
+    if (status != ORDO_OK) {
+        if (r) {
+            ORDO__LOCK();
+            unlink_reg(r);
+            ORDO__UNLOCK();
+        }
+        return status;
+    }
+    *reg = r;
+    return ORDO_OK;
+}
+
+static int none_inflight(void *arg)
+{
+    return ((struct ordo_qreg *)arg)->inflight == 0;
+}
+
+static void unlink_reg(struct ordo_qreg *reg)
+{
+    for (struct ordo_qreg **pp = &live; *pp; pp = &(*pp)->next)
+        if (*pp == reg) {
+            *pp = reg->next;
+            break;
+        }
+    ordo__hist_close(reg->hist);
+    ordo__qreg_replica_free(reg);
+    reg->magic = 0;
+    free(reg);
+}
+
+ordo_status_t ordo_qreg_destroy(ordo_qreg_t *reg)
+{
+    ORDO__CHECK_INIT();
+    ORDO__LOCK();
+    int status = reg_valid(reg) && !ordo__in_handler ? ORDO_OK : ORDO_ERR_INVALID;
+    if (status == ORDO_OK) {
+        /* This rank's operations end first (they may still be answered). */
+        status = ordo__wait_until(none_inflight, reg, 0);
+        /* Every rank has stopped using it before its replicas go. */
+        int bs = ordo__coll_barrier();
+        if (status == ORDO_OK)
+            status = bs;
+        if (reg->inflight == 0)
+            unlink_reg(reg);
+        else
+            reg->magic = ORDO__QREG_MAGIC ^ 1; /* its operations end it: see qreg_fini */
+    }
+    ORDO__UNLOCK();
+    return status;
+}
+
+int ordo__qreg_init(void)
+{
+    live = NULL;
+    return ordo__rpc_handler_add("qreg", ordo__qreg_handler, NULL, ORDO__RPC_F_FAULTS,
+                                 &ordo__qreg_rpc_id);
+}
+
+void ordo__qreg_fini(void)
+{
+    while (live) {
+        struct ordo_qreg *reg = live;
+        live = reg->next;
+        ordo__hist_close(reg->hist);
+        ordo__qreg_replica_free(reg);
+        free(reg);
+    }
+}

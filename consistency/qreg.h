@@ -1,0 +1,88 @@
+/*
+ * qreg.h - quorum registers inside: the handle, the wire format, and what
+ * the client side (qreg.c) and the replica side (qreg_replica.c) share.
+ *
+ * Messages (handler "qreg", one request each way, replies by the message
+ * layer):
+ *   QUERY      -> tag and value of key at this replica (a read's phase 1)
+ *   QUERY_TAG  -> tag of key (a write's phase 1)
+ *   STORE      tag, value -> applied if tag is newer than the replica's
+ * A fenced write's QUERY_TAG and STORE carry its token: a replica that has
+ * seen a larger one for the key answers ORDO_ERR_FENCED; a STORE's token
+ * raises its mark.  Tags order by (counter, writer rank).
+ */
+#ifndef ORDO_CONSISTENCY_QREG_H
+#define ORDO_CONSISTENCY_QREG_H
+
+#include "consistency/history.h"
+#include "consistency/quorum.h"
+
+#include <ordo.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ORDO__QREG_MAGIC 0x71726731u /* "qrg1" */
+
+enum { ORDO__QREG_QUERY = 1, ORDO__QREG_QUERY_TAG, ORDO__QREG_STORE };
+
+typedef struct ordo__qreg_tag {
+    uint64_t ctr;
+    uint32_t writer;
+    uint32_t pad;
+} ordo__qreg_tag_t;
+
+static inline int ordo__qreg_tag_cmp(const ordo__qreg_tag_t *a, const ordo__qreg_tag_t *b)
+{
+    if (a->ctr != b->ctr)
+        return a->ctr < b->ctr ? -1 : 1;
+    if (a->writer != b->writer)
+        return a->writer < b->writer ? -1 : 1;
+    return 0;
+}
+
+typedef struct ordo__qreg_msg {
+    uint32_t reg;
+    uint8_t op;
+    uint8_t fenced;
+    uint16_t pad;
+    uint64_t key;
+    ordo__qreg_tag_t tag; /* STORE */
+    uint64_t token;       /* fenced */
+} ordo__qreg_msg_t;       /* a STORE's value follows */
+
+/* A QUERY's reply: the tag, then (QUERY) the value. */
+
+/* One key's state at a replica. */
+typedef struct ordo__qreg_entry {
+    uint64_t key;
+    ordo__qreg_tag_t tag;
+    uint64_t token; /* the largest fencing token accepted for key */
+    uint8_t used;
+    uint8_t value[]; /* value_size bytes (the table's stride covers them) */
+} ordo__qreg_entry_t;
+
+struct ordo_qreg {
+    uint32_t magic;
+    uint32_t id;
+    size_t nkeys, vsize;
+    int R, W, Q;
+    unsigned flags;
+    /* client side */
+    size_t inflight; /* this rank's operations not yet idle */
+    ordo_qreg_stats_t stats;
+    ordo__hist_file_t *hist;
+    /* replica side: open addressing on key, stride bytes per slot */
+    uint8_t *slots;
+    size_t nslots, nused, stride;
+    struct ordo_qreg *next;
+};
+
+/* qreg.c */
+extern unsigned ordo__qreg_rpc_id;
+struct ordo_qreg *ordo__qreg_find(uint32_t id);
+
+/* qreg_replica.c: the handler; the replica's storage. */
+int ordo__qreg_handler(const ordo_rpc_msg_t *msg, void *arg);
+void ordo__qreg_replica_free(struct ordo_qreg *reg);
+
+#endif
