@@ -44,9 +44,12 @@ struct ordo_qreg_op {
     int done, held, stored; /* stored: a STORE went out (a failed write may show) */
     uint64_t process;       /* in the history */
     ordo__qround_t round[2];
-    ordo__qreg_msg_t *msg[2]; /* each round's request (a STORE's carries the value) */
-    uint8_t *replies;         /* round 0's answers */
+    ordo__qreg_msg_t *msg[2];  /* each round's request (a STORE's carries the value) */
+    uint8_t *replies;          /* round 0's answers */
+    struct ordo_qreg_op *next; /* the register's operations not yet freed */
 };
+
+static struct ordo_qreg_op *all_ops;
 
 struct ordo_qreg *ordo__qreg_find(uint32_t id)
 {
@@ -81,6 +84,11 @@ static void op_free_if_over(struct ordo_qreg_op *op)
     if (!op->done || op->held || !op_idle(op))
         return;
     op->reg->inflight--;
+    for (struct ordo_qreg_op **pp = &all_ops; *pp; pp = &(*pp)->next)
+        if (*pp == op) {
+            *pp = op->next;
+            break;
+        }
     op->magic = 0;
     free(op->msg[0]);
     free(op->msg[1]);
@@ -250,6 +258,8 @@ static int op_start(struct ordo_qreg *reg, op_kind_t kind, uint64_t key, const v
     r->idle = round_idle;
     r->owner = op;
     reg->inflight++;
+    op->next = all_ops;
+    all_ops = op;
     op->process =
         ordo__hist_invoke(reg->hist, kind == OP_READ ? "read" : "write", key, kind == OP_WRITE,
                           kind == OP_WRITE ? ordo__hist_value(val, reg->vsize) : 0);

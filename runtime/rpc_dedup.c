@@ -91,7 +91,11 @@ int ordo__dedup_seen(const ordo__msg_hdr_t *h)
         return 1;
     }
     if (e->state != DEDUP_FREE && id_call(h->req_id) < id_call(e->req_id)) {
-        ordo__rt.stats.duplicates++; /* older than what this slot has seen: stale */
+        /* Older than what this slot has seen: the window moved past it, so
+         * whether it ran is forgotten.  A retry waits for an answer: it
+         * ends with an unknown outcome instead of retrying forever. */
+        ordo__rt.stats.duplicates++;
+        ordo__rpc_send_reply(h->src, h->req_id, h->handler, NULL, ORDO_ERR_TIMEOUT);
         return 1;
     }
     dedup_release(e);

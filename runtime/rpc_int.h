@@ -149,9 +149,10 @@ struct ordo_request {
     size_t len;
     const void *wire; /* what follows the header on the wire: payload or descriptor */
     size_t wire_len;
-    uint64_t sent_ns; /* last transmission (retries) */
-    void *copy;       /* payload copy owned by the op */
-    size_t copy_cap;  /* class of the pooled buffer in copy (0: malloc) */
+    uint64_t sent_ns;   /* last transmission (retries) */
+    uint64_t retry_end; /* retries stop here: ORDO_ERR_TIMEOUT (ORDO_TIMEOUT_MS after the first) */
+    void *copy;         /* payload copy owned by the op */
+    size_t copy_cap;    /* class of the pooled buffer in copy (0: malloc) */
     /* A payload offered by rendezvous (rndv): its registration and the
      * descriptor that names it (CALL, SEND, REPLY). */
     struct {

@@ -215,9 +215,11 @@ int ordo__op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
     s = ordo__op_emit(op);
     if (s != ORDO_OK)
         goto fail;
-    if (op->kind == OP_CALL && retry_ns())
+    if (op->kind == OP_CALL && retry_ns()) {
+        op->retry_end = ordo__deadline();
         ordo__timer_arm(&op->retry, op->holds & OP_HOLD_FAULT ? ordo__now_ns() + RETRY_RECHECK_NS
                                                               : op->sent_ns + retry_ns());
+    }
     ordo__op_emitted(op);
     return ORDO_OK;
 
@@ -330,11 +332,17 @@ static void op_hold_fire(void *arg)
 }
 
 /* No reply yet: send the request again once ORDO_RETRY_MS has passed since
- * its last transmission, and look again after that long. */
+ * its last transmission, and look again after that long; ORDO_TIMEOUT_MS
+ * after the first transmission, give up. */
 static void op_retry_fire(void *arg)
 {
     rpc_op_t *op = arg;
     uint64_t now = ordo__now_ns();
+    if (now >= op->retry_end) {
+        /* No reply for ORDO_TIMEOUT_MS: a call with a callback ends too. */
+        ordo__op_complete(op, ORDO_ERR_TIMEOUT);
+        return;
+    }
     if ((op->holds & OP_HOLD_FAULT) || op->send_pending) {
         ordo__timer_arm(&op->retry, now + RETRY_RECHECK_NS);
         return;

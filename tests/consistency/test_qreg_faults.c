@@ -1,0 +1,138 @@
+/*
+ * test_qreg_faults.c - a Jepsen-style run of quorum registers: 5 ranks read
+ * and write a few keys at random, concurrently, for SECONDS, under whatever
+ * ORDO_FAULT the script sets (drop, dup, delay, a partition, a crash), with
+ * ORDO_HISTORY on; the script then checks the histories with ordo-lincheck.
+ *
+ *   test_qreg_faults MODE SECONDS
+ *   MODE abd   R = 5, W = Q = 3: must be linearizable
+ *        weak  R = 5, W = Q = 2 (ORDO_QREG_WEAK): under a partition, not
+ *        nowb  R = 5, W = Q = 3 without the read write-back: not either
+ *
+ * Every operation's status must be ORDO_OK or one a fault explains
+ * (NO_QUORUM, PEER_FAILED, TIMEOUT); anything else fails the run.  A rank
+ * that finds itself out of the job stops.  The survivors acknowledge the
+ * failures, meet, read every key once more (the history has those reads
+ * too: an acknowledged write lost would show there) and print one
+ * "survivor" line each.
+ */
+#include <ordo.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KEYS 3
+
+static int me;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int explained(int s)
+{
+    return s == ORDO_OK || s == ORDO_ERR_NO_QUORUM || s == ORDO_ERR_PEER_FAILED ||
+           s == ORDO_ERR_TIMEOUT;
+}
+
+static int out_of_job(void)
+{
+    ordo_membership_t m;
+    return ordo_membership(&m) == ORDO_OK && m.out;
+}
+
+/* Meet the other survivors: acknowledge what failed, then a barrier. */
+static int meet(void)
+{
+    int s = ORDO_ERR_PEER_FAILED;
+    for (int tries = 0; tries < 50 && s == ORDO_ERR_PEER_FAILED; tries++) {
+        ordo_failure_ack(NULL);
+        s = ordo_barrier();
+    }
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: test_qreg_faults abd|weak|nowb SECONDS\n");
+        return 2;
+    }
+    int w = 3, q = 3;
+    unsigned flags = 0;
+    if (strcmp(argv[1], "weak") == 0) {
+        w = q = 2;
+        flags = ORDO_QREG_WEAK;
+    } else if (strcmp(argv[1], "nowb") == 0) {
+        flags = ORDO_QREG_NO_WRITEBACK;
+    } else if (strcmp(argv[1], "abd") != 0) {
+        fprintf(stderr, "unknown mode %s\n", argv[1]);
+        return 2;
+    }
+    double seconds = atof(argv[2]);
+    int s = ordo_init(&argc, &argv);
+    if (s != ORDO_OK) {
+        fprintf(stderr, "ordo_init: %s\n", ordo_strerror(s));
+        return 1;
+    }
+    me = ordo_rank();
+    ordo_qreg_t *reg;
+    s = ordo_qreg_create(KEYS, 8, 5, w, q, flags, &reg);
+    if (s != ORDO_OK) {
+        fprintf(stderr, "rank %d: FAILED: ordo_qreg_create: %s\n", me, ordo_status_name(s));
+        return 1;
+    }
+    srand((unsigned)(me * 7919 + 1));
+    long ops = 0, ok = 0, bad = 0;
+    uint64_t counter = 0;
+    double end = now_s() + seconds;
+    while (now_s() < end && !out_of_job()) {
+        uint64_t key = (uint64_t)(rand() % KEYS), v;
+        if (rand() % 2) {
+            v = ((uint64_t)(me + 1) << 32) | ++counter; /* unique: the checker tells them apart */
+            s = ordo_qreg_write(reg, key, &v);
+        } else {
+            s = ordo_qreg_read(reg, key, &v, NULL);
+        }
+        ops++;
+        ok += s == ORDO_OK;
+        if (s != ORDO_OK)
+            usleep(2000); /* a client backs off: no flood of failing operations */
+        if (!explained(s)) {
+            fprintf(stderr, "rank %d: FAILED: operation %ld: %s\n", me, ops, ordo_status_name(s));
+            bad++;
+        }
+    }
+    if (out_of_job()) {
+        printf("out %d: %ld operations, %ld ok\n", me, ops, ok);
+        ordo_finalize();
+        return 0;
+    }
+    const char *stage = "meeting";
+    s = meet();
+    for (uint64_t k = 0; k < KEYS && s == ORDO_OK; k++) {
+        uint64_t v;
+        stage = "reading";
+        s = ordo_qreg_read(reg, k, &v, NULL);
+    }
+    if (s == ORDO_OK) {
+        stage = "meeting again";
+        s = meet();
+    }
+    if (s == ORDO_OK) {
+        stage = "destroying";
+        s = ordo_qreg_destroy(reg);
+    }
+    if (s != ORDO_OK)
+        fprintf(stderr, "rank %d: %s: %s\n", me, stage, ordo_status_name(s));
+    int fs = ordo_finalize();
+    printf("survivor %d: %ld operations, %ld ok; end %s, finalize %s\n", me, ops, ok,
+           ordo_status_name(s), ordo_status_name(fs));
+    return bad || s != ORDO_OK || fs != ORDO_OK;
+}
