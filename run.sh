@@ -7,7 +7,8 @@
 # shared objects of each consistency model (apps/ordo_objects), and the
 # litmus tests SB, SB+rfi (TSO's store forwarding) and IRIW on shared
 # objects of every model, with a summary table (LITMUS_N iterations each,
-# default 20000); then a job that loses a rank and goes on (apps/ordo_survive,
+# default 20000); then quorum registers (apps/ordo_registers) with every
+# operation in a history that ordo-lincheck checks; then a job that loses a rank and goes on (apps/ordo_survive,
 # a crash injected by ORDO_FAULT, the failure detector, acknowledge and
 # shrink).
 set -eu
@@ -33,6 +34,12 @@ ordo_log "litmus tests SB, SB+rfi and IRIW on $np ranks, shared objects of every
 ORDO_FAULT=delay=0.3:20,seed=1 $ORDO_MPIRUN -np "$np" -x ORDO_FAULT \
     build/tools/litmus/ordo-litmus -n "${LITMUS_N:-20000}" --stress \
     tests/litmus/SB.litmus tests/litmus/SB+rfi.litmus tests/litmus/IRIW.litmus
+hist=build/run-history
+rm -rf "$hist"
+ordo_log "quorum registers on $np ranks (R = 3, W = Q = 2, 8 in flight per rank), history into $hist"
+ORDO_HISTORY=$PWD/$hist $ORDO_MPIRUN -np "$np" -x ORDO_HISTORY build/apps/ordo_registers 2
+ordo_log "linearizability check of the registers' history"
+build/tools/lincheck/ordo-lincheck "$hist"/qreg-*.edn
 last=$((np - 1))
 ordo_log "a job that loses a rank: rank $last crashes after 1 s (ORDO_FAULT), the others go on"
 ORDO_FAULT=crash=$last@1s ORDO_FD_PERIOD_MS=100 ORDO_FD_TIMEOUT_MS=1000 \
