@@ -43,6 +43,10 @@ expect_refused ORDO_FAULT=, "item 1 is empty" "$info"
 expect_refused ORDO_FAULT=drop=0.1,,seed=1 "item 2 is empty" "$info"
 expect_refused ORDO_FAULT=crash=1@1s,crash=1@2s "rank 1 already has a crash" "$info"
 expect_refused ORDO_FAULT=foo=1 "unknown key 'foo' (known: drop, dup, delay, seed, partition" "$info"
+expect_refused ORDO_HISTORY_FORMAT=xml "edn|json" "$info"
+expect_refused ORDO_CLOCK_DRIFT_PPM=-5 "decimal digits only" "$info"
+expect_refused ORDO_CLOCK_DRIFT_PPM=600000 "500000" "$info"
+expect_refused ORDO_LEASE_GUARD=maybe "y|n" "$info"
 expect_refused ORDO_FAULT=drop=nan "a probability from 0 to 1" \
     "$top_srcdir/tests/mpirun.sh" 2 -x ORDO_FAULT "$top_builddir/apps/ordo_ring"
 
