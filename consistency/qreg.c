@@ -42,6 +42,7 @@ struct ordo_qreg_op {
     int status;
     unsigned flags;
     int done, held, stored; /* stored: a STORE went out (a failed write may show) */
+    int wait_rest;          /* a degraded read without a quorum: every answer counts */
     uint64_t process;       /* in the history */
     ordo__qround_t round[2];
     ordo__qreg_msg_t *msg[2];  /* each round's request (a STORE's carries the value) */
@@ -97,9 +98,19 @@ static void op_free_if_over(struct ordo_qreg_op *op)
     free(op);
 }
 
+static void after_query(void *arg);
+static void finish(struct ordo_qreg_op *op, int status);
+
 static void round_idle(ordo__qround_t *r)
 {
-    op_free_if_over(r->owner);
+    struct ordo_qreg_op *op = r->owner;
+    if (op->wait_rest && r == &op->round[0]) {
+        op->wait_rest = 0;
+        if (ordo__quorum_defer(after_query, op) != ORDO_OK)
+            finish(op, ORDO_ERR_NOMEM);
+        return;
+    }
+    op_free_if_over(op);
 }
 
 static void finish(struct ordo_qreg_op *op, int status)
@@ -210,6 +221,11 @@ static void after_query(void *arg)
 static void query_decided(ordo__qround_t *r)
 {
     struct ordo_qreg_op *op = r->owner;
+    if (!r->decided_ok && op->kind == OP_READ && (op->reg->flags & ORDO_QREG_DEGRADED_READ) &&
+        r->pending) {
+        op->wait_rest = 1; /* the freshest of all answers, once every call has ended */
+        return;
+    }
     if (ordo__quorum_defer(after_query, op) != ORDO_OK)
         finish(op, ORDO_ERR_NOMEM);
 }

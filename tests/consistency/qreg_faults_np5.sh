@@ -7,7 +7,10 @@
 #         that the detector does not act on: ordo-lincheck must reject it;
 #   nowb  ABD without the read write-back (ORDO_QREG_NO_WRITEBACK), messages
 #         held back up to 20 ms: ordo-lincheck must reject it too (the two
-#         controls show the checker bites).
+#         controls show the checker bites);
+#   degraded  3 of 5 replicas crash: writes and strict reads fail with
+#         ORDO_ERR_NO_QUORUM, a degraded read returns the last value, flagged
+#         stale.
 set -u
 lincheck="$top_builddir/tools/lincheck/ordo-lincheck"
 if [ ! -x "$lincheck" ]; then
@@ -58,4 +61,18 @@ run() {
 run abd 0 1000 "seed=7,drop=0.02,dup=0.02,delay=0.05:2000,partition=0-3|4@1s-3s,crash=3@4s"
 run weak 1 60000 "seed=5,partition=0,1|2-4@1s-4s"
 run nowb 1 60000 "seed=3,delay=0.5:20000"
+
+ORDO_FD_TIMEOUT_MS=1000 ORDO_FAULT="crash=2@1s,crash=3@1s,crash=4@1s"
+export ORDO_FD_TIMEOUT_MS ORDO_FAULT
+"$top_srcdir/tests/mpirun.sh" 5 --enable-recovery -x ORDO_FD_PERIOD_MS -x ORDO_FD_TIMEOUT_MS \
+    -x ORDO_FAULT "$top_builddir/tests/consistency/test_qreg_faults" degraded 1 >"$dir/out" 2>&1
+want="3 failed; write ORDO_ERR_NO_QUORUM, strict read ORDO_ERR_NO_QUORUM, degraded read ORDO_OK value 1000 stale"
+grep "^degraded" "$dir/out"
+if [ "$(grep -c "^degraded [01]: $want\$" "$dir/out")" != 2 ]; then
+    cat "$dir/out"
+    echo "FAIL (degraded): expected 2 lines '$want'"
+    status=1
+else
+    echo "ok (degraded): no quorum refused, the degraded read flagged stale"
+fi
 exit $status

@@ -8,6 +8,7 @@
  *   MODE abd   R = 5, W = Q = 3: must be linearizable
  *        weak  R = 5, W = Q = 2 (ORDO_QREG_WEAK): under a partition, not
  *        nowb  R = 5, W = Q = 3 without the read write-back: not either
+ *        degraded  see degraded() below
  *
  * Every operation's status must be ORDO_OK or one a fault explains
  * (NO_QUORUM, PEER_FAILED, TIMEOUT); anything else fails the run.  A rank
@@ -58,10 +59,56 @@ static int meet(void)
     return s;
 }
 
+/* MODE degraded: ranks 2, 3 and 4 crash (the script's ORDO_FAULT) after
+ * rank 0 wrote key 0 at all five (W = 5, Q = 3); the two survivors, once
+ * they see 3 failed ranks: writes fail with
+ * ORDO_ERR_NO_QUORUM, reads of the strict register too, reads of the
+ * degraded one return the last value flagged ORDO_QREG_STALE. */
+static int degraded(void)
+{
+    ordo_qreg_t *strict, *loose;
+    int s = ordo_qreg_create(KEYS, 8, 5, 5, 3, 0, &strict);
+    if (s == ORDO_OK)
+        s = ordo_qreg_create(KEYS, 8, 5, 5, 3, ORDO_QREG_DEGRADED_READ, &loose);
+    if (s != ORDO_OK) {
+        fprintf(stderr, "rank %d: FAILED: ordo_qreg_create: %s\n", me, ordo_status_name(s));
+        return 1;
+    }
+    uint64_t v = 1000 + (uint64_t)me;
+    if (me == 0 &&
+        (ordo_qreg_write(strict, 0, &v) != ORDO_OK || ordo_qreg_write(loose, 0, &v) != ORDO_OK)) {
+        fprintf(stderr, "rank 0: FAILED: writes before the crashes\n");
+        return 1;
+    }
+    ordo_barrier();
+    if (me >= 2) {
+        for (;;)
+            sleep(1); /* until the injected crash */
+    }
+    ordo_membership_t m = {0};
+    double give_up = now_s() + 30;
+    while (m.failed < 3 && now_s() < give_up) {
+        ordo_progress();
+        ordo_membership(&m);
+    }
+    uint64_t got = 0;
+    unsigned fl = 0;
+    int w = ordo_qreg_write(strict, 1, &v);
+    int rs = ordo_qreg_read(strict, 0, &got, &fl);
+    int rl = ordo_qreg_read(loose, 0, &got, &fl);
+    printf("degraded %d: %d failed; write %s, strict read %s, degraded read %s value %llu%s\n", me,
+           m.failed, ordo_status_name(w), ordo_status_name(rs), ordo_status_name(rl),
+           (unsigned long long)got, fl & ORDO_QREG_STALE ? " stale" : "");
+    ordo_failure_ack(NULL);
+    int fs = ordo_finalize();
+    return !(m.failed == 3 && w == ORDO_ERR_NO_QUORUM && rs == ORDO_ERR_NO_QUORUM &&
+             rl == ORDO_OK && got == 1000 && (fl & ORDO_QREG_STALE) && fs == ORDO_OK);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: test_qreg_faults abd|weak|nowb SECONDS\n");
+        fprintf(stderr, "usage: test_qreg_faults abd|weak|nowb|degraded SECONDS\n");
         return 2;
     }
     int w = 3, q = 3;
@@ -71,7 +118,7 @@ int main(int argc, char **argv)
         flags = ORDO_QREG_WEAK;
     } else if (strcmp(argv[1], "nowb") == 0) {
         flags = ORDO_QREG_NO_WRITEBACK;
-    } else if (strcmp(argv[1], "abd") != 0) {
+    } else if (strcmp(argv[1], "abd") != 0 && strcmp(argv[1], "degraded") != 0) {
         fprintf(stderr, "unknown mode %s\n", argv[1]);
         return 2;
     }
@@ -82,6 +129,8 @@ int main(int argc, char **argv)
         return 1;
     }
     me = ordo_rank();
+    if (strcmp(argv[1], "degraded") == 0)
+        return degraded();
     ordo_qreg_t *reg;
     s = ordo_qreg_create(KEYS, 8, 5, w, q, flags, &reg);
     if (s != ORDO_OK) {
