@@ -1,6 +1,6 @@
 /*
  * test_qreg_faults.c - a Jepsen-style run of quorum registers: 5 ranks read
- * and write a few keys at random, concurrently, for SECONDS, under whatever
+ * and write a few keys at random, WINDOW operations in flight each, for SECONDS, under whatever
  * ORDO_FAULT the script sets (drop, dup, delay, a partition, a crash), with
  * ORDO_HISTORY on; the script then checks the histories with ordo-lincheck.
  *
@@ -25,7 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define KEYS 3
+#define KEYS   3
+#define WINDOW 4
 
 static int me;
 
@@ -111,13 +112,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: test_qreg_faults abd|weak|nowb|degraded SECONDS\n");
         return 2;
     }
-    int w = 3, q = 3;
+    int w = 3, q = 3, keys = KEYS;
     unsigned flags = 0;
     if (strcmp(argv[1], "weak") == 0) {
         w = q = 2;
         flags = ORDO_QREG_WEAK;
     } else if (strcmp(argv[1], "nowb") == 0) {
         flags = ORDO_QREG_NO_WRITEBACK;
+        keys = 1; /* every reader on the writes in flight */
     } else if (strcmp(argv[1], "abd") != 0 && strcmp(argv[1], "degraded") != 0) {
         fprintf(stderr, "unknown mode %s\n", argv[1]);
         return 2;
@@ -140,22 +142,45 @@ int main(int argc, char **argv)
     srand((unsigned)(me * 7919 + 1));
     long ops = 0, ok = 0, bad = 0;
     uint64_t counter = 0;
+    /* WINDOW operations in flight, each its own process in the history. */
+    ordo_qreg_op_t *op[WINDOW] = {0};
+    uint64_t val[WINDOW];
     double end = now_s() + seconds;
-    while (now_s() < end && !out_of_job()) {
-        uint64_t key = (uint64_t)(rand() % KEYS), v;
-        if (rand() % 2) {
-            v = ((uint64_t)(me + 1) << 32) | ++counter; /* unique: the checker tells them apart */
-            s = ordo_qreg_write(reg, key, &v);
-        } else {
-            s = ordo_qreg_read(reg, key, &v, NULL);
-        }
-        ops++;
-        ok += s == ORDO_OK;
-        if (s != ORDO_OK)
-            usleep(2000); /* a client backs off: no flood of failing operations */
-        if (!explained(s)) {
-            fprintf(stderr, "rank %d: FAILED: operation %ld: %s\n", me, ops, ordo_status_name(s));
-            bad++;
+    for (int busy = 1; busy;) {
+        int over = now_s() >= end || out_of_job();
+        busy = 0;
+        for (int i = 0; i < WINDOW; i++) {
+            if (op[i]) {
+                if (ordo_qreg_test(op[i]) == 0) {
+                    busy = 1;
+                    continue;
+                }
+                s = ordo_qreg_wait(op[i], NULL);
+                op[i] = NULL;
+                ops++;
+                ok += s == ORDO_OK;
+                if (s != ORDO_OK)
+                    usleep(2000); /* a client backs off: no flood of failing operations */
+                if (!explained(s)) {
+                    fprintf(stderr, "rank %d: FAILED: operation %ld: %s\n", me, ops,
+                            ordo_status_name(s));
+                    bad++;
+                }
+            }
+            if (over)
+                continue;
+            uint64_t key = (uint64_t)(rand() % keys);
+            if (rand() % 2) {
+                val[i] = ((uint64_t)(me + 1) << 32) | ++counter; /* unique: told apart */
+                s = ordo_qreg_write_nb(reg, key, &val[i], &op[i]);
+            } else {
+                s = ordo_qreg_read_nb(reg, key, &val[i], &op[i]);
+            }
+            if (s != ORDO_OK) {
+                fprintf(stderr, "rank %d: FAILED: start: %s\n", me, ordo_status_name(s));
+                bad++;
+            }
+            busy = 1;
         }
     }
     if (out_of_job()) {
