@@ -18,3 +18,15 @@ bin_PROGRAMS += tools/lincheck/ordo-lincheck
 tools_lincheck_ordo_lincheck_SOURCES = tools/lincheck/ordo_lincheck.c $(LINCHECK_SOURCES)
 tools_lincheck_ordo_lincheck_CFLAGS = $(AM_CFLAGS)
 
+# The unit tests (CUnit) link the same sources, without the CLI; the
+# generator simulates processes on atomic registers and locks for the
+# large histories of lincheck_tests.sh.
+check_PROGRAMS += tools/lincheck/tests/test_lincheck tools/lincheck/tests/gen_history
+tools_lincheck_tests_test_lincheck_SOURCES = tools/lincheck/tests/test_lincheck.c $(LINCHECK_SOURCES)
+tools_lincheck_tests_test_lincheck_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tools_lincheck_tests_test_lincheck_LDADD = $(CUNIT_LIBS)
+tools_lincheck_tests_gen_history_SOURCES = tools/lincheck/tests/gen_history.c
+tools_lincheck_tests_gen_history_CFLAGS = $(AM_CFLAGS)
+
+
+TESTS += tools/lincheck/tests/test_lincheck
