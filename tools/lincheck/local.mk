@@ -80,5 +80,6 @@ LINCHECK_TEST_INPUTS = \
 TESTS += tools/lincheck/tests/test_lincheck tools/lincheck/tests/lincheck_tests.sh
 
 EXTRA_DIST += \
+	tools/lincheck/README.md \
 	tools/lincheck/tests/lincheck_tests.sh \
 	$(LINCHECK_TEST_INPUTS)
