@@ -38,7 +38,7 @@ sources() {
     fuzz_lisa) echo tools/litmus/litmus_parse.c tools/litmus/litmus_state.c ;;
     fuzz_trace) echo tools/trace/trace_read.c tools/trace/trace_order.c \
         tools/trace/trace_check.c tools/trace/trace_export.c ;;
-    fuzz_lincheck) echo tools/lincheck/history_parse.c tools/lincheck/history_read.c \
+    fuzz_lincheck) echo tools/lincheck/history_parse.c tools/lincheck/history_files.c tools/lincheck/history_read.c \
         tools/lincheck/keys.c tools/lincheck/models.c tools/lincheck/wgl.c tools/lincheck/report.c ;;
     fuzz_config) echo runtime/config.c runtime/parse.c runtime/fault.c runtime/fault_parse.c ;;
     *) return 1 ;;

@@ -5,25 +5,22 @@
  *
  * Loading reads in this order, and stops at the first problem with
  * `file:line: what is wrong`:
- *   1. the paths: a directory stands for its *.edn and *.jsonl files, in
- *      name order (numbers in names compared as numbers: rank 2 before 10);
+ *   1. the paths and the objects of the files (history_files.c);
  *   2. every file, line by line (history_parse.c);
  *   3. the merge: repeatedly the file whose next event has the smallest
  *      time (the lower file for equal times); a file's own order is kept, so
  *      a clock that goes back within a file reorders nothing;
- *   4. the pairing, per process, in merged order: an invoke, then one
- *      completion of the same f and key (ok, fail or info); an invoke left
- *      open at the end is an info.
+ *   4. the pairing, per process of each object, in merged order: an invoke,
+ *      then one completion of the same f and key (ok, fail or info); an
+ *      invoke left open at the end is an info.
  */
 #include "lincheck.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* The events of one file, in line order. */
 typedef struct file_events {
@@ -34,6 +31,7 @@ typedef struct file_events {
 /* What pairing knows of one process. */
 typedef struct process {
     uint64_t id;
+    uint32_t object;
     size_t pending; /* its open invoke, or LINCHECK_NONE */
     size_t info;    /* its info completion, or LINCHECK_NONE */
     int used;
@@ -67,8 +65,7 @@ static int out_of_memory(void)
     return -1;
 }
 
-/* Grows *v (of *cap elements of size) to hold n + 1: 0, or -1 (no memory). */
-static int grow(void **v, size_t *cap, size_t n, size_t size)
+int lincheck_grow(void **v, size_t *cap, size_t n, size_t size)
 {
     if (n < *cap)
         return 0;
@@ -81,135 +78,10 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
     return 0;
 }
 
-/* ---- the paths ------------------------------------------------------------- */
-
-static int has_suffix(const char *name, const char *suffix)
-{
-    size_t n = strlen(name), s = strlen(suffix);
-    return n > s && !strcmp(name + n - s, suffix);
-}
-
-/* strcmp, but runs of digits compare as numbers. */
-static int natural_cmp(const char *a, const char *b)
-{
-    while (*a && *b) {
-        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
-            const char *ea = a, *eb = b;
-            while (*a == '0')
-                a++;
-            while (*b == '0')
-                b++;
-            for (ea = a; *ea >= '0' && *ea <= '9'; ea++)
-                ;
-            for (eb = b; *eb >= '0' && *eb <= '9'; eb++)
-                ;
-            if (ea - a != eb - b)
-                return ea - a < eb - b ? -1 : 1;
-            int c = strncmp(a, b, (size_t)(ea - a));
-            if (c)
-                return c;
-            a = ea;
-            b = eb;
-        } else {
-            if (*a != *b)
-                return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
-            a++;
-            b++;
-        }
-    }
-    return *a ? 1 : *b ? -1 : 0;
-}
-
-static int path_cmp(const void *a, const void *b)
-{
-    int c = natural_cmp(*(char *const *)a, *(char *const *)b);
-    return c ? c : strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int files_add(lincheck_history_t *h, size_t *cap, char *path)
-{
-    if (!path || grow((void **)&h->files, cap, h->nfiles, sizeof(*h->files))) {
-        free(path);
-        return out_of_memory();
-    }
-    h->files[h->nfiles++] = path;
-    return 0;
-}
-
-static char *join_path(const char *dir, const char *name)
-{
-    size_t ld = strlen(dir), ln = strlen(name);
-    int slash = ld > 0 && dir[ld - 1] != '/';
-    char *p = malloc(ld + (size_t)slash + ln + 1);
-
-    if (!p)
-        return NULL;
-    memcpy(p, dir, ld);
-    if (slash)
-        p[ld] = '/';
-    memcpy(p + ld + slash, name, ln + 1);
-    return p;
-}
-
-/* The regular *.edn and *.jsonl files of dir, in natural name order. */
-static int files_add_dir(lincheck_history_t *h, size_t *cap, const char *dir)
-{
-    size_t first = h->nfiles;
-    struct dirent *de;
-    struct stat st;
-    DIR *d = opendir(dir);
-
-    if (!d) {
-        lincheck_error(dir, 0, "cannot open the directory: %s", strerror(errno));
-        return -1;
-    }
-    for (;;) {
-        errno = 0;
-        de = readdir(d);
-        if (!de)
-            break;
-        if (!has_suffix(de->d_name, ".edn") && !has_suffix(de->d_name, ".jsonl"))
-            continue;
-        char *path = join_path(dir, de->d_name);
-        if (path && (stat(path, &st) || !S_ISREG(st.st_mode))) {
-            free(path);
-            continue;
-        }
-        if (files_add(h, cap, path))
-            goto fail;
-    }
-    if (errno) {
-        lincheck_error(dir, 0, "cannot read the directory: %s", strerror(errno));
-        goto fail;
-    }
-    closedir(d);
-    if (h->nfiles == first) {
-        lincheck_error(dir, 0, "expected *.edn or *.jsonl files in this directory, found none");
-        return -1;
-    }
-    qsort(h->files + first, h->nfiles - first, sizeof(*h->files), path_cmp);
-    return 0;
-fail:
-    closedir(d);
-    return -1;
-}
-
-static int files_add_arg(lincheck_history_t *h, size_t *cap, const char *arg)
-{
-    struct stat st;
-
-    if (stat(arg, &st)) {
-        lincheck_error(arg, 0, "cannot open: %s", strerror(errno));
-        return -1;
-    }
-    if (S_ISDIR(st.st_mode))
-        return files_add_dir(h, cap, arg);
-    return files_add(h, cap, strdup(arg));
-}
-
 /* ---- the lines of one file ------------------------------------------------- */
 
-static int read_events(FILE *fp, const char *path, uint32_t file, file_events_t *out)
+static int read_events(FILE *fp, const char *path, uint32_t file, uint32_t object,
+                       file_events_t *out)
 {
     char *buf = NULL, err[LINCHECK_ERROR_MAX];
     size_t cap = 0;
@@ -236,11 +108,12 @@ static int read_events(FILE *fp, const char *path, uint32_t file, file_events_t 
         }
         if (s == 0)
             continue;
-        if (grow((void **)&out->v, &out->cap, out->n, sizeof(*out->v))) {
+        if (lincheck_grow((void **)&out->v, &out->cap, out->n, sizeof(*out->v))) {
             out_of_memory();
             goto out;
         }
         ev.file = file;
+        ev.object = object;
         ev.line = line;
         out->v[out->n++] = ev;
     }
@@ -311,16 +184,17 @@ static int merge(lincheck_history_t *h, file_events_t *f)
 
 /* ---- the pairing ------------------------------------------------------------- */
 
-static uint64_t mix(uint64_t x)
+static uint64_t mix(uint32_t object, uint64_t x)
 {
+    x ^= (uint64_t)object * 0x9e3779b97f4a7c15ULL;
     x ^= x >> 33;
     x *= 0xff51afd7ed558ccdULL;
     x ^= x >> 33;
     return x;
 }
 
-/* The process id's slot, made if new; NULL if out of memory. */
-static process_t *process_get(processes_t *ps, uint64_t id)
+/* The slot of the object's process id, made if new; NULL if out of memory. */
+static process_t *process_get(processes_t *ps, uint32_t object, uint64_t id)
 {
     if (2 * (ps->n + 1) > ps->cap) {
         size_t cap = ps->cap ? ps->cap * 2 : 64;
@@ -330,7 +204,7 @@ static process_t *process_get(processes_t *ps, uint64_t id)
         for (size_t i = 0; i < ps->cap; i++) {
             if (!ps->v[i].used)
                 continue;
-            size_t j = mix(ps->v[i].id) & (cap - 1);
+            size_t j = mix(ps->v[i].object, ps->v[i].id) & (cap - 1);
             while (v[j].used)
                 j = (j + 1) & (cap - 1);
             v[j] = ps->v[i];
@@ -339,12 +213,12 @@ static process_t *process_get(processes_t *ps, uint64_t id)
         ps->v = v;
         ps->cap = cap;
     }
-    size_t j = mix(id) & (ps->cap - 1);
-    while (ps->v[j].used && ps->v[j].id != id)
+    size_t j = mix(object, id) & (ps->cap - 1);
+    while (ps->v[j].used && (ps->v[j].id != id || ps->v[j].object != object))
         j = (j + 1) & (ps->cap - 1);
     if (!ps->v[j].used) {
-        ps->v[j] =
-            (process_t){.id = id, .pending = LINCHECK_NONE, .info = LINCHECK_NONE, .used = 1};
+        ps->v[j] = (process_t){
+            .id = id, .object = object, .pending = LINCHECK_NONE, .info = LINCHECK_NONE, .used = 1};
         ps->n++;
     }
     return &ps->v[j];
@@ -383,7 +257,8 @@ static int op_add(lincheck_history_t *h, size_t *cap, size_t inv, size_t done)
     const lincheck_event_t *in = &h->events[inv];
     const lincheck_event_t *end = done == LINCHECK_NONE ? NULL : &h->events[done];
     int info = !end || end->type == LINCHECK_INFO;
-    lincheck_op_t op = {.process = in->process,
+    lincheck_op_t op = {.object = in->object,
+                        .process = in->process,
                         .key = in->key,
                         .call = in->time,
                         .ret = LINCHECK_NEVER,
@@ -427,7 +302,7 @@ static int op_add(lincheck_history_t *h, size_t *cap, size_t inv, size_t done)
     default:
         break;
     }
-    if (grow((void **)&h->ops, cap, h->nops, sizeof(*h->ops)))
+    if (lincheck_grow((void **)&h->ops, cap, h->nops, sizeof(*h->ops)))
         return out_of_memory();
     h->ops[h->nops++] = op;
     return 0;
@@ -436,7 +311,7 @@ static int op_add(lincheck_history_t *h, size_t *cap, size_t inv, size_t done)
 static int event_pair(lincheck_history_t *h, processes_t *ps, size_t *cap, size_t i)
 {
     const lincheck_event_t *ev = &h->events[i];
-    process_t *p = process_get(ps, ev->process);
+    process_t *p = process_get(ps, ev->object, ev->process);
     where_t w;
 
     if (!p)
@@ -537,7 +412,7 @@ static int load(lincheck_history_t *h, const lincheck_text_t *texts)
             lincheck_error(h->files[i], 0, "cannot open: %s", strerror(errno));
             goto out;
         }
-        int s = read_events(fp, h->files[i], (uint32_t)i, &f[i]);
+        int s = read_events(fp, h->files[i], (uint32_t)i, h->file_object[i], &f[i]);
         fclose(fp);
         if (s)
             goto out;
@@ -556,28 +431,20 @@ out:
 
 int lincheck_history_load(lincheck_history_t *h, int npaths, char *const *paths)
 {
-    size_t cap = 0;
-
     *h = (lincheck_history_t){0};
-    for (int i = 0; i < npaths; i++) {
-        if (files_add_arg(h, &cap, paths[i])) {
-            lincheck_history_free(h);
-            return -1;
-        }
+    if (lincheck_files_add(h, npaths, paths) || lincheck_files_objects(h)) {
+        lincheck_history_free(h);
+        return -1;
     }
     return load(h, NULL);
 }
 
 int lincheck_history_load_texts(lincheck_history_t *h, int ntexts, const lincheck_text_t *texts)
 {
-    size_t cap = 0;
-
     *h = (lincheck_history_t){0};
-    for (int i = 0; i < ntexts; i++) {
-        if (files_add(h, &cap, strdup(texts[i].name))) {
-            lincheck_history_free(h);
-            return -1;
-        }
+    if (lincheck_files_add_texts(h, ntexts, texts) || lincheck_files_objects(h)) {
+        lincheck_history_free(h);
+        return -1;
     }
     return load(h, texts);
 }
@@ -587,6 +454,10 @@ void lincheck_history_free(lincheck_history_t *h)
     for (size_t i = 0; i < h->nfiles; i++)
         free(h->files[i]);
     free(h->files);
+    free(h->file_object);
+    for (size_t i = 0; i < h->nobjects; i++)
+        free(h->objects[i]);
+    free(h->objects);
     free(h->events);
     free(h->ops);
     *h = (lincheck_history_t){0};

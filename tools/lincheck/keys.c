@@ -1,7 +1,8 @@
 /*
  * keys.c - P-compositionality: a history is linearizable iff the history of
  * each key is (Herlihy & Wing's locality), so the operations are split by
- * key and every key is checked on its own, against its own model.
+ * object and key and every key is checked on its own, against its own
+ * model.
  *
  * With no model given, a key's model is the one its f's name: read and write
  * make a register, acquire and release a mutex; a key with both is refused.
@@ -17,27 +18,37 @@
 static const lincheck_model_t *const models[] = {&lincheck_register, &lincheck_mutex};
 #define NMODELS (sizeof(models) / sizeof(models[0]))
 
-/* An invoke, by key then input order. */
+/* An invoke, by object, key, then input order. */
 typedef struct invoke {
+    uint32_t object;
     uint64_t key;
     size_t event;
 } invoke_t;
+
+static int same_key(const invoke_t *x, const invoke_t *y)
+{
+    return x->object == y->object && x->key == y->key;
+}
 
 static int invoke_cmp(const void *a, const void *b)
 {
     const invoke_t *x = a, *y = b;
 
+    if (x->object != y->object)
+        return x->object < y->object ? -1 : 1;
     if (x->key != y->key)
         return x->key < y->key ? -1 : 1;
     return x->event < y->event ? -1 : x->event > y->event;
 }
 
-/* Operations by key, then call time, then input order. */
+/* Operations by object, key, call time, then input order. */
 static int op_cmp(const void *a, const void *b)
 {
     const lincheck_op_t *x = *(const lincheck_op_t *const *)a;
     const lincheck_op_t *y = *(const lincheck_op_t *const *)b;
 
+    if (x->object != y->object)
+        return x->object < y->object ? -1 : 1;
     if (x->key != y->key)
         return x->key < y->key ? -1 : 1;
     if (x->call != y->call)
@@ -75,7 +86,7 @@ static int key_model(const lincheck_history_t *h, const invoke_t *inv, size_t n,
                      const lincheck_model_t *given, const lincheck_model_t **out)
 {
     size_t first = LINCHECK_NONE;
-    char fs[64];
+    char fs[64], name[256];
 
     *out = given;
     for (size_t i = 0; i < n; i++) {
@@ -98,10 +109,11 @@ static int key_model(const lincheck_history_t *h, const invoke_t *inv, size_t n,
         } else if (m != *out) {
             const lincheck_event_t *f0 = &h->events[first];
             bad_model(h, inv[i].event,
-                      "key %" PRIu64 ": expected %s operations (%s) as at %s:%" PRIu64
+                      "%s: expected %s operations (%s) as at %s:%" PRIu64
                       ", found %s (a key is one register or one mutex)",
-                      ev->key, (*out)->name, model_fs(*out, fs, sizeof(fs)), h->files[f0->file],
-                      f0->line, lincheck_f_name(ev->f));
+                      lincheck_key_name(name, sizeof(name), h, ev->object, ev->key), (*out)->name,
+                      model_fs(*out, fs, sizeof(fs)), h->files[f0->file], f0->line,
+                      lincheck_f_name(ev->f));
             return -1;
         }
     }
@@ -121,10 +133,10 @@ int lincheck_keys_split(lincheck_keys_t *keys, const lincheck_history_t *h,
         goto nomem;
     for (size_t i = 0; i < h->nevents; i++)
         if (h->events[i].type == LINCHECK_INVOKE)
-            inv[ninv++] = (invoke_t){h->events[i].key, i};
+            inv[ninv++] = (invoke_t){h->events[i].object, h->events[i].key, i};
     qsort(inv, ninv, sizeof(*inv), invoke_cmp);
     for (size_t i = 0; i < ninv; i++)
-        nkeys += i == 0 || inv[i].key != inv[i - 1].key;
+        nkeys += i == 0 || !same_key(&inv[i], &inv[i - 1]);
     keys->v = calloc(nkeys ? nkeys : 1, sizeof(*keys->v));
     if (!keys->v)
         goto nomem;
@@ -134,13 +146,14 @@ int lincheck_keys_split(lincheck_keys_t *keys, const lincheck_history_t *h,
 
     for (size_t i = 0, end; i < ninv; i = end) {
         lincheck_key_t *k = &keys->v[keys->n++];
+        k->object = inv[i].object;
         k->key = inv[i].key;
-        for (end = i + 1; end < ninv && inv[end].key == k->key; end++)
+        for (end = i + 1; end < ninv && same_key(&inv[end], &inv[i]); end++)
             ;
         if (key_model(h, inv + i, end - i, model, &k->model))
             goto out;
         k->ops = keys->all + at;
-        while (at < h->nops && keys->all[at]->key == k->key)
+        while (at < h->nops && keys->all[at]->object == k->object && keys->all[at]->key == k->key)
             at++;
         k->nops = (size_t)(keys->all + at - k->ops);
     }

@@ -11,6 +11,10 @@
  *   lincheck_check_key()     one key's operations -> valid, invalid (with the
  *                            window where the search got stuck) or unknown
  *
+ * The events of each object (a register set, a lock: one file per rank,
+ * <object>.<rank>.edn) make a history of their own: processes and keys are
+ * numbered per object (history_files.c).
+ *
  * Nothing here uses MPI or libordo: the tool only reads files.
  * Every file of the tool includes this header first.
  */
@@ -55,12 +59,13 @@ typedef enum lincheck_f {
 typedef struct lincheck_event {
     uint64_t process;
     uint64_t key;
-    uint64_t value; /* if has_value; nil otherwise */
-    uint64_t time;  /* ns */
-    uint64_t line;  /* in its file */
-    uint32_t file;  /* index in lincheck_history_t.files */
-    uint8_t type;   /* lincheck_type_t */
-    uint8_t f;      /* lincheck_f_t */
+    uint64_t value;  /* if has_value; nil otherwise */
+    uint64_t time;   /* ns */
+    uint64_t line;   /* in its file */
+    uint32_t file;   /* index in lincheck_history_t.files */
+    uint32_t object; /* index in lincheck_history_t.objects */
+    uint8_t type;    /* lincheck_type_t */
+    uint8_t f;       /* lincheck_f_t */
     uint8_t has_value;
 } lincheck_event_t;
 
@@ -75,7 +80,8 @@ typedef struct lincheck_op {
     uint64_t value;
     size_t invoke; /* index of the invoke event */
     size_t done;   /* index of the completion event, or LINCHECK_NONE */
-    uint8_t f;     /* lincheck_f_t */
+    uint32_t object;
+    uint8_t f; /* lincheck_f_t */
     uint8_t has_value;
     /* value: write: what it writes; read: what it read; acquire: the fencing
      * token (has_value 0: none); release: unused. */
@@ -86,6 +92,9 @@ typedef struct lincheck_op {
 typedef struct lincheck_history {
     char **files; /* the paths, in the order given (a directory's files by name) */
     size_t nfiles;
+    char **objects; /* the objects' names, in the order of their first file */
+    size_t nobjects;
+    uint32_t *file_object;    /* files[i] belongs to objects[file_object[i]] */
     lincheck_event_t *events; /* merged by time; file order, then line order for ties */
     size_t nevents;
     lincheck_op_t *ops; /* in the order of their completion events */
@@ -94,7 +103,7 @@ typedef struct lincheck_history {
     size_t nfail;       /* failed: dropped */
     size_t ninfo;       /* info or never completed */
     size_t ninfo_reads; /* of those, reads: dropped */
-    size_t nprocesses;  /* distinct process ids */
+    size_t nprocesses;  /* distinct processes (of each object) */
 } lincheck_history_t;
 
 /* A file held in memory (the unit tests' and the fuzzer's input). */
@@ -116,6 +125,16 @@ int lincheck_parse_line(const char *line, lincheck_event_t *ev, char err[LINCHEC
 const char *lincheck_type_name(int type);
 const char *lincheck_f_name(int f);
 
+/* ---- history_files.c: paths, objects ------------------------------------ */
+
+/* Adds the files of paths (a directory: its *.edn and *.jsonl files) to
+ * history->files, or the names of texts; 0, or -1 after printing why. */
+int lincheck_files_add(lincheck_history_t *history, int npaths, char *const *paths);
+int lincheck_files_add_texts(lincheck_history_t *history, int ntexts, const lincheck_text_t *texts);
+
+/* Names the object of every file: 0, or -1 if out of memory (printed). */
+int lincheck_files_objects(lincheck_history_t *history);
+
 /* ---- history_read.c: files, merging, pairing ---------------------------- */
 
 /* Reads the files named by paths (a directory means every *.edn and *.jsonl
@@ -125,6 +144,9 @@ int lincheck_history_load(lincheck_history_t *history, int npaths, char *const *
 int lincheck_history_load_texts(lincheck_history_t *history, int ntexts,
                                 const lincheck_text_t *texts);
 void lincheck_history_free(lincheck_history_t *history);
+
+/* Makes room in *v (*cap elements of size) for n + 1: 0, or -1 (no memory). */
+int lincheck_grow(void **v, size_t *cap, size_t n, size_t size);
 
 /* Prints `file:line: message` (`file: message` if line is 0,
  * `ordo-lincheck: message` if file is NULL) to stderr. */
@@ -166,8 +188,10 @@ const lincheck_model_t *lincheck_model_find(const char *name);
 
 /* ---- keys.c: P-compositionality ------------------------------------------- */
 
-/* The operations of one key, ordered by call time (then input order). */
+/* The operations of one key of one object, ordered by call time (then
+ * input order). */
 typedef struct lincheck_key {
+    uint32_t object;
     uint64_t key;
     const lincheck_model_t *model;
     const lincheck_op_t **ops;
@@ -180,7 +204,7 @@ typedef struct lincheck_keys {
     const lincheck_op_t **all; /* the ops arrays of every key, one after another */
 } lincheck_keys_t;
 
-/* Splits history's operations by key and gives each key its model: model if
+/* Splits history's operations by object and key and gives each key its model: model if
  * not NULL, else the one its f's name (events of every kind count, failed
  * ones too). 0, or -1 after printing why (a key whose f's mix models, an f
  * the model does not know, no memory). */
@@ -233,6 +257,10 @@ void lincheck_window_free(lincheck_window_t *win);
 double lincheck_now(void);
 
 /* ---- report.c ------------------------------------------------------------- */
+
+/* `key 3`, or `qreg-1 key 3` if the history has more than one object. */
+const char *lincheck_key_name(char *buf, size_t size, const lincheck_history_t *history,
+                              uint32_t object, uint64_t key);
 
 /* An event in EDN, as `file:line: {:process 0, :type :ok, ...}`. */
 void lincheck_event_print(FILE *out, const lincheck_history_t *history, size_t event);

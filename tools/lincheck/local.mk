@@ -8,6 +8,7 @@
 LINCHECK_SOURCES = \
 	tools/lincheck/lincheck.h \
 	tools/lincheck/history_parse.c \
+	tools/lincheck/history_files.c \
 	tools/lincheck/history_read.c \
 	tools/lincheck/keys.c \
 	tools/lincheck/models.c \
@@ -29,7 +30,8 @@ tools_lincheck_tests_gen_history_SOURCES = tools/lincheck/tests/gen_history.c
 tools_lincheck_tests_gen_history_CFLAGS = $(AM_CFLAGS)
 
 # Hand-made histories: valid ones, one per kind of violation, a directory of
-# per-rank files, one malformed file per kind of bad input.
+# per-rank files, one of several objects' files, one malformed file per kind
+# of bad input.
 LINCHECK_TEST_INPUTS = \
 	tools/lincheck/tests/bad/after-info.edn \
 	tools/lincheck/tests/bad/float-time.edn \
@@ -63,8 +65,14 @@ LINCHECK_TEST_INPUTS = \
 	tools/lincheck/tests/invalid/mutex-tokens.edn \
 	tools/lincheck/tests/invalid/mutex-two-holders.edn \
 	tools/lincheck/tests/invalid/never-written.edn \
-	tools/lincheck/tests/invalid/stale-after-ranks.edn \
+	tools/lincheck/tests/invalid/ordo-history.4.edn \
+	tools/lincheck/tests/invalid/qreg-2.1.edn \
 	tools/lincheck/tests/invalid/stale-read.edn \
+	tools/lincheck/tests/objects/README.txt \
+	tools/lincheck/tests/objects/lock-1.0.edn \
+	tools/lincheck/tests/objects/qreg-1.0.edn \
+	tools/lincheck/tests/objects/qreg-1.1.edn \
+	tools/lincheck/tests/objects/qreg-2.0.edn \
 	tools/lincheck/tests/ranks/README.txt \
 	tools/lincheck/tests/ranks/ordo-history.0.edn \
 	tools/lincheck/tests/ranks/ordo-history.10.edn \

@@ -42,8 +42,10 @@ static void usage(FILE *out)
           "an order the model allows. Each key is checked on its own.\n"
           "\n"
           "Input: one event per line, a Jepsen EDN map or a JSON object (files and directories;\n"
-          "a directory means its *.edn and *.jsonl files, e.g. one per rank; the files are\n"
-          "merged by time, ties in file order, then line order):\n"
+          "a directory means its *.edn and *.jsonl files). Files named <object>.<rank>.edn, as\n"
+          "ORDO_HISTORY=DIR writes them (qreg-1.0.edn, qreg-1.1.edn, lock-2.0.edn), make one\n"
+          "history per object, whose processes and keys are its own; its files are merged by\n"
+          "time, ties in file order, then line order:\n"
           "  {:process 0, :type :invoke, :f :write, :key 3, :value 7, :time 1234}\n"
           "  {\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"key\":3,\"value\":7,\"time\":1300}\n"
           "  process  a non-negative integer (events of :process :nemesis are skipped)\n"
@@ -167,16 +169,17 @@ static int option(int argc, char **argv, int *i, options_t *o)
     return 0;
 }
 
-static void key_verbose(const lincheck_key_t *key, const lincheck_stats_t *st, double secs,
-                        lincheck_result_t r)
+static void key_verbose(const lincheck_history_t *h, const lincheck_key_t *key,
+                        const lincheck_stats_t *st, double secs, lincheck_result_t r)
 {
     static const char *const results[] = {"linearizable", "not linearizable",
                                           "unknown (time limit)", "unknown (out of memory)"};
+    char name[256];
 
-    printf("key %" PRIu64 ": %s, %zu operations (%zu searched, %zu info left out), "
+    printf("%s: %s, %zu operations (%zu searched, %zu info left out), "
            "%zu configurations, %zu steps, %.3f s: %s\n",
-           key->key, key->model->name, key->nops, st->ops, st->skipped, st->configs, st->steps,
-           secs, results[r]);
+           lincheck_key_name(name, sizeof(name), h, key->object, key->key), key->model->name,
+           key->nops, st->ops, st->skipped, st->configs, st->steps, secs, results[r]);
 }
 
 /* Checks every key, printing the windows of those not linearizable. */
@@ -191,7 +194,7 @@ static void check_keys(const lincheck_history_t *h, const lincheck_keys_t *keys,
         lincheck_result_t r = lincheck_check_key(key, o->init, deadline, &st, &win);
 
         if (o->verbose && !o->quiet)
-            key_verbose(key, &st, lincheck_now() - t0, r);
+            key_verbose(h, key, &st, lincheck_now() - t0, r);
         if (r == LINCHECK_INVALID) {
             v->invalid++;
             if (!o->quiet)
@@ -236,12 +239,16 @@ static int summary(const lincheck_history_t *h, const lincheck_keys_t *keys, con
                  : v->unknown ? LINCHECK_EXIT_UNKNOWN
                               : LINCHECK_EXIT_VALID;
     const char *sep = " (";
+    char name[256];
 
     if (o->quiet)
         return status;
-    printf("ordo-lincheck: %zu %s, %zu %s, %zu %s", h->ninvokes,
+    printf("ordo-lincheck: %zu %s, %zu %s, ", h->ninvokes,
            plural(h->ninvokes, "operation", "operations"), h->nprocesses,
-           plural(h->nprocesses, "process", "processes"), keys->n, plural(keys->n, "key", "keys"));
+           plural(h->nprocesses, "process", "processes"));
+    if (h->nobjects > 1)
+        printf("%zu objects, ", h->nobjects);
+    printf("%zu %s", keys->n, plural(keys->n, "key", "keys"));
     models_print(keys, o);
     printf(": %s", status == LINCHECK_EXIT_INVALID   ? "invalid"
                    : status == LINCHECK_EXIT_UNKNOWN ? "unknown"
@@ -256,8 +263,9 @@ static int summary(const lincheck_history_t *h, const lincheck_keys_t *keys, con
             printf("%sout of memory", sep);
         else
             printf("%stime limit of %g s passed", sep, o->time_limit);
-        printf(" on key %" PRIu64 ", %zu %s not checked", v->unknown->key, keys->n - v->checked,
-               plural(keys->n - v->checked, "key", "keys"));
+        printf(" on %s, %zu %s not checked",
+               lincheck_key_name(name, sizeof(name), h, v->unknown->object, v->unknown->key),
+               keys->n - v->checked, plural(keys->n - v->checked, "key", "keys"));
         sep = "; ";
     }
     printf("%s\n", sep[0] == ';' ? ")" : "");

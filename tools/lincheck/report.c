@@ -19,6 +19,16 @@
 
 #define GROUP_MAX 8
 
+const char *lincheck_key_name(char *buf, size_t size, const lincheck_history_t *h, uint32_t object,
+                              uint64_t key)
+{
+    if (h->nobjects > 1)
+        snprintf(buf, size, "%s key %" PRIu64, h->objects[object], key);
+    else
+        snprintf(buf, size, "key %" PRIu64, key);
+    return buf;
+}
+
 void lincheck_event_print(FILE *out, const lincheck_history_t *h, size_t i)
 {
     const lincheck_event_t *ev = &h->events[i];
@@ -61,7 +71,10 @@ static void group_print(FILE *out, const lincheck_history_t *h, const char *titl
 void lincheck_window_print(FILE *out, const lincheck_history_t *h, const lincheck_key_t *key,
                            const lincheck_window_t *win)
 {
-    fprintf(out, "key %" PRIu64 ": not linearizable\n", key->key);
+    char name[256];
+
+    fprintf(out, "%s: not linearizable\n",
+            lincheck_key_name(name, sizeof(name), h, key->object, key->key));
     if (!win->computed) {
         fputs("  (the time limit passed before the window was found)\n", out);
         return;

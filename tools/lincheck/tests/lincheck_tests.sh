@@ -8,8 +8,11 @@
 #             failed write seen, an info write seen before its invoke, two
 #             lock holders, a token not increasing, a release by another
 #             process): exit 1 and the window names the operations;
-#   ranks/    per-rank files merged by time (and with invalid/stale-after-
-#             ranks.edn: exit 1, the window naming files of both);
+#   ranks/    per-rank files of one object merged by time (and with
+#             invalid/ordo-history.4.edn, of the same object: exit 1, the window
+#             naming files of both);
+#   objects/  the files of three objects (register sets, a lock) on two ranks,
+#             as the runtime writes them: processes and keys are per object;
 #   bad/      one malformed file per kind of bad input: exit 3 and file:line;
 # then damaged and junk inputs (never a crash or a hang), usage, and 10^5
 # generated operations (valid: 0, one stale read: 1, time limit: 2) with the
@@ -31,14 +34,16 @@ valid info-write-seen.edn "6 operations, 4 processes, 1 key (register)"
 valid info-write-unseen.edn "3 operations, 3 processes, 1 key (register)"
 valid fail-write-unseen.edn "3 operations, 3 processes, 1 key (register)"
 valid mutex.edn "9 operations, 5 processes, 1 key (mutex)"
-# Two files, two models; the processes of the second renumbered (10 to 13):
-# as they are, process 2 would invoke again after its info in the first.
-sed 's/:process \([0-9]\)/:process 1\1/' "$data/valid/register-both-orders.edn" >"$tmp/renumbered.edn"
-run 0 "two files" "$data/valid/mutex.edn" "$tmp/renumbered.edn" &&
-    expect "two files" "$tmp/out" "15 operations, 9 processes, 3 keys (register, mutex): valid"
-run 3 "two files, process 2 in both" "$data/valid/mutex.edn" "$data/valid/register-both-orders.edn" &&
-    expect "two files, process 2 in both" "$tmp/err" \
-        "register-both-orders.edn:9: process 2 invokes again after an info completion (at $data/valid/mutex.edn:13)"
+# Two files, two objects (their processes and keys apart), two models.
+run 0 "two objects" "$data/valid/mutex.edn" "$data/valid/register-both-orders.edn" &&
+    expect "two objects" "$tmp/out" "15 operations, 9 processes, 2 objects, 3 keys (register, mutex): valid"
+# The same two as the files of one object on two ranks: process 2 invokes
+# again after its info.
+cp "$data/valid/mutex.edn" "$tmp/h.0.edn"
+cp "$data/valid/register-both-orders.edn" "$tmp/h.1.edn"
+run 3 "one object, process 2 on two ranks" "$tmp/h.0.edn" "$tmp/h.1.edn" &&
+    expect "one object, process 2 on two ranks" "$tmp/err" \
+        "h.1.edn:9: process 2 invokes again after an info completion (at $tmp/h.0.edn:13)"
 run 0 "--model mutex" --model mutex "$data/valid/mutex.edn"
 if run 0 "--quiet" --quiet "$data/valid/mutex.edn"; then
     [ -s "$tmp/out" ] && bad "--quiet: printed something"
@@ -80,11 +85,23 @@ invalid mutex-release-non-holder.edn 1 "held by process 0, last token 1" 5 2 3 4
 # ---- one file per rank: merged by time ------------------------------------------------
 run 0 "ranks" "$data/ranks" &&
     expect "ranks" "$tmp/out" "5 operations, 5 processes, 1 key (register): valid"
-if run 1 "ranks and a stale read" "$data/ranks" "$data/invalid/stale-after-ranks.edn"; then
+if run 1 "ranks and a stale read" "$data/ranks" "$data/invalid/ordo-history.4.edn"; then
     expect "ranks and a stale read" "$tmp/out" "in state: value 8" \
         "$data/ranks/ordo-history.2.edn:2: {:process 9, :type :invoke, :f :write, :key 0, :value 8, :time 400}" \
         "$data/ranks/ordo-history.10.edn:2: {:process 9, :type :ok," \
-        "$data/invalid/stale-after-ranks.edn:3: {:process 4, :type :ok, :f :read, :key 0, :value 7"
+        "$data/invalid/ordo-history.4.edn:3: {:process 4, :type :ok, :f :read, :key 0, :value 7"
+fi
+run 1 "the stale read alone" "$data/invalid/ordo-history.4.edn" &&
+    expect "the stale read alone" "$tmp/out" "in state: value 0" \
+        "(the initial state: nothing but reads linearized)"
+
+# ---- objects: a history each -----------------------------------------------------------
+run 0 "objects" "$data/objects" &&
+    expect "objects" "$tmp/out" "9 operations, 5 processes, 3 objects, 4 keys (register, mutex): valid"
+if run 1 "objects and a stale read" "$data/objects" "$data/invalid/qreg-2.1.edn"; then
+    expect "objects and a stale read" "$tmp/out" "qreg-2 key 0: not linearizable" \
+        "in state: value 7" "$data/objects/qreg-2.0.edn:2: {" "$data/invalid/qreg-2.1.edn:4: {" \
+        "invalid (1 of 4 keys not linearizable)"
 fi
 # Given in name order (10 before 2), the tie at time 400 puts process 9's
 # completion (rank 10's file) before its invoke (rank 2's).
@@ -230,12 +247,12 @@ if "$gen" --model=mutex --bad --json >"$tmp/tokens.jsonl" 2>"$tmp/gen.err"; then
     timed 1 "10^5 mutex operations (JSON), one old token" "$tmp/tokens.jsonl" &&
         expect "generated old token" "$tmp/out" "$tmp/tokens.jsonl:$line: {"
 fi
-# A violation found beats running out of time: key 3 is checked (quickly)
-# before key 5 runs out.
-if "$gen" --keys=1 --key-base=5 >"$tmp/key5.edn"; then
-    run 1 "invalid and unknown" --time-limit 0.001 "$data/invalid/stale-read.edn" "$tmp/key5.edn" &&
-        expect "invalid and unknown" "$tmp/out" \
-            "invalid (1 of 2 keys not linearizable; time limit of 0.001 s passed on key 5, 1 key not checked)"
+# A violation found beats running out of time: stale-read's key 3 is checked
+# (quickly) before regs' key 5 runs out.
+if "$gen" --keys=1 --key-base=5 >"$tmp/regs.edn"; then
+    run 1 "invalid and unknown" --time-limit 0.001 "$data/invalid/stale-read.edn" "$tmp/regs.edn" &&
+        expect "invalid and unknown" "$tmp/out" "stale-read key 3: not linearizable" \
+            "invalid (1 of 2 keys not linearizable; time limit of 0.001 s passed on regs key 5, 1 key not checked)"
 fi
 
 [ $fail = 0 ] && echo "ok: ordo-lincheck: $count runs: valid and invalid histories, ranks, bad and junk input, usage, 10^5 operations"

@@ -131,10 +131,12 @@ static void test_load_merge(void)
                             "{:process 1, :type :ok, :f :read, :value 5, :time 40}\n"
                             "{:process 2, :type :invoke, :f :read, :time 5}";
     static const char b[] = "{:process 1, :type :invoke, :f :read, :value nil, :time 20}\n";
-    lincheck_text_t texts[] = {{"a", a, sizeof(a) - 1}, {"b", b, sizeof(b) - 1}, {"c", "", 0}};
+    lincheck_text_t texts[] = {
+        {"h.0", a, sizeof(a) - 1}, {"h.1", b, sizeof(b) - 1}, {"h.2", "", 0}};
     lincheck_history_t h;
 
     CU_ASSERT_EQUAL_FATAL(lincheck_history_load_texts(&h, 3, texts), 0);
+    CU_ASSERT_EQUAL(h.nobjects, 1);
     CU_ASSERT_EQUAL_FATAL(h.nevents, 5);
     CU_ASSERT_EQUAL(h.events[1].file, 0);
     CU_ASSERT_EQUAL(h.events[1].line, 2);
@@ -144,6 +146,34 @@ static void test_load_merge(void)
     CU_ASSERT_EQUAL(h.nops, 2); /* process 2's read never completed: dropped */
     CU_ASSERT_EQUAL(h.ninfo_reads, 1);
     CU_ASSERT_EQUAL(h.nprocesses, 3);
+    lincheck_history_free(&h);
+}
+
+/* Files of two objects (named as the runtime names them): the same process
+ * and key in both, operations overlapping: two histories. */
+static void test_load_objects(void)
+{
+    static const char w[] = "{:process 0, :type :invoke, :f :write, :value 5, :time 10}\n"
+                            "{:process 0, :type :ok, :f :write, :value 5, :time 30}\n";
+    static const char r[] = "{:process 0, :type :invoke, :f :acquire, :time 20}\n"
+                            "{:process 0, :type :ok, :f :acquire, :value 3, :time 40}\n";
+    lincheck_text_t texts[] = {{"dir/qreg-1.0.edn", w, sizeof(w) - 1},
+                               {"dir/lock-1.0.edn", r, sizeof(r) - 1},
+                               {"dir/qreg-1.12.edn", "", 0}};
+    lincheck_history_t h;
+    lincheck_keys_t keys;
+
+    CU_ASSERT_EQUAL_FATAL(lincheck_history_load_texts(&h, 3, texts), 0);
+    CU_ASSERT_EQUAL_FATAL(h.nobjects, 2);
+    CU_ASSERT_STRING_EQUAL(h.objects[0], "qreg-1");
+    CU_ASSERT_STRING_EQUAL(h.objects[1], "lock-1");
+    CU_ASSERT_EQUAL(h.file_object[2], 0);
+    CU_ASSERT_EQUAL(h.nprocesses, 2);
+    CU_ASSERT_EQUAL_FATAL(lincheck_keys_split(&keys, &h, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(keys.n, 2);
+    CU_ASSERT_PTR_EQUAL(keys.v[0].model, &lincheck_register);
+    CU_ASSERT_PTR_EQUAL(keys.v[1].model, &lincheck_mutex);
+    lincheck_keys_free(&keys);
     lincheck_history_free(&h);
 }
 
@@ -384,6 +414,7 @@ int main(void)
     };
     CU_TestInfo loading[] = {
         {"merge by time", test_load_merge},
+        {"objects", test_load_objects},
         {"fail, info, never completed", test_load_outcomes},
         CU_TEST_INFO_NULL,
     };
