@@ -7,6 +7,7 @@
 #   fuzz_msg     the receiver's message decoding (runtime/msg_decode.h)
 #   fuzz_lisa    ordo-litmus's LISA parser (tools/litmus/litmus_parse.c)
 #   fuzz_trace   ordo-trace's reader (tools/trace/trace_read.c)
+#   fuzz_lincheck ordo-lincheck's reader and search (tools/lincheck/)
 #   fuzz_config  the ORDO_* values (runtime/config.c, parse.c, fault_parse.c)
 #
 # Each is compiled here with clang -fsanitize=fuzzer,address,undefined from the
@@ -22,7 +23,7 @@ set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-30}
 [ $# -gt 0 ] && shift
-targets=${*:-fuzz_msg fuzz_lisa fuzz_trace fuzz_config}
+targets=${*:-fuzz_msg fuzz_lisa fuzz_trace fuzz_lincheck fuzz_config}
 CLANG=${CLANG:-clang}
 FLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Wall -Wextra -Werror"
 
@@ -37,6 +38,8 @@ sources() {
     fuzz_lisa) echo tools/litmus/litmus_parse.c tools/litmus/litmus_state.c ;;
     fuzz_trace) echo tools/trace/trace_read.c tools/trace/trace_order.c \
         tools/trace/trace_check.c tools/trace/trace_export.c ;;
+    fuzz_lincheck) echo tools/lincheck/history_parse.c tools/lincheck/history_files.c tools/lincheck/history_read.c \
+        tools/lincheck/keys.c tools/lincheck/models.c tools/lincheck/wgl.c tools/lincheck/report.c ;;
     fuzz_config) echo runtime/config.c runtime/parse.c runtime/fault.c runtime/fault_parse.c ;;
     *) return 1 ;;
     esac
@@ -91,6 +94,16 @@ seeds() {
             } >"$s/$(basename "$f")"
         done
         echo "$s" ;;
+    fuzz_lincheck) # the hand-made histories, and the per-rank files as one input
+        s="$dir/seeds/fuzz_lincheck" l="$src/tools/lincheck/tests"
+        mkdir -p "$s"
+        sep=''
+        for f in "$l"/ranks/*.edn "$l"/ranks/*.jsonl; do
+            printf '%b' "$sep"
+            cat "$f"
+            sep='\f'
+        done >"$s/ranks"
+        echo "$s $l/valid $l/invalid $l/bad" ;;
     esac
 }
 
