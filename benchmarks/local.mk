@@ -73,6 +73,7 @@ EXTRA_DIST += \
 	benchmarks/tests/callgrind_rpc.sh \
 	benchmarks/compare-ucx.sh \
 	benchmarks/fd-detect.sh \
+	benchmarks/qreg-latency.sh \
 	benchmarks/callgrind-rpc.sh \
 	benchmarks/clocks.sh \
 	benchmarks/README.md
