@@ -60,10 +60,11 @@ static void usage(const bench_spec_t *spec, FILE *out)
     if (spec->flags & BENCH_OPT_WINDOW)
         fprintf(out, "  -W window         messages in flight per window (default %d, 1..%d)\n",
                 spec->window, BENCH_MAX_WINDOW);
-    fprintf(out, "  -f                full statistics: also the min and max of the samples\n"
-                 "  --mpi             also run the pattern over MPI in the same processes and\n"
-                 "                    print it as a baseline column and an ordo/MPI ratio\n"
-                 "  --buffer K        where message buffers come from: ordo (ordo_mem_alloc,\n"
+    fprintf(out, "  -f                full statistics: also the min and max of the samples\n");
+    if (!(spec->flags & BENCH_OPT_NO_MPI))
+        fprintf(out, "  --mpi             also run the pattern over MPI in the same processes and\n"
+                     "                    print it as a baseline column and an ordo/MPI ratio\n");
+    fprintf(out, "  --buffer K        where message buffers come from: ordo (ordo_mem_alloc,\n"
                  "                    peers read them directly; the default) or malloc\n"
                  "  --digits N        decimals of the figures, 0..6 (default 2, as OSU)\n");
     if (spec->flags & BENCH_OPT_UCX)
@@ -74,11 +75,26 @@ static void usage(const bench_spec_t *spec, FILE *out)
         fprintf(out,
                 "  --proto P         ordo's path for payloads: " PROTO_ACCEPTED " (default: auto,\n"
                 "                    or ORDO_PROTO)\n");
-    fprintf(out,
-            "  -h, --help        this help\n\n"
-            "Runs on ranks 0 and 1 (others wait), e.g.\n"
-            "  mpirun -np 2 %s\n",
-            spec->prog);
+    for (const bench_extra_opt_t *e = spec->extra_opts; e && e->name; e++) {
+        char head[64];
+        snprintf(head, sizeof(head), "--%s%s%s", e->name, e->arg ? " " : "", e->arg ? e->arg : "");
+        if (strlen(head) > 16)
+            fprintf(out, "  %s\n                    ", head);
+        else
+            fprintf(out, "  %-17s ", head);
+        for (const char *h = e->help; *h; h++) {
+            fputc(*h, out);
+            if (*h == '\n')
+                fputs("                    ", out);
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "  -h, --help        this help\n\n");
+    if (spec->flags & BENCH_OPT_ALL_RANKS)
+        fprintf(out, "Runs on every rank (rank 0 drives and prints), e.g.\n  mpirun -np 6 %s\n",
+                spec->prog);
+    else
+        fprintf(out, "Runs on ranks 0 and 1 (others wait), e.g.\n  mpirun -np 2 %s\n", spec->prog);
 }
 
 /* Report a usage error (on rank 0 only) and give the exit status 2. */
@@ -181,16 +197,52 @@ static int parse_proto(const char *s)
     return -1;
 }
 
+/* The value getopt_long returns for the benchmark's own option i. */
+#define EXTRA_OPT(i) (0x100 + (i))
+
+/* The harness's long options, then the benchmark's own; 0, or -1 if it has
+ * too many. */
+static int long_options(const bench_spec_t *spec, struct option *all)
+{
+    static const struct option common[] = {
+        {"mpi", no_argument, NULL, 'M'},         {"buffer", required_argument, NULL, 'B'},
+        {"proto", required_argument, NULL, 'P'}, {"digits", required_argument, NULL, 'D'},
+        {"ucx", no_argument, NULL, 'U'},         {"help", no_argument, NULL, 'h'}};
+    const int ncommon = (int)(sizeof(common) / sizeof(common[0]));
+    int n = ncommon;
+    memcpy(all, common, sizeof(common));
+    for (int i = 0; spec->extra_opts && spec->extra_opts[i].name; i++) {
+        if (i == BENCH_MAX_EXTRA_OPTS)
+            return -1;
+        const bench_extra_opt_t *e = &spec->extra_opts[i];
+        all[n++] =
+            (struct option){e->name, e->arg ? required_argument : no_argument, NULL, EXTRA_OPT(i)};
+    }
+    all[n] = (struct option){NULL, 0, NULL, 0};
+    return 0;
+}
+
+/* The benchmark's own option i with its value (or NULL). */
+static int extra_option(const bench_spec_t *spec, int i, const char *arg)
+{
+    char why[256] = "not accepted";
+    if (!spec->parse_extra || spec->parse_extra(i, arg, why, sizeof(why)) != 0) {
+        if (arg)
+            return bad_usage(spec, "--%s: '%s': %s", spec->extra_opts[i].name, arg, why);
+        return bad_usage(spec, "--%s: %s", spec->extra_opts[i].name, why);
+    }
+    return BENCH_RUN;
+}
+
 /* Returns BENCH_RUN, or an exit status. */
 static int parse_options(const bench_spec_t *spec, int argc, char **argv, bench_opts_t *o)
 {
-    static const struct option longopts[] = {{"mpi", no_argument, NULL, 'M'},
-                                             {"buffer", required_argument, NULL, 'B'},
-                                             {"proto", required_argument, NULL, 'P'},
-                                             {"digits", required_argument, NULL, 'D'},
-                                             {"ucx", no_argument, NULL, 'U'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    /* The harness's six, the benchmark's own, the end. */
+    struct option longopts[6 + BENCH_MAX_EXTRA_OPTS + 1];
+    if (long_options(spec, longopts) != 0) {
+        fprintf(stderr, "%s: more than %d options of its own\n", spec->prog, BENCH_MAX_EXTRA_OPTS);
+        return 1;
+    }
     memset(o, 0, sizeof(*o));
     o->min_size = spec->min_size;
     o->max_size = spec->max_size;
@@ -241,6 +293,8 @@ static int parse_options(const bench_spec_t *spec, int argc, char **argv, bench_
             o->malloc_buffers = strcmp(optarg, "malloc") == 0;
             break;
         case 'M':
+            if (spec->flags & BENCH_OPT_NO_MPI)
+                return bad_usage(spec, "--mpi: %s has no MPI baseline", spec->prog);
             o->mpi = 1;
             break;
         case 'U':
@@ -270,6 +324,12 @@ static int parse_options(const bench_spec_t *spec, int argc, char **argv, bench_
                 return bad_usage(spec, "option -%c needs a value", optopt);
             return bad_usage(spec, "option %s needs a value", argv[optind - 1]);
         default:
+            if (c >= EXTRA_OPT(0) && c < EXTRA_OPT(BENCH_MAX_EXTRA_OPTS)) {
+                int rc = extra_option(spec, c - EXTRA_OPT(0), optarg);
+                if (rc != BENCH_RUN)
+                    return rc;
+                break;
+            }
             if (optopt)
                 return bad_usage(spec, "unknown option -%c", optopt);
             return bad_usage(spec, "unknown option %s", argv[optind - 1]);
@@ -449,6 +509,10 @@ int bench_start(bench_t *b, const bench_spec_t *spec, int argc, char **argv)
     b->yield = wants_yield();
     b->role = b->rank == 0 ? BENCH_ACTIVE : b->rank == 1 ? BENCH_PASSIVE : BENCH_IDLE;
     b->peer = b->rank < 2 ? 1 - b->rank : -1;
+    if ((spec->flags & BENCH_OPT_ALL_RANKS) && b->rank >= 2) {
+        b->role = BENCH_PASSIVE;
+        b->peer = 0;
+    }
 
     rc = check_sizes(b);
     if (rc == 0)
@@ -477,7 +541,7 @@ int bench_start(bench_t *b, const bench_spec_t *spec, int argc, char **argv)
 int bench_finish(bench_t *b)
 {
     int rc = 0;
-    if (b->role == BENCH_ACTIVE)
+    if (b->role == BENCH_ACTIVE && !(b->spec->flags & BENCH_OPT_ALL_RANKS))
         for (int r = 2; r < b->size; r++) {
             int s = ordo_rpc_send(r, ID_STOP, NULL, 0);
             if (s != ORDO_OK)
@@ -739,6 +803,15 @@ void bench_release(bench_t *b)
         bench_fail(b, "ordo_rpc_send (release)", 0, s);
 }
 
+void bench_release_all(bench_t *b)
+{
+    for (int r = 1; r < b->size; r++) {
+        int s = ordo_rpc_send(r, ID_STOP, NULL, 0);
+        if (s != ORDO_OK)
+            bench_fail(b, "ordo_rpc_send (release)", 0, s);
+    }
+}
+
 void bench_ping(bench_t *b)
 {
     int s = ordo_rpc_call(b->peer, ID_SYNC, NULL, 0, NULL, 0, NULL);
@@ -828,8 +901,12 @@ void bench_print_title(const bench_t *b)
     if (b->role != BENCH_ACTIVE)
         return;
     printf("# OSU-style ordo %s v%s\n", sp->title, ordo_version());
-    bench_note(b, "%d ranks: rank 0 <-> rank 1%s; polling loops %s", b->size,
-               b->size > 2 ? ", the others idle" : "", b->yield ? "yield the core" : "spin");
+    if (sp->flags & BENCH_OPT_ALL_RANKS)
+        bench_note(b, "%d ranks: rank 0 drives, every rank serves; polling loops %s", b->size,
+                   b->yield ? "yield the core" : "spin");
+    else
+        bench_note(b, "%d ranks: rank 0 <-> rank 1%s; polling loops %s", b->size,
+                   b->size > 2 ? ", the others idle" : "", b->yield ? "yield the core" : "spin");
     int i1 = bench_iters(b, 0), i2 = bench_iters(b, BENCH_LARGE_SIZE + 1);
     int w1 = bench_warmup(b, 0), w2 = bench_warmup(b, BENCH_LARGE_SIZE + 1);
     if (i1 == i2 && w1 == w2)

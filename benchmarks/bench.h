@@ -5,7 +5,10 @@
  * iterations, which options it takes) and calls bench_start(), which parses
  * the command line in OSU's spirit, starts ordo, checks that there are at
  * least two ranks, applies --proto and sets up PAPI.  Ranks 0 and 1 do the
- * work (roles BENCH_ACTIVE and BENCH_PASSIVE); any others wait (BENCH_IDLE).
+ * work (roles BENCH_ACTIVE and BENCH_PASSIVE); any others wait (BENCH_IDLE),
+ * unless the benchmark takes every rank (BENCH_OPT_ALL_RANKS: rank 0
+ * active, all the others passive).  A benchmark may add long options of its
+ * own (bench_extra_opt_t), read before ordo starts.
  * Per size, the benchmark times iterations with bench_now_us(), records one
  * sample per iteration (or per window) and prints a row of a bench_table_t
  * in OSU's format (`# Size` then right-aligned columns).
@@ -34,12 +37,25 @@
 #define BENCH_MAX_WINDOW 4096
 #define BENCH_MAX_COLS   32
 
-/* Options a benchmark may accept besides -m -i -x -f --mpi -h. */
+/* Options a benchmark may accept besides -m -i -x -f --mpi -h, and how it
+ * runs. */
 enum {
-    BENCH_OPT_WINDOW = 1 << 0, /* -W */
-    BENCH_OPT_PROTO = 1 << 1,  /* --proto */
-    BENCH_OPT_UCX = 1 << 2,    /* --ucx (the benchmark measures the baseline itself) */
+    BENCH_OPT_WINDOW = 1 << 0,    /* -W */
+    BENCH_OPT_PROTO = 1 << 1,     /* --proto */
+    BENCH_OPT_UCX = 1 << 2,       /* --ucx (the benchmark measures the baseline itself) */
+    BENCH_OPT_ALL_RANKS = 1 << 3, /* every rank takes part: none idle (see bench_role_t) */
+    BENCH_OPT_NO_MPI = 1 << 4,    /* no MPI baseline: --mpi is refused */
 };
+
+/* Most long options of a benchmark's own (bench_spec_t.extra_opts). */
+#define BENCH_MAX_EXTRA_OPTS 8
+
+/* A long option of a benchmark's own, --name [value]. */
+typedef struct bench_extra_opt {
+    const char *name; /* without the dashes; NULL ends the list */
+    const char *arg;  /* its value as the usage names it ("US0,US1,..."); NULL: it takes none */
+    const char *help; /* the usage's text for it (may hold newlines) */
+} bench_extra_opt_t;
 
 struct bench;
 
@@ -60,6 +76,12 @@ typedef struct bench_spec {
      * on every rank, idle ones too, after register_handlers, before that
      * barrier.  May be NULL.  What it makes is released by ordo_finalize. */
     int (*setup_all)(const struct bench *b);
+    /* Long options of the benchmark's own, and their reader, called on every
+     * rank before ordo starts with the option's index in extra_opts and its
+     * value (NULL if it takes none): 0, or -1 with what is wrong in why
+     * (the harness names the option, prints the usage and exits with 2). */
+    const bench_extra_opt_t *extra_opts;
+    int (*parse_extra)(int index, const char *arg, char *why, size_t len);
 } bench_spec_t;
 
 /* The parsed command line. */
@@ -78,8 +100,8 @@ typedef struct bench_opts {
 
 typedef enum {
     BENCH_ACTIVE,  /* rank 0: drives the pattern, times it, prints */
-    BENCH_PASSIVE, /* rank 1: the peer */
-    BENCH_IDLE,    /* ranks >= 2: wait until the end */
+    BENCH_PASSIVE, /* rank 1: the peer (BENCH_OPT_ALL_RANKS: every rank but 0, peer 0) */
+    BENCH_IDLE,    /* ranks >= 2: wait until the end (never with BENCH_OPT_ALL_RANKS) */
 } bench_role_t;
 
 /* Per-iteration hardware counters (PAPI_TOT_CYC, PAPI_TOT_INS). */
@@ -169,6 +191,9 @@ void bench_counters_stop(bench_t *b, long iters, bench_counters_t *c);
 void bench_serve(bench_t *b);
 void bench_release(bench_t *b);
 void bench_ping(bench_t *b);
+/* BENCH_OPT_ALL_RANKS: the active rank releases every passive rank from
+ * bench_serve(). */
+void bench_release_all(bench_t *b);
 
 /*
  * Run handlers once (ordo_progress) and return how many ran.  When nothing

@@ -19,6 +19,7 @@ bin_PROGRAMS += \
 	benchmarks/ordo_rpc_rate \
 	benchmarks/ordo_crossover \
 	benchmarks/ordo_obj_latency \
+	benchmarks/ordo_qreg_latency \
 	benchmarks/ordo_fd
 
 benchmarks_ordo_latency_SOURCES = benchmarks/ordo_latency.c benchmarks/bench_ucx.c \
@@ -47,6 +48,11 @@ benchmarks_ordo_obj_latency_SOURCES = benchmarks/ordo_obj_latency.c benchmarks/o
 benchmarks_ordo_obj_latency_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_obj_latency_LDADD = $(BENCH_LDADD)
 
+benchmarks_ordo_qreg_latency_SOURCES = benchmarks/ordo_qreg_latency.c benchmarks/qreg_latency.h \
+	benchmarks/qreg_latency_print.c
+benchmarks_ordo_qreg_latency_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_qreg_latency_LDADD = $(BENCH_LDADD)
+
 # The failure detector: one trial per job (benchmarks/fd-detect.sh runs them).
 benchmarks_ordo_fd_SOURCES = benchmarks/ordo_fd.c
 benchmarks_ordo_fd_CFLAGS = $(BENCH_CFLAGS)
@@ -67,6 +73,7 @@ EXTRA_DIST += \
 	benchmarks/tests/callgrind_rpc.sh \
 	benchmarks/compare-ucx.sh \
 	benchmarks/fd-detect.sh \
+	benchmarks/qreg-latency.sh \
 	benchmarks/callgrind-rpc.sh \
 	benchmarks/clocks.sh \
 	benchmarks/README.md

@@ -85,10 +85,11 @@ const ordo__cfg_entry_t ordo__cfg_table[] = {
      "ranges a-b separated by |, such as 0,1|2-4; the ranks not listed form one more group); "
      "crash=R@T kills rank R at time T; pause=R@W stops rank R's progress and failure detector; "
      "skew=R:US offsets rank R's physical clock by US microseconds (signed); drift=R:PPM makes "
-     "it run fast or slow by PPM parts per million (signed).  W, a window: T1-T2 or T1- (from T1 "
-     "on); T: a time such as 2s, 500ms, 1.5s or 250us from the end of ordo_init.  drop, dup, "
-     "delay, seed once each; at most 16 partition, crash, pause, skew, drift items, crash, skew "
-     "and drift once per rank.",
+     "it run fast or slow by PPM parts per million (signed); slow=R:US[@W] holds back every "
+     "message rank R sends that delay may hold exactly US microseconds.  W, a window: T1-T2 or "
+     "T1- (from T1 on); T: a time such as 2s, 500ms, 1.5s or 250us from the end of ordo_init.  "
+     "drop, dup, delay, seed once each; at most 16 partition, crash, pause, skew, drift, slow "
+     "items, crash, skew, drift and slow once per rank.",
      FIELD(fault), NULL, 0, 0, NULL},
     {"ORDO_CLOCKS", ORDO__CFG_CLOCKS, "lamport",
      "Logical clocks every message carries: a comma-separated subset of lamport, vector, hlc "
@@ -154,7 +155,8 @@ static void accepted(const ordo__cfg_entry_t *e, char *buf, size_t len)
     case ORDO__CFG_FAULT:
         snprintf(buf, len,
                  "none, or items drop=P[@W], dup=P[@W], delay=P:US[@W], seed=N, "
-                 "partition=G@W, crash=R@T, pause=R@W, skew=R:US, drift=R:PPM with P from 0 "
+                 "partition=G@W, crash=R@T, pause=R@W, skew=R:US, drift=R:PPM, slow=R:US[@W] "
+                 "with P from 0 "
                  "to 1, W a window T1-T2 or T1-, T a time (2s, 500ms, 1.5s, 250us)");
         break;
     case ORDO__CFG_CLOCKS:

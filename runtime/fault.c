@@ -1,8 +1,9 @@
 /*
  * fault.c - fault injection on this rank: the seeded generator of drops,
- * duplicates and delays, and the answers about partitions, the crash,
- * pauses and the clock's skew and drift (fault.h).  Parsing and printing
- * are in fault_parse.c.  Acting on the answers is up to the callers.
+ * duplicates and delays, a slow rank's fixed hold, and the answers about
+ * partitions, the crash, pauses and the clock's skew and drift (fault.h).
+ * Parsing and printing are in fault_parse.c.  Acting on the answers is up
+ * to the callers.
  */
 #include "ordo_config.h"
 
@@ -15,9 +16,11 @@ static struct {
     int rank;
     uint64_t origin_ns;
     uint64_t rng;
-    uint64_t crash_ns; /* absolute, UINT64_MAX: never */
-    int64_t skew_ns;   /* this rank's */
-    int64_t drift_ppm; /* this rank's */
+    uint64_t crash_ns;              /* absolute, UINT64_MAX: never */
+    int64_t skew_ns;                /* this rank's */
+    int64_t drift_ppm;              /* this rank's */
+    uint64_t slow_ns;               /* this rank's hold of every message (0: none) ... */
+    ordo__fault_window_t slow_when; /* ... within this window */
 } fault = {.crash_ns = UINT64_MAX};
 
 int ordo__fault_started;
@@ -54,6 +57,10 @@ void ordo__fault_init(const ordo__fault_spec_t *spec, int rank, uint64_t origin_
             fault.skew_ns = ev->value * 1000;
         else if (ev->kind == ORDO__FAULT_EV_DRIFT)
             fault.drift_ppm = ev->value;
+        else if (ev->kind == ORDO__FAULT_EV_SLOW) {
+            fault.slow_ns = (uint64_t)ev->value * 1000u;
+            fault.slow_when = ev->when;
+        }
     }
     /* The spec is whole before another thread may read it. */
     __atomic_store_n(&ordo__fault_started, spec->enabled, __ATOMIC_RELEASE);
@@ -79,7 +86,8 @@ static double next_unit(void)
     return (double)(next_u64() >> 11) / (double)(1ull << 53);
 }
 
-ordo__fault_action_t ordo__fault_next(uint64_t now_ns, uint64_t *delay_ns)
+/* drop, dup and delay: the draw, and delay's hold. */
+static ordo__fault_action_t draw(uint64_t now_ns, uint64_t *delay_ns)
 {
     const ordo__fault_spec_t *s = &fault.spec;
     if (!(s->drop > 0 || s->dup > 0 || s->delay > 0))
@@ -99,6 +107,19 @@ ordo__fault_action_t ordo__fault_next(uint64_t now_ns, uint64_t *delay_ns)
         return ORDO__FAULT_DELAY;
     }
     return ORDO__FAULT_PASS;
+}
+
+ordo__fault_action_t ordo__fault_next(uint64_t now_ns, uint64_t *delay_ns)
+{
+    uint64_t slow = fault.slow_ns && in_window(&fault.slow_when, now_ns) ? fault.slow_ns : 0;
+    uint64_t held = 0;
+    ordo__fault_action_t a = draw(now_ns, &held);
+    /* A slow rank holds every message back: what else befalls it, it
+     * meets after the hold (delay's draw adds to it). */
+    *delay_ns = slow + held;
+    if (a == ORDO__FAULT_PASS && slow)
+        return ORDO__FAULT_DELAY;
+    return a;
 }
 
 /* The group of a partition that rank is in (the unlisted ranks: ngroups). */

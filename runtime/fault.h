@@ -21,12 +21,16 @@
  *                     (signed, at most 3600000000 either way)
  *   drift=R:PPM       rank R's physical clock runs fast (or, negative,
  *                     slow) by PPM parts per million (at most 100000)
+ *   slow=R:US[@W]     every message rank R sends that delay may hold back
+ *                     is held back exactly US microseconds (1 to 10000000):
+ *                     a replica, or a link, of its own latency
  *
  * W, a window, is T1-T2 (T2 after T1) or T1- (from T1 on); T is a duration
  * (250us, 500ms, 2s, 1.5s; at most a day) counted from the end of ordo_init
  * on each rank.  drop, dup, delay and seed at most once each;
- * partition, crash, pause, skew and drift at most ORDO__FAULT_EVENTS_MAX
- * in all, crash, skew and drift at most once per rank, no item twice.
+ * partition, crash, pause, skew, drift and slow at most
+ * ORDO__FAULT_EVENTS_MAX in all, crash, skew, drift and slow at most once
+ * per rank, no item twice.
  */
 #ifndef ORDO_RUNTIME_FAULT_H
 #define ORDO_RUNTIME_FAULT_H
@@ -36,7 +40,7 @@
 
 /* Longest ORDO_FAULT value, in characters. */
 #define ORDO__FAULT_SPEC_MAX 1024
-/* partition, crash, pause, skew and drift items, in all. */
+/* partition, crash, pause, skew, drift and slow items, in all. */
 #define ORDO__FAULT_EVENTS_MAX 16
 /* Ranks and ranges a-b in the groups of all partitions. */
 #define ORDO__FAULT_RANGES_MAX 64
@@ -57,6 +61,7 @@ typedef enum {
     ORDO__FAULT_EV_PAUSE,
     ORDO__FAULT_EV_SKEW,
     ORDO__FAULT_EV_DRIFT,
+    ORDO__FAULT_EV_SLOW,
 } ordo__fault_event_kind_t;
 
 /* Ranks lo..hi of a partition's group. */
@@ -67,9 +72,9 @@ typedef struct ordo__fault_range {
 
 typedef struct ordo__fault_event {
     ordo__fault_event_kind_t kind;
-    int rank;                  /* crash, pause, skew, drift */
-    ordo__fault_window_t when; /* partition, pause; crash: start_ns is the time */
-    int64_t value;             /* skew: microseconds; drift: parts per million */
+    int rank;                  /* crash, pause, skew, drift, slow */
+    ordo__fault_window_t when; /* partition, pause, slow; crash: start_ns is the time */
+    int64_t value;             /* skew, slow: microseconds; drift: parts per million */
     uint16_t first, nranges;   /* partition: its ranges in spec->ranges */
     uint16_t ngroups;          /* partition: groups listed (the unlisted ranks: one more) */
 } ordo__fault_event_t;
@@ -127,8 +132,12 @@ static inline int ordo__fault_active(void)
     return __atomic_load_n(&ordo__fault_started, __ATOMIC_ACQUIRE);
 }
 /* What to do with the next message (drop, dup, delay, each within its
- * window); *delay_ns for ORDO__FAULT_DELAY.  Seeded: one draw per message,
- * so the same seed, rank and message order give the same faults. */
+ * window).  Seeded: one draw per message, so the same seed, rank and
+ * message order give the same faults (slow draws nothing).  *delay_ns is
+ * always set: for ORDO__FAULT_DELAY, the hold (delay's draw plus this
+ * rank's slow hold); for any other action, this rank's slow hold at now_ns
+ * (0: none), which a DUP's two copies wait for, and which a caller that
+ * turns the action into a pass applies as a DELAY. */
 ordo__fault_action_t ordo__fault_next(uint64_t now_ns, uint64_t *delay_ns);
 /* 1 if a partition active at now_ns puts this rank and peer in different groups. */
 int ordo__fault_cut(int peer, uint64_t now_ns);
@@ -139,7 +148,7 @@ uint64_t ordo__fault_crash_at(void);
 int ordo__fault_paused(uint64_t now_ns, uint64_t *until_ns);
 /* The first time after now_ns at which a partition or a pause of this rank
  * starts or ends, or this rank's crash is due: UINT64_MAX if none (the
- * windows of drop, dup and delay need no timer: every message asks). */
+ * windows of drop, dup, delay and slow need no timer: every message asks). */
 uint64_t ordo__fault_next_event_ns(uint64_t now_ns);
 /* This rank's clock offset at now_ns: skew + drift * (now_ns - origin) / 1e6, in ns. */
 int64_t ordo__fault_clock_offset_ns(uint64_t now_ns);

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define KNOWN         "drop, dup, delay, seed, partition, crash, pause, skew, drift"
+#define KNOWN         "drop, dup, delay, seed, partition, crash, pause, skew, drift, slow"
 #define TIME_FORMS    "2s, 500ms, 1.5s or 250us"
 #define DELAY_US_MAX  10000000
 #define SKEW_US_MAX   3600000000ll
@@ -262,6 +262,26 @@ static int same_event(const ordo__fault_spec_t *spec, const ordo__fault_event_t 
     return 1;
 }
 
+/* slow=R:US[@WINDOW] */
+static int parse_slow(const item_ctx_t *c, char *v, ordo__fault_event_t *ev)
+{
+    static const ordo__fault_window_t always = {0, ORDO__FAULT_FOREVER};
+    char *w, *us;
+    uint64_t hold;
+    split_at(v, '@', &w);
+    split_at(v, ':', &us);
+    if (!us)
+        return refuse(c, "R:US[@WINDOW] expected (a rank and microseconds, such as 1:200)");
+    if (parse_rank(c, v, &ev->rank))
+        return -1;
+    if (ordo__parse_uint(us, 1, DELAY_US_MAX, &hold))
+        return refuse(c, "'%s' is not a hold in microseconds (an integer from 1 to %d)", us,
+                      DELAY_US_MAX);
+    ev->value = (int64_t)hold;
+    ev->when = always;
+    return w ? parse_window(c, w, &ev->when) : 0;
+}
+
 /* The new event (the last) against the earlier ones. */
 static int check_event(const item_ctx_t *c, const ordo__fault_event_t *ev)
 {
@@ -269,6 +289,7 @@ static int check_event(const item_ctx_t *c, const ordo__fault_event_t *ev)
         [ORDO__FAULT_EV_CRASH] = "crash",
         [ORDO__FAULT_EV_SKEW] = "skew",
         [ORDO__FAULT_EV_DRIFT] = "drift",
+        [ORDO__FAULT_EV_SLOW] = "slow",
     };
     const ordo__fault_spec_t *spec = c->spec;
     for (int i = 0; i < spec->nevents; i++) {
@@ -279,7 +300,7 @@ static int check_event(const item_ctx_t *c, const ordo__fault_event_t *ev)
         }
         if (old->kind == ev->kind && old->rank == ev->rank &&
             (ev->kind == ORDO__FAULT_EV_CRASH || ev->kind == ORDO__FAULT_EV_SKEW ||
-             ev->kind == ORDO__FAULT_EV_DRIFT))
+             ev->kind == ORDO__FAULT_EV_DRIFT || ev->kind == ORDO__FAULT_EV_SLOW))
             return refuse(c, "rank %d already has a %s (at most one per rank)", ev->rank,
                           what[ev->kind]);
     }
@@ -290,7 +311,7 @@ static int parse_event(const item_ctx_t *c, ordo__fault_event_kind_t kind, char 
 {
     ordo__fault_spec_t *spec = c->spec;
     if (spec->nevents == ORDO__FAULT_EVENTS_MAX)
-        return refuse(c, "more than %d events (partition, crash, pause, skew, drift) in all",
+        return refuse(c, "more than %d events (partition, crash, pause, skew, drift, slow) in all",
                       ORDO__FAULT_EVENTS_MAX);
     ordo__fault_event_t ev = {.kind = kind, .rank = -1};
     int nranges = spec->nranges, s;
@@ -301,6 +322,9 @@ static int parse_event(const item_ctx_t *c, ordo__fault_event_kind_t kind, char 
     case ORDO__FAULT_EV_CRASH:
     case ORDO__FAULT_EV_PAUSE:
         s = parse_rank_at(c, v, &ev);
+        break;
+    case ORDO__FAULT_EV_SLOW:
+        s = parse_slow(c, v, &ev);
         break;
     default:
         s = parse_rank_value(c, v, &ev);
@@ -326,7 +350,7 @@ static int parse_item(ordo__fault_spec_t *spec, int n, const char *item, char *s
     } events[] = {
         {"partition", ORDO__FAULT_EV_PARTITION}, {"crash", ORDO__FAULT_EV_CRASH},
         {"pause", ORDO__FAULT_EV_PAUSE},         {"skew", ORDO__FAULT_EV_SKEW},
-        {"drift", ORDO__FAULT_EV_DRIFT},
+        {"drift", ORDO__FAULT_EV_DRIFT},         {"slow", ORDO__FAULT_EV_SLOW},
     };
     item_ctx_t c = {spec, item, why, len};
     if (!*item) {
@@ -502,6 +526,10 @@ static void put_event(out_t *o, const ordo__fault_spec_t *spec, const ordo__faul
         break;
     case ORDO__FAULT_EV_DRIFT:
         put(o, "drift=%d:%" PRId64, ev->rank, ev->value);
+        break;
+    case ORDO__FAULT_EV_SLOW:
+        put(o, "slow=%d:%" PRId64, ev->rank, ev->value);
+        put_opt_window(o, &ev->when);
         break;
     }
 }

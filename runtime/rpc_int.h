@@ -135,6 +135,7 @@ struct ordo_request {
     uint8_t stamped;  /* hdr_bytes hold the whole header already (the short paths) */
     uint8_t detached; /* its owner gave up (timeout): drop what still comes */
     uint8_t pre_len;  /* bytes in pre[] */
+    uint8_t dup_held; /* OP_HOLD_FAULT ends in two transmissions (dup on a slow rank) */
     int send_pending; /* sends the transport still reads hdr (and payload) for */
     uint32_t slot;
     uint32_t gen;

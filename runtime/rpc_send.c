@@ -52,14 +52,23 @@ int ordo__op_transmit(rpc_op_t *op)
     return s;
 }
 
+/* A fault the message's class does not take: it passes, held back still
+ * if this rank is slow (delay_ns, from ordo__fault_next). */
+static ordo__fault_action_t pass_or_hold(uint64_t delay_ns)
+{
+    return delay_ns ? ORDO__FAULT_DELAY : ORDO__FAULT_PASS;
+}
+
 /* What fault injection does to the op's message, by its handler's class:
  * requests and replies of ORDO__RPC_F_FAULTS handlers take any fault
  * (retries and the exactly-once window make up for them); one-way messages
  * of ORDO__RPC_F_ONEWAY_NORESEND handlers, whose protocols stand delay,
  * reordering and duplicates but not loss (nothing resends a one-way
  * message), take all but a drop, which becomes a pass; nothing else is
- * touched.  A partition cuts every message, whatever its class: the peers
- * across are declared failed (fd.c), and what waited for them ends. */
+ * touched.  A slow rank's hold (slow=) goes with delay: on whatever delay
+ * may hold back, even where a drop or duplicate became a pass.  A
+ * partition cuts every message, whatever its class: the peers across are
+ * declared failed (fd.c), and what waited for them ends. */
 static ordo__fault_action_t fault_next(const rpc_op_t *op, uint64_t *delay_ns)
 {
     unsigned cls = ordo__rpc.hflags[op->hdr.handler];
@@ -78,7 +87,7 @@ static ordo__fault_action_t fault_next(const rpc_op_t *op, uint64_t *delay_ns)
          * still read the payload after the first acknowledgement freed it. */
         ordo__fault_action_t a = ordo__fault_next(now, delay_ns);
         if (a == ORDO__FAULT_DUP || (a == ORDO__FAULT_DROP && op->hdr.kind == ORDO__MSG_SEND))
-            return ORDO__FAULT_PASS;
+            return pass_or_hold(*delay_ns);
         return a;
     }
     if (op->hdr.kind == ORDO__MSG_REQ || op->hdr.kind == ORDO__MSG_REPLY)
@@ -86,7 +95,16 @@ static ordo__fault_action_t fault_next(const rpc_op_t *op, uint64_t *delay_ns)
     if (!oneway || op->hdr.kind != ORDO__MSG_SEND)
         return ORDO__FAULT_PASS;
     ordo__fault_action_t a = ordo__fault_next(now, delay_ns);
-    return a == ORDO__FAULT_DROP ? ORDO__FAULT_PASS : a;
+    return a == ORDO__FAULT_DROP ? pass_or_hold(*delay_ns) : a;
+}
+
+/* Hold op's message back until delay_ns from now (op_hold_fire sends it). */
+static void op_hold(rpc_op_t *op, uint64_t delay_ns)
+{
+    ordo__rt.stats.fault_delayed++;
+    op->holds |= OP_HOLD_FAULT;
+    /* Room is reserved for every op's timers (ordo__op_pool_grow). */
+    ordo__timer_arm(&op->hold, ordo__now_ns() + delay_ns);
 }
 
 int ordo__op_emit(rpc_op_t *op)
@@ -102,13 +120,15 @@ int ordo__op_emit(rpc_op_t *op)
         op->sent_ns = ordo__now_ns();
         return ORDO_OK;
     case ORDO__FAULT_DELAY:
-        ordo__rt.stats.fault_delayed++;
-        op->holds |= OP_HOLD_FAULT;
-        /* Room is reserved for every op's timers (ordo__op_pool_grow). */
-        ordo__timer_arm(&op->hold, ordo__now_ns() + delay_ns);
+        op_hold(op, delay_ns);
         return ORDO_OK;
     case ORDO__FAULT_DUP:
         ordo__rt.stats.fault_duplicated++;
+        if (delay_ns) { /* a slow rank's: both copies after the hold */
+            op->dup_held = 1;
+            op_hold(op, delay_ns);
+            return ORDO_OK;
+        }
         s = ordo__op_transmit(op);
         return s == ORDO_OK ? ordo__op_transmit(op) : s;
     default:
@@ -320,9 +340,13 @@ void ordo__rpc_send_reply(int dest, uint64_t req_id, unsigned id, rpc_op_t *op, 
 static void op_hold_fire(void *arg)
 {
     rpc_op_t *op = arg;
+    int twice = op->dup_held;
     op->holds &= ~OP_HOLD_FAULT;
+    op->dup_held = 0;
     int done = op->state == OP_DONE;
     int st = done ? ORDO_OK : ordo__op_transmit(op);
+    if (st == ORDO_OK && !done && twice)
+        st = ordo__op_transmit(op);
     if (st != ORDO_OK)
         ordo__op_complete(op, st);
     else if (done)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Every benchmark on 2 ranks with small sizes (1 B .. 1 KiB, few iterations;
 # ordo_obj_latency 8 B .. 1 KiB, also on 3 ranks; ordo_latency also with its
-# raw UCX baseline, --ucx): exit status 0, the
+# raw UCX baseline, --ucx; ordo_qreg_latency on 3 ranks, with and without
+# --delays, and on 2): exit status 0, the
 # OSU-style title, the "# Size" header with the metric, and one row of numbers
 # per size.  Then bad options: exit status 2 and a message naming the option,
 # with and without the launcher.
@@ -95,6 +96,66 @@ for np in 2 3; do
 done
 np=2
 
+# ordo_qreg_latency: every rank takes part.  On 3 ranks R = 3 runs (W = 1..3
+# with Q = 4 - W: 3 register sets) and R = 5 is skipped, which it says; its
+# three tables (one rank, all ranks, throughput) have a row per set of
+# numbers only, and the summary follows.  Again with --delays: rank 1's
+# messages held 300 us, rank 2's 600 us, so round trips to them take at
+# least that.  On 2 ranks both R are skipped: the baselines alone, exit 0.
+qreg_rows="3 +1 +3|3 +2 +2|3 +3 +1"
+qreg() { # NP ARGS...: run, check, print
+    qnp=$1
+    shift
+    "$top_srcdir/tests/mpirun.sh" $qnp "$bin/ordo_qreg_latency" -i 10 -x 2 -W 8 "$@" \
+        >"$out" 2>"$err"
+    rc=$?
+    [ $rc -eq 0 ] || { echo "FAIL: ordo_qreg_latency on $qnp ranks $*: exit status $rc"; show; fail=1; return 1; }
+    for line in "^# OSU-style ordo Quorum Register Latency Test v[0-9.]*\$" "^# PAPI: " \
+        "^# R = 5 needs 5 ranks, the job has $qnp: skipped" "^#    rank 0 \(self\) [0-9.]+ / [0-9.]+" \
+        "^# SC object, 8 B word homed at rank [1-9]"; do
+        grep -Eq "$line" "$out" ||
+            { echo "FAIL: ordo_qreg_latency on $qnp ranks: no line '$line'"; show; fail=1; return 1; }
+    done
+    echo "ok: ordo_qreg_latency on $qnp ranks $*"
+    grep -v "^# PAPI" "$out" | sed -n '/^# delays/p;/^# R = /p;/^#    rank/p;/^# Size/,$p' | sed 's/^/    /'
+    return 0
+}
+# qreg_tables: the three headers, 3 rows each (the sets above), numbers only.
+qreg_tables() {
+    for h in "^# Size +R +W +Q +Write p50 \(us\) +p99 +Predicted +Ratio +Read p50 \(us\)" \
+        "^# Size +R +W +Q +Write p50 \(us\) +p99 +Read p50 \(us\) +p99 +Agreed %" \
+        "^# Size +R +W +Q +Writes/s \(one\)" \
+        "^#   write: worst ratio [0-9.]+ \(R 3 W [1-3] Q [1-3]; measured - predicted -?[0-9.]+ us\): (met|NOT met)" \
+        "^#   read: worst ratio [0-9.]+ .*: (met|NOT met)" \
+        "^#   reads whose Q answers agreed \(one phase, no write-back\): [0-9]+ of [0-9]+"; do
+        grep -Eq "$h" "$out" || { echo "FAIL: ordo_qreg_latency: no line '$h'"; show; fail=1; return; }
+    done
+    rows=$(grep -vc '^#' "$out")
+    [ "$rows" -eq 9 ] || { echo "FAIL: ordo_qreg_latency: $rows rows, expected 9"; show; fail=1; return; }
+    [ "$(grep -Ec "^8 +($qreg_rows) " "$out")" -eq 9 ] ||
+        { echo "FAIL: ordo_qreg_latency: rows are not R W Q = 3 1 3, 3 2 2, 3 3 1, 3 times"; show; fail=1; return; }
+    awk '!/^#/ { for (i = 1; i <= NF; i++) if ($i !~ /^-?[0-9]+(\.[0-9]+)?$/) {
+            printf "FAIL: ordo_qreg_latency: field %d of row \"%s\" is not a number\n", i, $0; exit 1 } }' \
+        "$out" || { show; fail=1; }
+}
+if qreg 3; then
+    qreg_tables
+fi
+if qreg 3 --delays 0,300,600; then
+    qreg_tables
+    grep -q "^# delays: ORDO_FAULT=slow=1:300,slow=2:600 (--delays)" "$out" ||
+        { echo "FAIL: ordo_qreg_latency --delays: no delays line"; show; fail=1; }
+    awk '/^#    rank 0/ { for (i = 1; i < NF; i++) if ($i == "rank") {
+            r = $(i + 1); t = $(i + 2) == "(self)" ? $(i + 3) : $(i + 2); sub(",", "", t)
+            if ((r == 1 && t < 300) || (r == 2 && t < 600)) { print "FAIL: round trip to rank " r " " t " us, under its hold"; bad = 1 } }
+        } END { exit bad }' "$out" || { show; fail=1; }
+fi
+if qreg 2; then
+    grep -q "^# R = 3 needs 3 ranks, the job has 2: skipped" "$out" ||
+        { echo "FAIL: ordo_qreg_latency on 2 ranks: R = 3 not said skipped"; show; fail=1; }
+    [ "$(grep -vc '^#' "$out")" -eq 0 ] || { echo "FAIL: ordo_qreg_latency on 2 ranks printed rows"; show; fail=1; }
+fi
+
 # expect_usage_error OPTION ARGS...: exit status 2, OPTION named on stderr.
 expect_usage_error() {
     opt=$1
@@ -125,6 +186,12 @@ expect_usage_error "-m" "$bin/ordo_obj_latency" -m 1K:abc
 expect_usage_error "-W" "$bin/ordo_obj_latency" -W 8
 expect_usage_error "--proto" "$bin/ordo_obj_latency" --proto eager
 expect_usage_error "-m" "$top_srcdir/tests/mpirun.sh" 2 "$bin/ordo_latency" -m abc
+expect_usage_error "--delays" "$bin/ordo_qreg_latency" --delays 100,x
+expect_usage_error "--delays" "$bin/ordo_qreg_latency" --delays 0,20000000
+expect_usage_error "--delays" "$bin/ordo_qreg_latency" --delays ""
+expect_usage_error "--delays" env ORDO_FAULT=slow=1:5 "$bin/ordo_qreg_latency" --delays 0,5
+expect_usage_error "--quorums" "$bin/ordo_qreg_latency" --quorums most
+expect_usage_error "--mpi" "$bin/ordo_qreg_latency" --mpi
 
 # -h: the usage on stdout, exit status 0.
 if "$bin/ordo_latency" -h >"$out" 2>"$err" && grep -q "^Usage: ordo_latency" "$out"; then

@@ -1,5 +1,6 @@
 /* test_fault.c - ORDO_FAULT: the grammar, its refusals, printing back, the
- * ranks check, and the answers of the queries before, in and after windows. */
+ * ranks check, the answers of the queries before, in and after windows, and
+ * a slow rank's fixed hold. */
 #include "../ordo_test.h"
 
 #include "runtime/fault.h"
@@ -123,6 +124,33 @@ static void test_events(void)
     CU_ASSERT_EQUAL(spec.nevents, 6);
 }
 
+static void test_slow(void)
+{
+    ordo__fault_spec_t spec;
+    CU_ASSERT_EQUAL_FATAL(parse("slow=1:200,slow=2:400@1s-2s,slow=3:800@500ms-,drop=0", &spec), 0);
+    CU_ASSERT_EQUAL(spec.enabled, 1);
+    CU_ASSERT_EQUAL_FATAL(spec.nevents, 3);
+    CU_ASSERT_EQUAL(spec.events[0].kind, ORDO__FAULT_EV_SLOW);
+    CU_ASSERT_EQUAL(spec.events[0].rank, 1);
+    CU_ASSERT_EQUAL(spec.events[0].value, 200);
+    CU_ASSERT_EQUAL(spec.events[0].when.start_ns, 0);
+    CU_ASSERT_EQUAL(spec.events[0].when.end_ns, ORDO__FAULT_FOREVER);
+    CU_ASSERT_EQUAL(spec.events[1].rank, 2);
+    CU_ASSERT_EQUAL(spec.events[1].value, 400);
+    CU_ASSERT_EQUAL(spec.events[1].when.start_ns, S(1));
+    CU_ASSERT_EQUAL(spec.events[1].when.end_ns, S(2));
+    CU_ASSERT_EQUAL(spec.events[2].when.start_ns, MS(500));
+    CU_ASSERT_EQUAL(spec.events[2].when.end_ns, ORDO__FAULT_FOREVER);
+    CU_ASSERT_EQUAL_FATAL(parse("slow=0:10000000,slow=1000000:1", &spec), 0);
+    CU_ASSERT_EQUAL(spec.events[0].value, 10000000);
+    CU_ASSERT_EQUAL(spec.events[1].rank, 1000000);
+    /* the ranks named must exist */
+    CU_ASSERT_EQUAL_FATAL(parse("slow=1:200,slow=5:400", &spec), 0);
+    CU_ASSERT_EQUAL(ordo__fault_check_ranks(&spec, 5, why, sizeof(why)), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "slow=5:400: rank 5 does not exist"));
+    CU_ASSERT_EQUAL(ordo__fault_check_ranks(&spec, 6, why, sizeof(why)), 0);
+}
+
 static void test_format(void)
 {
     expect_format("drop=0.25,dup=0.5,delay=0.125:300,seed=9", NULL);
@@ -140,6 +168,8 @@ static void test_format(void)
     expect_format("crash=0@1500ms,pause=1@0.25s-2000.5ms,pause=2@0.0015ms-1.0000015s",
                   "crash=0@1.5s,pause=1@250ms-2.0005s,pause=2@0.0000015s-1.0000015s");
     expect_format("pause=0@1000ms-2000000us", "pause=0@1s-2s");
+    expect_format("slow=1:200,slow=2:400@1s-2s,slow=3:800@500ms-", NULL);
+    expect_format("slow=1:200@0s-,delay=0.5:10", "delay=0.5:10,slow=1:200");
 }
 
 /* s is refused and why contains every fragment given. */
@@ -176,7 +206,7 @@ static void test_refused(void)
     refused("drop", "item 1 'drop' is not key=value", NULL);
     refused("foo=1",
             "unknown key 'foo' (known: drop, dup, delay, seed, partition, crash, pause, skew, "
-            "drift)",
+            "drift, slow)",
             NULL);
     refused("delay=0.1", "delay=0.1: P:US expected", NULL);
     refused("delay=0.1:", "delay=0.1:: P:US expected", NULL);
@@ -230,6 +260,25 @@ static void test_refused(void)
     refused("drift=1", "drift=1: R:PPM expected", NULL);
     refused("drift=2:1,drift=2:-1", "rank 2 already has a drift", NULL);
 
+    refused("slow=1", "slow=1: R:US[@WINDOW] expected", NULL);
+    refused("slow=1:", "slow=1:: '' is not a hold in microseconds", "1 to 10000000");
+    refused("slow=1:0", "'0' is not a hold in microseconds (an integer from 1 to 10000000)", NULL);
+    refused("slow=1:10000001", "'10000001' is not a hold", NULL);
+    refused("slow=1:-5", "'-5' is not a hold", NULL);
+    refused("slow=1:1.5", "'1.5' is not a hold", NULL);
+    refused("slow=1:2e3", "'2e3' is not a hold", NULL);
+    refused("slow=x:200", "slow=x:200: 'x' is not a rank", NULL);
+    refused("slow=-1:200", "'-1' is not a rank", NULL);
+    refused("slow=1000001:200", "'1000001' is not a rank (an integer from 0 to 1000000)", NULL);
+    refused("slow=:200", "'' is not a rank", NULL);
+    refused("slow=1:200@1s", "slow=1:200@1s: window '1s' is not T1-T2 or T1-", NULL);
+    refused("slow=1:200@2s-1s", "the window 2s-1s does not end after it starts", NULL);
+    refused("slow=1:200@", "window '' is not T1-T2", NULL);
+    refused("slow=1:200,slow=2:400,slow=1:800",
+            "slow=1:800: rank 1 already has a slow (at most one per rank)", NULL);
+    refused("slow=1:200@1s-2s,slow=1:200@3s-", "rank 1 already has a slow", NULL);
+    refused("slow=1:200,slow=1:200", "slow=1:200 given twice", NULL);
+
     /* 17 events, where 16 are allowed */
     char many[512] = "";
     for (int r = 0; r < 16; r++)
@@ -239,6 +288,16 @@ static void test_refused(void)
     CU_ASSERT_EQUAL(spec.nevents, 16);
     strcat(many, ",pause=0@1s-2s");
     refused(many, "pause=0@1s-2s: more than 16 events", NULL);
+    /* ... slow items among them */
+    many[0] = '\0';
+    for (int r = 0; r < 16; r++)
+        snprintf(many + strlen(many), sizeof(many) - strlen(many), "%sslow=%d:%d", r ? "," : "", r,
+                 100 * (r + 1));
+    CU_ASSERT_EQUAL(parse(many, &spec), 0);
+    CU_ASSERT_EQUAL(spec.nevents, 16);
+    strcat(many, ",slow=16:100");
+    refused(many, "slow=16:100: more than 16 events (partition, crash, pause, skew, drift, slow)",
+            NULL);
 
     char longer[ORDO__FAULT_SPEC_MAX + 2];
     memset(longer, '1', sizeof(longer) - 1);
@@ -360,6 +419,77 @@ static void test_queries(void)
     ordo__fault_fini();
 }
 
+/* A slow rank holds every message exactly US within its window, draws
+ * nothing, and its hold goes under what delay, drop and dup do. */
+static void test_slow_hold(void)
+{
+    ordo__fault_spec_t spec;
+    uint64_t d = 7;
+    CU_ASSERT_EQUAL_FATAL(parse("slow=1:200,slow=2:400@1s-2s", &spec), 0);
+    ordo__fault_init(&spec, 1, ORIGIN);
+    CU_ASSERT_EQUAL(ordo__fault_active(), 1);
+    for (int i = 0; i < 3; i++) {
+        d = 7;
+        CU_ASSERT_EQUAL(ordo__fault_next(AT(MS(i)), &d), ORDO__FAULT_DELAY);
+        CU_ASSERT_EQUAL(d, 200000);
+    }
+    CU_ASSERT_EQUAL(ordo__fault_next_event_ns(AT(0)), UINT64_MAX); /* no timer needed */
+    /* rank 2: only within [1s, 2s) */
+    ordo__fault_init(&spec, 2, ORIGIN);
+    CU_ASSERT_EQUAL(ordo__fault_next(AT(MS(999)), &d), ORDO__FAULT_PASS);
+    CU_ASSERT_EQUAL(d, 0);
+    CU_ASSERT_EQUAL(ordo__fault_next(AT(S(1)), &d), ORDO__FAULT_DELAY);
+    CU_ASSERT_EQUAL(d, 400000);
+    CU_ASSERT_EQUAL(ordo__fault_next(AT(MS(1999)), &d), ORDO__FAULT_DELAY);
+    CU_ASSERT_EQUAL(d, 400000);
+    CU_ASSERT_EQUAL(ordo__fault_next(AT(S(2)), &d), ORDO__FAULT_PASS);
+    CU_ASSERT_EQUAL(d, 0);
+    /* rank 0: none */
+    ordo__fault_init(&spec, 0, ORIGIN);
+    CU_ASSERT_EQUAL(ordo__fault_next(AT(S(1)), &d), ORDO__FAULT_PASS);
+    CU_ASSERT_EQUAL(d, 0);
+
+    /* With delay=1:100 the hold is delay's draw (up to 100 us) plus 200 us;
+     * with drop=1 a drop, the hold given for a caller that makes it a pass;
+     * with dup=1 a duplicate whose two copies wait 200 us. */
+    CU_ASSERT_EQUAL_FATAL(parse("slow=1:200,delay=1:100", &spec), 0);
+    ordo__fault_init(&spec, 1, ORIGIN);
+    for (int i = 0; i < 50; i++) {
+        CU_ASSERT_EQUAL(ordo__fault_next(AT(MS(i)), &d), ORDO__FAULT_DELAY);
+        CU_ASSERT(d >= 200000 && d <= 300000);
+    }
+    CU_ASSERT_EQUAL_FATAL(parse("slow=1:200,drop=1", &spec), 0);
+    ordo__fault_init(&spec, 1, ORIGIN);
+    CU_ASSERT_EQUAL(ordo__fault_next(AT(0), &d), ORDO__FAULT_DROP);
+    CU_ASSERT_EQUAL(d, 200000);
+    CU_ASSERT_EQUAL_FATAL(parse("slow=1:200,dup=1", &spec), 0);
+    ordo__fault_init(&spec, 1, ORIGIN);
+    CU_ASSERT_EQUAL(ordo__fault_next(AT(0), &d), ORDO__FAULT_DUP);
+    CU_ASSERT_EQUAL(d, 200000);
+    ordo__fault_init(&spec, 0, ORIGIN);
+    CU_ASSERT_EQUAL(ordo__fault_next(AT(0), &d), ORDO__FAULT_DUP);
+    CU_ASSERT_EQUAL(d, 0);
+
+    /* slow draws nothing: with it, the seeded faults are the same */
+    int a[100], b[100];
+    CU_ASSERT_EQUAL_FATAL(parse("drop=0.3,dup=0.1,seed=5", &spec), 0);
+    ordo__fault_init(&spec, 1, 0);
+    for (int i = 0; i < 100; i++)
+        a[i] = ordo__fault_next(S(i), &d);
+    CU_ASSERT_EQUAL_FATAL(parse("drop=0.3,dup=0.1,seed=5,slow=1:50", &spec), 0);
+    ordo__fault_init(&spec, 1, 0);
+    for (int i = 0; i < 100; i++) {
+        b[i] = ordo__fault_next(S(i), &d);
+        CU_ASSERT_EQUAL(d, 50000);
+        if (b[i] == ORDO__FAULT_DELAY)
+            b[i] = ORDO__FAULT_PASS; /* the pass, held */
+    }
+    CU_ASSERT_EQUAL(memcmp(a, b, sizeof(a)), 0);
+    ordo__fault_fini();
+    CU_ASSERT_EQUAL(ordo__fault_next(AT(0), &d), ORDO__FAULT_PASS);
+    CU_ASSERT_EQUAL(d, 0);
+}
+
 /* The generator is seeded: the same seed and rank give the same faults. */
 static void test_replay(void)
 {
@@ -397,10 +527,12 @@ static void test_replay(void)
 static CU_TestInfo tests[] = {
     {"drop, dup, delay, seed", test_message_faults},
     {"partition, crash, pause, skew, drift", test_events},
+    {"slow: several ranks, windows, ranks checked", test_slow},
     {"printed back in the same grammar", test_format},
     {"bad specs refused, naming the part", test_refused},
     {"ranks checked against the job size", test_check_ranks},
     {"queries before, in and after windows", test_queries},
+    {"slow: a fixed hold, under delay, drop and dup", test_slow_hold},
     {"same seed, same faults", test_replay},
     CU_TEST_INFO_NULL,
 };

@@ -16,6 +16,13 @@
  *                its HLC sees it: ranks hearing from it count messages
  *                whose HLC is ahead (ORDO_HLC_MAX_OFFSET_US=1000000), and
  *                rank 1 counts none.
+ *   slow         slow=1:30000,slow=2:10000@1500ms- : every rank calls
+ *                every other for 3 s; a round trip rank 1 takes part in
+ *                lasts at least 30 ms (its request or its reply is held
+ *                back that long), one with rank 2 begun after 1.6 s at
+ *                least 10 ms, while the fastest round trip between 0 and
+ *                3, and with rank 2 in its first second, stays under
+ *                10 ms; only ranks 1 and 2 count messages held back.
  *
  * Every rank that is not crashed prints "rank R: ok" at the end; the script
  * counts them.  Run under mpirun --enable-recovery.
@@ -58,6 +65,56 @@ static void call_all(double secs, double t0, double *first_fail, int *last_statu
         while (fd_test_now() < until)
             ordo_progress();
     }
+}
+
+/* slow: the fastest round trip to each rank, over the whole run (all) and
+ * begun before 1 s or after 1.6 s from t0. */
+static int check_slow(double t0)
+{
+    double all[4], early[4], late[4];
+    for (int r = 0; r < n; r++)
+        all[r] = early[r] = late[r] = 1e9;
+    while (fd_test_now() < t0 + 3.0) {
+        for (int r = 0; r < n; r++) {
+            if (r == fd_test_me)
+                continue;
+            double t = fd_test_now(), since = t - t0;
+            if (call(r) != ORDO_OK)
+                FAIL("call to %d failed", r);
+            double dt = fd_test_now() - t;
+            all[r] = dt < all[r] ? dt : all[r];
+            if (since < 1.0 && dt < early[r])
+                early[r] = dt;
+            if (since > 1.6 && dt < late[r])
+                late[r] = dt;
+        }
+        double until = fd_test_now() + 0.02;
+        while (fd_test_now() < until)
+            ordo_progress();
+    }
+    for (int r = 0; r < n; r++) {
+        if (r == fd_test_me)
+            continue;
+        int with1 = r == 1 || fd_test_me == 1, with2 = r == 2 || fd_test_me == 2;
+        printf("rank %d: to %d: fastest round trip %.2f ms (first second %.2f, after 1.6 s "
+               "%.2f)\n",
+               fd_test_me, r, all[r] * 1e3, early[r] * 1e3, late[r] * 1e3);
+        if (with1 && all[r] < 0.030)
+            FAIL("a round trip with slow rank 1 took %.3f ms, under its 30 ms hold", all[r] * 1e3);
+        if (with2 && late[r] < 0.010)
+            FAIL("a round trip with rank 2 after 1.6 s took %.3f ms, under its 10 ms hold",
+                 late[r] * 1e3);
+        if (!with1 && early[r] >= 0.010)
+            FAIL("no round trip to %d in the first second under 10 ms (fastest %.3f ms)", r,
+                 early[r] * 1e3);
+    }
+    ordo_stats_t st;
+    ordo_stats(&st);
+    if ((st.fault_delayed > 0) != (fd_test_me == 1 || fd_test_me == 2))
+        FAIL("%llu messages held back", (unsigned long long)st.fault_delayed);
+    if (st.fault_dropped || st.fault_duplicated)
+        FAIL("slow dropped or duplicated messages");
+    return 0;
 }
 
 static int side(int r)
@@ -154,6 +211,11 @@ int main(int argc, char **argv)
             FAIL("no message of the skewed rank 1 was seen ahead");
         printf("rank %d: %llu messages with an HLC ahead\n", fd_test_me,
                (unsigned long long)st.hlc_ahead);
+    } else if (!strcmp(mode, "slow")) {
+        if (check_slow(t0))
+            return 1;
+        if (ordo_barrier() != ORDO_OK)
+            FAIL("last barrier");
     } else {
         FAIL("unknown mode %s", mode);
     }
