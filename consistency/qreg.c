@@ -195,6 +195,14 @@ static void after_query(void *arg)
         }
         have = 1;
     }
+    int holders = 0;
+    for (int i = 0; i < r->n; i++) {
+        ordo__qreg_tag_t t;
+        if (r->status[i] != ORDO_OK)
+            continue;
+        memcpy(&t, ordo__qround_reply(r, i), tlen);
+        holders += ordo__qreg_tag_cmp(&t, &best) == 0;
+    }
     if (!r->decided_ok) {
         if (op->kind == OP_READ && have && (reg->flags & ORDO_QREG_DEGRADED_READ) && !r->fenced) {
             op->flags |= ORDO_QREG_STALE;
@@ -206,11 +214,16 @@ static void after_query(void *arg)
         return;
     }
     if (op->kind == OP_WRITE) {
+        static uint32_t writes;
         best.ctr++;
         best.writer = (uint32_t)ordo__rt.rank;
+        best.seq = ++writes;
         start_store(op, &best);
-    } else if (agree || (reg->flags & ORDO_QREG_NO_WRITEBACK)) {
-        op->flags |= agree ? ORDO_QREG_AGREED : 0;
+    } else if ((agree && holders >= reg->W) || (reg->flags & ORDO_QREG_NO_WRITEBACK)) {
+        /* Every answer has the freshest tag and at least W replicas hold
+         * it: a write quorum already, no later read can miss it.  (Q
+         * agreeing answers alone are not enough when Q < W.) */
+        op->flags |= agree && holders >= reg->W ? ORDO_QREG_AGREED : 0;
         finish(op, ORDO_OK);
         op_free_if_over(op);
     } else {

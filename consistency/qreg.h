@@ -9,7 +9,8 @@
  *   STORE      tag, value -> applied if tag is newer than the replica's
  * A fenced write's QUERY_TAG and STORE carry its token: a replica that has
  * seen a larger one for the key answers ORDO_ERR_FENCED; a STORE's token
- * raises its mark.  Tags order by (counter, writer rank).
+ * raises its mark.  Tags order by (counter, writer rank, the writer's
+ * write number).
  */
 #ifndef ORDO_CONSISTENCY_QREG_H
 #define ORDO_CONSISTENCY_QREG_H
@@ -25,10 +26,14 @@
 
 enum { ORDO__QREG_QUERY = 1, ORDO__QREG_QUERY_TAG, ORDO__QREG_STORE };
 
+/* A write's tag: unique, so two writes never share one.  A rank may have
+ * many writes in flight that read the same highest counter: the rank and
+ * its own write number tell them apart (two values under one tag made
+ * replicas that "agree" on the tag hold different values). */
 typedef struct ordo__qreg_tag {
     uint64_t ctr;
-    uint32_t writer;
-    uint32_t pad;
+    uint32_t writer; /* rank */
+    uint32_t seq;    /* the writer's own write number */
 } ordo__qreg_tag_t;
 
 static inline int ordo__qreg_tag_cmp(const ordo__qreg_tag_t *a, const ordo__qreg_tag_t *b)
@@ -37,6 +42,8 @@ static inline int ordo__qreg_tag_cmp(const ordo__qreg_tag_t *a, const ordo__qreg
         return a->ctr < b->ctr ? -1 : 1;
     if (a->writer != b->writer)
         return a->writer < b->writer ? -1 : 1;
+    if (a->seq != b->seq)
+        return a->seq < b->seq ? -1 : 1;
     return 0;
 }
 

@@ -22,6 +22,7 @@ trap 'rm -rf "$dir"' EXIT
 ORDO_RETRY_MS=20 ORDO_TIMEOUT_MS=10000 ORDO_FD_PERIOD_MS=100
 export ORDO_RETRY_MS ORDO_TIMEOUT_MS ORDO_FD_PERIOD_MS
 status=0
+seed=
 
 # run MODE WANT FD_TIMEOUT_MS FAULT
 run() {
@@ -42,10 +43,14 @@ run() {
         return
     fi
     survivors=$(grep -c "^survivor .*end ORDO_OK, finalize ORDO_OK" "$dir/out")
-    "$lincheck" "$dir"/h/qreg-1.*.edn >"$dir/check" 2>&1
+    "$lincheck" --time-limit 120 "$dir"/h/qreg-1.*.edn >"$dir/check" 2>&1
     got=$?
     head -20 "$dir/check"
     if [ "$got" != "$want" ]; then
+        if [ "$mode" = nowb ] && [ "$got" = 0 ] && [ "$seed" != 7 ]; then
+            echo "note (nowb): this run happened to be linearizable; another seed"
+            return 1
+        fi
         echo "FAIL ($mode): ordo-lincheck exit $got, expected $want"
         status=1
     else
@@ -60,7 +65,13 @@ run() {
 
 run abd 0 1000 "seed=7,drop=0.02,dup=0.02,delay=0.05:2000,partition=0-3|4@1s-3s,crash=3@4s"
 run weak 1 60000 "seed=5,partition=0,1|2-4@1s-4s"
-run nowb 1 60000 "seed=3,delay=0.5:20000"
+# Without the write-back a read can see a write that reaches one replica
+# before the others, and a later read miss it: likely, not certain, in one
+# run (3 in 4 here), so up to three runs; with the write-back, never.
+run abd-1w 0 60000 "seed=3,delay=1:5000"
+for seed in 3 5 7; do
+    run nowb 1 60000 "seed=$seed,delay=1:5000" && break
+done
 
 ORDO_FD_TIMEOUT_MS=1000 ORDO_FAULT="crash=2@1s,crash=3@1s,crash=4@1s"
 export ORDO_FD_TIMEOUT_MS ORDO_FAULT

@@ -7,7 +7,9 @@
  *   test_qreg_faults MODE SECONDS
  *   MODE abd   R = 5, W = Q = 3: must be linearizable
  *        weak  R = 5, W = Q = 2 (ORDO_QREG_WEAK): under a partition, not
- *        nowb  R = 5, W = Q = 3 without the read write-back: not either
+ *        nowb  R = 5, W = Q = 3 without the read write-back, one key, rank 0
+ *              writing, the others reading (3 in flight each): not either
+ *        abd-1w  nowb's workload with the write-back: linearizable
  *        degraded  see degraded() below
  *
  * Every operation's status must be ORDO_OK or one a fault explains
@@ -109,17 +111,21 @@ static int degraded(void)
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: test_qreg_faults abd|weak|nowb|degraded SECONDS\n");
+        fprintf(stderr, "usage: test_qreg_faults abd|abd-1w|weak|nowb|degraded SECONDS\n");
         return 2;
     }
-    int w = 3, q = 3, keys = KEYS;
+    int w = 3, q = 3, keys = KEYS, window = WINDOW, writer = -1;
     unsigned flags = 0;
     if (strcmp(argv[1], "weak") == 0) {
         w = q = 2;
         flags = ORDO_QREG_WEAK;
     } else if (strcmp(argv[1], "nowb") == 0) {
         flags = ORDO_QREG_NO_WRITEBACK;
-        keys = 1; /* every reader on the writes in flight */
+        keys = 1;   /* every reader on the writes in flight */
+        writer = 0; /* rank 0 writes, the others read: few processes, a quick check */
+    } else if (strcmp(argv[1], "abd-1w") == 0) {
+        keys = 1; /* nowb's workload with the write-back: linearizable */
+        writer = 0;
     } else if (strcmp(argv[1], "abd") != 0 && strcmp(argv[1], "degraded") != 0) {
         fprintf(stderr, "unknown mode %s\n", argv[1]);
         return 2;
@@ -140,6 +146,8 @@ int main(int argc, char **argv)
         return 1;
     }
     srand((unsigned)(me * 7919 + 1));
+    if (writer >= 0)
+        window = me == writer ? 1 : 3;
     long ops = 0, ok = 0, bad = 0;
     uint64_t counter = 0;
     /* WINDOW operations in flight, each its own process in the history. */
@@ -149,7 +157,7 @@ int main(int argc, char **argv)
     for (int busy = 1; busy;) {
         int over = now_s() >= end || out_of_job();
         busy = 0;
-        for (int i = 0; i < WINDOW; i++) {
+        for (int i = 0; i < window; i++) {
             if (op[i]) {
                 if (ordo_qreg_test(op[i]) == 0) {
                     busy = 1;
@@ -170,7 +178,7 @@ int main(int argc, char **argv)
             if (over)
                 continue;
             uint64_t key = (uint64_t)(rand() % keys);
-            if (rand() % 2) {
+            if (writer >= 0 ? me == writer : rand() % 2) {
                 val[i] = ((uint64_t)(me + 1) << 32) | ++counter; /* unique: told apart */
                 s = ordo_qreg_write_nb(reg, key, &val[i], &op[i]);
             } else {
