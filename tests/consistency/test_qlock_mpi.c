@@ -1,0 +1,333 @@
+/*
+ * test_qlock_mpi.c - quorum locks on 5 ranks:
+ *
+ *   bad input      N = 0, N > ranks, NULL handles and outputs, a lease of 0,
+ *                  a release by a rank that does not hold the lock
+ *                  (ORDO_ERR_NOT_HELD), an acquire by the holder
+ *                  (ORDO_ERR_INVALID), a destroyed or made-up handle: each
+ *                  refused, and the lock works on as before
+ *   mutual         every rank, ITER times: acquire (N = 5), read a counter
+ *   exclusion      in a quorum register, write it + 1 with the fencing
+ *                  token, release.  Each rank records (token, when it had
+ *                  the lock, when it let go) in real time (CLOCK_REALTIME,
+ *                  one clock on one node) into a shared SC object; rank 0
+ *                  checks that the counter is the number of acquisitions
+ *                  (no update lost), that no two intervals overlap and that
+ *                  tokens grow with time
+ *   fencing        rank 1 takes a lease of 200 ms and writes with its token
+ *                  t1, then sleeps in usleep (no progress) past the lease;
+ *                  rank 2 gets the lock meanwhile (t2 > t1) and writes with
+ *                  t2; rank 1's late write with t1 is refused
+ *                  (ORDO_ERR_FENCED) and the register keeps rank 2's value
+ *
+ * With the argument "mutex" only the mutual exclusion runs (the history
+ * check, qlock_history_np5.sh: a lease left to run out, as the fencing
+ * test does on purpose, is no mutex's history).
+ */
+#include "../ordo_test.h"
+
+#include <ordo.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NRANKS    5
+#define ITER      50
+#define LONG_US   (10 * 1000000ull) /* a lease nobody outlives here */
+#define SHORT_US  (200 * 1000ull)   /* the fencing test's */
+#define MAX_RANKS 64
+
+static int me, n;
+
+typedef struct rec {
+    uint64_t token, t_acq, t_rel; /* ns, CLOCK_REALTIME */
+} rec_t;
+
+static uint64_t real_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void test_init(void)
+{
+    CU_ASSERT_EQUAL_FATAL(ordo_init(NULL, NULL), ORDO_OK);
+    me = ordo_rank();
+    n = ordo_size();
+    CU_ASSERT_FATAL(n == NRANKS);
+}
+
+static void test_bad_input(void)
+{
+    ordo_lock_t *l = NULL, *gone = NULL;
+    ordo_lock_stats_t st;
+    uint64_t t = 0, t0 = 0, left = 0;
+    int reps[MAX_RANKS];
+    char fake[256] = {0};
+
+    CU_ASSERT_EQUAL(ordo_lock_create(0, &l), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_create(-1, &l), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_create(n + 1, &l), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_create(3, NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_PTR_NULL(l);
+    CU_ASSERT_EQUAL_FATAL(ordo_lock_create(3, &l), ORDO_OK);
+    CU_ASSERT_EQUAL_FATAL(ordo_lock_create(1, &gone), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_lock_destroy(gone), ORDO_OK);
+
+    /* Its shape: N = 3 distinct ranks, q = 2, f = 1. */
+    CU_ASSERT_EQUAL(ordo_lock_stats(l, &st), ORDO_OK);
+    CU_ASSERT_EQUAL(st.replicas, 3);
+    CU_ASSERT_EQUAL(st.quorum, 2);
+    CU_ASSERT_EQUAL(st.tolerates, 1);
+    CU_ASSERT_EQUAL(ordo_lock_replicas(l, reps), ORDO_OK);
+    for (int i = 0; i < 3; i++) {
+        CU_ASSERT(reps[i] >= 0 && reps[i] < n);
+        for (int j = 0; j < i; j++)
+            CU_ASSERT(reps[i] != reps[j]);
+    }
+
+    /* Arguments. */
+    CU_ASSERT_EQUAL(ordo_lock_acquire(l, 0, &t), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_acquire(l, 86400ull * 1000000 + 1, &t), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_acquire(l, LONG_US, NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_acquire(NULL, LONG_US, &t), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_lease_left(l, NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_stats(l, NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_replicas(l, NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_lease_left(l, &left), ORDO_OK);
+    CU_ASSERT_EQUAL(left, 0);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+
+    /* Rank 0 holds it; the others' releases and its second acquire are refused. */
+    if (me == 0) {
+        CU_ASSERT_EQUAL(ordo_lock_acquire(l, LONG_US, &t0), ORDO_OK);
+        CU_ASSERT(t0 >= 1);
+    }
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    if (me != 0)
+        CU_ASSERT_EQUAL(ordo_lock_release(l), ORDO_ERR_NOT_HELD);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    if (me == 0) {
+        t = 12345;
+        CU_ASSERT_EQUAL(ordo_lock_acquire(l, LONG_US, &t), ORDO_ERR_INVALID);
+        CU_ASSERT_EQUAL(t, 12345);
+        CU_ASSERT_EQUAL(ordo_lock_lease_left(l, &left), ORDO_OK);
+        CU_ASSERT(left > LONG_US / 2 && left <= LONG_US); /* still held */
+        CU_ASSERT_EQUAL(ordo_lock_stats(l, &st), ORDO_OK);
+        CU_ASSERT_EQUAL(st.acquires, 1);
+        CU_ASSERT_EQUAL(st.failed, 0); /* bad arguments are no operation */
+        CU_ASSERT_EQUAL(ordo_lock_release(l), ORDO_OK);
+        CU_ASSERT_EQUAL(ordo_lock_release(l), ORDO_ERR_NOT_HELD);
+        CU_ASSERT_EQUAL(ordo_lock_lease_left(l, &left), ORDO_OK);
+        CU_ASSERT_EQUAL(left, 0);
+    } else {
+        CU_ASSERT_EQUAL(ordo_lock_stats(l, &st), ORDO_OK);
+        CU_ASSERT_EQUAL(st.acquires, 0);
+        CU_ASSERT_EQUAL(st.failed, 1);
+    }
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    /* The others' refused releases let nothing go: rank 1 gets the lock
+     * only after rank 0's release, with a larger token. */
+    if (me == 1) {
+        CU_ASSERT_EQUAL(ordo_lock_acquire(l, LONG_US, &t), ORDO_OK);
+        CU_ASSERT_EQUAL(ordo_lock_release(l), ORDO_OK);
+    }
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+
+    /* A destroyed and a made-up handle. */
+    CU_ASSERT_EQUAL(ordo_lock_destroy(l), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_lock_acquire(l, LONG_US, &t), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_release(l), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_lease_left(l, &left), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_stats(l, &st), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_replicas(l, reps), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_destroy(l), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_acquire(gone, LONG_US, &t), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_acquire((ordo_lock_t *)fake, LONG_US, &t), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_release((ordo_lock_t *)fake), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_destroy((ordo_lock_t *)fake), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_lock_release(NULL), ORDO_ERR_INVALID);
+
+    /* Every size works: N = 1 (q = 1) and N = ranks. */
+    for (int size = 1; size <= n; size += n - 1) {
+        CU_ASSERT_EQUAL_FATAL(ordo_lock_create(size, &l), ORDO_OK);
+        for (int r = 0; r < n; r++) {
+            if (r == me) {
+                CU_ASSERT_EQUAL(ordo_lock_acquire(l, LONG_US, &t), ORDO_OK);
+                CU_ASSERT_EQUAL(t, (uint64_t)r + 1); /* one holder after the other */
+                CU_ASSERT_EQUAL(ordo_lock_release(l), ORDO_OK);
+            }
+            CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+        }
+        CU_ASSERT_EQUAL(ordo_lock_destroy(l), ORDO_OK);
+    }
+}
+
+static int cmp_acq(const void *a, const void *b)
+{
+    const rec_t *x = a, *y = b;
+    return x->t_acq < y->t_acq ? -1 : x->t_acq > y->t_acq;
+}
+
+/* Rank 0: all records, by the time each holder had the lock. */
+static void check_records(rec_t *all, int total)
+{
+    int overlaps = 0, inversions = 0;
+    qsort(all, (size_t)total, sizeof(*all), cmp_acq);
+    for (int i = 0; i + 1 < total; i++) {
+        if (all[i].t_rel > all[i + 1].t_acq) {
+            if (overlaps++ < 5)
+                fprintf(stderr, "overlap: token %llu held until %llu ns, token %llu from %llu\n",
+                        (unsigned long long)all[i].token, (unsigned long long)all[i].t_rel,
+                        (unsigned long long)all[i + 1].token, (unsigned long long)all[i + 1].t_acq);
+        }
+        if (all[i].token >= all[i + 1].token) {
+            if (inversions++ < 5)
+                fprintf(stderr, "tokens: %llu then %llu\n", (unsigned long long)all[i].token,
+                        (unsigned long long)all[i + 1].token);
+        }
+    }
+    CU_ASSERT_EQUAL(overlaps, 0);
+    CU_ASSERT_EQUAL(inversions, 0);
+}
+
+static void test_mutual_exclusion(void)
+{
+    ordo_lock_t *l;
+    ordo_qreg_t *reg;
+    ordo_obj_t *log;
+    rec_t mine[ITER];
+    size_t span = sizeof(mine);
+    int fenced_fail = 0;
+    CU_ASSERT_EQUAL_FATAL(ordo_lock_create(5, &l), ORDO_OK);
+    CU_ASSERT_EQUAL_FATAL(ordo_qreg_create(1, 8, 5, 3, 3, 0, &reg), ORDO_OK);
+    CU_ASSERT_EQUAL_FATAL(ordo_obj_alloc(span * (size_t)n, ORDO_MODEL_SC, &log), ORDO_OK);
+
+    for (int i = 0; i < ITER; i++) {
+        uint64_t token = 0, v = 0;
+        int s = ordo_lock_acquire(l, LONG_US, &token);
+        CU_ASSERT_EQUAL_FATAL(s, ORDO_OK);
+        mine[i].t_acq = real_ns();
+        mine[i].token = token;
+        CU_ASSERT_EQUAL(ordo_qreg_read(reg, 0, &v, NULL), ORDO_OK);
+        v++;
+        s = ordo_qreg_write_fenced(reg, 0, &v, token);
+        fenced_fail += s != ORDO_OK;
+        mine[i].t_rel = real_ns();
+        CU_ASSERT_EQUAL(ordo_lock_release(l), ORDO_OK);
+    }
+    CU_ASSERT_EQUAL(fenced_fail, 0);
+    CU_ASSERT_EQUAL(ordo_write(log, span * (size_t)me, mine, span), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_fence(), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+
+    if (me == 0) {
+        rec_t *all = malloc(span * (size_t)n);
+        uint64_t v = 0;
+        CU_ASSERT_FATAL(all != NULL);
+        CU_ASSERT_EQUAL(ordo_read(log, 0, all, span * (size_t)n), ORDO_OK);
+        CU_ASSERT_EQUAL(ordo_qreg_read(reg, 0, &v, NULL), ORDO_OK);
+        CU_ASSERT_EQUAL(v, (uint64_t)n * ITER); /* no update lost */
+        check_records(all, n * ITER);
+        printf("\n  %d acquisitions, counter %llu, tokens %llu .. %llu\n", n * ITER,
+               (unsigned long long)v, (unsigned long long)all[0].token,
+               (unsigned long long)all[n * ITER - 1].token);
+        free(all);
+    }
+    ordo_lock_stats_t st;
+    CU_ASSERT_EQUAL(ordo_lock_stats(l, &st), ORDO_OK);
+    CU_ASSERT_EQUAL(st.acquires, ITER);
+    CU_ASSERT_EQUAL(st.releases, ITER);
+    CU_ASSERT_EQUAL(st.failed, 0);
+    CU_ASSERT(st.attempts >= ITER);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_obj_free(log), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_qreg_destroy(reg), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_lock_destroy(l), ORDO_OK);
+}
+
+static void test_fencing(void)
+{
+    ordo_lock_t *l;
+    ordo_qreg_t *reg; /* key 0: the value; key 1: the token of its writer */
+    uint64_t t1 = 0, t2 = 0, v, left = 1;
+    CU_ASSERT_EQUAL_FATAL(ordo_lock_create(5, &l), ORDO_OK);
+    CU_ASSERT_EQUAL_FATAL(ordo_qreg_create(2, 8, 5, 3, 3, 0, &reg), ORDO_OK);
+    if (me == 1) {
+        CU_ASSERT_EQUAL(ordo_lock_acquire(l, SHORT_US, &t1), ORDO_OK);
+        v = 111;
+        CU_ASSERT_EQUAL(ordo_qreg_write_fenced(reg, 0, &v, t1), ORDO_OK);
+        CU_ASSERT_EQUAL(ordo_qreg_write_fenced(reg, 1, &t1, t1), ORDO_OK);
+    }
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    if (me == 1) {
+        /* Paused past the lease: no progress, the lock is not released. */
+        usleep(2 * SHORT_US);
+    } else if (me == 2) {
+        CU_ASSERT_EQUAL(ordo_lock_acquire(l, LONG_US, &t2), ORDO_OK);
+        v = 222;
+        CU_ASSERT_EQUAL(ordo_qreg_write_fenced(reg, 0, &v, t2), ORDO_OK);
+        CU_ASSERT_EQUAL(ordo_qreg_write_fenced(reg, 1, &t2, t2), ORDO_OK);
+        CU_ASSERT_EQUAL(ordo_lock_release(l), ORDO_OK);
+    }
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    if (me == 1) {
+        CU_ASSERT_EQUAL(ordo_lock_lease_left(l, &left), ORDO_OK);
+        CU_ASSERT_EQUAL(left, 0);
+        CU_ASSERT_EQUAL(ordo_qreg_read(reg, 1, &t2, NULL), ORDO_OK);
+        CU_ASSERT(t2 > t1);
+        v = 333; /* the old holder wakes up and writes: refused */
+        CU_ASSERT_EQUAL(ordo_qreg_write_fenced(reg, 0, &v, t1), ORDO_ERR_FENCED);
+        CU_ASSERT_EQUAL(ordo_lock_release(l), ORDO_ERR_NOT_HELD);
+        printf("\n  holder's token %llu, next holder's %llu: the late write is fenced\n",
+               (unsigned long long)t1, (unsigned long long)t2);
+    }
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    v = 0;
+    CU_ASSERT_EQUAL(ordo_qreg_read(reg, 0, &v, NULL), ORDO_OK);
+    CU_ASSERT_EQUAL(v, 222);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_qreg_destroy(reg), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_lock_destroy(l), ORDO_OK);
+}
+
+static void test_finalize(void)
+{
+    ordo_lock_t *l;
+    uint64_t t;
+    /* A lock still held at ordo_finalize is freed with the rest. */
+    CU_ASSERT_EQUAL_FATAL(ordo_lock_create(3, &l), ORDO_OK);
+    if (me == 0)
+        CU_ASSERT_EQUAL(ordo_lock_acquire(l, LONG_US, &t), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_finalize(), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_lock_acquire(l, LONG_US, &t), ORDO_ERR_NOT_INIT);
+}
+
+static CU_TestInfo all_tests[] = {
+    {"ordo_init", test_init},
+    {"bad input refused, nothing changed", test_bad_input},
+    {"mutual exclusion: no lost update, no overlap, tokens grow", test_mutual_exclusion},
+    {"fencing: a holder past its lease is refused", test_fencing},
+    {"ordo_finalize with a lock held", test_finalize},
+    CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo mutex_tests[] = {
+    {"ordo_init", test_init},
+    {"mutual exclusion: no lost update, no overlap, tokens grow", test_mutual_exclusion},
+    {"ordo_finalize with a lock held", test_finalize},
+    CU_TEST_INFO_NULL,
+};
+
+int main(int argc, char **argv)
+{
+    int mutex_only = argc > 1 && strcmp(argv[1], "mutex") == 0;
+    CU_SuiteInfo suites[] = {
+        {"consistency/qlock", NULL, NULL, NULL, NULL, mutex_only ? mutex_tests : all_tests},
+        CU_SUITE_INFO_NULL,
+    };
+    return ordo_test_main_ranks(suites, "test_qlock_mpi");
+}
