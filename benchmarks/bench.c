@@ -467,7 +467,7 @@ int bench_start(bench_t *b, const bench_spec_t *spec, int argc, char **argv)
         ordo_finalize();
         return rc;
     }
-    if (b->role == BENCH_IDLE) {
+    if (b->role == BENCH_IDLE && !(spec->flags & BENCH_OPT_ALL_RANKS)) {
         idle(b);
         return bench_finish(b);
     }
@@ -477,7 +477,7 @@ int bench_start(bench_t *b, const bench_spec_t *spec, int argc, char **argv)
 int bench_finish(bench_t *b)
 {
     int rc = 0;
-    if (b->role == BENCH_ACTIVE)
+    if (b->role == BENCH_ACTIVE && !(b->spec->flags & BENCH_OPT_ALL_RANKS))
         for (int r = 2; r < b->size; r++) {
             int s = ordo_rpc_send(r, ID_STOP, NULL, 0);
             if (s != ORDO_OK)
@@ -828,8 +828,12 @@ void bench_print_title(const bench_t *b)
     if (b->role != BENCH_ACTIVE)
         return;
     printf("# OSU-style ordo %s v%s\n", sp->title, ordo_version());
-    bench_note(b, "%d ranks: rank 0 <-> rank 1%s; polling loops %s", b->size,
-               b->size > 2 ? ", the others idle" : "", b->yield ? "yield the core" : "spin");
+    if (sp->flags & BENCH_OPT_ALL_RANKS)
+        bench_note(b, "%d ranks, every one takes part; polling loops %s", b->size,
+                   b->yield ? "yield the core" : "spin");
+    else
+        bench_note(b, "%d ranks: rank 0 <-> rank 1%s; polling loops %s", b->size,
+                   b->size > 2 ? ", the others idle" : "", b->yield ? "yield the core" : "spin");
     int i1 = bench_iters(b, 0), i2 = bench_iters(b, BENCH_LARGE_SIZE + 1);
     int w1 = bench_warmup(b, 0), w2 = bench_warmup(b, BENCH_LARGE_SIZE + 1);
     if (i1 == i2 && w1 == w2)

@@ -39,6 +39,9 @@ enum {
     BENCH_OPT_WINDOW = 1 << 0, /* -W */
     BENCH_OPT_PROTO = 1 << 1,  /* --proto */
     BENCH_OPT_UCX = 1 << 2,    /* --ucx (the benchmark measures the baseline itself) */
+    /* Ranks >= 2 are not parked until the end: bench_start returns BENCH_RUN
+     * to them too (role BENCH_IDLE, peer -1), and the benchmark uses them. */
+    BENCH_OPT_ALL_RANKS = 1 << 3,
 };
 
 struct bench;
