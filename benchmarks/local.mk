@@ -19,6 +19,7 @@ bin_PROGRAMS += \
 	benchmarks/ordo_rpc_rate \
 	benchmarks/ordo_crossover \
 	benchmarks/ordo_obj_latency \
+	benchmarks/ordo_lock_bench \
 	benchmarks/ordo_fd
 
 benchmarks_ordo_latency_SOURCES = benchmarks/ordo_latency.c benchmarks/bench_ucx.c \
@@ -46,6 +47,10 @@ benchmarks_ordo_obj_latency_SOURCES = benchmarks/ordo_obj_latency.c benchmarks/o
 	benchmarks/obj_latency_print.c benchmarks/obj_rma.c
 benchmarks_ordo_obj_latency_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_obj_latency_LDADD = $(BENCH_LDADD)
+
+benchmarks_ordo_lock_bench_SOURCES = benchmarks/ordo_lock_bench.c
+benchmarks_ordo_lock_bench_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_lock_bench_LDADD = $(BENCH_LDADD)
 
 # The failure detector: one trial per job (benchmarks/fd-detect.sh runs them).
 benchmarks_ordo_fd_SOURCES = benchmarks/ordo_fd.c
