@@ -12,7 +12,10 @@
  * other ranks answer inside ordo_barrier.  The prediction: an acquire is
  * two round trips (GRANT, COMMIT) to the q-th fastest replica, a release
  * one (RELEASE, decided at q answers), where the q-th fastest is the q-th
- * smallest of the replicas' median round trips.
+ * smallest of the replicas' median round trips.  Beside it a round without
+ * the lock: ordo_rpc_call_nb to every replica at once (a GRANT's sizes),
+ * timed until q answered: what each round of an acquire costs in messages
+ * alone.
  *
  * Contended, per N: ranks 0 .. K-1 (K = min(4, ranks)) acquire and release
  * as fast as they can for CONTEND_S seconds; rank 0 prints acquisitions
@@ -27,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { ID_NOP = 1 };
+enum { ID_NOP = 1, ID_GRANTLIKE = 2 };
 
 #define LEASE_US     1000000ull
 #define CONTEND_S    2.0
@@ -41,9 +44,18 @@ static int on_nop(const ordo_rpc_msg_t *msg, void *arg)
     return ORDO_OK;
 }
 
+/* A GRANT's shape: a 32 B request, a 16 B reply. */
+static int on_grantlike(const ordo_rpc_msg_t *msg, void *arg)
+{
+    static const uint8_t reply[16];
+    (void)arg;
+    return ordo_rpc_reply(msg, reply, sizeof(reply));
+}
+
 static int register_handlers(void)
 {
-    return ordo_rpc_register(ID_NOP, on_nop, NULL);
+    int s = ordo_rpc_register(ID_NOP, on_nop, NULL);
+    return s == ORDO_OK ? ordo_rpc_register(ID_GRANTLIKE, on_grantlike, NULL) : s;
 }
 
 static const bench_spec_t spec = {
@@ -78,7 +90,7 @@ static int cmp_double(const void *a, const void *b)
 typedef struct uncontended {
     int n, q;
     int rep[MAX_REPLICAS];
-    bench_stats_t acq, rel;
+    bench_stats_t acq, rel, round;
     double rtt[MAX_REPLICAS];    /* median round trip to each replica, ascending */
     double rtt_of[MAX_REPLICAS]; /* the same, in the order of rep */
 } uncontended_t;
@@ -98,11 +110,38 @@ static void shuffle(int *order, int n, uint32_t *rng)
     }
 }
 
-/* Rank 0: acquire, release, a round trip to each replica, per iteration. */
+static void count_answer(ordo_request_t *req, int status, void *arg)
+{
+    (void)req;
+    if (status == ORDO_OK)
+        ++*(int *)arg;
+}
+
+/* One round as a lock's: a call to every replica at once (32 B request,
+ * 16 B reply), timed until q answered; the rest are waited for untimed. */
+static double time_round(bench_t *b, const uncontended_t *u)
+{
+    static uint8_t req[32], reply[MAX_REPLICAS][16];
+    int answered = 0;
+    double t0 = bench_now_us(), dt = 0;
+    for (int i = 0; i < u->n; i++)
+        check(b, "ordo_rpc_call_nb",
+              ordo_rpc_call_nb(u->rep[i], ID_GRANTLIKE, req, sizeof(req), reply[i],
+                               sizeof(reply[i]), count_answer, &answered, NULL));
+    while (answered < u->q)
+        bench_poll(b);
+    dt = bench_now_us() - t0;
+    while (answered < u->n)
+        bench_poll(b);
+    return dt;
+}
+
+/* Rank 0: acquire, release, a round trip to each replica and a round, per
+ * iteration. */
 static void time_uncontended(bench_t *b, ordo_lock_t *l, uncontended_t *u)
 {
     int iters = bench_iters(b, 8), warmup = bench_warmup(b, 8), *reps = u->rep;
-    double *s = malloc((size_t)iters * (2 + MAX_REPLICAS) * sizeof(double));
+    double *s = malloc((size_t)iters * (3 + MAX_REPLICAS) * sizeof(double));
     uint32_t rng = 0x9e3779b9u;
     if (!s)
         bench_fail(b, "malloc (samples)", 0, ORDO_ERR_NOMEM);
@@ -115,9 +154,11 @@ static void time_uncontended(bench_t *b, ordo_lock_t *l, uncontended_t *u)
         double t1 = bench_now_us();
         check(b, "ordo_lock_release", ordo_lock_release(l));
         double t2 = bench_now_us();
+        double round = time_round(b, u);
         if (it >= warmup) {
             s[it - warmup] = t1 - t0;
             s[iters + it - warmup] = t2 - t1;
+            s[(size_t)(2 + MAX_REPLICAS) * iters + (size_t)(it - warmup)] = round;
         }
         shuffle(order, u->n, &rng);
         for (int k = 0; k < u->n; k++) {
@@ -130,6 +171,7 @@ static void time_uncontended(bench_t *b, ordo_lock_t *l, uncontended_t *u)
     }
     bench_stats_of(b, s, (size_t)iters, &u->acq);
     bench_stats_of(b, s + iters, (size_t)iters, &u->rel);
+    bench_stats_of(b, s + (size_t)(2 + MAX_REPLICAS) * iters, (size_t)iters, &u->round);
     for (int i = 0; i < u->n; i++) {
         bench_stats_t st;
         bench_stats_of(b, s + (size_t)(2 + i) * iters, (size_t)iters, &st);
@@ -195,9 +237,20 @@ static void print_uncontended(bench_t *b, const uncontended_t *u, int nu)
     bench_note(b, "RTT q-th: the q-th smallest of the replicas' median ordo_rpc_call round trips "
                   "(8 B request, empty reply), timed in the same iterations; predicted acquire "
                   "= 2 RTT q-th (GRANT, COMMIT), release = 1 (RELEASE)");
+    bench_note(b, "Round: ordo_rpc_call_nb to all N replicas at once (32 B request, 16 B reply, "
+                  "as a GRANT), until q answered: a lock round without the lock");
     bench_table_init(&t);
-    const char *cols[] = {"Acquire p50",  "Acquire p99", "Release p50", "Release p99",
-                          "RTT q-th p50", "Acq/2RTT",    "Rel/RTT",     "q"};
+    const char *cols[] = {"Acquire p50",
+                          "Acquire p99",
+                          "Release p50",
+                          "Release p99",
+                          "RTT q-th p50",
+                          "Acq/2RTT",
+                          "Rel/RTT",
+                          "Round p50",
+                          "Acq/2Round",
+                          "Rel/Round",
+                          "q"};
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
         bench_table_col(&t, cols[i]);
     bench_table_header(b, &t);
@@ -211,6 +264,9 @@ static void print_uncontended(bench_t *b, const uncontended_t *u, int nu)
         bench_cell(b, &t, rtt);
         bench_cell(b, &t, u[i].acq.p50 / (2 * rtt));
         bench_cell(b, &t, u[i].rel.p50 / rtt);
+        bench_cell(b, &t, u[i].round.p50);
+        bench_cell(b, &t, u[i].acq.p50 / (2 * u[i].round.p50));
+        bench_cell(b, &t, u[i].rel.p50 / u[i].round.p50);
         bench_cell_prec(b, &t, u[i].q, 0);
         bench_row_end(b, &t);
     }
