@@ -5,7 +5,10 @@
  *                  a release by a rank that does not hold the lock
  *                  (ORDO_ERR_NOT_HELD), an acquire by the holder
  *                  (ORDO_ERR_INVALID), a destroyed or made-up handle: each
- *                  refused, and the lock works on as before
+ *                  refused, and the lock works on as before; messages no
+ *                  client sends (short, long, bad op, attempt 0, lease 0
+ *                  or over a day, token 0, unknown lock) refused by a
+ *                  replica with ORDO_ERR_MSG or ORDO_ERR_INVALID
  *   mutual         every rank, ITER times: acquire (N = 5), read a counter
  *   exclusion      in a quorum register, write it + 1 with the fencing
  *                  token, release.  Each rank records (token, when it had
@@ -32,6 +35,9 @@
  * ORDO_TIMEOUT_MS).
  */
 #include "../ordo_test.h"
+
+#include "consistency/qlock.h"
+#include "runtime/rt.h"
 
 #include <ordo.h>
 #include <stdint.h>
@@ -172,6 +178,104 @@ static void test_bad_input(void)
         }
         CU_ASSERT_EQUAL(ordo_lock_destroy(l), ORDO_OK);
     }
+}
+
+/* What a replica answers to messages no client of ordo's sends: each is
+ * refused (ORDO_ERR_MSG, or ORDO_ERR_INVALID for a lock it does not know)
+ * and changes nothing. */
+static void test_malformed(void)
+{
+    ordo_lock_t *l;
+    unsigned id;
+    int reps[MAX_RANKS];
+    uint64_t t = 0, t2 = 0;
+    uint8_t raw[2 * sizeof(ordo__qlock_msg_t)] = {0};
+    ordo__qlock_grant_reply_t rep;
+    CU_ASSERT_EQUAL_FATAL(ordo__rpc_handler_id("qlock", &id), ORDO_OK);
+    CU_ASSERT_EQUAL_FATAL(ordo_lock_create(3, &l), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_lock_replicas(l, reps), ORDO_OK);
+    if (me == 1)
+        CU_ASSERT_EQUAL(ordo_lock_acquire(l, LONG_US, &t), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    if (me == 0) {
+        int r = reps[0];
+        ordo__qlock_msg_t good = {
+            .lock = l->id, .op = ORDO__QLOCK_GRANT, .attempt = 99, .lease_ns = 1000000};
+        ordo__qlock_msg_t m;
+        for (size_t len = 0; len < sizeof(raw); len += 7)
+            if (len != sizeof(good))
+                CU_ASSERT_EQUAL(ordo__rpc_call(r, id, raw, len, &rep, sizeof(rep), NULL),
+                                ORDO_ERR_MSG);
+        const uint8_t bad_ops[] = {0, 4, 255};
+        for (size_t i = 0; i < sizeof(bad_ops); i++) {
+            m = good;
+            m.op = bad_ops[i];
+            CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &m, sizeof(m), &rep, sizeof(rep), NULL),
+                            ORDO_ERR_MSG);
+        }
+        m = good;
+        m.attempt = 0;
+        CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &m, sizeof(m), &rep, sizeof(rep), NULL),
+                        ORDO_ERR_MSG);
+        m = good;
+        m.lease_ns = 0;
+        CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &m, sizeof(m), &rep, sizeof(rep), NULL),
+                        ORDO_ERR_MSG);
+        m.lease_ns = UINT64_MAX;
+        CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &m, sizeof(m), &rep, sizeof(rep), NULL),
+                        ORDO_ERR_MSG);
+        m = good;
+        m.op = ORDO__QLOCK_COMMIT;
+        m.token = 0;
+        CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &m, sizeof(m), NULL, 0, NULL), ORDO_ERR_MSG);
+        m = good;
+        m.lock = 0xfffffff0u;
+        CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &m, sizeof(m), &rep, sizeof(rep), NULL),
+                        ORDO_ERR_INVALID);
+        /* Well formed, but rank 1 holds the lock: refused, with the holder. */
+        rep.granted = 7;
+        CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &good, sizeof(good), &rep, sizeof(rep), NULL),
+                        ORDO_OK);
+        CU_ASSERT_EQUAL(rep.granted, 0);
+        CU_ASSERT_EQUAL(rep.holder, 1);
+        /* A COMMIT of an attempt that holds no grant; a RELEASE of it (a
+         * no-op for rank 1's grant). */
+        m = good;
+        m.op = ORDO__QLOCK_COMMIT;
+        m.token = 1000;
+        CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &m, sizeof(m), NULL, 0, NULL), ORDO_ERR_NOT_HELD);
+        m.op = ORDO__QLOCK_RELEASE;
+        CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &m, sizeof(m), NULL, 0, NULL), ORDO_OK);
+    }
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    if (me == 1) {
+        uint64_t left = 0;
+        CU_ASSERT_EQUAL(ordo_lock_lease_left(l, &left), ORDO_OK);
+        CU_ASSERT(left > 0); /* still held */
+        CU_ASSERT_EQUAL(ordo_lock_release(l), ORDO_OK);
+    }
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    if (me == 0) {
+        /* The lock is free, but rank 0 released attempt 99: a late copy of
+         * its GRANT (or of an older one) is refused. */
+        ordo__qlock_msg_t m = {
+            .lock = l->id, .op = ORDO__QLOCK_GRANT, .attempt = 99, .lease_ns = 1000000};
+        for (int k = 0; k < 2; k++, m.attempt--) {
+            rep.granted = 7;
+            CU_ASSERT_EQUAL(ordo__rpc_call(reps[0], id, &m, sizeof(m), &rep, sizeof(rep), NULL),
+                            ORDO_OK);
+            CU_ASSERT_EQUAL(rep.granted, 0);
+        }
+    }
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    /* Nothing changed: the next holder's token follows rank 1's. */
+    if (me == 2) {
+        CU_ASSERT_EQUAL(ordo_lock_acquire(l, LONG_US, &t2), ORDO_OK);
+        CU_ASSERT_EQUAL(t2, 2);
+        CU_ASSERT_EQUAL(ordo_lock_release(l), ORDO_OK);
+    }
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_lock_destroy(l), ORDO_OK);
 }
 
 static int cmp_acq(const void *a, const void *b)
@@ -349,6 +453,7 @@ static void test_finalize(void)
 static CU_TestInfo all_tests[] = {
     {"ordo_init", test_init},
     {"bad input refused, nothing changed", test_bad_input},
+    {"malformed messages refused, nothing changed", test_malformed},
     {"mutual exclusion: no lost update, no overlap, tokens grow", test_mutual_exclusion},
     {"fencing: a holder past its lease is refused", test_fencing},
     {"ordo_finalize with a lock held", test_finalize},
