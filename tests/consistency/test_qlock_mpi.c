@@ -408,7 +408,7 @@ static void test_fencing(void)
 
 /* A lease of 1 us is over before any acquire can complete: every attempt
  * gets its commits in too late, is let go and tried again, until
- * ORDO_TIMEOUT_MS (qlock_np5.sh runs this with 5 s, on 3 ranks); the lock
+ * ORDO_TIMEOUT_MS (qlock_np5.sh runs this with 3 s, on 3 ranks); the lock
  * is free at once after. */
 static void test_lease_over_first(void)
 {
