@@ -20,6 +20,7 @@ bin_PROGRAMS += \
 	benchmarks/ordo_crossover \
 	benchmarks/ordo_obj_latency \
 	benchmarks/ordo_qreg_latency \
+	benchmarks/ordo_lock_bench \
 	benchmarks/ordo_fd
 
 benchmarks_ordo_latency_SOURCES = benchmarks/ordo_latency.c benchmarks/bench_ucx.c \
@@ -52,6 +53,9 @@ benchmarks_ordo_qreg_latency_SOURCES = benchmarks/ordo_qreg_latency.c benchmarks
 	benchmarks/qreg_latency_print.c
 benchmarks_ordo_qreg_latency_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_qreg_latency_LDADD = $(BENCH_LDADD)
+benchmarks_ordo_lock_bench_SOURCES = benchmarks/ordo_lock_bench.c
+benchmarks_ordo_lock_bench_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_lock_bench_LDADD = $(BENCH_LDADD)
 
 # The failure detector: one trial per job (benchmarks/fd-detect.sh runs them).
 benchmarks_ordo_fd_SOURCES = benchmarks/ordo_fd.c

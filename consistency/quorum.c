@@ -32,10 +32,8 @@ static void round_end_call(ordo__qround_t *r, int idx, int status, size_t len)
 {
     r->status[idx] = status;
     r->reply_len[idx] = len;
-    if (status == ORDO_OK) {
+    if (status == ORDO_OK && (!r->answered || r->answered(r, idx))) {
         r->ok++;
-        if (r->answered)
-            r->answered(r, idx);
     } else {
         r->bad++;
         r->fenced |= status == ORDO_ERR_FENCED;

@@ -6,8 +6,9 @@
  * A round sends one request to each of a set of replica ranks and gathers
  * their answers by callback.  It is decided once `need` replicas answered
  * ORDO_OK, or once so many failed (an error status, a failed rank, a
- * replica already known failed is not even asked) that `need` cannot be
- * reached any more.  Answers that come after the decision are still
+ * replica already known failed is not even asked, an ORDO_OK answer the
+ * owner's `answered` calls a refusal) that `need` cannot be reached any
+ * more.  Answers that come after the decision are still
  * gathered (the request and reply buffers stay the round's until every
  * call has ended): the owner frees the round when it is idle.
  *
@@ -45,14 +46,17 @@ typedef struct ordo__qround_call {
 
 struct ordo__qround {
     /* Set by the owner before ordo__qround_start. */
-    int n;                                        /* replicas */
-    int rank[ORDO__QUORUM_MAX_REPLICAS];          /* their ranks */
-    int need;                                     /* ORDO_OK answers that decide it */
-    size_t cap;                                   /* reply bytes per replica (0: none) */
-    uint8_t *replies;                             /* n * cap bytes, the owner's */
-    void (*answered)(ordo__qround_t *r, int idx); /* each ORDO_OK answer (may be NULL) */
-    void (*decided)(ordo__qround_t *r);           /* once */
-    void (*idle)(ordo__qround_t *r);              /* decided and every call ended (may be NULL) */
+    int n;                               /* replicas */
+    int rank[ORDO__QUORUM_MAX_REPLICAS]; /* their ranks */
+    int need;                            /* ORDO_OK answers that decide it */
+    size_t cap;                          /* reply bytes per replica (0: none) */
+    uint8_t *replies;                    /* n * cap bytes, the owner's */
+    /* Each ORDO_OK answer (may be NULL: every one counts): 1 if it counts
+     * towards need, 0 if it refuses (a lock replica's "held by another"),
+     * which counts as a failed answer. */
+    int (*answered)(ordo__qround_t *r, int idx);
+    void (*decided)(ordo__qround_t *r); /* once */
+    void (*idle)(ordo__qround_t *r);    /* decided and every call ended (may be NULL) */
     void *owner;
     /* Filled by the round. */
     int ok, bad, pending;

@@ -627,28 +627,45 @@ ORDO_API ordo_status_t ordo_qreg_destroy(ordo_qreg_t *reg);
  * only D + 2*rho*D after they granted it, by theirs; rho is
  * ORDO_CLOCK_DRIFT_PPM, the bound on any rank's clock rate error.  So two
  * holders never overlap in real time while every clock drifts by less
- * than rho.
+ * than rho.  (ORDO_LEASE_GUARD=n drops the guard, to show what it
+ * prevents.)  The clock is ordo's physical clock, which ORDO_FAULT's drift
+ * and skew shift.
+ *
+ * Replicas on failed ranks are not asked; a holder that fails keeps the
+ * lock until its lease ends.  With ORDO_HISTORY each acquire and release
+ * is logged (lock-<id>.<rank>.edn, key 0, an acquire's value its token).
  */
 typedef struct ordo_lock ordo_lock_t;
 
 /**
  * Create a lock (collective over the live members) with `replicas` replica
- * ranks (N, <= ordo_size()) and the majority quorum q = N/2 + 1.
+ * ranks (N, 1 <= N <= ordo_size()), placed by consistent hashing, and the
+ * majority quorum q = N/2 + 1: it survives f = N - q failed replicas.
+ * Anything else: ORDO_ERR_INVALID (with a warning), nothing created.
  */
 ORDO_API ordo_status_t ordo_lock_create(int replicas, ordo_lock_t **lock);
 
 /**
- * Acquire the lock for a lease of lease_us microseconds (> 0), waiting (at
- * most ORDO_TIMEOUT_MS: ORDO_ERR_TIMEOUT) while another rank holds it.
- * *fencing_token receives the token.  ORDO_ERR_NO_QUORUM when fewer than q
- * replicas are alive; ORDO_ERR_INVALID if this rank holds it already.
+ * Acquire the lock for a lease of lease_us microseconds (1 .. 86400000000),
+ * waiting (at most ORDO_TIMEOUT_MS: ORDO_ERR_TIMEOUT) while another rank
+ * holds it: asked replicas that refuse are let go at once and the request
+ * is repeated after a random back-off (50 us, doubling up to 20 ms).
+ * *fencing_token receives the token.  It never returns a lease that has
+ * already run out (a rank paused while acquiring tries again).
+ * ORDO_ERR_NO_QUORUM when fewer than q replicas are alive; ORDO_ERR_INVALID
+ * if this rank holds it already (a lease of its own that ran out is let go
+ * first), for bad arguments, or when the guard leaves nothing of the
+ * lease (ORDO_CLOCK_DRIFT_PPM of 500000).
  */
 ORDO_API ordo_status_t ordo_lock_acquire(ordo_lock_t *lock, uint64_t lease_us,
                                          uint64_t *fencing_token);
 
 /**
- * Release the lock.  ORDO_ERR_NOT_HELD if this rank does not hold it or its
- * lease has run out by its own clock (the replicas let it go by themselves).
+ * Release the lock: returns once q replicas let it go.  ORDO_ERR_NOT_HELD if
+ * this rank does not hold it or its lease has run out by its own clock (the
+ * replicas let it go by themselves).  ORDO_ERR_NO_QUORUM (or
+ * ORDO_ERR_TIMEOUT) if fewer than q answered: the rank does not hold the
+ * lock any more either way, the others get it when the lease ends.
  */
 ORDO_API ordo_status_t ordo_lock_release(ordo_lock_t *lock);
 
@@ -658,7 +675,29 @@ ORDO_API ordo_status_t ordo_lock_release(ordo_lock_t *lock);
  */
 ORDO_API ordo_status_t ordo_lock_lease_left(const ordo_lock_t *lock, uint64_t *left_us);
 
-/** Destroy a lock (collective over the live members). */
+/** A lock's shape and this rank's counters since its creation. */
+typedef struct ordo_lock_stats {
+    int replicas, quorum, tolerates; /**< N, q = N/2 + 1, f = N - q */
+    uint64_t acquires, releases;     /**< completed with ORDO_OK */
+    uint64_t attempts;               /**< grant rounds started (retries included) */
+    uint64_t lease_lost;             /**< attempts that got the lock after the lease ran out */
+    uint64_t failed;                 /**< acquires and releases that returned an error (not the
+                                           bad arguments: they change nothing) */
+    uint64_t replica_grants;         /**< grants this rank gave as a replica */
+    uint64_t replica_refusals;       /**< grants it refused (held by another) */
+    uint64_t replica_commits;        /**< tokens it accepted */
+    uint64_t replica_frees;          /**< grants it freed on a release */
+} ordo_lock_stats_t;
+ORDO_API ordo_status_t ordo_lock_stats(const ordo_lock_t *lock, ordo_lock_stats_t *stats);
+
+/** The replica ranks of lock (replicas[] has room for N), in ring order. */
+ORDO_API ordo_status_t ordo_lock_replicas(const ordo_lock_t *lock, int *replicas);
+
+/**
+ * Destroy a lock (collective over the live members): waits for this rank's
+ * messages about it, then frees its replicas' state.  The handle is invalid
+ * afterwards (ORDO_ERR_INVALID).
+ */
 ORDO_API ordo_status_t ordo_lock_destroy(ordo_lock_t *lock);
 
 /* ------------------------------------------------------------------------ */

@@ -120,6 +120,19 @@ void ordo__op_complete(rpc_op_t *op, int status)
     ordo__op_maybe_put(op);
 }
 
+void ordo__op_reply_in(rpc_op_t *op, int status)
+{
+    if (op->send_pending && op->state != OP_DONE) {
+        /* The caller may free its request at completion: not while the
+         * transport reads it (op_send_done completes the call). */
+        ordo__timer_cancel(&op->retry);
+        op->reply_early = 1;
+        op->status = status;
+        return;
+    }
+    ordo__op_complete(op, status);
+}
+
 int ordo__op_copy_payload(rpc_op_t *op, const void *data, size_t len)
 {
     if (len <= RPC_INLINE_COPY) {

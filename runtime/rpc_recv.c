@@ -115,7 +115,7 @@ static void recv_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const 
         ordo__pull_start(h, NULL, 0, data, len, op);
         return;
     }
-    ordo__op_complete(op, take_reply(h, data, len, op->reply.buf, op->reply.cap, &op->reply.len));
+    ordo__op_reply_in(op, take_reply(h, data, len, op->reply.buf, op->reply.cap, &op->reply.len));
 }
 
 static void recv_ack(const ordo__msg_hdr_t *h, const ordo__stamp_t *st)

@@ -28,6 +28,14 @@ static void op_send_done(ordo__tl_send_req_t *sreq, int status)
     rpc_op_t *op = (rpc_op_t *)((char *)sreq - offsetof(rpc_op_t, sreq));
     op->send_pending--;
     ordo__rpc.in_flight--;
+    if (op->reply_early) {
+        /* Its reply is in: it ends once no copy of its request is left. */
+        if (!op->send_pending) {
+            op->reply_early = 0;
+            ordo__op_complete(op, op->status);
+        }
+        return;
+    }
     /* An eager payload is free once sent. */
     if (status != ORDO_OK || (!op->send_pending && op->kind != OP_CALL && !op->rndv))
         ordo__op_complete(op, status);

@@ -2,7 +2,7 @@
 # Every benchmark on 2 ranks with small sizes (1 B .. 1 KiB, few iterations;
 # ordo_obj_latency 8 B .. 1 KiB, also on 3 ranks; ordo_latency also with its
 # raw UCX baseline, --ucx; ordo_qreg_latency on 3 ranks, with and without
-# --delays, and on 2): exit status 0, the
+# --delays, and on 2; ordo_lock_bench, sizeless, on 2 and 5): exit status 0, the
 # OSU-style title, the "# Size" header with the metric, and one row of numbers
 # per size.  Then bad options: exit status 2 and a message naming the option,
 # with and without the launcher.
@@ -155,6 +155,29 @@ if qreg 2; then
         { echo "FAIL: ordo_qreg_latency on 2 ranks: R = 3 not said skipped"; show; fail=1; }
     [ "$(grep -vc '^#' "$out")" -eq 0 ] || { echo "FAIL: ordo_qreg_latency on 2 ranks printed rows"; show; fail=1; }
 fi
+# ordo_lock_bench: no sizes; two tables keyed by N (on 2 ranks: N = 2), on
+# 2 and 5 ranks (N = 3 and 5).
+for np in 2 5; do
+    "$top_srcdir/tests/mpirun.sh" $np "$bin/ordo_lock_bench" -i 20 -x 5 >"$out" 2>"$err"
+    rc=$?
+    want=2
+    [ $np = 5 ] && want="3 5"
+    ok=1
+    [ $rc -eq 0 ] || ok=0
+    grep -q "^# OSU-style ordo Quorum Lock Test v" "$out" || ok=0
+    grep -q "^# Size  *Acquire p50  *Acquire p99  *Release p50" "$out" || ok=0
+    grep -q "^# Size  *Acquires/s  *Ranks  *Attempts/acq" "$out" || ok=0
+    for n in $want; do
+        [ "$(grep -Ec "^$n +[0-9]+\.[0-9]+ +[0-9]" "$out")" = 2 ] || ok=0
+    done
+    if [ $ok = 1 ]; then
+        echo "ok: ordo_lock_bench on $np ranks"
+        sed -n '/^# Size/,$p' "$out" | sed 's/^/    /'
+    else
+        echo "FAIL: ordo_lock_bench on $np ranks (exit status $rc)"; show; fail=1
+    fi
+done
+np=2
 
 # expect_usage_error OPTION ARGS...: exit status 2, OPTION named on stderr.
 expect_usage_error() {
@@ -185,6 +208,7 @@ expect_usage_error "-m" "$bin/ordo_bibw" -m
 expect_usage_error "-m" "$bin/ordo_obj_latency" -m 1K:abc
 expect_usage_error "-W" "$bin/ordo_obj_latency" -W 8
 expect_usage_error "--proto" "$bin/ordo_obj_latency" --proto eager
+expect_usage_error "-W" "$bin/ordo_lock_bench" -W 8
 expect_usage_error "-m" "$top_srcdir/tests/mpirun.sh" 2 "$bin/ordo_latency" -m abc
 expect_usage_error "--delays" "$bin/ordo_qreg_latency" --delays 100,x
 expect_usage_error "--delays" "$bin/ordo_qreg_latency" --delays 0,20000000
