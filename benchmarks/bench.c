@@ -655,6 +655,20 @@ static void timer_init(void)
         tsc_us_per_tick = (t1 - t0) / (double)(c1 - c0);
 }
 
+void bench_shuffle(int *order, int n, uint32_t *rng)
+{
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    for (int k = n - 1; k > 0; k--) {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 17;
+        *rng ^= *rng << 5;
+        int j = (int)(*rng % (uint32_t)(k + 1)), tmp = order[k];
+        order[k] = order[j];
+        order[j] = tmp;
+    }
+}
+
 double bench_now_us(void)
 {
     if (tsc_us_per_tick > 0)

@@ -166,6 +166,9 @@ int bench_warmup(const bench_t *b, size_t size);
 
 /* Monotonic time in microseconds. */
 double bench_now_us(void);
+/* A fresh random order of 0..n-1 in order[] (xorshift on *rng, seeded by the
+ * caller: runs are alike); benchmarks interleave what they compare with it. */
+void bench_shuffle(int *order, int n, uint32_t *rng);
 
 /* Samples: forget them, add one, summarize them. */
 void bench_samples_reset(bench_t *b);

@@ -95,21 +95,6 @@ typedef struct uncontended {
     double rtt_of[MAX_REPLICAS]; /* the same, in the order of rep */
 } uncontended_t;
 
-/* A fresh random order of n items (xorshift, seeded: runs are alike). */
-static void shuffle(int *order, int n, uint32_t *rng)
-{
-    for (int i = 0; i < n; i++)
-        order[i] = i;
-    for (int k = n - 1; k > 0; k--) {
-        *rng ^= *rng << 13;
-        *rng ^= *rng >> 17;
-        *rng ^= *rng << 5;
-        int j = (int)(*rng % (uint32_t)(k + 1)), tmp = order[k];
-        order[k] = order[j];
-        order[j] = tmp;
-    }
-}
-
 static void count_answer(ordo_request_t *req, int status, void *arg)
 {
     (void)req;
@@ -160,7 +145,7 @@ static void time_uncontended(bench_t *b, ordo_lock_t *l, uncontended_t *u)
             s[iters + it - warmup] = t2 - t1;
             s[(size_t)(2 + MAX_REPLICAS) * iters + (size_t)(it - warmup)] = round;
         }
-        shuffle(order, u->n, &rng);
+        bench_shuffle(order, u->n, &rng);
         for (int k = 0; k < u->n; k++) {
             int i = order[k];
             double r0 = bench_now_us();

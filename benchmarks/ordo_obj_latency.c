@@ -276,21 +276,6 @@ static void verify(ctx_t *x)
     check(x, "ordo_fence", ordo_fence());
 }
 
-/* A fresh random order of n items (xorshift, seeded: runs are alike). */
-static void shuffle(int *order, int n, uint32_t *rng)
-{
-    for (int i = 0; i < n; i++)
-        order[i] = i;
-    for (int k = n - 1; k > 0; k--) {
-        *rng ^= *rng << 13;
-        *rng ^= *rng >> 17;
-        *rng ^= *rng << 5;
-        int j = (int)(*rng % (uint32_t)(k + 1)), tmp = order[k];
-        order[k] = order[j];
-        order[j] = tmp;
-    }
-}
-
 static int tso_burst(size_t size)
 {
     size_t k = TSO_BURST, fit = g.tso_bytes / size; /* the buffer keeps room for one more */
@@ -313,7 +298,7 @@ static void measure(ctx_t *x, double *samples[NOPS], point_t *pt)
     for (int it = 0; it < warmup + iters; it++) {
         if (it == warmup)
             bench_counters_start(b);
-        shuffle(order, NOPS, &rng);
+        bench_shuffle(order, NOPS, &rng);
         for (int k = 0; k < NOPS; k++) {
             double dt = time_op(x, order[k]);
             if (it >= warmup)
@@ -356,7 +341,7 @@ static void measure_atomics(bench_t *b, double *samples[NOPS], atomics_t *a)
         off[m] = atomic_word(b, g.obj[m], &a->remote[m]);
     bench_ping(b);
     for (int it = 0; it < warmup + iters; it++) {
-        shuffle(order, NATOMICS, &rng);
+        bench_shuffle(order, NATOMICS, &rng);
         for (int k = 0; k < NATOMICS; k++) {
             int op = order[k], s;
             int64_t old = 0;

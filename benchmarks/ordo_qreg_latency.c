@@ -287,21 +287,6 @@ static double time_op(ctx_t *x, const op_t *op)
     return bench_now_us() - t0;
 }
 
-/* A fresh random order of n items (xorshift, seeded: runs are alike). */
-static void shuffle(int *order, int n, uint32_t *rng)
-{
-    for (int i = 0; i < n; i++)
-        order[i] = i;
-    for (int k = n - 1; k > 0; k--) {
-        *rng ^= *rng << 13;
-        *rng ^= *rng >> 17;
-        *rng ^= *rng << 5;
-        int j = (int)(*rng % (uint32_t)(k + 1)), tmp = order[k];
-        order[k] = order[j];
-        order[j] = tmp;
-    }
-}
-
 /* What a read of every register set returns is what rank 0 wrote last. */
 static void verify(ctx_t *x)
 {
@@ -356,7 +341,7 @@ static void measure_one(ctx_t *x)
         if (it == warmup)
             for (int c = 0; c < run->ncfg; c++)
                 agreed0[c] = reads_agreed(x, run->cfg[c].reg, &reads0[c]);
-        shuffle(order, nops, &rng);
+        bench_shuffle(order, nops, &rng);
         for (int k = 0; k < nops; k++) {
             x->val[1] = (uint8_t)it;
             double dt = time_op(x, &ops[order[k]]);
@@ -407,7 +392,7 @@ static void contend(ctx_t *x, qrl_config_t *c, double *mine[2], uint64_t *reads,
     for (int it = 0; it < warmup + iters; it++) {
         if (it == warmup)
             a0 = reads_agreed(x, c->reg, &r0);
-        shuffle(order, 2, &rng);
+        bench_shuffle(order, 2, &rng);
         for (int k = 0; k < 2; k++) {
             op_t op = {order[k] == 0 ? OP_QWRITE : OP_QREAD, (int)(c - x->run.cfg)};
             x->val[1] = (uint8_t)it;
