@@ -1,12 +1,14 @@
 /*
- * qreg.c - quorum registers, the client side and the API: multi-writer ABD
- * (include/ordo.h says what it guarantees).  An operation is two rounds
- * (quorum.h) of the same shape:
+ * qreg.c - quorum register operations, the client side and their API:
+ * multi-writer ABD (include/ordo.h says what it guarantees).  An operation
+ * is two rounds (quorum.h) of the same shape:
  *
  *   write  QUERY_TAG to every live replica, the highest tag of Q answers;
- *          STORE (that tag's counter + 1, this rank) with the value, W acks
+ *          STORE (that tag's counter + 1, this rank, its write number) with
+ *          the value, W acks
  *   read   QUERY to every live replica, the freshest of Q answers; done if
- *          all of them agree, else STORE it back, W acks
+ *          all of them agree and W replicas hold it, else STORE it back,
+ *          W acks
  *
  * The rounds' callbacks run inside progress, so the step from one round to
  * the next is deferred to the quorum module's progress (ordo__quorum_defer).
@@ -15,18 +17,13 @@
  */
 #include "ordo_config.h"
 
-#include "collectives/coll.h"
 #include "consistency/qreg.h"
-#include "runtime/log.h"
 #include "runtime/rt.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define OP_MAGIC 0x71726f70u /* "qrop" */
-
-unsigned ordo__qreg_rpc_id;
-static struct ordo_qreg *live;
 
 typedef enum { OP_READ, OP_WRITE } op_kind_t;
 
@@ -45,30 +42,9 @@ struct ordo_qreg_op {
     int wait_rest;          /* a degraded read without a quorum: every answer counts */
     uint64_t process;       /* in the history */
     ordo__qround_t round[2];
-    ordo__qreg_msg_t *msg[2];  /* each round's request (a STORE's carries the value) */
-    uint8_t *replies;          /* round 0's answers */
-    struct ordo_qreg_op *next; /* the register's operations not yet freed */
+    ordo__qreg_msg_t *msg[2]; /* each round's request (a STORE's carries the value) */
+    uint8_t *replies;         /* round 0's answers */
 };
-
-static struct ordo_qreg_op *all_ops;
-
-struct ordo_qreg *ordo__qreg_find(uint32_t id)
-{
-    for (struct ordo_qreg *r = live; r; r = r->next)
-        if (r->id == id)
-            return r;
-    return NULL;
-}
-
-static int reg_valid(const struct ordo_qreg *reg)
-{
-    if (!reg)
-        return 0;
-    for (struct ordo_qreg *r = live; r; r = r->next)
-        if (r == reg)
-            return r->magic == ORDO__QREG_MAGIC;
-    return 0;
-}
 
 /* ---- an operation's life -------------------------------------------------------- */
 
@@ -85,11 +61,6 @@ static void op_free_if_over(struct ordo_qreg_op *op)
     if (!op->done || op->held || !op_idle(op))
         return;
     op->reg->inflight--;
-    for (struct ordo_qreg_op **pp = &all_ops; *pp; pp = &(*pp)->next)
-        if (*pp == op) {
-            *pp = op->next;
-            break;
-        }
     op->magic = 0;
     free(op->msg[0]);
     free(op->msg[1]);
@@ -287,8 +258,6 @@ static int op_start(struct ordo_qreg *reg, op_kind_t kind, uint64_t key, const v
     r->idle = round_idle;
     r->owner = op;
     reg->inflight++;
-    op->next = all_ops;
-    all_ops = op;
     op->process =
         ordo__hist_invoke(reg->hist, kind == OP_READ ? "read" : "write", key, kind == OP_WRITE,
                           kind == OP_WRITE ? ordo__hist_value(val, reg->vsize) : 0);
@@ -321,7 +290,7 @@ static int op_wait(struct ordo_qreg_op *op, unsigned *out_flags)
 
 static int check_op(struct ordo_qreg *reg, uint64_t key, const void *val)
 {
-    if (!reg_valid(reg) || !val || key >= reg->nkeys)
+    if (!ordo__qreg_valid(reg) || !val || key >= reg->nkeys)
         return ORDO_ERR_INVALID;
     if (ordo__in_handler)
         return ORDO_ERR_INVALID; /* it would wait inside progress */
@@ -422,149 +391,4 @@ ordo_status_t ordo_qreg_wait(ordo_qreg_op_t *op, unsigned *out_flags)
         status = op_wait(op, out_flags);
     ORDO__UNLOCK();
     return status;
-}
-
-ordo_status_t ordo_qreg_stats(const ordo_qreg_t *reg, ordo_qreg_stats_t *stats)
-{
-    ORDO__CHECK_INIT();
-    ORDO__LOCK();
-    int status = reg_valid(reg) && stats ? ORDO_OK : ORDO_ERR_INVALID;
-    if (status == ORDO_OK)
-        *stats = reg->stats;
-    ORDO__UNLOCK();
-    return status;
-}
-
-ordo_status_t ordo_qreg_replicas(const ordo_qreg_t *reg, uint64_t key, int *replicas)
-{
-    ORDO__CHECK_INIT();
-    ORDO__LOCK();
-    int status = reg_valid(reg) && replicas && key < reg->nkeys ? ORDO_OK : ORDO_ERR_INVALID;
-    if (status == ORDO_OK)
-        ordo__quorum_replicas(ordo__quorum_ring(), ordo__ring_key(reg->id, key), reg->R, replicas);
-    ORDO__UNLOCK();
-    return status;
-}
-
-/* ---- creation and destruction ------------------------------------------------------ */
-
-static void unlink_reg(struct ordo_qreg *reg);
-
-static int check_create(size_t nkeys, size_t vsize, int R, int W, int Q, unsigned flags)
-{
-    const unsigned known = ORDO_QREG_WEAK | ORDO_QREG_DEGRADED_READ | ORDO_QREG_NO_WRITEBACK;
-    if (nkeys == 0 || vsize == 0 || vsize > ORDO_QREG_VALUE_MAX || (flags & ~known))
-        return ORDO_ERR_INVALID;
-    if (R < 1 || R > ordo__rt.size || R > ORDO__QUORUM_MAX_REPLICAS)
-        return ORDO_ERR_INVALID;
-    if (W < 1 || W > R || Q < 1 || Q > R)
-        return ORDO_ERR_INVALID;
-    if (W + Q <= R && !(flags & ORDO_QREG_WEAK))
-        return ORDO_ERR_INVALID; /* a read quorum could miss the last write */
-    return ORDO_OK;
-}
-
-ordo_status_t ordo_qreg_create(size_t nkeys, size_t value_size, int replicas, int w, int q,
-                               unsigned flags, ordo_qreg_t **reg)
-{
-    ORDO__CHECK_INIT();
-    if (!reg)
-        return ORDO_ERR_INVALID;
-    int status = check_create(nkeys, value_size, replicas, w, q, flags);
-    if (status != ORDO_OK) {
-        ordo_log_warn("ordo_qreg_create(nkeys %zu, value_size %zu, R %d, W %d, Q %d, flags %#x): "
-                      "refused (needs 1 <= W, Q <= R <= %d ranks, W + Q > R unless "
-                      "ORDO_QREG_WEAK, 1 <= value_size <= %d)",
-                      nkeys, value_size, replicas, w, q, flags, ordo__rt.size, ORDO_QREG_VALUE_MAX);
-        return status;
-    }
-    ORDO__LOCK();
-    struct ordo_qreg *r = calloc(1, sizeof(*r));
-    uint32_t id = ordo__quorum_next_id(); /* taken by every rank, made or not */
-    if (r) {
-        r->magic = ORDO__QREG_MAGIC;
-        r->id = id;
-        r->nkeys = nkeys;
-        r->vsize = value_size;
-        r->R = replicas;
-        r->W = w;
-        r->Q = q;
-        r->flags = flags;
-        r->stride = (sizeof(ordo__qreg_entry_t) + value_size + 7) / 8 * 8;
-        r->hist = ordo__hist_open("qreg", id);
-        r->next = live;
-        live = r;
-    }
-    /* Every rank knows the register before any rank sends to it. */
-    status = ordo__coll_barrier();
-    if (!r && status == ORDO_OK)
-        status = ORDO_ERR_NOMEM;
-    ORDO__UNLOCK();
-    if (status != ORDO_OK) {
-        if (r) {
-            ORDO__LOCK();
-            unlink_reg(r);
-            ORDO__UNLOCK();
-        }
-        return status;
-    }
-    *reg = r;
-    return ORDO_OK;
-}
-
-static int none_inflight(void *arg)
-{
-    return ((struct ordo_qreg *)arg)->inflight == 0;
-}
-
-static void unlink_reg(struct ordo_qreg *reg)
-{
-    for (struct ordo_qreg **pp = &live; *pp; pp = &(*pp)->next)
-        if (*pp == reg) {
-            *pp = reg->next;
-            break;
-        }
-    ordo__hist_close(reg->hist);
-    ordo__qreg_replica_free(reg);
-    reg->magic = 0;
-    free(reg);
-}
-
-ordo_status_t ordo_qreg_destroy(ordo_qreg_t *reg)
-{
-    ORDO__CHECK_INIT();
-    ORDO__LOCK();
-    int status = reg_valid(reg) && !ordo__in_handler ? ORDO_OK : ORDO_ERR_INVALID;
-    if (status == ORDO_OK) {
-        /* This rank's operations end first (they may still be answered). */
-        status = ordo__wait_until(none_inflight, reg, 0);
-        /* Every rank has stopped using it before its replicas go. */
-        int bs = ordo__coll_barrier();
-        if (status == ORDO_OK)
-            status = bs;
-        if (reg->inflight == 0)
-            unlink_reg(reg);
-        else
-            reg->magic = ORDO__QREG_MAGIC ^ 1; /* its operations end it: see qreg_fini */
-    }
-    ORDO__UNLOCK();
-    return status;
-}
-
-int ordo__qreg_init(void)
-{
-    live = NULL;
-    return ordo__rpc_handler_add("qreg", ordo__qreg_handler, NULL, ORDO__RPC_F_FAULTS,
-                                 &ordo__qreg_rpc_id);
-}
-
-void ordo__qreg_fini(void)
-{
-    while (live) {
-        struct ordo_qreg *reg = live;
-        live = reg->next;
-        ordo__hist_close(reg->hist);
-        ordo__qreg_replica_free(reg);
-        free(reg);
-    }
 }

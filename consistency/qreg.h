@@ -1,6 +1,7 @@
 /*
  * qreg.h - quorum registers inside: the handle, the wire format, and what
- * the client side (qreg.c) and the replica side (qreg_replica.c) share.
+ * the operations (qreg.c), the sets (qreg_set.c: create, destroy, the live
+ * table) and the replica side (qreg_replica.c) share.
  *
  * Messages (handler "qreg", one request each way, replies by the message
  * layer):
@@ -84,9 +85,11 @@ struct ordo_qreg {
     struct ordo_qreg *next;
 };
 
-/* qreg.c */
+/* qreg_set.c: the handler's id, the live sets. */
 extern unsigned ordo__qreg_rpc_id;
 struct ordo_qreg *ordo__qreg_find(uint32_t id);
+/* reg is a live set (not destroyed). */
+int ordo__qreg_valid(const struct ordo_qreg *reg);
 
 /* qreg_replica.c: the handler; the replica's storage. */
 int ordo__qreg_handler(const ordo_rpc_msg_t *msg, void *arg);
