@@ -103,9 +103,16 @@ static inline uint64_t ordo__qlock_guard_ns(uint64_t lease_ns)
     return lease_ns / 1000000 * ppm2 + lease_ns % 1000000 * ppm2 / 1000000;
 }
 
-/* qlock.c */
+/* qlock_set.c: the handler's id, the live locks. */
 extern unsigned ordo__qlock_rpc_id;
 struct ordo_lock *ordo__qlock_find(uint32_t id);
+/* lock is a live lock (not destroyed). */
+int ordo__qlock_valid(const struct ordo_lock *lock);
+
+/* qlock.c: the call (or the holding) is done with attempt a (freed once
+ * idle); free every attempt of a lock that goes. */
+void ordo__qlock_att_let_go(ordo__qlock_att_t *a);
+void ordo__qlock_atts_free(struct ordo_lock *lock);
 
 /* qlock_replica.c: the handler; the replica's state. */
 int ordo__qlock_handler(const ordo_rpc_msg_t *msg, void *arg);
