@@ -8,7 +8,7 @@
  * the k-th fastest round trip from the operating rank to the key's R
  * replicas:
  *
- *   write = rtt(Q) + rtt(W)          read = rtt(Q)
+ *   write = rtt(Q) + rtt(W)          read = rtt(Q), + rtt(W) if Q < W
  *
  * and DESIGN.md's target is measured / predicted <= 1.2.  Every rank
  * serves (BENCH_OPT_ALL_RANKS).  For R = 3 and R = 5 (an R the job has too
@@ -314,14 +314,17 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* rtt(Q) + rtt(W) and rtt(Q): the k-th fastest of the replicas' p50. */
+/* rtt(Q) + rtt(W), and rtt(Q) (+ rtt(W) when Q < W): the k-th fastest of
+ * the replicas' p50. */
 static void predict(qrl_run_t *run, qrl_config_t *c)
 {
     double t[QRL_MAX_REPLICAS];
     for (int i = 0; i < c->R; i++)
         t[i] = run->rtt50[c->rep[i]];
     qsort(t, (size_t)c->R, sizeof(double), cmp_double);
-    c->pred_r = t[c->Q - 1];
+    /* A read returns after one phase only when its answers show W replicas
+     * holding the freshest value: Q >= W.  Below that it writes back. */
+    c->pred_r = t[c->Q - 1] + (c->Q < c->W ? t[c->W - 1] : 0);
     c->pred_w = t[c->Q - 1] + t[c->W - 1];
 }
 

@@ -70,6 +70,12 @@ static void op_free_if_over(struct ordo_qreg_op *op)
 }
 
 static void after_query(void *arg);
+
+/* This rank's own replica answers without a message. */
+static int serve_self(const void *req, size_t len, void *reply, size_t cap, size_t *reply_len)
+{
+    return ordo__qreg_serve(ordo__rt.rank, req, len, reply, cap, reply_len);
+}
 static void finish(struct ordo_qreg_op *op, int status);
 
 static void round_idle(ordo__qround_t *r)
@@ -138,6 +144,7 @@ static void start_store(struct ordo_qreg_op *op, const ordo__qreg_tag_t *tag)
     r->answered = NULL;
     r->decided = store_decided;
     r->idle = round_idle;
+    r->local = serve_self;
     r->owner = op;
     op->stored = 1;
     ordo__qround_start(r, ordo__qreg_rpc_id, m, sizeof(*m) + reg->vsize);
@@ -256,6 +263,7 @@ static int op_start(struct ordo_qreg *reg, op_kind_t kind, uint64_t key, const v
     r->replies = op->replies;
     r->decided = query_decided;
     r->idle = round_idle;
+    r->local = serve_self;
     r->owner = op;
     reg->inflight++;
     op->process =

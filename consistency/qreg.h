@@ -93,6 +93,11 @@ int ordo__qreg_valid(const struct ordo_qreg *reg);
 
 /* qreg_replica.c: the handler; the replica's storage. */
 int ordo__qreg_handler(const ordo_rpc_msg_t *msg, void *arg);
+/* What the handler does with a request from src, its answer in reply (cap
+ * bytes; *reply_len set): also called directly by a client that is one of
+ * the replicas it asks (quorum.h's local answer). */
+int ordo__qreg_serve(int src, const void *data, size_t len, void *reply, size_t cap,
+                     size_t *reply_len);
 void ordo__qreg_replica_free(struct ordo_qreg *reg);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * qreg_replica.c - a quorum register's replica side: each key's tag, token
  * mark and value, in a hash table per register set (only the keys this
- * rank has stored; a key never stored reads as tag 0, all zero), and the
- * handler that answers the clients' queries and stores (qreg.h).
+ * rank has stored; a key never stored reads as tag 0, all zero), and what
+ * answers the clients' queries and stores: the handler, or the client
+ * itself when it is one of the key's replicas (qreg.h).
  */
 #include "ordo_config.h"
 
@@ -73,26 +74,28 @@ void ordo__qreg_replica_free(struct ordo_qreg *reg)
     reg->nslots = reg->nused = 0;
 }
 
-static int query(const ordo_rpc_msg_t *msg, struct ordo_qreg *reg, const ordo__qreg_msg_t *m)
+static int query(struct ordo_qreg *reg, const ordo__qreg_msg_t *m, uint8_t *rep, size_t cap,
+                 size_t *rep_len)
 {
     ordo__qreg_entry_t *e = entry(reg, m->key, 0);
     if (m->fenced && e && m->token < e->token) {
         reg->stats.replica_fenced++;
         return ORDO_ERR_FENCED;
     }
+    size_t len = sizeof(ordo__qreg_tag_t) + (m->op == ORDO__QREG_QUERY ? reg->vsize : 0);
+    if (len > cap)
+        return ORDO_ERR_TRUNCATED;
     reg->stats.replica_queries++;
-    uint8_t rep[sizeof(ordo__qreg_tag_t) + ORDO_QREG_VALUE_MAX];
-    size_t len = sizeof(ordo__qreg_tag_t);
     ordo__qreg_tag_t zero = {0, 0, 0};
     memcpy(rep, e ? &e->tag : &zero, sizeof(zero));
     if (m->op == ORDO__QREG_QUERY) {
         if (e)
-            memcpy(rep + len, e->value, reg->vsize);
+            memcpy(rep + sizeof(zero), e->value, reg->vsize);
         else
-            memset(rep + len, 0, reg->vsize);
-        len += reg->vsize;
+            memset(rep + sizeof(zero), 0, reg->vsize);
     }
-    return ordo_rpc_reply(msg, rep, len);
+    *rep_len = len;
+    return ORDO_OK;
 }
 
 static int store(struct ordo_qreg *reg, const ordo__qreg_msg_t *m, const uint8_t *value)
@@ -115,15 +118,16 @@ static int store(struct ordo_qreg *reg, const ordo__qreg_msg_t *m, const uint8_t
     return ORDO_OK;
 }
 
-int ordo__qreg_handler(const ordo_rpc_msg_t *msg, void *arg)
+int ordo__qreg_serve(int src, const void *data, size_t len, void *reply, size_t cap,
+                     size_t *reply_len)
 {
-    (void)arg;
     ordo__qreg_msg_t m;
-    if (msg->len < sizeof(m))
+    *reply_len = 0;
+    if (len < sizeof(m))
         return ORDO_ERR_MSG;
-    memcpy(&m, msg->data, sizeof(m));
+    memcpy(&m, data, sizeof(m));
     /* A rank declared failed is out: what it asks changes nothing here. */
-    if (ordo__rt.peer_failed[msg->src])
+    if (ordo__rt.peer_failed[src])
         return ORDO_ERR_PEER_FAILED;
     struct ordo_qreg *reg = ordo__qreg_find(m.reg);
     if (!reg)
@@ -133,12 +137,23 @@ int ordo__qreg_handler(const ordo_rpc_msg_t *msg, void *arg)
     switch (m.op) {
     case ORDO__QREG_QUERY:
     case ORDO__QREG_QUERY_TAG:
-        return msg->len == sizeof(m) ? query(msg, reg, &m) : ORDO_ERR_MSG;
+        return len == sizeof(m) ? query(reg, &m, reply, cap, reply_len) : ORDO_ERR_MSG;
     case ORDO__QREG_STORE:
-        if (msg->len != sizeof(m) + reg->vsize)
+        if (len != sizeof(m) + reg->vsize)
             return ORDO_ERR_MSG;
-        return store(reg, &m, (const uint8_t *)msg->data + sizeof(m));
+        return store(reg, &m, (const uint8_t *)data + sizeof(m));
     default:
         return ORDO_ERR_MSG;
     }
+}
+
+int ordo__qreg_handler(const ordo_rpc_msg_t *msg, void *arg)
+{
+    (void)arg;
+    uint8_t rep[sizeof(ordo__qreg_tag_t) + ORDO_QREG_VALUE_MAX];
+    size_t len = 0;
+    int status = ordo__qreg_serve(msg->src, msg->data, msg->len, rep, sizeof(rep), &len);
+    if (status == ORDO_OK && len)
+        status = ordo_rpc_reply(msg, rep, len);
+    return status;
 }

@@ -56,10 +56,15 @@ void ordo__qround_start(ordo__qround_t *r, unsigned id, const void *req, size_t 
     for (int i = 0; i < r->n; i++)
         r->status[i] = 1;
     r->pending = r->n; /* held until every call is started: no early idle */
+    int self = -1;
     for (int i = 0; i < r->n; i++) {
         int rank = r->rank[i];
         int s = ORDO_ERR_PEER_FAILED;
         r->call[i] = (ordo__qround_call_t){r, i};
+        if (rank == ordo__rt.rank && r->local) {
+            self = i; /* answered below, once the others' messages are out */
+            continue;
+        }
         if (!ordo__rt.peer_failed[rank])
             s = ordo__rpc_call_nb_reply_cb(rank, id, req, len,
                                            r->cap ? r->replies + i * r->cap : NULL, r->cap,
@@ -68,6 +73,12 @@ void ordo__qround_start(ordo__qround_t *r, unsigned id, const void *req, size_t 
             r->pending--;
             round_end_call(r, i, s, 0);
         }
+    }
+    if (self >= 0) {
+        size_t got = 0;
+        int s = r->local(req, len, r->cap ? r->replies + self * r->cap : NULL, r->cap, &got);
+        r->pending--;
+        round_end_call(r, self, s, got);
     }
     /* The calls' own share of pending went down in their callbacks; what
      * is left of the hold is the calls still out. */

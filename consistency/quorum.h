@@ -12,6 +12,10 @@
  * gathered (the request and reply buffers stay the round's until every
  * call has ended): the owner frees the round when it is idle.
  *
+ * When this rank is one of the replicas and the owner gives a `local`
+ * answer, the round asks it directly, after the messages to the others
+ * have left (a round trip less for a quorum that includes this rank).
+ *
  * The callbacks run inside progress, where nothing may be sent: a round's
  * owner that wants a next phase queues itself and wakes the quorum module
  * (ordo__quorum_defer), whose progress runs the deferred work next.
@@ -57,6 +61,10 @@ struct ordo__qround {
     int (*answered)(ordo__qround_t *r, int idx);
     void (*decided)(ordo__qround_t *r); /* once */
     void (*idle)(ordo__qround_t *r);    /* decided and every call ended (may be NULL) */
+    /* The answer of this rank's own replica, given at once instead of by a
+     * message to itself (may be NULL: a message, as to the others): what
+     * the handler would answer, into reply (cap bytes, *reply_len). */
+    int (*local)(const void *req, size_t len, void *reply, size_t cap, size_t *reply_len);
     void *owner;
     /* Filled by the round. */
     int ok, bad, pending;
