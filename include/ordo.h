@@ -496,8 +496,8 @@ ORDO_API ordo_status_t ordo_obj_home(const ordo_obj_t *obj, size_t off, int *ran
  * rank), takes the highest of the first Q answers and stores the value with
  * the next tag at the replicas, returning once W have it; a read asks every
  * live replica, takes the freshest of the first Q answers, and writes it
- * back to W before returning, unless all Q answers agreed (then it returns
- * at once).  With W + Q > R every read quorum meets the last write quorum,
+ * back to W before returning, unless its answers agreed and showed W
+ * replicas holding it (then it returns at once; possible when Q >= W).  With W + Q > R every read quorum meets the last write quorum,
  * so the registers are linearizable (atomic), and with f replicas failed
  * an operation still completes while R - f >= max(W, Q).
  *
@@ -525,7 +525,7 @@ enum {
 enum {
     /** The value comes from fewer than Q replicas: possibly stale. */
     ORDO_QREG_STALE = 0x1,
-    /** All Q answers agreed: the read returned without writing back. */
+    /** The answers agreed and W replicas hold the value: no write-back. */
     ORDO_QREG_AGREED = 0x2,
 };
 
