@@ -134,11 +134,11 @@ struct ordo_request {
     uint8_t rndv;     /* its payload is offered by rendezvous (offer) */
     uint8_t stamped;  /* hdr_bytes hold the whole header already (the short paths) */
     uint8_t detached; /* its owner gave up (timeout): drop what still comes */
-    /* A call whose reply came while a copy of its request (a retry, or one
-     * fault injection duplicated) was still with the transport, which reads
-     * it from the caller's buffer: it completes when the transport lets go
-     * (ordo__op_reply_in), with status. */
-    uint8_t reply_early;
+    /* An op ended (its reply came, its peer failed) while the transport
+     * still held a send of it (a retried or duplicated request, a payload
+     * behind a full FIFO), which it reads from the caller's buffer: it
+     * completes when the transport lets go (ordo__op_end), with status. */
+    uint8_t end_when_sent;
     uint8_t pre_len;  /* bytes in pre[] */
     uint8_t dup_held; /* OP_HOLD_FAULT ends in two transmissions (dup on a slow rank) */
     int send_pending; /* sends the transport still reads hdr (and payload) for */
@@ -301,9 +301,10 @@ void ordo__op_maybe_put(rpc_op_t *op);
  * owner, and free it if nobody holds it.  The caller must not touch the op
  * afterwards. */
 void ordo__op_complete(rpc_op_t *op, int status);
-/* A call's reply is in (eager, or pulled into its buffer): complete it, or,
- * while the transport still holds a copy of its request, once it lets go. */
-void ordo__op_reply_in(rpc_op_t *op, int status);
+/* End op with status (a call's reply is in, or its peer failed): complete
+ * it now, or, while the transport still holds a send of it (a copy of a
+ * request, a one-way payload), once the transport lets go. */
+void ordo__op_end(rpc_op_t *op, int status);
 /* The op of id (a call: its request id) if it is of kind and not done. */
 rpc_op_t *ordo__op_lookup(uint64_t id, op_kind_t kind);
 /* Keep a copy of a request's prefix (at most ORDO__RPC_PREFIX_MAX bytes). */

@@ -120,13 +120,15 @@ void ordo__op_complete(rpc_op_t *op, int status)
     ordo__op_maybe_put(op);
 }
 
-void ordo__op_reply_in(rpc_op_t *op, int status)
+void ordo__op_end(rpc_op_t *op, int status)
 {
     if (op->send_pending && op->state != OP_DONE) {
-        /* The caller may free its request at completion: not while the
-         * transport reads it (op_send_done completes the call). */
+        /* The caller may free its buffers at completion: not while the
+         * transport reads them (op_send_done completes the op once the
+         * transport lets go, which a failed peer's closed endpoint makes
+         * it do). */
         ordo__timer_cancel(&op->retry);
-        op->reply_early = 1;
+        op->end_when_sent = 1;
         op->status = status;
         return;
     }

@@ -115,7 +115,7 @@ static void recv_reply(const ordo__msg_hdr_t *h, const ordo__stamp_t *st, const 
         ordo__pull_start(h, NULL, 0, data, len, op);
         return;
     }
-    ordo__op_reply_in(op, take_reply(h, data, len, op->reply.buf, op->reply.cap, &op->reply.len));
+    ordo__op_end(op, take_reply(h, data, len, op->reply.buf, op->reply.cap, &op->reply.len));
 }
 
 static void recv_ack(const ordo__msg_hdr_t *h, const ordo__stamp_t *st)
@@ -200,7 +200,7 @@ void ordo__rpc_peer_down(int peer, int status)
         rpc_op_t *op = ordo__rpc.slots[i];
         if (op->peer == peer && op->state != OP_FREE && op->state != OP_DONE &&
             op->state != OP_PULLING && op->state != OP_QUEUED)
-            ordo__op_complete(op, status);
+            ordo__op_end(op, status);
     }
     rpc_fast_t *fast = &ordo__rpc.fast;
     if (fast->active && fast->peer == peer && !fast->done && !fast->op) {

@@ -73,7 +73,7 @@ static void pull_done(ordo__tl_send_req_t *greq, int status)
         if (status == ORDO_OK && op->pull.full_len > call->reply.cap)
             status = ORDO_ERR_TRUNCATED;
         call->reply.len = op->pull.full_len;
-        ordo__op_reply_in(call, status);
+        ordo__op_end(call, status);
     } else if (status != ORDO_OK) {
         if (h->kind == ORDO__MSG_REQ)
             ordo__rpc_send_reply(h->src, h->req_id, h->handler, NULL, status);

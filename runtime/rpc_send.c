@@ -28,10 +28,11 @@ static void op_send_done(ordo__tl_send_req_t *sreq, int status)
     rpc_op_t *op = (rpc_op_t *)((char *)sreq - offsetof(rpc_op_t, sreq));
     op->send_pending--;
     ordo__rpc.in_flight--;
-    if (op->reply_early) {
-        /* Its reply is in: it ends once no copy of its request is left. */
+    if (op->end_when_sent) {
+        /* It was ended (reply, failed peer): it completes once the transport
+         * holds no send of it any more. */
         if (!op->send_pending) {
-            op->reply_early = 0;
+            op->end_when_sent = 0;
             ordo__op_complete(op, op->status);
         }
         return;
