@@ -11,6 +11,7 @@
 
 #include "consistency/home.h"
 #include "runtime/rt.h"
+#include "../raw_call.h"
 
 #include <mpi.h>
 #include <ordo.h>
@@ -540,7 +541,7 @@ static void test_home_runs(void)
                              .len = 2 * block};
         size_t got = 0;
         ORDO__LOCK(); /* the runtime's own call: the progress thread must keep off */
-        int s = ordo__rpc_call(home, home_id, &r, sizeof(r), back, 2 * block, &got);
+        int s = raw_call(home, home_id, &r, sizeof(r), back, 2 * block, &got);
         ORDO__UNLOCK();
         if (o->home[b + 1] == home) { /* ...and reads two at once from the home of both */
             runs++;

@@ -38,6 +38,7 @@
 
 #include "consistency/qlock.h"
 #include "runtime/rt.h"
+#include "../raw_call.h"
 
 #include <ordo.h>
 #include <stdint.h>
@@ -204,38 +205,31 @@ static void test_malformed(void)
         ordo__qlock_msg_t m;
         for (size_t len = 0; len < sizeof(raw); len += 7)
             if (len != sizeof(good))
-                CU_ASSERT_EQUAL(ordo__rpc_call(r, id, raw, len, &rep, sizeof(rep), NULL),
-                                ORDO_ERR_MSG);
+                CU_ASSERT_EQUAL(raw_call(r, id, raw, len, &rep, sizeof(rep), NULL), ORDO_ERR_MSG);
         const uint8_t bad_ops[] = {0, 4, 255};
         for (size_t i = 0; i < sizeof(bad_ops); i++) {
             m = good;
             m.op = bad_ops[i];
-            CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &m, sizeof(m), &rep, sizeof(rep), NULL),
-                            ORDO_ERR_MSG);
+            CU_ASSERT_EQUAL(raw_call(r, id, &m, sizeof(m), &rep, sizeof(rep), NULL), ORDO_ERR_MSG);
         }
         m = good;
         m.attempt = 0;
-        CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &m, sizeof(m), &rep, sizeof(rep), NULL),
-                        ORDO_ERR_MSG);
+        CU_ASSERT_EQUAL(raw_call(r, id, &m, sizeof(m), &rep, sizeof(rep), NULL), ORDO_ERR_MSG);
         m = good;
         m.lease_ns = 0;
-        CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &m, sizeof(m), &rep, sizeof(rep), NULL),
-                        ORDO_ERR_MSG);
+        CU_ASSERT_EQUAL(raw_call(r, id, &m, sizeof(m), &rep, sizeof(rep), NULL), ORDO_ERR_MSG);
         m.lease_ns = UINT64_MAX;
-        CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &m, sizeof(m), &rep, sizeof(rep), NULL),
-                        ORDO_ERR_MSG);
+        CU_ASSERT_EQUAL(raw_call(r, id, &m, sizeof(m), &rep, sizeof(rep), NULL), ORDO_ERR_MSG);
         m = good;
         m.op = ORDO__QLOCK_COMMIT;
         m.token = 0;
-        CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &m, sizeof(m), NULL, 0, NULL), ORDO_ERR_MSG);
+        CU_ASSERT_EQUAL(raw_call(r, id, &m, sizeof(m), NULL, 0, NULL), ORDO_ERR_MSG);
         m = good;
         m.lock = 0xfffffff0u;
-        CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &m, sizeof(m), &rep, sizeof(rep), NULL),
-                        ORDO_ERR_INVALID);
+        CU_ASSERT_EQUAL(raw_call(r, id, &m, sizeof(m), &rep, sizeof(rep), NULL), ORDO_ERR_INVALID);
         /* Well formed, but rank 1 holds the lock: refused, with the holder. */
         rep.granted = 7;
-        CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &good, sizeof(good), &rep, sizeof(rep), NULL),
-                        ORDO_OK);
+        CU_ASSERT_EQUAL(raw_call(r, id, &good, sizeof(good), &rep, sizeof(rep), NULL), ORDO_OK);
         CU_ASSERT_EQUAL(rep.granted, 0);
         CU_ASSERT_EQUAL(rep.holder, 1);
         /* A COMMIT of an attempt that holds no grant; a RELEASE of it (a
@@ -243,9 +237,9 @@ static void test_malformed(void)
         m = good;
         m.op = ORDO__QLOCK_COMMIT;
         m.token = 1000;
-        CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &m, sizeof(m), NULL, 0, NULL), ORDO_ERR_NOT_HELD);
+        CU_ASSERT_EQUAL(raw_call(r, id, &m, sizeof(m), NULL, 0, NULL), ORDO_ERR_NOT_HELD);
         m.op = ORDO__QLOCK_RELEASE;
-        CU_ASSERT_EQUAL(ordo__rpc_call(r, id, &m, sizeof(m), NULL, 0, NULL), ORDO_OK);
+        CU_ASSERT_EQUAL(raw_call(r, id, &m, sizeof(m), NULL, 0, NULL), ORDO_OK);
     }
     CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
     if (me == 1) {
@@ -262,8 +256,7 @@ static void test_malformed(void)
             .lock = l->id, .op = ORDO__QLOCK_GRANT, .attempt = 99, .lease_ns = 1000000};
         for (int k = 0; k < 2; k++, m.attempt--) {
             rep.granted = 7;
-            CU_ASSERT_EQUAL(ordo__rpc_call(reps[0], id, &m, sizeof(m), &rep, sizeof(rep), NULL),
-                            ORDO_OK);
+            CU_ASSERT_EQUAL(raw_call(reps[0], id, &m, sizeof(m), &rep, sizeof(rep), NULL), ORDO_OK);
             CU_ASSERT_EQUAL(rep.granted, 0);
         }
     }
