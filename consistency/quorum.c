@@ -177,7 +177,6 @@ static void quorum_progress(void)
 
 static int quorum_init(void)
 {
-    extern ordo__obj_config_t ordo__obj_cfg;
     last_id = 0;
     memset(&later, 0, sizeof(later));
     int status = ordo__ring_build(&ring, ordo__rt.size, NULL, (unsigned)ordo__obj_cfg.obj_vnodes);
