@@ -54,10 +54,31 @@ need_netns() {
     ip netns del "$probe"
 }
 
-# lock: one test of jobs/ at a time (bounded wait).
+# lock: one test of jobs/ at a time (bounded wait); then clear what a test
+# killed before its cleanup left behind.
 lock() {
     exec 9>/tmp/ordo-jobs-tests.lock
     flock -w 600 9 || fail "another test of jobs/ held /tmp/ordo-jobs-tests.lock for 10 minutes"
+    clear_leftovers
+}
+
+# clear_leftovers: Slurm daemons and network-namespace clusters of these tests
+# (their scratch directories and prefixes) that a killed run left up. We hold
+# the lock, so no live test owns them; left up, they would hold the ports and
+# prefixes and fail the next run.
+clear_leftovers() {
+    for d in /tmp/ordo-test-*/slurm; do
+        [ -e "$d/slurmctld.pid.own" ] || [ -e "$d/munged.pid" ] || continue
+        echo "note: Slurm left running in $d by an earlier run that was killed: stopping it"
+        timeout 120 "$jobs/local-slurm.sh" stop --dir "$d" || fail "local-slurm.sh stop --dir $d (leftover)"
+        rm -rf "${d%/slurm}"
+    done
+    for s in /tmp/ordo-netns-ojt*; do
+        [ -e "$s/created" ] || continue
+        p=${s#/tmp/ordo-netns-}
+        echo "note: cluster '$p' left up by an earlier run that was killed: taking it down"
+        ORDO_NETNS_PREFIX=$p timeout 120 "$jobs/netns-cluster.sh" down || fail "netns-cluster.sh down (leftover cluster '$p')"
+    done
 }
 
 # slurm_missing: some Slurm or munge program is still not installed.
