@@ -11,6 +11,7 @@
  */
 #include "ordo_config.h"
 
+#include "collectives/algs.h"
 #include "collectives/coll.h"
 #include "runtime/clock.h"
 #include "runtime/fd.h"
@@ -134,22 +135,20 @@ static int round_done(void *arg)
     return *w->count > 0 || ordo__rt.peer_failed[w->from] || ordo__member_unacked();
 }
 
-static int coll_init(void)
+int ordo__coll_barrier_init(void)
 {
     memset(&bar, 0, sizeof(bar));
     bar.live = malloc(sizeof(*bar.live) * (size_t)ordo__rt.size);
     if (!bar.live)
         return ORDO_ERR_NOMEM;
     enter_view(0, 0); /* every rank */
-    int status = ordo__rpc_handler_add("barrier", barrier_handler, NULL, 0, &bar.id);
-    return status != ORDO_OK ? status : ordo__coll_leave_init();
+    return ordo__rpc_handler_add("barrier", barrier_handler, NULL, 0, &bar.id);
 }
 
-static void coll_fini(void)
+void ordo__coll_barrier_fini(void)
 {
     free(bar.live);
     bar.live = NULL;
-    ordo__coll_leave_fini();
 }
 
 /* The warning while a live rank keeps us waiting: a timer of the runtime's,
@@ -237,26 +236,27 @@ ordo_status_t ordo_barrier(void)
     return status;
 }
 
-/* ---- the module --------------------------------------------------------- */
+/* ---- ordo_ibarrier's schedule ------------------------------------------ */
 
-ordo__coll_config_t ordo__coll_cfg;
+/* The same dissemination, as a schedule of the engine (sched.h): round k
+ * sends an empty message to place p + 2^k and waits for p - 2^k's. */
+static int build_dissemination(struct ordo_coll_req *r, const ordo__coll_args_t *a)
+{
+    for (int d = 1; d < a->n; d <<= 1) {
+        ordo__sched_send(r, (a->pos + d) % a->n, NULL, 0);
+        ordo__sched_recv(r, (a->pos - d + a->n) % a->n, NULL, 0);
+        ordo__sched_round(r);
+    }
+    return ORDO_OK;
+}
 
-static const ordo__cfg_entry_t coll_cfg_table[] = {
-    {"ORDO_BARRIER_TIMEOUT_MS", ORDO__CFG_UINT, "0",
-     "Milliseconds ordo_barrier (and ordo_obj_alloc / ordo_obj_free) waits for the other ranks "
-     "before it fails with ORDO_ERR_TIMEOUT; 0: as long as they are alive (a dead one fails it "
-     "with ORDO_ERR_PEER_FAILED), with a warning every ORDO_TIMEOUT_MS; with "
-     "ORDO_PEER_ERRORS=n and ORDO_FD=n, 0 means ORDO_TIMEOUT_MS.",
-     offsetof(ordo__coll_config_t, barrier_timeout_ms), NULL, 0, 86400000, NULL},
-};
+static double cost_dissemination(const ordo__coll_cost_t *m, int n, size_t bytes)
+{
+    (void)bytes;
+    return ordo__coll_clog2(n) * ordo__coll_t(m, 0);
+}
 
-ordo__module_t ordo__coll_module = {
-    .name = "collectives",
-    .cfg = coll_cfg_table,
-    .cfg_len = sizeof(coll_cfg_table) / sizeof(coll_cfg_table[0]),
-    .cfg_values = &ordo__coll_cfg,
-    .cfg_size = sizeof(ordo__coll_cfg),
-    .init = coll_init,
-    .fini = coll_fini,
-    .leave = ordo__coll_leave,
+const ordo__coll_alg_t ordo__coll_barrier_algs[] = {
+    {"dissemination", "ceil(log2 n) rounds: place p signals p + 2^k", build_dissemination,
+     cost_dissemination},
 };

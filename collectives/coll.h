@@ -1,6 +1,10 @@
 /*
  * coll.h - the collectives layer: what it offers the layers above and
- * lib/ordo.c (one file per family: the barrier; leaving together).
+ * lib/ordo.c.  The module (module.c); the barrier (barrier.c); leaving
+ * together (leave.c); the data collectives: the engine (sched.c), one file
+ * per family (bcast.c, reduce.c, allreduce.c, allgather.c, alltoall.c),
+ * the algorithm choice (model.c, algs.h), the reductions (op.c) and the
+ * public calls (api.c).
  */
 #ifndef ORDO_COLLECTIVES_COLL_H
 #define ORDO_COLLECTIVES_COLL_H
@@ -12,6 +16,8 @@
 /* The collectives' configuration (their module's table). */
 typedef struct ordo__coll_config {
     uint64_t barrier_timeout_ms; /* ORDO_BARRIER_TIMEOUT_MS: 0 = while the peers live */
+    uint64_t coll_timeout_ms;    /* ORDO_COLL_TIMEOUT_MS: the data collectives' */
+    int alg[6];                  /* ORDO_COLL_<FAMILY>: 0 auto, else algorithm index + 1 */
 } ordo__coll_config_t;
 extern ordo__coll_config_t ordo__coll_cfg;
 
@@ -24,6 +30,15 @@ extern ordo__module_t ordo__coll_module;
  * ORDO_ERR_TIMEOUT after ORDO_BARRIER_TIMEOUT_MS.  Called under the runtime
  * lock. */
 int ordo__coll_barrier(void);
+
+/* The deadline of a blocking data collective started now (UINT64_MAX:
+ * while the peers live). */
+uint64_t ordo__coll_deadline(void);
+
+/* The barrier's start and end (barrier.c), the model's start (model.c). */
+int ordo__coll_barrier_init(void);
+void ordo__coll_barrier_fini(void);
+int ordo__coll_model_init(void);
 
 /* Leaving the job together (leave.c): the module's leave hook, which
  * ordo_finalize runs; its handler is registered by ordo__coll_leave_init. */

@@ -715,6 +715,166 @@ ORDO_API ordo_status_t ordo_lock_destroy(ordo_lock_t *lock);
  */
 ORDO_API ordo_status_t ordo_barrier(void);
 
+/*
+ * Data collectives.  Every live rank calls each collective, in the same
+ * order and with matching arguments (as in MPI); they run over ordo's
+ * message layer, and the waiting ranks wait as ORDO_WAIT says (they yield
+ * the core on an oversubscribed node rather than spin).  Each family has
+ * several algorithms, correct for any number of ranks; AUTO (the default)
+ * predicts each one's time from the calibrated cost model T(x) = alpha +
+ * x/beta (ordo_rpc_model) and the rounds and bytes the algorithm moves, and
+ * takes the cheapest; ORDO_COLL_<FAMILY>=<algorithm> (or ordo_coll_force)
+ * makes one family always use one algorithm.  ordo_info -C prints the
+ * decision table.  A failed rank fails a collective with
+ * ORDO_ERR_PEER_FAILED on every survivor; after ordo_failure_ack the
+ * collectives run over the live ranks (the slots of failed ranks in
+ * ordo_allgather / ordo_alltoall output are left as they were; a failed
+ * root fails ordo_bcast / ordo_reduce with ORDO_ERR_PEER_FAILED).  Called
+ * from a message handler or a callback they return ORDO_ERR_INVALID.
+ */
+
+/** Element types of the reductions. */
+typedef enum {
+    ORDO_DTYPE_INT32 = 0,
+    ORDO_DTYPE_INT64 = 1,
+    ORDO_DTYPE_UINT64 = 2,
+    ORDO_DTYPE_FLOAT = 3,
+    ORDO_DTYPE_DOUBLE = 4,
+} ordo_dtype_t;
+
+/** Size in bytes of one element of t, or 0 if t is not a datatype. */
+ORDO_API size_t ordo_dtype_size(ordo_dtype_t t);
+
+/**
+ * Reduction operations: the built-in ones, or one made by ordo_op_create.
+ * Every operation must be associative and commutative: the algorithms
+ * combine contributions in an order of their own.  Floating-point sums are
+ * therefore exact up to the rounding of that order (the same on every rank
+ * for ordo_allreduce: every rank gets the same bits).  ORDO_OP_BAND and
+ * ORDO_OP_BOR take integer types only.
+ */
+typedef int ordo_op_t;
+#define ORDO_OP_SUM 0
+#define ORDO_OP_PROD 1
+#define ORDO_OP_MIN 2
+#define ORDO_OP_MAX 3
+#define ORDO_OP_BAND 4
+#define ORDO_OP_BOR 5
+
+/** A user reduction: inout[i] = inout[i] (op) in[i] for count elements of t. */
+typedef void (*ordo_op_fn_t)(const void *in, void *inout, size_t count, ordo_dtype_t t,
+                             void *arg);
+
+/**
+ * Make a reduction operation of fn (which must be associative and
+ * commutative, and must not call ordo).  Every rank creates the same
+ * operations in the same order (the handle is a number).  At most 32.
+ * Usable before ordo_init.
+ */
+ORDO_API ordo_status_t ordo_op_create(ordo_op_fn_t fn, void *arg, ordo_op_t *op);
+/** Forget an operation made by ordo_op_create. */
+ORDO_API ordo_status_t ordo_op_free(ordo_op_t op);
+
+/**
+ * Broadcast len bytes of buf from root to every rank's buf.
+ */
+ORDO_API ordo_status_t ordo_bcast(void *buf, size_t len, int root);
+
+/**
+ * Reduce count elements of every rank's in with op into root's out (out
+ * is used at root only and may be NULL elsewhere; in == out at root reduces
+ * in place).
+ */
+ORDO_API ordo_status_t ordo_reduce(const void *in, void *out, size_t count, ordo_dtype_t t,
+                                   ordo_op_t op, int root);
+
+/**
+ * Reduce count elements of every rank's in with op; every rank receives
+ * the result in out (in == out: in place).  Every rank gets the same bits.
+ */
+ORDO_API ordo_status_t ordo_allreduce(const void *in, void *out, size_t count, ordo_dtype_t t,
+                                      ordo_op_t op);
+
+/**
+ * Gather len bytes from every rank: out (ordo_size() * len bytes) receives
+ * rank r's in at r * len.  in may be out + rank * len (in place).
+ */
+ORDO_API ordo_status_t ordo_allgather(const void *in, size_t len, void *out);
+
+/**
+ * Personalized all-to-all: rank r's in holds ordo_size() blocks of len
+ * bytes, block d for rank d; out receives at s * len rank s's block for
+ * r.  in == out exchanges in place.
+ */
+ORDO_API ordo_status_t ordo_alltoall(const void *in, size_t len, void *out);
+
+/** A collective in flight (the non-blocking forms). */
+typedef struct ordo_coll_req ordo_coll_req_t;
+
+/**
+ * Non-blocking forms: start the collective and return at once; *req then
+ * goes to ordo_coll_wait (or is tested first).  The buffers must stay
+ * untouched until it completes.  Several may be in flight; every rank
+ * starts them in the same order.  They progress inside ordo calls and on
+ * the progress thread (ORDO_PROGRESS_THREAD), so computation overlaps.
+ * On a start that fails, *req is NULL.
+ */
+ORDO_API ordo_status_t ordo_ibarrier(ordo_coll_req_t **req);
+ORDO_API ordo_status_t ordo_ibcast(void *buf, size_t len, int root, ordo_coll_req_t **req);
+ORDO_API ordo_status_t ordo_ireduce(const void *in, void *out, size_t count, ordo_dtype_t t,
+                                    ordo_op_t op, int root, ordo_coll_req_t **req);
+ORDO_API ordo_status_t ordo_iallreduce(const void *in, void *out, size_t count, ordo_dtype_t t,
+                                       ordo_op_t op, ordo_coll_req_t **req);
+ORDO_API ordo_status_t ordo_iallgather(const void *in, size_t len, void *out,
+                                       ordo_coll_req_t **req);
+ORDO_API ordo_status_t ordo_ialltoall(const void *in, size_t len, void *out,
+                                      ordo_coll_req_t **req);
+
+/** 1 if req has completed, 0 if not (makes progress first), or ORDO_ERR_INVALID. */
+ORDO_API int ordo_coll_test(ordo_coll_req_t *req);
+
+/** Wait for req, release it and return the collective's status. */
+ORDO_API ordo_status_t ordo_coll_wait(ordo_coll_req_t *req);
+
+/** The collective families (for the algorithm choice). */
+typedef enum {
+    ORDO_COLL_BARRIER = 0,
+    ORDO_COLL_BCAST = 1,
+    ORDO_COLL_REDUCE = 2,
+    ORDO_COLL_ALLREDUCE = 3,
+    ORDO_COLL_ALLGATHER = 4,
+    ORDO_COLL_ALLTOALL = 5,
+    ORDO_COLL_FAMILIES = 6,
+} ordo_coll_family_t;
+
+/** Name of a family ("allreduce"), or NULL. */
+ORDO_API const char *ordo_coll_family_name(ordo_coll_family_t f);
+
+/**
+ * The algorithms of family f: names[i] for i < the return value (at most
+ * max are written; names may be NULL to count them).  Negative: bad f.
+ */
+ORDO_API int ordo_coll_algorithms(ordo_coll_family_t f, const char **names, int max);
+
+/**
+ * What AUTO would run for f with bytes bytes (per rank: bcast len;
+ * reduce, allreduce count * element size; allgather len; alltoall len per
+ * destination) over the current live ranks: *alg (may be NULL) receives
+ * the algorithm's name, *us (may be NULL) its predicted time.  With alg
+ * set to a name on entry (not NULL *alg), predicts that algorithm instead.
+ * Local: no message is sent.
+ */
+ORDO_API ordo_status_t ordo_coll_predict(ordo_coll_family_t f, size_t bytes, const char **alg,
+                                         double *us);
+
+/**
+ * Make family f use algorithm alg from now on (NULL or "auto": the model's
+ * choice again), as ORDO_COLL_<FAMILY> does.  Every rank must make the
+ * same choice before the next collective of f.  ORDO_ERR_INVALID names an
+ * unknown algorithm.
+ */
+ORDO_API ordo_status_t ordo_coll_force(ordo_coll_family_t f, const char *alg);
+
 /* ------------------------------------------------------------------------ */
 /* Membership and failures                                                  */
 /* ------------------------------------------------------------------------ */

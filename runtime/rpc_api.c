@@ -103,6 +103,12 @@ int ordo__rpc_send_nb_cb(int dest, unsigned id, const void *msg, size_t len, ord
     return rpc_start(OP_SEND, dest, id, NULL, 0, msg, len, NULL, 0, cb, arg, NULL);
 }
 
+int ordo__rpc_send_pre_nb_cb(int dest, unsigned id, const void *pre, size_t pre_len,
+                             const void *payload, size_t len, ordo_request_cb_t cb, void *arg)
+{
+    return rpc_start(OP_SEND, dest, id, pre, pre_len, payload, len, NULL, 0, cb, arg, NULL);
+}
+
 int ordo__rpc_send(int dest, unsigned id, const void *msg, size_t len)
 {
     return rpc_send(dest, id, msg, len);

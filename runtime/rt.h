@@ -140,6 +140,10 @@ int ordo__rpc_call_pre_nb(int dest, unsigned id, const void *pre, size_t pre_len
                           ordo_request_t **out);
 int ordo__rpc_call_pre_nb_cb(int dest, unsigned id, const void *pre, size_t pre_len,
                              const void *payload, size_t len, ordo_request_cb_t cb, void *arg);
+/* A one-way message of a prefix (copied) and a payload (not copied: it
+ * must stay valid until cb runs). */
+int ordo__rpc_send_pre_nb_cb(int dest, unsigned id, const void *pre, size_t pre_len,
+                             const void *payload, size_t len, ordo_request_cb_t cb, void *arg);
 /* The prefix of the message being handled (NULL and 0 if none). */
 const void *ordo__rpc_msg_prefix(const ordo_rpc_msg_t *msg, size_t *len);
 /* A lander says where a request's or one-way message's rendezvous payload

@@ -1,0 +1,204 @@
+/*
+ * model.c - which algorithm a collective runs: each algorithm's predicted
+ * time from the message layer's calibrated model (the path each message
+ * takes: eager up to the threshold, rendezvous above), the rounds and
+ * bytes the algorithm moves, and the cost of reducing and copying a byte
+ * (measured at start-up, rank 0's figures taken by all); the cheapest
+ * wins, unless ORDO_COLL_<FAMILY> or ordo_coll_force names one.  Every
+ * rank computes the same choice from the same figures.
+ */
+#include "ordo_config.h"
+
+#include "collectives/algs.h"
+#include "collectives/coll.h"
+#include "runtime/boot.h"
+#include "runtime/clock.h"
+#include "runtime/log.h"
+#include "runtime/rt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const ordo__coll_family_desc_t ordo__coll_families[ORDO_COLL_FAMILIES] = {
+    {"barrier", ordo__coll_barrier_algs, 1},     {"bcast", ordo__coll_bcast_algs, 3},
+    {"reduce", ordo__coll_reduce_algs, 2},       {"allreduce", ordo__coll_allreduce_algs, 3},
+    {"allgather", ordo__coll_allgather_algs, 3}, {"alltoall", ordo__coll_alltoall_algs, 2},
+};
+
+/* Forced algorithm per family: 0 = auto, else index + 1 (from the
+ * configuration, then ordo_coll_force). */
+static int forced[ORDO_COLL_FAMILIES];
+static double gamma_us, delta_us; /* per byte, agreed */
+
+int ordo__coll_clog2(int n)
+{
+    int k = 0;
+    while ((1 << k) < n)
+        k++;
+    return k;
+}
+
+int ordo__coll_flog2(int n)
+{
+    int k = 0;
+    while ((2 << k) <= n)
+        k++;
+    return k;
+}
+
+static void cost_params(ordo__coll_cost_t *m)
+{
+    const ordo_rpc_model_t *rm = &ordo__rt.model;
+    /* MB/s is bytes per us. */
+    m->ae = rm->eager_alpha_us > 0 ? rm->eager_alpha_us : 1;
+    m->be = rm->eager_beta_mbs > 0 ? rm->eager_beta_mbs : 1000;
+    m->ar = rm->rndv_alpha_us > 0 ? rm->rndv_alpha_us : m->ae;
+    m->br = rm->rndv_beta_mbs > 0 ? rm->rndv_beta_mbs : m->be;
+    m->thresh = rm->threshold;
+    m->gamma = gamma_us;
+    m->delta = delta_us;
+}
+
+double ordo__coll_t(const ordo__coll_cost_t *m, double x)
+{
+    return x <= (double)m->thresh ? m->ae + x / m->be : m->ar + x / m->br;
+}
+
+double ordo__coll_bw(const ordo__coll_cost_t *m, double x)
+{
+    return x <= (double)m->thresh ? x / m->be : x / m->br;
+}
+
+const ordo__coll_alg_t *ordo__coll_find(int f, const char *name)
+{
+    const ordo__coll_family_desc_t *d = &ordo__coll_families[f];
+    for (int i = 0; i < d->nalgs; i++)
+        if (!strcmp(d->algs[i].name, name))
+            return &d->algs[i];
+    return NULL;
+}
+
+const ordo__coll_alg_t *ordo__coll_pick(int f, int n, size_t bytes)
+{
+    const ordo__coll_family_desc_t *d = &ordo__coll_families[f];
+    if (forced[f])
+        return &d->algs[forced[f] - 1];
+    ordo__coll_cost_t m;
+    cost_params(&m);
+    const ordo__coll_alg_t *best = &d->algs[0];
+    double bt = best->cost(&m, n, bytes);
+    for (int i = 1; i < d->nalgs; i++) {
+        double t = d->algs[i].cost(&m, n, bytes);
+        if (t < bt) {
+            bt = t;
+            best = &d->algs[i];
+        }
+    }
+    return best;
+}
+
+/* ---- start-up: the local costs, agreed --------------------------------- */
+
+#define PROBE_BYTES (256 * 1024)
+
+static double probe_us_per_byte(int reduce, double *a, double *b)
+{
+    size_t count = PROBE_BYTES / sizeof(double);
+    double best = 1e30;
+    for (int rep = 0; rep < 5; rep++) {
+        uint64_t t0 = ordo__now_ns();
+        if (reduce)
+            ordo__coll_op_apply(ORDO_OP_SUM, ORDO_DTYPE_DOUBLE, a, b, count);
+        else
+            memcpy(a, b, PROBE_BYTES);
+        double us = (double)(ordo__now_ns() - t0) / 1e3;
+        if (us < best)
+            best = us;
+    }
+    return best / PROBE_BYTES;
+}
+
+int ordo__coll_model_init(void)
+{
+    double *a = calloc(PROBE_BYTES / sizeof(double), sizeof(double));
+    double *b = calloc(PROBE_BYTES / sizeof(double), sizeof(double));
+    if (!a || !b) {
+        free(a);
+        free(b);
+        return ORDO_ERR_NOMEM;
+    }
+    double mine[2] = {probe_us_per_byte(1, a, b), probe_us_per_byte(0, a, b)};
+    free(a);
+    free(b);
+    double *all = malloc(sizeof(mine) * (size_t)ordo__rt.size);
+    if (!all)
+        return ORDO_ERR_NOMEM;
+    int status = ordo__boot_allgather(mine, sizeof(mine), all);
+    if (status == ORDO_OK) {
+        gamma_us = all[0]; /* rank 0's: every rank the same */
+        delta_us = all[1];
+    }
+    free(all);
+    for (int f = 0; f < ORDO_COLL_FAMILIES; f++)
+        forced[f] = ordo__coll_cfg.alg[f];
+    return status;
+}
+
+/* ---- the public calls -------------------------------------------------- */
+
+const char *ordo_coll_family_name(ordo_coll_family_t f)
+{
+    return (unsigned)f < ORDO_COLL_FAMILIES ? ordo__coll_families[f].name : NULL;
+}
+
+int ordo_coll_algorithms(ordo_coll_family_t f, const char **names, int max)
+{
+    if ((unsigned)f >= ORDO_COLL_FAMILIES || max < 0)
+        return ORDO_ERR_INVALID;
+    const ordo__coll_family_desc_t *d = &ordo__coll_families[f];
+    for (int i = 0; names && i < d->nalgs && i < max; i++)
+        names[i] = d->algs[i].name;
+    return d->nalgs;
+}
+
+ordo_status_t ordo_coll_predict(ordo_coll_family_t f, size_t bytes, const char **alg, double *us)
+{
+    ORDO__CHECK_INIT();
+    if ((unsigned)f >= ORDO_COLL_FAMILIES)
+        return ORDO_ERR_INVALID;
+    ORDO__LOCK();
+    int n = ordo__sched_view()->n;
+    const ordo__coll_alg_t *a;
+    if (alg && *alg)
+        a = ordo__coll_find(f, *alg);
+    else
+        a = ordo__coll_pick(f, n, bytes);
+    if (a) {
+        ordo__coll_cost_t m;
+        cost_params(&m);
+        if (alg)
+            *alg = a->name;
+        if (us)
+            *us = a->cost(&m, n, bytes);
+    }
+    ORDO__UNLOCK();
+    return a ? ORDO_OK : ORDO_ERR_INVALID;
+}
+
+ordo_status_t ordo_coll_force(ordo_coll_family_t f, const char *alg)
+{
+    if ((unsigned)f >= ORDO_COLL_FAMILIES)
+        return ORDO_ERR_INVALID;
+    if (!alg || !strcmp(alg, "auto")) {
+        forced[f] = 0;
+        return ORDO_OK;
+    }
+    const ordo__coll_alg_t *a = ordo__coll_find(f, alg);
+    if (!a) {
+        ordo_log_error("ordo_coll_force: %s has no algorithm '%s'", ordo__coll_families[f].name,
+                       alg);
+        return ORDO_ERR_INVALID;
+    }
+    forced[f] = (int)(a - ordo__coll_families[f].algs) + 1;
+    return ORDO_OK;
+}

@@ -1,0 +1,102 @@
+/*
+ * module.c - the collectives' module: configuration, start, end, progress
+ * (the schedule engine) and what a failure does.
+ */
+#include "ordo_config.h"
+
+#include "collectives/algs.h"
+#include "collectives/coll.h"
+#include "runtime/clock.h"
+#include "runtime/fd.h"
+#include "runtime/rt.h"
+
+#include <stddef.h>
+
+ordo__coll_config_t ordo__coll_cfg;
+
+uint64_t ordo__coll_deadline(void)
+{
+    uint64_t limit_ms = ordo__coll_cfg.coll_timeout_ms;
+    if (!limit_ms && !ordo__rt.cfg.peer_errors && !ordo__fd_cfg.enabled)
+        limit_ms = ordo__rt.cfg.timeout_ms; /* nothing would tell us a peer died */
+    return limit_ms ? ordo__now_ns() + limit_ms * 1000000u : UINT64_MAX;
+}
+
+static int coll_init(void)
+{
+    int status = ordo__coll_barrier_init();
+    if (status == ORDO_OK)
+        status = ordo__coll_leave_init();
+    if (status == ORDO_OK)
+        status = ordo__sched_init();
+    if (status == ORDO_OK)
+        status = ordo__coll_model_init();
+    return status;
+}
+
+static void coll_fini(void)
+{
+    ordo__sched_fini();
+    ordo__coll_leave_fini();
+    ordo__coll_barrier_fini();
+}
+
+static void coll_progress(void)
+{
+    ordo__sched_progress();
+}
+
+static void coll_peer_failed(int peer, int status)
+{
+    ordo__sched_peer_failed(peer, status);
+}
+
+/* ORDO_COLL_<FAMILY>: "auto" or one of the family's algorithms. */
+#define CHOICES(f, ...) static const char *const f##_choices[] = {"auto", __VA_ARGS__, NULL}
+CHOICES(bcast, "binomial", "knomial", "scatter_allgather");
+CHOICES(reduce, "binomial", "ring");
+CHOICES(allreduce, "recursive_doubling", "ring", "rabenseifner");
+CHOICES(allgather, "recursive_doubling", "bruck", "ring");
+CHOICES(alltoall, "pairwise", "bruck");
+
+#define ALG_ENTRY(NAME, f, F)                                                                      \
+    {                                                                                              \
+        "ORDO_COLL_" NAME, ORDO__CFG_ENUM, "auto",                                                 \
+            "The algorithm of ordo_" #f                                                            \
+            ": auto (the cheapest the calibrated model predicts, per call) "                       \
+            "or one of the listed ones, always.",                                                  \
+            offsetof(ordo__coll_config_t, alg) + sizeof(int) * F, f##_choices, 0, 0, NULL          \
+    }
+
+static const ordo__cfg_entry_t coll_cfg_table[] = {
+    {"ORDO_BARRIER_TIMEOUT_MS", ORDO__CFG_UINT, "0",
+     "Milliseconds ordo_barrier (and ordo_obj_alloc / ordo_obj_free) waits for the other ranks "
+     "before it fails with ORDO_ERR_TIMEOUT; 0: as long as they are alive (a dead one fails it "
+     "with ORDO_ERR_PEER_FAILED), with a warning every ORDO_TIMEOUT_MS; with "
+     "ORDO_PEER_ERRORS=n and ORDO_FD=n, 0 means ORDO_TIMEOUT_MS.",
+     offsetof(ordo__coll_config_t, barrier_timeout_ms), NULL, 0, 86400000, NULL},
+    {"ORDO_COLL_TIMEOUT_MS", ORDO__CFG_UINT, "0",
+     "Milliseconds a blocking data collective (ordo_bcast, ordo_allreduce, ...) waits before it "
+     "fails with ORDO_ERR_TIMEOUT; 0: as long as the ranks it waits for are alive (a dead one "
+     "fails it with ORDO_ERR_PEER_FAILED); with ORDO_PEER_ERRORS=n and ORDO_FD=n, 0 means "
+     "ORDO_TIMEOUT_MS.",
+     offsetof(ordo__coll_config_t, coll_timeout_ms), NULL, 0, 86400000, NULL},
+    ALG_ENTRY("BCAST", bcast, ORDO_COLL_BCAST),
+    ALG_ENTRY("REDUCE", reduce, ORDO_COLL_REDUCE),
+    ALG_ENTRY("ALLREDUCE", allreduce, ORDO_COLL_ALLREDUCE),
+    ALG_ENTRY("ALLGATHER", allgather, ORDO_COLL_ALLGATHER),
+    ALG_ENTRY("ALLTOALL", alltoall, ORDO_COLL_ALLTOALL),
+};
+
+ordo__module_t ordo__coll_module = {
+    .name = "collectives",
+    .cfg = coll_cfg_table,
+    .cfg_len = sizeof(coll_cfg_table) / sizeof(coll_cfg_table[0]),
+    .cfg_values = &ordo__coll_cfg,
+    .cfg_size = sizeof(ordo__coll_cfg),
+    .init = coll_init,
+    .fini = coll_fini,
+    .progress = coll_progress,
+    .peer_failed = coll_peer_failed,
+    .leave = ordo__coll_leave,
+};

@@ -1,0 +1,123 @@
+/*
+ * sched.h - a collective as a schedule, and the engine that runs it.
+ *
+ * An algorithm builds a schedule: rounds of steps.  A round first runs its
+ * local steps (copy, reduce) in order, then posts its sends and receives
+ * all at once; it ends when every send has completed locally and every
+ * receive has arrived; then the next round starts.  A local step added
+ * after a send or receive opens a new round by itself (a reduce of what a
+ * round received runs at the start of the next); ordo__sched_round ends a
+ * round that has a send or receive (local steps alone wait for the next
+ * round's, which they precede).
+ *
+ * Peers are places in the collective's view (0 .. n-1, the live ranks in
+ * rank order); the k-th send to a peer in a round matches that peer's k-th
+ * receive from us in the same round.  A message carries the view, the
+ * collective's sequence number and its round: one that comes before its
+ * receive is posted is kept (copied) until it is; a rendezvous payload
+ * whose receive is posted lands in place (no copy).
+ *
+ * Blocking and non-blocking collectives are the same schedule: the
+ * blocking form waits for it.  The engine advances from the collectives'
+ * module progress (every ordo call's progress, and the progress thread),
+ * never from inside a handler.  A failure in the view fails every
+ * collective in flight with ORDO_ERR_PEER_FAILED once what it sent has
+ * left and what it pulls has landed (never into memory handed back).
+ */
+#ifndef ORDO_COLLECTIVES_SCHED_H
+#define ORDO_COLLECTIVES_SCHED_H
+
+#include "ordo.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ORDO__COLL_REQ_MAGIC 0x636f6c6cu /* "coll" */
+
+typedef enum { SOP_SEND, SOP_RECV, SOP_COPY, SOP_REDUCE } ordo__sop_kind_t;
+
+typedef struct ordo__sop {
+    uint8_t kind;    /* ordo__sop_kind_t */
+    uint8_t done;    /* send: completed; receive: arrived */
+    uint8_t landing; /* receive: a rendezvous payload is being pulled into dst */
+    uint16_t idx;    /* send / receive: its number with this peer in this round */
+    int peer;        /* send / receive: a rank */
+    void *dst;       /* receive, copy, reduce */
+    const void *src; /* send, copy, reduce */
+    size_t len;      /* bytes (reduce: count * element size) */
+    struct ordo_coll_req *req;
+} ordo__sop_t;
+
+/* The view a collective runs over: the ranks whose failure was not
+ * acknowledged, in rank order. */
+typedef struct ordo__coll_view {
+    int n, pos; /* members, and this rank's place among them */
+    int *live;  /* place -> rank */
+    int *place; /* rank -> place, -1 for a failed one */
+    uint32_t nacked;
+    uint64_t hash;
+} ordo__coll_view_t;
+
+struct ordo_coll_req {
+    uint32_t magic;
+    int family; /* ordo_coll_family_t */
+    const char *alg;
+    /* The schedule. */
+    ordo__sop_t *ops;
+    uint32_t nops, cap;
+    uint32_t *rend; /* round r's steps end before rend[r] */
+    uint32_t nrounds, rcap;
+    int open_comm; /* the last round has a send or receive */
+    ordo_dtype_t dtype;
+    ordo_op_t op;
+    void *scratch[4];
+    size_t scratch_cap[4];
+    int nscratch;
+    /* Running. */
+    uint32_t seq, nacked;
+    uint64_t view;
+    uint32_t round;   /* the round posted last (nrounds: all done) */
+    uint32_t pending; /* sends and receives of that round not done */
+    int status;
+    int started, done;
+    int build_status;           /* a step that could not be added (no memory) */
+    struct ordo_coll_req *next; /* in flight, in sequence order */
+};
+
+/* The view of the next collective (recomputed after ordo_failure_ack). */
+const ordo__coll_view_t *ordo__sched_view(void);
+
+/* A schedule for family f (algorithm alg), empty; NULL: no memory. */
+struct ordo_coll_req *ordo__sched_new(int family, const char *alg);
+/* Steps; peers are places in the view.  Errors are kept for
+ * ordo__sched_start (the builders need not check). */
+void ordo__sched_send(struct ordo_coll_req *r, int peer, const void *src, size_t len);
+void ordo__sched_recv(struct ordo_coll_req *r, int peer, void *dst, size_t len);
+void ordo__sched_copy(struct ordo_coll_req *r, void *dst, const void *src, size_t len);
+/* dst = dst (op) src, len bytes of r's dtype. */
+void ordo__sched_reduce(struct ordo_coll_req *r, void *dst, const void *src, size_t len);
+void ordo__sched_round(struct ordo_coll_req *r);
+/* len bytes of scratch memory freed with the schedule (NULL: no memory,
+ * also kept for ordo__sched_start). */
+void *ordo__sched_scratch(struct ordo_coll_req *r, size_t len);
+
+/* Start r (takes the next sequence number of the view) and post its first
+ * round.  Under the runtime lock, not in a handler.  On an error r is
+ * freed. */
+int ordo__sched_start(struct ordo_coll_req *r);
+/* Advance every collective in flight whose round has ended. */
+void ordo__sched_progress(void);
+/* Wait for r (blocking forms; the collectives' deadline), then free it. */
+int ordo__sched_wait(struct ordo_coll_req *r);
+void ordo__sched_free(struct ordo_coll_req *r);
+
+/* The engine's part of the module: its handler, and what a failure does. */
+int ordo__sched_init(void);
+void ordo__sched_fini(void);
+void ordo__sched_peer_failed(int peer, int status);
+
+/* Reductions (op.c): dst = dst (op) src over count elements of t. */
+int ordo__coll_op_check(ordo_op_t op, ordo_dtype_t t);
+void ordo__coll_op_apply(ordo_op_t op, ordo_dtype_t t, void *dst, const void *src, size_t count);
+
+#endif
