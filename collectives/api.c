@@ -32,12 +32,14 @@ static int refuse(const char *what, const char *why)
     return ORDO_ERR_INVALID;
 }
 
+#define NO_ROOT INT32_MIN
+
 /* Checks shared by every call, before the lock. */
 static int check_common(const char *what, int root)
 {
     if (ordo__in_handler)
         return refuse(what, "called from a message handler or callback, which must not block");
-    if (root != -1 && (root < 0 || root >= ordo__rt.size)) {
+    if (root != NO_ROOT && (root < 0 || root >= ordo__rt.size)) {
         ordo_log_error("%s: root %d is outside [0, %d)", what, root, ordo__rt.size);
         return ORDO_ERR_INVALID;
     }
@@ -173,7 +175,7 @@ static int allreduce(const void *in, void *out, size_t count, ordo_dtype_t t, or
 {
     ORDO__CHECK_INIT();
     size_t esize;
-    int status = check_common("ordo_allreduce", -1);
+    int status = check_common("ordo_allreduce", NO_ROOT);
     if (status == ORDO_OK)
         status = check_reduction("ordo_allreduce", t, op, count, &esize);
     if (status != ORDO_OK)
@@ -193,7 +195,7 @@ static int allreduce(const void *in, void *out, size_t count, ordo_dtype_t t, or
 
 static int gather_checks(const char *what, const void *in, size_t len, void *out)
 {
-    int status = check_common(what, -1);
+    int status = check_common(what, NO_ROOT);
     if (status != ORDO_OK)
         return status;
     if (len && (!in || !out))
@@ -237,7 +239,7 @@ static int alltoall(const void *in, size_t len, void *out, ordo_coll_req_t **req
 static int ibarrier(ordo_coll_req_t **req)
 {
     ORDO__CHECK_INIT();
-    int status = check_common("ordo_ibarrier", -1);
+    int status = check_common("ordo_ibarrier", NO_ROOT);
     if (status != ORDO_OK)
         return status;
     call_t c = {.family = ORDO_COLL_BARRIER, .what = "ordo_ibarrier", .root = -1};

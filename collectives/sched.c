@@ -22,8 +22,7 @@
 typedef struct coll_hdr {
     uint32_t magic;
     uint32_t seq;
-    uint16_t round;
-    uint16_t idx;
+    uint32_t idx; /* the sender's idx-th message to us in this collective */
     uint32_t nacked;
     uint64_t view;
 } coll_hdr_t;
@@ -171,10 +170,14 @@ static void add_comm(struct ordo_coll_req *r, int kind, int peer, void *dst, con
     s->dst = dst;
     s->src = src;
     s->len = len;
-    uint32_t b = r->nrounds ? r->rend[r->nrounds - 1] : 0;
-    for (uint32_t i = b; i + 1 < r->nops; i++)
-        if (r->ops[i].kind == kind && r->ops[i].peer == s->peer)
-            s->idx++;
+    if (!r->count) {
+        r->count = calloc(2 * (size_t)eng.view.n, sizeof(*r->count));
+        if (!r->count) {
+            r->build_status = ORDO_ERR_NOMEM;
+            return;
+        }
+    }
+    s->idx = r->count[2 * peer + (kind == SOP_RECV)]++;
 }
 
 void ordo__sched_send(struct ordo_coll_req *r, int peer, const void *src, size_t len)
@@ -239,6 +242,7 @@ void ordo__sched_free(struct ordo_coll_req *r)
         ordo__buf_put(r->scratch[i], r->scratch_cap[i]);
     free(r->ops);
     free(r->rend);
+    free(r->count);
     r->magic = 0;
     free(r);
 }
@@ -274,8 +278,8 @@ static unexp_t *unexp_take(const struct ordo_coll_req *r, const ordo__sop_t *s)
 {
     for (unexp_t **p = &eng.unexp; *p; p = &(*p)->next) {
         unexp_t *u = *p;
-        if (u->src == s->peer && u->h.seq == r->seq && u->h.round == r->round &&
-            u->h.idx == s->idx && u->h.nacked == r->nacked && u->h.view == r->view) {
+        if (u->src == s->peer && u->h.seq == r->seq && u->h.idx == s->idx &&
+            u->h.nacked == r->nacked && u->h.view == r->view) {
             *p = u->next;
             if (eng.unexp_tail == &u->next)
                 eng.unexp_tail = p;
@@ -313,11 +317,7 @@ static void post_round(struct ordo_coll_req *r)
             comm++;
     }
     r->pending = comm;
-    coll_hdr_t h = {.magic = HDR_MAGIC,
-                    .seq = r->seq,
-                    .round = (uint16_t)r->round,
-                    .nacked = r->nacked,
-                    .view = r->view};
+    coll_hdr_t h = {.magic = HDR_MAGIC, .seq = r->seq, .nacked = r->nacked, .view = r->view};
     for (uint32_t i = b; i < e && r->status == ORDO_OK; i++) {
         ordo__sop_t *s = &r->ops[i];
         if (s->kind == SOP_RECV) {
@@ -501,7 +501,7 @@ static ordo__sop_t *match(int src, const coll_hdr_t *h, struct ordo_coll_req **o
         if (r->seq != h->seq)
             continue;
         *out = r;
-        if (r->round != h->round || r->round >= r->nrounds || r->status != ORDO_OK)
+        if (r->round >= r->nrounds || r->status != ORDO_OK)
             return NULL;
         for (uint32_t i = round_begin(r, r->round); i < r->rend[r->round]; i++) {
             ordo__sop_t *s = &r->ops[i];
@@ -558,12 +558,6 @@ static int coll_handler(const ordo_rpc_msg_t *msg, void *arg)
             memcpy(s->dst, msg->data, msg->len);
         step_done(r, s);
         return ORDO_OK;
-    }
-    if (r && r->round > h.round && r->round < r->nrounds) {
-        ordo_log_warn("collective message from rank %d for round %u of collective %u, which is "
-                      "past it, dropped",
-                      msg->src, h.round, h.seq);
-        return ORDO_ERR_MSG;
     }
     if (!r && h.nacked == eng.view.nacked && h.view == eng.view.hash &&
         eng.seq - h.seq - 1 < 0x80000000u) {

@@ -11,11 +11,11 @@
  * round's, which they precede).
  *
  * Peers are places in the collective's view (0 .. n-1, the live ranks in
- * rank order); the k-th send to a peer in a round matches that peer's k-th
- * receive from us in the same round.  A message carries the view, the
- * collective's sequence number and its round: one that comes before its
- * receive is posted is kept (copied) until it is; a rendezvous payload
- * whose receive is posted lands in place (no copy).
+ * rank order); the k-th send to a peer in a collective matches that peer's
+ * k-th receive from us in it (places may count their rounds differently).
+ * A message carries the view, the collective's sequence number and k: one
+ * that comes before its receive is posted is kept (copied) until it is; a
+ * rendezvous payload whose receive is posted lands in place (no copy).
  *
  * Blocking and non-blocking collectives are the same schedule: the
  * blocking form waits for it.  The engine advances from the collectives'
@@ -40,7 +40,7 @@ typedef struct ordo__sop {
     uint8_t kind;    /* ordo__sop_kind_t */
     uint8_t done;    /* send: completed; receive: arrived */
     uint8_t landing; /* receive: a rendezvous payload is being pulled into dst */
-    uint16_t idx;    /* send / receive: its number with this peer in this round */
+    uint32_t idx;    /* send / receive: its number with this peer in the collective */
     int peer;        /* send / receive: a rank */
     void *dst;       /* receive, copy, reduce */
     const void *src; /* send, copy, reduce */
@@ -67,7 +67,8 @@ struct ordo_coll_req {
     uint32_t nops, cap;
     uint32_t *rend; /* round r's steps end before rend[r] */
     uint32_t nrounds, rcap;
-    int open_comm; /* the last round has a send or receive */
+    int open_comm;   /* the last round has a send or receive */
+    uint32_t *count; /* per place: sends to it, receives from it, so far */
     ordo_dtype_t dtype;
     ordo_op_t op;
     void *scratch[4];
