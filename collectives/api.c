@@ -326,6 +326,8 @@ int ordo_coll_test(ordo_coll_req_t *req)
     if (!req->done)
         (void)ordo__progress();
     int done = req->done;
+    if (done)
+        ordo__rpc_flush_ctrl(ORDO__COLL_FLUSH_NS);
     ORDO__UNLOCK();
     return done;
 }

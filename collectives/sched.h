@@ -33,6 +33,9 @@
 #include <stdint.h>
 
 #define ORDO__COLL_REQ_MAGIC 0x636f6c6cu /* "coll" */
+/* How long a collective that ended waits for its acknowledgements to leave
+ * (ordo__rpc_flush_ctrl) before it returns to the application. */
+#define ORDO__COLL_FLUSH_NS 50000000u
 
 typedef enum { SOP_SEND, SOP_RECV, SOP_COPY, SOP_REDUCE } ordo__sop_kind_t;
 
@@ -71,8 +74,8 @@ struct ordo_coll_req {
     uint32_t *count; /* per place: sends to it, receives from it, so far */
     ordo_dtype_t dtype;
     ordo_op_t op;
-    void *scratch[4];
-    size_t scratch_cap[4];
+    void *scratch[8];
+    size_t scratch_cap[8];
     int nscratch;
     /* Running. */
     uint32_t seq, nacked;
@@ -81,6 +84,7 @@ struct ordo_coll_req {
     uint32_t pending; /* sends and receives of that round not done */
     int status;
     int started, done;
+    int aborted;                /* a peer said it failed there (no abort sent back) */
     int build_status;           /* a step that could not be added (no memory) */
     struct ordo_coll_req *next; /* in flight, in sequence order */
 };

@@ -264,6 +264,7 @@ typedef struct ordo__rpc {
     uint32_t nslots;
     rpc_op_t *free_ops;
     uint32_t in_flight;      /* ops the transport still holds */
+    uint32_t ctrl_held;      /* ... of them acknowledgements (ordo__rpc_flush_ctrl) */
     int proto;               /* ordo_proto_t */
     size_t threshold;        /* ORDO_PROTO_AUTO: rendezvous above this */
     size_t threshold_mapped; /* ... for payloads in ordo_mem_alloc memory */

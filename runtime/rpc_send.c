@@ -28,6 +28,8 @@ static void op_send_done(ordo__tl_send_req_t *sreq, int status)
     rpc_op_t *op = (rpc_op_t *)((char *)sreq - offsetof(rpc_op_t, sreq));
     op->send_pending--;
     ordo__rpc.in_flight--;
+    if (op->kind == OP_CTRL)
+        ordo__rpc.ctrl_held--;
     if (op->end_when_sent) {
         /* It was ended (reply, failed peer): it completes once the transport
          * holds no send of it any more. */
@@ -54,6 +56,8 @@ int ordo__op_transmit(rpc_op_t *op)
     if (s == ORDO__INPROGRESS) {
         op->send_pending++;
         ordo__rpc.in_flight++;
+        if (op->kind == OP_CTRL)
+            ordo__rpc.ctrl_held++;
         s = ORDO_OK;
     }
     if (s == ORDO_OK)

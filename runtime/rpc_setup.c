@@ -111,6 +111,18 @@ int ordo__rpc_quiesce(uint64_t deadline_ns)
     return ordo__wait_until(quiet, NULL, deadline_ns);
 }
 
+static int ctrl_out(void *arg)
+{
+    (void)arg;
+    return ordo__rpc.ctrl_held == 0;
+}
+
+void ordo__rpc_flush_ctrl(uint64_t max_ns)
+{
+    if (ordo__rpc.ctrl_held)
+        (void)ordo__wait_until(ctrl_out, NULL, ordo__now_ns() + max_ns);
+}
+
 /* ---- handlers ------------------------------------------------------------ */
 
 int ordo__rpc_register_id(unsigned id, ordo_rpc_cb_t cb, void *arg)

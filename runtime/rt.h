@@ -187,6 +187,12 @@ static inline int ordo__wait_until(int (*done)(void *arg), void *arg, uint64_t d
     }
     return ordo__wait_slow(done, arg, deadline_ns);
 }
+/* Progress (at most max_ns) until the transport holds no acknowledgement
+ * of this rank's: a call that returns to an application which may then
+ * compute, or block in another library, for long does not leave a peer
+ * waiting for the acknowledgement of a payload it pulled (the transport
+ * holds a send back when the peer's receive queue is full). */
+void ordo__rpc_flush_ctrl(uint64_t max_ns);
 /* Wait (until the deadline) for every send of this rank to complete locally. */
 int ordo__rpc_quiesce(uint64_t deadline_ns);
 

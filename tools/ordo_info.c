@@ -4,6 +4,8 @@
  *   ordo_info            start the runtime (singleton or under mpirun) and
  *                        print everything from rank 0
  *   ordo_info -c         print the configuration only, without starting
+ *   ordo_info -C         start, and print only the collectives' decision
+ *                        table (which algorithm at which size, predicted)
  */
 #include <ordo.h>
 #include <stdio.h>
@@ -11,18 +13,59 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: ordo_info [-c] [-h]\n"
+    fprintf(out, "usage: ordo_info [-c | -C] [-h]\n"
                  "  -c  print the configuration only (does not start the runtime)\n"
+                 "  -C  print only the collectives' decision table for this job\n"
                  "  -h  this help\n");
+}
+
+/* For each family and size, what AUTO runs here and its predicted time,
+ * with every algorithm's prediction beside it. */
+static int print_decisions(FILE *out)
+{
+    static const size_t sizes[] = {0, 8, 64, 512, 4096, 32768, 262144, 1u << 21, 1u << 24};
+    fprintf(out,
+            "# collectives: decision table for %d rank(s) (predicted us from the calibrated "
+            "model; ORDO_COLL_<FAMILY>=alg forces one)\n",
+            ordo_size());
+    fprintf(out, "# %-10s %10s  %-20s %10s  %s\n", "family", "bytes", "auto", "predicted",
+            "every algorithm (us)");
+    for (int f = 0; f < ORDO_COLL_FAMILIES; f++) {
+        const char *names[8];
+        int n = ordo_coll_algorithms((ordo_coll_family_t)f, names, 8);
+        if (n < 0)
+            return n;
+        for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+            if (f == ORDO_COLL_BARRIER && s)
+                break;
+            const char *alg = NULL;
+            double us;
+            int st = ordo_coll_predict((ordo_coll_family_t)f, sizes[s], &alg, &us);
+            if (st != ORDO_OK)
+                return st;
+            fprintf(out, "  %-10s %10zu  %-20s %10.1f ",
+                    ordo_coll_family_name((ordo_coll_family_t)f), sizes[s], alg, us);
+            for (int i = 0; i < n && n > 1; i++) {
+                const char *a = names[i];
+                double t;
+                if (ordo_coll_predict((ordo_coll_family_t)f, sizes[s], &a, &t) == ORDO_OK)
+                    fprintf(out, " %s %.1f", a, t);
+            }
+            fputc('\n', out);
+        }
+    }
+    return ORDO_OK;
 }
 
 int main(int argc, char **argv)
 {
-    int config_only = 0, status;
+    int config_only = 0, decisions_only = 0, status;
 
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-c")) {
             config_only = 1;
+        } else if (!strcmp(argv[i], "-C")) {
+            decisions_only = 1;
         } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;
@@ -40,8 +83,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "ordo_info: ordo_init failed: %s\n", ordo_strerror(status));
         return 1;
     }
-    if (ordo_rank() == 0)
-        status = ordo_info_print(stdout);
+    if (ordo_rank() == 0) {
+        status = decisions_only ? ORDO_OK : ordo_info_print(stdout);
+        if (status == ORDO_OK)
+            status = print_decisions(stdout);
+    }
     fflush(stdout);
     int fin = ordo_finalize();
     if (status == ORDO_OK)

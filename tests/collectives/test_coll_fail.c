@@ -1,0 +1,157 @@
+/*
+ * test_coll_fail.c - a rank killed during a collective, on 4 ranks.
+ *
+ * Rank 2 starts a 4 MiB ring allreduce (non-blocking), lets it progress a
+ * little, and SIGKILLs itself; the other ranks are in the same allreduce
+ * (blocking).  Each survivor must get ORDO_ERR_PEER_FAILED (not a timeout:
+ * ORDO_TIMEOUT_MS is far longer), then ORDO_ERR_PEER_FAILED again from
+ * any collective until it acknowledges the failure.  After
+ * ordo_failure_ack, every algorithm of every family runs over the 3 live
+ * ranks (places 0, 1, 2 are ranks 0, 1, 3: a view that is not a prefix of
+ * the ranks) with the right results: reductions over the live ranks only,
+ * allgather / alltoall slots of the dead rank left as they were; a bcast
+ * from the dead rank fails with ORDO_ERR_PEER_FAILED.  ordo_finalize
+ * returns ORDO_OK.  Each survivor prints "survivor R: ok".
+ */
+#include "tests/runtime/fd_test.h"
+
+#include <signal.h>
+#include <string.h>
+
+#define VICTIM 2
+#define BIG    (4u << 20)
+#define BLOCK  1000
+
+static int live(int r)
+{
+    return r != VICTIM;
+}
+
+static int check_family(ordo_coll_family_t f, int me, int size)
+{
+    const char *names[8];
+    int na = ordo_coll_algorithms(f, names, 8);
+    for (int a = 0; a < na; a++) {
+        if (ordo_coll_force(f, names[a]) != ORDO_OK)
+            FAIL("ordo_coll_force(%s)", names[a]);
+        int st = ORDO_OK;
+        unsigned char *in = malloc((size_t)BLOCK * size), *out = malloc((size_t)BLOCK * size);
+        if (!in || !out)
+            FAIL("no memory");
+        for (int i = 0; i < BLOCK * size; i++)
+            in[i] = (unsigned char)(i * 3 + me * 17);
+        memset(out, 0xab, (size_t)BLOCK * size);
+        if (f == ORDO_COLL_ALLREDUCE || f == ORDO_COLL_REDUCE) {
+            int64_t x[BLOCK / 8], y[BLOCK / 8];
+            for (int i = 0; i < BLOCK / 8; i++)
+                x[i] = (int64_t)me * 1000 + i;
+            st = f == ORDO_COLL_ALLREDUCE
+                     ? ordo_allreduce(x, y, BLOCK / 8, ORDO_DTYPE_INT64, ORDO_OP_SUM)
+                     : ordo_reduce(x, y, BLOCK / 8, ORDO_DTYPE_INT64, ORDO_OP_SUM, 3);
+            if (st == ORDO_OK && (f == ORDO_COLL_ALLREDUCE || me == 3))
+                for (int i = 0; i < BLOCK / 8; i++)
+                    if (y[i] != (0 + 1 + 3) * 1000 + 3 * i)
+                        FAIL("%s %s: element %d is %lld", ordo_coll_family_name(f), names[a], i,
+                             (long long)y[i]);
+        } else if (f == ORDO_COLL_BCAST) {
+            if (me != 3)
+                memset(in, 0, BLOCK);
+            st = ordo_bcast(in, BLOCK, 3);
+            for (int i = 0; st == ORDO_OK && i < BLOCK; i++)
+                if (in[i] != (unsigned char)(i * 3 + 3 * 17))
+                    FAIL("bcast %s: byte %d", names[a], i);
+        } else if (f == ORDO_COLL_ALLGATHER) {
+            st = ordo_allgather(in, BLOCK, out);
+            for (int r = 0; st == ORDO_OK && r < size; r++)
+                for (int i = 0; i < BLOCK; i++)
+                    if (out[r * BLOCK + i] != (live(r) ? (unsigned char)(i * 3 + r * 17) : 0xab))
+                        FAIL("allgather %s: slot %d byte %d", names[a], r, i);
+        } else if (f == ORDO_COLL_ALLTOALL) {
+            st = ordo_alltoall(in, BLOCK, out);
+            for (int r = 0; st == ORDO_OK && r < size; r++)
+                for (int i = 0; i < BLOCK; i++)
+                    if (out[r * BLOCK + i] !=
+                        (live(r) ? (unsigned char)((me * BLOCK + i) * 3 + r * 17) : 0xab))
+                        FAIL("alltoall %s: slot %d byte %d", names[a], r, i);
+        } else {
+            st = ordo_barrier();
+        }
+        free(in);
+        free(out);
+        if (st != ORDO_OK)
+            FAIL("%s %s over the survivors: %s", ordo_coll_family_name(f), names[a],
+                 ordo_strerror(st));
+    }
+    ordo_coll_force(f, NULL);
+    return 0;
+}
+
+static int survivor(int me, int size, double *big_in, double *big_out)
+{
+    double t0 = fd_test_now();
+    ordo_coll_force(ORDO_COLL_ALLREDUCE, "ring");
+    int st = ordo_allreduce(big_in, big_out, BIG / 8, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM);
+    double took = fd_test_now() - t0;
+    if (st != ORDO_ERR_PEER_FAILED)
+        FAIL("the allreduce the victim died in returned %s after %.1f s", ordo_strerror(st), took);
+    int x = 1, y = 0;
+    st = ordo_allreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM);
+    if (st != ORDO_ERR_PEER_FAILED)
+        FAIL("a collective before ordo_failure_ack returned %s", ordo_strerror(st));
+    ordo_coll_req_t *req = (ordo_coll_req_t *)&x;
+    st = ordo_ibarrier(&req);
+    if (st != ORDO_ERR_PEER_FAILED || req)
+        FAIL("ordo_ibarrier before ordo_failure_ack returned %s", ordo_strerror(st));
+    uint64_t epoch;
+    if (ordo_failure_ack(&epoch) != ORDO_OK)
+        FAIL("ordo_failure_ack");
+    for (int f = 0; f < ORDO_COLL_FAMILIES; f++)
+        if (check_family((ordo_coll_family_t)f, me, size))
+            return 1;
+    char b[8];
+    st = ordo_bcast(b, sizeof(b), VICTIM);
+    if (st != ORDO_ERR_PEER_FAILED)
+        FAIL("a bcast from the dead rank returned %s", ordo_strerror(st));
+    /* And a non-blocking one over the survivors. */
+    x = me;
+    st = ordo_iallreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_MAX, &req);
+    if (st != ORDO_OK || (st = ordo_coll_wait(req)) != ORDO_OK || y != 3)
+        FAIL("iallreduce over the survivors: %s, %d", ordo_strerror(st), y);
+    printf("survivor %d: the allreduce failed after %.2f s; collectives over the survivors work\n",
+           me, took);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (ordo_init(&argc, &argv) != ORDO_OK)
+        return 1;
+    int me = fd_test_me = ordo_rank(), size = ordo_size();
+    if (size != 4)
+        FAIL("run on 4 ranks");
+    double *big_in = calloc(BIG / 8, 8), *big_out = calloc(BIG / 8, 8);
+    if (!big_in || !big_out)
+        FAIL("no memory");
+    int x = 1, y = 0;
+    if (ordo_allreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM) != ORDO_OK || y != 4)
+        FAIL("allreduce before the failure: %d", y);
+    int rc;
+    if (me == VICTIM) {
+        ordo_coll_req_t *req;
+        ordo_coll_force(ORDO_COLL_ALLREDUCE, "ring");
+        if (ordo_iallreduce(big_in, big_out, BIG / 8, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM, &req))
+            FAIL("the victim's iallreduce");
+        for (int i = 0; i < 50; i++)
+            (void)ordo_coll_test(req);
+        raise(SIGKILL);
+    }
+    rc = survivor(me, size, big_in, big_out);
+    free(big_in);
+    free(big_out);
+    int st = ordo_finalize();
+    if (!rc && st != ORDO_OK)
+        FAIL("ordo_finalize: %s", ordo_strerror(st));
+    if (!rc)
+        printf("survivor %d: ok\n", me);
+    return rc;
+}
