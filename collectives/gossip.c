@@ -206,11 +206,14 @@ static void ingest(int src, const ordo__gossip_rec_hdr_t *h, const uint8_t *data
     ordo__gossip_wake();
 }
 
-/* Rounds since it was published, as the record goes out now. */
-static ordo__gossip_rec_hdr_t outgoing(const ordo__gossip_rec_t *r)
+/* The record as it goes out now: its age counts the rounds since it was
+ * published, the one it travels in included.  A push travels in this
+ * rank's round (counted already); an answer in the pusher's round, which
+ * this rank's count does not hold: one more. */
+static ordo__gossip_rec_hdr_t outgoing(const ordo__gossip_rec_t *r, int answer)
 {
     ordo__gossip_rec_hdr_t h = r->h;
-    h.age += (uint32_t)(ordo__gossip.round - r->round);
+    h.age += (uint32_t)(ordo__gossip.round - r->round) + (answer ? 1u : 0u);
     return h;
 }
 
@@ -229,7 +232,7 @@ static size_t build_push(void *buf, size_t *added)
     size_t n = ordo__gossip.young.n, i = 0, start = n ? ordo__gossip.young_next % n : 0;
     for (; i < n; i++) {
         const ordo__gossip_rec_t *r = ordo__gossip.young.v[(start + i) % n];
-        ordo__gossip_rec_hdr_t h = outgoing(r);
+        ordo__gossip_rec_hdr_t h = outgoing(r, 0);
         if (!ordo__gossip_add_rec(&w, &h, r->data))
             break;
     }
@@ -365,7 +368,7 @@ static size_t build_answer(const ordo__gossip_view_t *v, const uint64_t *keys, s
                        (uint32_t)ordo__gossip.round);
     for (int x = 0; x < ordo__gossip.n; x++)
         if (ordo__gossip.member[x] && !(v->bitmap && (v->bitmap[x / 8] >> (x % 8) & 1))) {
-            ordo__gossip_rec_hdr_t h = outgoing(ordo__gossip.member[x]);
+            ordo__gossip_rec_hdr_t h = outgoing(ordo__gossip.member[x], 1);
             if (!ordo__gossip_add_rec(&w, &h, ordo__gossip.member[x]->data))
                 return ordo__gossip_end(&w);
         }
@@ -387,7 +390,7 @@ static size_t build_answer(const ordo__gossip_view_t *v, const uint64_t *keys, s
             const ordo__gossip_rec_t *r = l->rec[seq];
             if (!r || in_push(keys, nkeys, r))
                 continue;
-            ordo__gossip_rec_hdr_t h = outgoing(r);
+            ordo__gossip_rec_hdr_t h = outgoing(r, 1);
             if (!ordo__gossip_add_rec(&w, &h, r->data)) {
                 full = 1;
                 break;
