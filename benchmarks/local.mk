@@ -21,7 +21,8 @@ bin_PROGRAMS += \
 	benchmarks/ordo_obj_latency \
 	benchmarks/ordo_qreg_latency \
 	benchmarks/ordo_lock_bench \
-	benchmarks/ordo_fd
+	benchmarks/ordo_fd \
+	benchmarks/ordo_gossip
 
 benchmarks_ordo_latency_SOURCES = benchmarks/ordo_latency.c benchmarks/bench_ucx.c \
 	benchmarks/bench_ucx.h
@@ -61,6 +62,11 @@ benchmarks_ordo_lock_bench_LDADD = $(BENCH_LDADD)
 benchmarks_ordo_fd_SOURCES = benchmarks/ordo_fd.c
 benchmarks_ordo_fd_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_fd_LDADD = libordo.la
+
+# Gossip: rounds to full dissemination (benchmarks/gossip-scaling.sh runs N = 2 .. 64).
+benchmarks_ordo_gossip_SOURCES = benchmarks/ordo_gossip.c
+benchmarks_ordo_gossip_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_gossip_LDADD = $(BENCH_LDADD)
 
 # Smoke tests: every benchmark on 2 ranks with small sizes, the output's
 # format, a bad option, and the refusal to run on 1 rank.

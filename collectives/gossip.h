@@ -32,7 +32,7 @@ typedef struct ordo__gossip_config {
     int enabled;         /* ORDO_GOSSIP */
     uint64_t fanout;     /* ORDO_GOSSIP_FANOUT */
     uint64_t period_ms;  /* ORDO_GOSSIP_PERIOD_MS */
-    uint64_t retransmit; /* ORDO_GOSSIP_RETRANSMIT: 0 = 3 * ceil(log2(n + 1)) */
+    uint64_t retransmit; /* ORDO_GOSSIP_RETRANSMIT: 0 = 2 * ceil(log2(n + 1)) */
     uint64_t seed;       /* ORDO_GOSSIP_SEED: 0 = from the rank alone */
 } ordo__gossip_config_t;
 extern ordo__gossip_config_t ordo__gossip_cfg;

@@ -189,7 +189,7 @@ static int gossip_init(void)
     while ((1u << log2n) < (unsigned)ordo__gossip.n + 1)
         log2n++;
     ordo__gossip.retransmit =
-        ordo__gossip_cfg.retransmit ? ordo__gossip_cfg.retransmit : 3u * log2n;
+        ordo__gossip_cfg.retransmit ? ordo__gossip_cfg.retransmit : 2u * log2n;
     /* splitmix64 of the seed and the rank: reproducible, different per rank */
     uint64_t z =
         (ordo__gossip_cfg.seed + 1) * 0x9e3779b97f4a7c15ull + (uint64_t)ordo__gossip.me + 1;
@@ -232,7 +232,8 @@ static const ordo__cfg_entry_t gossip_cfg_table[] = {
      offsetof(ordo__gossip_config_t, period_ms), NULL, 1, 600000, NULL},
     {"ORDO_GOSSIP_RETRANSMIT", ORDO__CFG_UINT, "0",
      "Rounds in which a rank pushes a record it learnt before it stops spreading it (peers "
-     "still pull it); 0: 3 * ceil(log2(ranks + 1)).",
+     "still pull it); 0: 2 * ceil(log2(ranks + 1)).  The odds that no push reaches a rank are "
+     "about e^-(fanout * retransmit).",
      offsetof(ordo__gossip_config_t, retransmit), NULL, 0, 100000, NULL},
     {"ORDO_GOSSIP_SEED", ORDO__CFG_UINT, "0",
      "Seed of the ranks' choice of peers (mixed with the rank): the same seed, the same choices.",
