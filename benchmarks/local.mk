@@ -74,13 +74,16 @@ TESTS += \
 	benchmarks/tests/bench_smoke.sh \
 	benchmarks/tests/bench_np1.sh \
 	benchmarks/tests/compare_ucx.sh \
-	benchmarks/tests/callgrind_rpc.sh
+	benchmarks/tests/callgrind_rpc.sh \
+	benchmarks/tests/gossip_smoke.sh
 
 EXTRA_DIST += \
 	benchmarks/tests/bench_smoke.sh \
 	benchmarks/tests/bench_np1.sh \
 	benchmarks/tests/compare_ucx.sh \
 	benchmarks/tests/callgrind_rpc.sh \
+	benchmarks/tests/gossip_smoke.sh \
+	benchmarks/gossip-scaling.sh \
 	benchmarks/compare-ucx.sh \
 	benchmarks/fd-detect.sh \
 	benchmarks/qreg-latency.sh \

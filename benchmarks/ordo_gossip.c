@@ -65,7 +65,7 @@ static const bench_spec_t spec = {
     .summary = "Rounds until a gossiped record reaches every rank (mean and max over the\n"
                "records), beside ceil(log2 N) and a central registry's N - 1 sequential\n"
                "sends; hops; messages per rank per round and per record.  -m sets the record\n"
-               "size (at most 256 B), -i the records per publisher.",
+               "size (its max, at most 256 B), -i the records per publisher.",
     .min_size = 32,
     .max_size = 32,
     .iters = 10,
@@ -149,7 +149,7 @@ int main(int argc, char **argv)
     int rc = bench_start(&b, &spec, argc, argv);
     if (rc != BENCH_RUN)
         return rc;
-    size_t size = bench_first_size(&b);
+    size_t size = b.opts.max_size; /* -m [min:]max: the record is max bytes */
     if (size > ORDO_GOSSIP_MAX_RECORD)
         bench_fail(&b, "a record over ORDO_GOSSIP_MAX_RECORD bytes", size, ORDO_ERR_INVALID);
     int warm = bench_warmup(&b, size), iters = bench_iters(&b, size);
