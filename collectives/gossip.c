@@ -343,7 +343,7 @@ static void ingest_all(int src, const ordo__gossip_view_t *v, uint64_t *keys, si
     for (unsigned i = 0; i < v->h.nrec; i++) {
         ordo__gossip_rec_hdr_t h;
         p = ordo__gossip_next_rec(p, &h, &data);
-        if (keys && h.kind == ORDO__GOSSIP_DATA && *nkeys < PUSH_KEYS_MAX) {
+        if (keys && h.kind == ORDO__GOSSIP_DATA && *nkeys + 2 <= PUSH_KEYS_MAX) {
             keys[(*nkeys)++] = h.origin;
             keys[(*nkeys)++] = h.seq;
         }

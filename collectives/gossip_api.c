@@ -160,9 +160,11 @@ static int gossip_init(void)
 {
     memset(&ordo__gossip, 0, sizeof(ordo__gossip));
     ordo__timer_init(&ordo__gossip.timer, ordo__gossip_round_due, NULL);
-    /* Registered whatever ORDO_GOSSIP says: handler ids agree on every rank. */
-    int status = ordo__rpc_handler_add("gossip", ordo__gossip_handler, NULL, ORDO__RPC_F_FAULTS,
-                                       &ordo__gossip.id);
+    /* Registered whatever ORDO_GOSSIP says: handler ids agree on every rank.
+     * Not of ORDO_FAULT's class: gossip would stand a dropped push, but the
+     * call would hold its peer's place, and ordo_finalize's quiesce, until
+     * ORDO_TIMEOUT_MS (partitions and crashes still act on the ranks). */
+    int status = ordo__rpc_handler_add("gossip", ordo__gossip_handler, NULL, 0, &ordo__gossip.id);
     if (status != ORDO_OK || !ordo__gossip_cfg.enabled)
         return status;
     ordo__gossip.n = ordo__rt.size;
