@@ -21,7 +21,8 @@ bin_PROGRAMS += \
 	benchmarks/ordo_obj_latency \
 	benchmarks/ordo_qreg_latency \
 	benchmarks/ordo_lock_bench \
-	benchmarks/ordo_fd
+	benchmarks/ordo_fd \
+	benchmarks/ordo_gossip
 
 benchmarks_ordo_latency_SOURCES = benchmarks/ordo_latency.c benchmarks/bench_ucx.c \
 	benchmarks/bench_ucx.h
@@ -62,19 +63,27 @@ benchmarks_ordo_fd_SOURCES = benchmarks/ordo_fd.c
 benchmarks_ordo_fd_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_fd_LDADD = libordo.la
 
+# Gossip: rounds to full dissemination (benchmarks/gossip-scaling.sh runs N = 2 .. 64).
+benchmarks_ordo_gossip_SOURCES = benchmarks/ordo_gossip.c
+benchmarks_ordo_gossip_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_gossip_LDADD = $(BENCH_LDADD)
+
 # Smoke tests: every benchmark on 2 ranks with small sizes, the output's
 # format, a bad option, and the refusal to run on 1 rank.
 TESTS += \
 	benchmarks/tests/bench_smoke.sh \
 	benchmarks/tests/bench_np1.sh \
 	benchmarks/tests/compare_ucx.sh \
-	benchmarks/tests/callgrind_rpc.sh
+	benchmarks/tests/callgrind_rpc.sh \
+	benchmarks/tests/gossip_smoke.sh
 
 EXTRA_DIST += \
 	benchmarks/tests/bench_smoke.sh \
 	benchmarks/tests/bench_np1.sh \
 	benchmarks/tests/compare_ucx.sh \
 	benchmarks/tests/callgrind_rpc.sh \
+	benchmarks/tests/gossip_smoke.sh \
+	benchmarks/gossip-scaling.sh \
 	benchmarks/compare-ucx.sh \
 	benchmarks/fd-detect.sh \
 	benchmarks/qreg-latency.sh \

@@ -945,6 +945,108 @@ ORDO_API ordo_status_t ordo_failure_cb_register(ordo_failure_cb_t cb, void *arg)
  */
 ORDO_API ordo_status_t ordo_failure_ack(uint64_t *epoch);
 
+/* ------------------------------------------------------------------------ */
+/* Gossip                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Push-pull gossip: a rank publishes a small record (a rumour) and returns
+ * at once; every live rank learns it within O(log n) rounds and hands it to
+ * its subscribers once.  Each round (every ORDO_GOSSIP_PERIOD_MS) a rank
+ * that still spreads records calls ORDO_GOSSIP_FANOUT random live peers
+ * with a digest of what it knows and its young records; each peer keeps
+ * what is new and answers with the records the digest says the caller
+ * lacks.  A record is spread for ORDO_GOSSIP_RETRANSMIT rounds by each rank
+ * that learns it.  Failed peers are not called.
+ *
+ * Rounds run from ordo's progress (a runtime timer): inside any ordo call
+ * that waits (ordo_progress, ordo_barrier, ...) or on the progress thread
+ * (ORDO_PROGRESS=thread).  A rank that never drives progress neither
+ * spreads nor answers.  Once no rank spreads anything, gossip costs nothing.
+ *
+ * Membership: when a rank learns that a peer failed (from any source) it
+ * gossips that too, and a rank that learns it this way applies it to its
+ * view (ordo_peer_state, ordo_failure_cb_register) as an obituary would:
+ * failure knowledge spreads even where the failure detector's messages do
+ * not reach.
+ *
+ * Records are kept until ordo_finalize (a peer may still pull them).
+ */
+
+/** Largest record ordo_gossip_publish takes, in bytes. */
+#define ORDO_GOSSIP_MAX_RECORD 256
+
+/**
+ * A subscriber: called once per record per rank (the publisher's own
+ * records included), on the thread that runs ordo's progress, with the
+ * record's origin rank, its sequence number at the origin (0, 1, 2, ... in
+ * publishing order) and its bytes (valid during the call).  Records of one
+ * origin may come out of order.  It must not block (ordo calls that wait
+ * refuse with ORDO_ERR_INVALID inside it); it may publish.
+ */
+typedef void (*ordo_gossip_cb_t)(int origin, uint64_t seq, const void *data, size_t len,
+                                 void *arg);
+
+/**
+ * Spread len bytes (0 .. ORDO_GOSSIP_MAX_RECORD; data may be NULL when len
+ * is 0) from this rank to every live rank.  Copies data and returns at
+ * once; the rounds that spread it run from progress.  *seq (may be NULL)
+ * receives the record's sequence number.  ORDO_ERR_INVALID for a NULL data
+ * with len > 0 or len too large (with a warning), ORDO_ERR_UNSUPPORTED with
+ * ORDO_GOSSIP=n, ORDO_ERR_NOMEM.  May be called from a handler or a
+ * subscriber (it sends nothing itself).
+ */
+ORDO_API ordo_status_t ordo_gossip_publish(const void *data, size_t len, uint64_t *seq);
+
+/**
+ * Call cb for every record this rank learns, the ones it knew before the
+ * call included (delivered from progress, not from this call).  At most 8
+ * subscribers (ORDO_ERR_NOMEM after that); ORDO_ERR_INVALID for a NULL cb,
+ * ORDO_ERR_UNSUPPORTED with ORDO_GOSSIP=n.
+ */
+ORDO_API ordo_status_t ordo_gossip_subscribe(ordo_gossip_cb_t cb, void *arg);
+
+/** This rank's gossip counters since ordo_init. */
+typedef struct ordo_gossip_stats {
+    uint64_t rounds;          /**< rounds run (a round runs only while something spreads) */
+    uint64_t msgs_sent;       /**< pushes sent and answers given */
+    uint64_t msgs_received;   /**< pushes handled and answers received */
+    uint64_t bytes_sent;      /**< of those messages */
+    uint64_t published;       /**< records this rank published */
+    uint64_t records_known;   /**< data records this rank holds, its own included */
+    uint64_t delivered;       /**< records handed to the subscribers (counted without one too) */
+    uint64_t duplicates;      /**< records received that this rank knew already */
+    uint64_t malformed;       /**< messages refused: malformed, or from a failed rank */
+    uint64_t skipped;         /**< peers not called: the last call to them not ended yet */
+    uint64_t young;           /**< records this rank still spreads */
+    uint64_t member_records;  /**< membership records (a failed rank each) this rank holds */
+    uint64_t member_applied;  /**< failures this rank learnt first from gossip */
+    uint64_t learnt;          /**< data records learnt from peers (not its own) */
+    uint64_t rounds_sum;      /**< sum over those of the rounds it took them to come */
+    uint64_t rounds_max;      /**< the most rounds one of them took */
+    uint64_t hops_sum;        /**< sum over those of the ranks they passed (1: direct) */
+    uint64_t hops_max;        /**< the most hops one of them took */
+} ordo_gossip_stats_t;
+
+/** Fill *st (ORDO_ERR_INVALID if NULL; ORDO_ERR_UNSUPPORTED with ORDO_GOSSIP=n). */
+ORDO_API ordo_status_t ordo_gossip_stats(ordo_gossip_stats_t *st);
+
+/** What this rank knows of one record. */
+typedef struct ordo_gossip_record_info {
+    uint32_t rounds;    /**< rounds from its publication until this rank learnt it (0: own) */
+    uint32_t hops;      /**< messages it passed through to get here (0: own) */
+    uint64_t round;     /**< this rank's round count when it learnt it */
+    int delivered;      /**< 1 once handed to the subscribers */
+} ordo_gossip_record_info_t;
+
+/**
+ * Look up record (origin, seq): ORDO_OK and *info if this rank knows it,
+ * ORDO_ERR_UNAVAILABLE if it does not (yet), ORDO_ERR_INVALID for an
+ * origin outside the job or a NULL info.
+ */
+ORDO_API ordo_status_t ordo_gossip_record(int origin, uint64_t seq,
+                                          ordo_gossip_record_info_t *info);
+
 #ifdef __cplusplus
 }
 #endif

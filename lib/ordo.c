@@ -7,6 +7,7 @@
 #include "ordo_config.h"
 
 #include "collectives/coll.h"
+#include "collectives/gossip.h"
 #include "consistency/obj.h"
 #include "consistency/quorum.h"
 #include "runtime/fd.h"
@@ -15,6 +16,7 @@
 static ordo__module_t *const modules[] = {
     &ordo__fd_module,     /* failure detector: the membership view's second source */
     &ordo__coll_module,   /* barrier: objects are allocated and freed collectively */
+    &ordo__gossip_module, /* gossip: records, and failures, spread to every rank */
     &ordo__obj_module,    /* shared objects: SC, TSO, causal */
     &ordo__quorum_module, /* quorum registers, locks and leases */
 };
