@@ -8,7 +8,11 @@
 # litmus tests SB, SB+rfi (TSO's store forwarding) and IRIW on shared
 # objects of every model, with a summary table (LITMUS_N iterations each,
 # default 20000); then quorum registers (apps/ordo_registers) with every
-# operation in a history that ordo-lincheck checks; then a job that loses a rank and goes on (apps/ordo_survive,
+# operation in a history that ordo-lincheck checks; then collectives and
+# gossip in a small computation (apps/ordo_collectives: bcast, allreduce,
+# allgather, alltoall, a non-blocking allreduce, each with the algorithm the
+# model chose; ordo_info above prints the whole decision table); then a job
+# that loses a rank and goes on (apps/ordo_survive,
 # a crash injected by ORDO_FAULT, the failure detector, acknowledge and
 # shrink).
 set -eu
@@ -40,6 +44,8 @@ ordo_log "quorum registers on $np ranks (R = 3, W = Q = 2, 8 in flight per rank)
 ORDO_HISTORY=$PWD/$hist $ORDO_MPIRUN -np "$np" -x ORDO_HISTORY build/apps/ordo_registers 2
 ordo_log "linearizability check of the registers' history"
 build/tools/lincheck/ordo-lincheck "$hist"/qreg-*.edn
+ordo_log "collectives and gossip on $np ranks"
+$ORDO_MPIRUN -np "$np" build/apps/ordo_collectives
 last=$((np - 1))
 ordo_log "a job that loses a rank: rank $last crashes after 1 s (ORDO_FAULT), the others go on"
 ORDO_FAULT=crash=$last@1s ORDO_FD_PERIOD_MS=100 ORDO_FD_TIMEOUT_MS=1000 \
