@@ -205,33 +205,20 @@ static int gather_checks(const char *what, const void *in, size_t len, void *out
     return ORDO_OK;
 }
 
-static int allgather(const void *in, size_t len, void *out, ordo_coll_req_t **req)
+/* allgather (out by rank) and alltoall (in and out by rank). */
+static int exchange(int family, const void *in, size_t len, void *out, ordo_coll_req_t **req)
 {
     ORDO__CHECK_INIT();
-    int status = gather_checks("ordo_allgather", in, len, out);
+    const char *what = family == ORDO_COLL_ALLGATHER ? "ordo_allgather" : "ordo_alltoall";
+    int status = gather_checks(what, in, len, out);
     if (status != ORDO_OK)
         return status;
-    call_t c = {.family = ORDO_COLL_ALLGATHER,
-                .what = "ordo_allgather",
-                .root = -1,
-                .bytes = len,
-                .by_rank = 1};
-    c.a = (ordo__coll_args_t){.in = in, .out = out, .len = len};
-    return run(&c, req);
-}
-
-static int alltoall(const void *in, size_t len, void *out, ordo_coll_req_t **req)
-{
-    ORDO__CHECK_INIT();
-    int status = gather_checks("ordo_alltoall", in, len, out);
-    if (status != ORDO_OK)
-        return status;
-    call_t c = {.family = ORDO_COLL_ALLTOALL,
-                .what = "ordo_alltoall",
+    call_t c = {.family = family,
+                .what = what,
                 .root = -1,
                 .bytes = len,
                 .by_rank = 1,
-                .in_by_rank = 1};
+                .in_by_rank = family == ORDO_COLL_ALLTOALL};
     c.a = (ordo__coll_args_t){.in = in, .out = out, .len = len};
     return run(&c, req);
 }
@@ -264,12 +251,12 @@ ordo_status_t ordo_allreduce(const void *in, void *out, size_t count, ordo_dtype
 
 ordo_status_t ordo_allgather(const void *in, size_t len, void *out)
 {
-    return allgather(in, len, out, NULL);
+    return exchange(ORDO_COLL_ALLGATHER, in, len, out, NULL);
 }
 
 ordo_status_t ordo_alltoall(const void *in, size_t len, void *out)
 {
-    return alltoall(in, len, out, NULL);
+    return exchange(ORDO_COLL_ALLTOALL, in, len, out, NULL);
 }
 
 #define NEED_REQ(req, what)                                                                        \
@@ -308,13 +295,13 @@ ordo_status_t ordo_iallreduce(const void *in, void *out, size_t count, ordo_dtyp
 ordo_status_t ordo_iallgather(const void *in, size_t len, void *out, ordo_coll_req_t **req)
 {
     NEED_REQ(req, "ordo_iallgather");
-    return allgather(in, len, out, req);
+    return exchange(ORDO_COLL_ALLGATHER, in, len, out, req);
 }
 
 ordo_status_t ordo_ialltoall(const void *in, size_t len, void *out, ordo_coll_req_t **req)
 {
     NEED_REQ(req, "ordo_ialltoall");
-    return alltoall(in, len, out, req);
+    return exchange(ORDO_COLL_ALLTOALL, in, len, out, req);
 }
 
 int ordo_coll_test(ordo_coll_req_t *req)

@@ -209,7 +209,7 @@ static void post_round(struct ordo_coll_req *r)
         if (s->kind == SOP_RECV) {
             unexp_t *u = ordo__sched_unexp_take(r, s);
             if (u) {
-                if (!ordo__sched_mismatch(r, s, &u->h, u->len))
+                if (!ordo__sched_mismatch(r, s, &u->h, u->len) && u->len)
                     memcpy(s->dst, u->data, u->len);
                 free(u);
                 ordo__sched_step_done(r, s);

@@ -227,7 +227,7 @@ static int coll_handler(const ordo_rpc_msg_t *msg, void *arg)
     if (s) {
         if (ordo__sched_mismatch(r, s, &h, msg->len))
             ;
-        else if (msg->data != s->dst)
+        else if (msg->len && msg->data != s->dst)
             memcpy(s->dst, msg->data, msg->len);
         ordo__sched_step_done(r, s);
         return ORDO_OK;
