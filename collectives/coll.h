@@ -9,6 +9,7 @@
 #ifndef ORDO_COLLECTIVES_COLL_H
 #define ORDO_COLLECTIVES_COLL_H
 
+#include "ordo.h"
 #include "runtime/module.h"
 
 #include <stdint.h>
@@ -17,7 +18,7 @@
 typedef struct ordo__coll_config {
     uint64_t barrier_timeout_ms; /* ORDO_BARRIER_TIMEOUT_MS: 0 = while the peers live */
     uint64_t coll_timeout_ms;    /* ORDO_COLL_TIMEOUT_MS: the data collectives' */
-    int alg[6];                  /* ORDO_COLL_<FAMILY>: 0 auto, else algorithm index + 1 */
+    int alg[ORDO_COLL_FAMILIES]; /* ORDO_COLL_<FAMILY>: 0 auto, else algorithm index + 1 */
 } ordo__coll_config_t;
 extern ordo__coll_config_t ordo__coll_cfg;
 

@@ -8,9 +8,11 @@
 #include "collectives/coll.h"
 #include "runtime/clock.h"
 #include "runtime/fd.h"
+#include "runtime/log.h"
 #include "runtime/rt.h"
 
 #include <stddef.h>
+#include <string.h>
 
 ordo__coll_config_t ordo__coll_cfg;
 
@@ -22,9 +24,16 @@ uint64_t ordo__coll_deadline(void)
     return limit_ms ? ordo__now_ns() + limit_ms * 1000000u : UINT64_MAX;
 }
 
+static int choices_match(void);
+
 static int coll_init(void)
 {
-    int status = ordo__coll_barrier_init();
+    int status = choices_match();
+    if (status != ORDO_OK) {
+        ordo_log_error("collectives: ORDO_COLL_<FAMILY>'s choices differ from the algorithms");
+        return status;
+    }
+    status = ordo__coll_barrier_init();
     if (status == ORDO_OK)
         status = ordo__coll_leave_init();
     if (status == ORDO_OK)
@@ -69,6 +78,7 @@ CHOICES(alltoall, "pairwise", "bruck");
     }
 
 static const ordo__cfg_entry_t coll_cfg_table[] = {
+    /* [0] barrier, [1] coll timeout, then one per family from bcast on */
     {"ORDO_BARRIER_TIMEOUT_MS", ORDO__CFG_UINT, "0",
      "Milliseconds ordo_barrier (and ordo_obj_alloc / ordo_obj_free) waits for the other ranks "
      "before it fails with ORDO_ERR_TIMEOUT; 0: as long as they are alive (a dead one fails it "
@@ -87,6 +97,22 @@ static const ordo__cfg_entry_t coll_cfg_table[] = {
     ALG_ENTRY("ALLGATHER", allgather, ORDO_COLL_ALLGATHER),
     ALG_ENTRY("ALLTOALL", alltoall, ORDO_COLL_ALLTOALL),
 };
+
+/* Each ORDO_COLL_<FAMILY>'s choices are "auto" and the family's algorithms,
+ * in their order (the value is the index + 1). */
+static int choices_match(void)
+{
+    for (int f = 1; f < ORDO_COLL_FAMILIES; f++) {
+        const ordo__coll_family_desc_t *d = &ordo__coll_families[f];
+        const char *const *c = coll_cfg_table[1 + f].choices;
+        for (int i = 0; i < d->nalgs; i++)
+            if (!c[i + 1] || strcmp(c[i + 1], d->algs[i].name))
+                return ORDO_ERR_INTERNAL;
+        if (c[d->nalgs + 1])
+            return ORDO_ERR_INTERNAL;
+    }
+    return ORDO_OK;
+}
 
 ordo__module_t ordo__coll_module = {
     .name = "collectives",

@@ -25,6 +25,8 @@ info="$top_builddir/tools/ordo_info"
 expect_refused ORDO_LOG=loud "error|warn|info|debug" "$info"
 expect_refused ORDO_WAIT=forever "auto|spin|yield|block" "$info"
 expect_refused ORDO_TIMEOUT_MS=soon "an integer" "$info"
+expect_refused ORDO_COLL_ALLREDUCE=fastest "auto|recursive_doubling|ring|rabenseifner" "$info"
+expect_refused ORDO_COLL_TIMEOUT_MS=-1 "an integer" "$info"
 expect_refused ORDO_LOG=loud "error|warn|info|debug" \
     "$top_srcdir/tests/mpirun.sh" 2 -x ORDO_LOG "$top_builddir/apps/ordo_ring"
 # Strict values: one parser per type, nothing after the value.

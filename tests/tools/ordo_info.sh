@@ -17,6 +17,7 @@ check() { # what file patterns...
 "$info" -c >"$out" 2>&1 || { echo "FAIL: ordo_info -c"; cat "$out"; fail=1; }
 check "ordo_info -c" "$out" "# ordo " "ORDO_LOG=warn   (default)" "ORDO_TIMEOUT_MS=" \
     "ORDO_TRANSPORT=ucx   (default)" "# module collectives" "ORDO_BARRIER_TIMEOUT_MS=" \
+    "ORDO_COLL_ALLREDUCE=auto   (default)" \
     "# module objects" "ORDO_OBJ_BLOCK="
 # A module's variable set in the environment is its table's, not unknown.
 ORDO_OBJ_BLOCK=128 "$info" -c >"$out" 2>&1 || { echo "FAIL: ordo_info -c with ORDO_OBJ_BLOCK"; cat "$out"; fail=1; }
@@ -30,7 +31,8 @@ check "singleton" "$out" "1 rank(s)" "ORDO_WAIT=yield   (environment)" "# transp
     "to self" "# topology: 1 rank(s) on 1 node(s)"
 
 "$top_srcdir/tests/mpirun.sh" 4 "$info" >"$out" 2>&1 || { echo "FAIL: ordo_info on 4 ranks"; cat "$out"; fail=1; }
-check "4 ranks" "$out" "# job: 4 rank(s)" "to same node" "# topology: 4 rank(s) on 1 node(s)"
+check "4 ranks" "$out" "# job: 4 rank(s)" "to same node" "# topology: 4 rank(s) on 1 node(s)" \
+    "# collectives: decision table for 4 rank(s)" "  allreduce "
 [ "$(grep -c '^# ordo ' "$out")" = 1 ] || { echo "FAIL: more than one rank printed"; fail=1; }
 # One shared-memory transport, not both (tl_ucx.c, one_shm_transport), when
 # neither UCX_TLS nor a UCX_POSIX_* variable asks otherwise and sysv works.
@@ -39,6 +41,10 @@ if [ -z "${UCX_TLS:-}" ] && ! env | grep -q '^UCX_POSIX_' && grep -q "to same no
     echo "FAIL: posix and sysv both in use:"; grep "to same node" "$out"; fail=1
 fi
 
+"$top_srcdir/tests/mpirun.sh" 3 "$info" -C >"$out" 2>&1 || { echo "FAIL: ordo_info -C on 3 ranks"; cat "$out"; fail=1; }
+check "-C on 3 ranks" "$out" "# collectives: decision table for 3 rank(s)" "  bcast " "  reduce " \
+    "  allgather " "  alltoall " "  barrier " "recursive_doubling"
+grep -q "^# ordo " "$out" && { echo "FAIL: -C printed more than the table"; fail=1; }
 "$info" --bogus >"$out" 2>&1 && { echo "FAIL: a bad option was accepted"; fail=1; }
 check "bad option" "$out" "unknown option '--bogus'" "usage:"
 [ $fail = 0 ] && echo "ok: ordo_info singleton, 4 ranks, -c, bad option"
