@@ -21,10 +21,26 @@ struct ordo_coll_req *ordo__sched_new(int family, const char *alg)
     struct ordo_coll_req *r = calloc(1, sizeof(*r));
     if (!r)
         return NULL;
+    /* Small schedules (most) live in the request itself. */
+    r->ops = r->ops_inline;
+    r->cap = ORDO__SCHED_INLINE_OPS;
+    r->rend = r->rend_inline;
+    r->rcap = ORDO__SCHED_INLINE_ROUNDS;
     r->magic = ORDO__COLL_REQ_MAGIC;
     r->family = family;
     r->alg = alg;
     return r;
+}
+
+/* A larger array for one that may still be the request's inline one. */
+static void *grow(void *cur, const void *inl, size_t elem, uint32_t n, uint32_t cap)
+{
+    if (cur != inl)
+        return realloc(cur, elem * cap);
+    void *p = malloc(elem * cap);
+    if (p)
+        memcpy(p, cur, elem * n);
+    return p;
 }
 
 static void close_round(struct ordo_coll_req *r, int all)
@@ -34,8 +50,8 @@ static void close_round(struct ordo_coll_req *r, int all)
     if (!all && !r->open_comm)
         return; /* local steps alone: they open the next round */
     if (r->nrounds == r->rcap) {
-        uint32_t cap = r->rcap ? 2 * r->rcap : 8;
-        uint32_t *p = realloc(r->rend, sizeof(*p) * cap);
+        uint32_t cap = 2 * r->rcap;
+        uint32_t *p = grow(r->rend, r->rend_inline, sizeof(*p), r->rcap, cap);
         if (!p) {
             r->build_status = ORDO_ERR_NOMEM;
             return;
@@ -53,8 +69,8 @@ static ordo__sop_t *add(struct ordo_coll_req *r, int kind)
     if (!comm && r->open_comm)
         close_round(r, 0); /* local steps run at a round's start */
     if (r->nops == r->cap) {
-        uint32_t cap = r->cap ? 2 * r->cap : 16;
-        ordo__sop_t *p = realloc(r->ops, sizeof(*p) * cap);
+        uint32_t cap = 2 * r->cap;
+        ordo__sop_t *p = grow(r->ops, r->ops_inline, sizeof(*p), r->cap, cap);
         if (!p) {
             r->build_status = ORDO_ERR_NOMEM;
             return NULL;
@@ -87,7 +103,8 @@ static void add_comm(struct ordo_coll_req *r, int kind, int peer, void *dst, con
     s->src = src;
     s->len = len;
     if (!r->count) {
-        r->count = calloc(2 * (size_t)ordo__eng.view.n, sizeof(*r->count));
+        size_t n2 = 2 * (size_t)ordo__eng.view.n;
+        r->count = n2 <= ORDO__SCHED_INLINE_COUNT ? r->count_inline : calloc(n2, sizeof(*r->count));
         if (!r->count) {
             r->build_status = ORDO_ERR_NOMEM;
             return;
@@ -156,9 +173,12 @@ void ordo__sched_free(struct ordo_coll_req *r)
         return;
     for (int i = 0; i < r->nscratch; i++)
         ordo__buf_put(r->scratch[i], r->scratch_cap[i]);
-    free(r->ops);
-    free(r->rend);
-    free(r->count);
+    if (r->ops != r->ops_inline)
+        free(r->ops);
+    if (r->rend != r->rend_inline)
+        free(r->rend);
+    if (r->count != r->count_inline)
+        free(r->count);
     r->magic = 0;
     free(r);
 }

@@ -61,6 +61,11 @@ typedef struct ordo__coll_view {
     uint64_t hash;
 } ordo__coll_view_t;
 
+/* What a request holds inline: schedules this small need no allocation. */
+#define ORDO__SCHED_INLINE_OPS    16
+#define ORDO__SCHED_INLINE_ROUNDS 8
+#define ORDO__SCHED_INLINE_COUNT  32 /* places up to 16 */
+
 struct ordo_coll_req {
     uint32_t magic;
     int family; /* ordo_coll_family_t */
@@ -87,6 +92,9 @@ struct ordo_coll_req {
     int aborted;                /* a peer said it failed there (no abort sent back) */
     int build_status;           /* a step that could not be added (no memory) */
     struct ordo_coll_req *next; /* in flight, in sequence order */
+    ordo__sop_t ops_inline[ORDO__SCHED_INLINE_OPS];
+    uint32_t rend_inline[ORDO__SCHED_INLINE_ROUNDS];
+    uint32_t count_inline[ORDO__SCHED_INLINE_COUNT];
 };
 
 /* The view of the next collective (recomputed after ordo_failure_ack). */
