@@ -453,6 +453,41 @@ static void test_bad_input(void)
     CU_ASSERT_EQUAL(y, size);
 }
 
+/* Arguments that differ between ranks: ORDO_ERR_INVALID where it shows
+ * (and, through the abort, on the ranks that wait for those), never a
+ * hang; the next collectives work. */
+static void mismatch_checked(int st, const char *what)
+{
+    int invalid = st == ORDO_ERR_INVALID, any = 0;
+    CU_ASSERT(st == ORDO_OK || st == ORDO_ERR_INVALID);
+    MPI_Allreduce(&invalid, &any, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    if (!any)
+        fprintf(stderr, "rank %d: %s: no rank saw the mismatch\n", rank, what);
+    CU_ASSERT(any > 0);
+}
+
+static void test_mismatch(void)
+{
+    if (size == 1)
+        return;
+    double a[40] = {0}, b[40];
+    const char *algs[8];
+    int na = nalgs(ORDO_COLL_ALLREDUCE, algs);
+    for (int k = 0; k < na; k++) {
+        ordo_coll_force(ORDO_COLL_ALLREDUCE, algs[k]);
+        mismatch_checked(ordo_allreduce(a, b, rank == 0 ? 10 : 20, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM),
+                         "count 10 on rank 0, 20 elsewhere");
+    }
+    ordo_coll_force(ORDO_COLL_ALLREDUCE, NULL);
+    int st =
+        rank == 0 ? ordo_bcast(a, 80, 0) : ordo_allreduce(a, b, 10, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM);
+    mismatch_checked(st, "bcast on rank 0, allreduce elsewhere");
+    int x = 1, y = 0;
+    CU_ASSERT_EQUAL(ordo_allreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM), ORDO_OK);
+    CU_ASSERT_EQUAL(y, size);
+    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+}
+
 static void test_predict(void)
 {
     for (int f = 0; f < ORDO_COLL_FAMILIES; f++) {
@@ -492,6 +527,7 @@ static CU_TestInfo tests[] = {
     {"non-blocking: several in flight, tested then waited", test_nonblocking},
     {"a user operation", test_user_op},
     {"bad input refused, from a handler too", test_bad_input},
+    {"arguments that differ between ranks: an error, not a hang", test_mismatch},
     {"predictions for every family", test_predict},
     CU_TEST_INFO_NULL,
 };
