@@ -123,7 +123,7 @@ static int run(call_t *c, ordo_coll_req_t **req)
     ORDO__LOCK();
     int status = start(c, &r);
     if (status == ORDO_OK && !req)
-        status = ordo__sched_wait(r);
+        status = ordo__sched_wait(r, ordo__coll_deadline());
     ORDO__UNLOCK();
     if (req)
         *req = status == ORDO_OK ? r : NULL;
@@ -223,16 +223,6 @@ static int exchange(int family, const void *in, size_t len, void *out, ordo_coll
     return run(&c, req);
 }
 
-static int ibarrier(ordo_coll_req_t **req)
-{
-    ORDO__CHECK_INIT();
-    int status = check_common("ordo_ibarrier", NO_ROOT);
-    if (status != ORDO_OK)
-        return status;
-    call_t c = {.family = ORDO_COLL_BARRIER, .what = "ordo_ibarrier", .root = -1};
-    return run(&c, req);
-}
-
 ordo_status_t ordo_bcast(void *buf, size_t len, int root)
 {
     return bcast(buf, len, root, NULL);
@@ -265,12 +255,6 @@ ordo_status_t ordo_alltoall(const void *in, size_t len, void *out)
             return refuse(what, "req is NULL");                                                    \
         *(req) = NULL;                                                                             \
     } while (0)
-
-ordo_status_t ordo_ibarrier(ordo_coll_req_t **req)
-{
-    NEED_REQ(req, "ordo_ibarrier");
-    return ibarrier(req);
-}
 
 ordo_status_t ordo_ibcast(void *buf, size_t len, int root, ordo_coll_req_t **req)
 {
@@ -327,7 +311,7 @@ ordo_status_t ordo_coll_wait(ordo_coll_req_t *req)
     if (ordo__in_handler)
         return refuse("ordo_coll_wait", "called from a message handler or callback");
     ORDO__LOCK();
-    int status = ordo__sched_wait(req);
+    int status = ordo__sched_wait(req, ordo__coll_deadline());
     ORDO__UNLOCK();
     return status;
 }

@@ -25,20 +25,18 @@ extern ordo__coll_config_t ordo__coll_cfg;
 /* The module of the collectives (registered by lib/ordo.c). */
 extern ordo__module_t ordo__coll_module;
 
-/* The dissemination barrier (barrier.c), for layers above: over the view's
- * members (those whose failure was not acknowledged); fails with
- * ORDO_ERR_PEER_FAILED while a failure is not acknowledged, and with
- * ORDO_ERR_TIMEOUT after ORDO_BARRIER_TIMEOUT_MS.  Called under the runtime
- * lock. */
+/* The dissemination barrier (barrier.c: a schedule of the engine), for
+ * layers above: over the view's members (those whose failure was not
+ * acknowledged); fails with ORDO_ERR_PEER_FAILED while a failure is not
+ * acknowledged, and with ORDO_ERR_TIMEOUT after ORDO_BARRIER_TIMEOUT_MS.
+ * Called under the runtime lock. */
 int ordo__coll_barrier(void);
 
 /* The deadline of a blocking data collective started now (UINT64_MAX:
  * while the peers live). */
 uint64_t ordo__coll_deadline(void);
 
-/* The barrier's start and end (barrier.c), the model's start (model.c). */
-int ordo__coll_barrier_init(void);
-void ordo__coll_barrier_fini(void);
+/* The model's start (model.c). */
 int ordo__coll_model_init(void);
 
 /* Leaving the job together (leave.c): the module's leave hook, which

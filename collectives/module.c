@@ -33,9 +33,7 @@ static int coll_init(void)
         ordo_log_error("collectives: ORDO_COLL_<FAMILY>'s choices differ from the algorithms");
         return status;
     }
-    status = ordo__coll_barrier_init();
-    if (status == ORDO_OK)
-        status = ordo__coll_leave_init();
+    status = ordo__coll_leave_init();
     if (status == ORDO_OK)
         status = ordo__sched_init();
     if (status == ORDO_OK)
@@ -47,7 +45,6 @@ static void coll_fini(void)
 {
     ordo__sched_fini();
     ordo__coll_leave_fini();
-    ordo__coll_barrier_fini();
 }
 
 static void coll_progress(void)

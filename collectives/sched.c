@@ -7,9 +7,11 @@
 
 #include "collectives/coll.h"
 #include "collectives/sched_int.h"
+#include "runtime/clock.h"
 #include "runtime/log.h"
 #include "runtime/member.h"
 #include "runtime/rt.h"
+#include "runtime/timer.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -400,9 +402,50 @@ static int req_done(void *arg)
     return ((struct ordo_coll_req *)arg)->done;
 }
 
-int ordo__sched_wait(struct ordo_coll_req *r)
+/* The rank r's current round still waits for (-1: none). */
+static int waited_rank(const struct ordo_coll_req *r)
 {
-    int status = ordo__wait_until(req_done, r, ordo__coll_deadline());
+    if (r->round >= r->nrounds)
+        return -1;
+    for (uint32_t i = ordo__sched_round_begin(r, r->round); i < r->rend[r->round]; i++)
+        if (r->ops[i].kind == SOP_RECV && !r->ops[i].done)
+            return r->ops[i].peer;
+    return -1;
+}
+
+/* The warning while a live rank keeps a blocking collective waiting: a
+ * timer, every ORDO_TIMEOUT_MS, so the wait itself is one ordo__wait_until. */
+typedef struct slow_warn {
+    ordo__timer_t timer;
+    const struct ordo_coll_req *r;
+    uint64_t start_ns, period_ns;
+} slow_warn_t;
+
+static void warn_slow(void *arg)
+{
+    slow_warn_t *w = arg;
+    uint64_t now = ordo__now_ns();
+    int peer = waited_rank(w->r);
+    if (peer >= 0)
+        ordo_log_warn("%s %u: rank %d has not come after %.1f s (it is alive); waiting on (%s "
+                      "bounds this)",
+                      ordo_coll_family_name((ordo_coll_family_t)w->r->family), w->r->seq, peer,
+                      (double)(now - w->start_ns) / 1e9,
+                      w->r->family == ORDO_COLL_BARRIER ? "ORDO_BARRIER_TIMEOUT_MS"
+                                                        : "ORDO_COLL_TIMEOUT_MS");
+    if (ordo__timer_arm(&w->timer, now + w->period_ns) != ORDO_OK)
+        ordo_log_debug("collective %u: no further warnings (no memory for the timer)", w->r->seq);
+}
+
+int ordo__sched_wait(struct ordo_coll_req *r, uint64_t deadline_ns)
+{
+    slow_warn_t w = {
+        .r = r, .start_ns = ordo__now_ns(), .period_ns = ordo__rt.cfg.timeout_ms * 1000000u};
+    ordo__timer_init(&w.timer, warn_slow, &w);
+    if (!r->done && deadline_ns > w.start_ns + w.period_ns)
+        (void)ordo__timer_arm(&w.timer, w.start_ns + w.period_ns); /* no memory: no warning */
+    int status = ordo__wait_until(req_done, r, deadline_ns);
+    ordo__timer_cancel(&w.timer);
     if (status == ORDO_OK) {
         ordo__rpc_flush_ctrl(ORDO__COLL_FLUSH_NS);
         status = r->status;
@@ -410,8 +453,8 @@ int ordo__sched_wait(struct ordo_coll_req *r)
         return status;
     }
     /* Timed out: end it as a failure, then wait for its buffers. */
-    ordo_log_error("%s (%s): no progress within the collectives' timeout; failing it",
-                   ordo_coll_family_name((ordo_coll_family_t)r->family), r->alg);
+    ordo_log_error("%s (%s) %u: not done within its timeout; failing it",
+                   ordo_coll_family_name((ordo_coll_family_t)r->family), r->alg, r->seq);
     if (r->status == ORDO_OK)
         r->status = status;
     advance(r);

@@ -120,8 +120,10 @@ void *ordo__sched_scratch(struct ordo_coll_req *r, size_t len);
 int ordo__sched_start(struct ordo_coll_req *r);
 /* Advance every collective in flight whose round has ended. */
 void ordo__sched_progress(void);
-/* Wait for r (blocking forms; the collectives' deadline), then free it. */
-int ordo__sched_wait(struct ordo_coll_req *r);
+/* Wait for r until deadline_ns (UINT64_MAX: while the peers live), warning
+ * every ORDO_TIMEOUT_MS about the live rank it waits for; then free it.  A
+ * collective that times out fails (ORDO_ERR_TIMEOUT). */
+int ordo__sched_wait(struct ordo_coll_req *r, uint64_t deadline_ns);
 void ordo__sched_free(struct ordo_coll_req *r);
 
 /* The engine's part of the module: its handler, and what a failure does. */
