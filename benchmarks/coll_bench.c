@@ -102,7 +102,7 @@ static void make_spec(const coll_bench_desc_t *d)
                                 "in turn and AUTO, with the model's predictions;\n"
                                 "auto: the model's choice. Algorithms:");
     for (int i = 0; i < cb.nalgs && n < sizeof(alg_help); i++)
-        n += (size_t)snprintf(alg_help + n, sizeof(alg_help) - n, "%s %s", i % 3 ? "" : "\n",
+        n += (size_t)snprintf(alg_help + n, sizeof(alg_help) - n, "%s%s", i % 3 ? " " : "\n",
                               cb.algs[i]);
     cb.opts[0] = (bench_extra_opt_t){"alg", "NAME|all", alg_help};
     cb.opts[1] = (bench_extra_opt_t){"type", "float|double",
@@ -385,6 +385,10 @@ static void columns(const bench_t *b, bench_table_t *t)
         bench_table_col(t, "Max Latency(us)");
         bench_table_col(t, "Iterations");
     }
+    if (b->papi_ok) {
+        bench_table_col(t, "cycles/iter");
+        bench_table_col(t, "instr/iter");
+    }
     col_wide(t, cb.all ? "AUTO runs" : "Algorithm");
     if (!cb.all)
         bench_table_col(t, "Predicted (us)");
@@ -395,10 +399,6 @@ static void columns(const bench_t *b, bench_table_t *t)
     if (cb.all) {
         col_wide(t, "Best forced");
         bench_table_col(t, "AUTO/best");
-    }
-    if (b->papi_ok) {
-        bench_table_col(t, "cycles/iter");
-        bench_table_col(t, "instr/iter");
     }
     if (b->opts.mpi) {
         bench_table_col(t, "MPI (us)");
@@ -428,6 +428,10 @@ static void print_row(bench_t *b, bench_table_t *t, const size_row_t *row, int i
         bench_cell(b, t, m->max);
         bench_cell_prec(b, t, iters, 0);
     }
+    if (b->papi_ok) {
+        bench_cell(b, t, cb.counted > 0 ? cb.cyc / cb.counted : NAN);
+        bench_cell(b, t, cb.counted > 0 ? cb.ins / cb.counted : NAN);
+    }
     bench_cell_str(b, t, row->auto_alg);
     if (!cb.all)
         bench_cell(b, t, row->pred[cb.main_v]);
@@ -437,10 +441,6 @@ static void print_row(bench_t *b, bench_table_t *t, const size_row_t *row, int i
     if (cb.all) {
         bench_cell_str(b, t, cb.algs[best]);
         bench_cell(b, t, m->p50 / row->r[best].p50);
-    }
-    if (b->papi_ok) {
-        bench_cell(b, t, cb.counted > 0 ? cb.cyc / cb.counted : NAN);
-        bench_cell(b, t, cb.counted > 0 ? cb.ins / cb.counted : NAN);
     }
     if (b->opts.mpi) {
         double mpi = row->r[cb.mpi_v].avg;

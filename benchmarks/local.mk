@@ -95,14 +95,18 @@ benchmarks_ordo_fd_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_fd_LDADD = libordo.la
 
 # Smoke tests: every benchmark on 2 ranks with small sizes, the output's
-# format, a bad option, and the refusal to run on 1 rank.
+# format, a bad option, and the refusal to run on 1 rank; the collective
+# benchmarks on 3 ranks (coll_smoke.sh).
 TESTS += \
 	benchmarks/tests/bench_smoke.sh \
 	benchmarks/tests/bench_np1.sh \
 	benchmarks/tests/compare_ucx.sh \
-	benchmarks/tests/callgrind_rpc.sh
+	benchmarks/tests/callgrind_rpc.sh \
+	benchmarks/tests/coll_smoke.sh
 
 EXTRA_DIST += \
+	benchmarks/tests/coll_smoke.sh \
+	benchmarks/coll-scaling.sh \
 	benchmarks/tests/bench_smoke.sh \
 	benchmarks/tests/bench_np1.sh \
 	benchmarks/tests/compare_ucx.sh \
