@@ -178,12 +178,8 @@ static void mpi_call(size_t size, void *s, void *r)
     }
 }
 
-static const char *mpi_name(void)
-{
-    static const char *const names[] = {"MPI_Barrier",   "MPI_Bcast",     "MPI_Reduce",
+static const char *const mpi_names[] = {"MPI_Barrier",   "MPI_Bcast",     "MPI_Reduce",
                                         "MPI_Allreduce", "MPI_Allgather", "MPI_Alltoall"};
-    return names[cb.d->family];
-}
 
 static void ordo_sync(const bench_t *b)
 {
@@ -354,7 +350,7 @@ static void print_notes(const bench_t *b)
         bench_note(b,
                    "MPI: %s in the same processes, in blocks alternating with ordo's; Open "
                    "MPI's defaults: mpi_oversubscribe=%s, so it %s",
-                   mpi_name(), ov ? ov : "unset",
+                   mpi_names[cb.d->family], ov ? ov : "unset",
                    y ? (strcmp(y, "0") ? "yields between polls (mpi_yield_when_idle)"
                                        : "busy-polls (mpi_yield_when_idle=0)")
                    : ov && !strcmp(ov, "1") ? "yields between polls (sched_yield, still polling)"
@@ -539,8 +535,6 @@ static void make_variants(const bench_t *b, int iters_cap)
 /* Reduction inputs: rank + 1 in every element (no denormals, no NaNs). */
 static void fill_inputs(const bench_t *b, void *s, size_t len)
 {
-    if (!reduction())
-        return;
     for (size_t i = 0; i < len / elem_size(); i++)
         if (cb.dbl)
             ((double *)s)[i] = b->rank + 1;
@@ -578,7 +572,8 @@ int coll_bench_main(const coll_bench_desc_t *d, int argc, char **argv)
     int cap = bench_iters(&b, 0) > bench_iters(&b, max) ? bench_iters(&b, 0) : bench_iters(&b, max);
     make_variants(&b, cap);
     void *s = bench_buffer(&b, in_len), *r = bench_buffer(&b, out_len);
-    fill_inputs(&b, s, in_len);
+    if (reduction())
+        fill_inputs(&b, s, in_len);
 
     print_notes(&b);
     columns(&b, &t);
