@@ -9,6 +9,11 @@ benchmarks_libordo_bench_la_SOURCES = benchmarks/bench.c benchmarks/bench.h
 benchmarks_libordo_bench_la_CFLAGS = $(AM_CFLAGS) $(PAPI_CFLAGS)
 benchmarks_libordo_bench_la_LIBADD = $(PAPI_LIBS) -lm
 
+# The collective benchmarks' shared part (coll_bench.h), compiled once.
+noinst_LTLIBRARIES += benchmarks/libordo_collbench.la
+benchmarks_libordo_collbench_la_SOURCES = benchmarks/coll_bench.c benchmarks/coll_bench.h
+benchmarks_libordo_collbench_la_CFLAGS = $(AM_CFLAGS) $(PAPI_CFLAGS)
+
 BENCH_CFLAGS = $(AM_CFLAGS) $(PAPI_CFLAGS)
 BENCH_LDADD = benchmarks/libordo_bench.la libordo.la $(PAPI_LIBS) -lm
 
@@ -22,7 +27,13 @@ bin_PROGRAMS += \
 	benchmarks/ordo_qreg_latency \
 	benchmarks/ordo_lock_bench \
 	benchmarks/ordo_fd \
-	benchmarks/ordo_gossip
+	benchmarks/ordo_gossip \
+	benchmarks/ordo_allreduce \
+	benchmarks/ordo_bcast \
+	benchmarks/ordo_reduce \
+	benchmarks/ordo_allgather \
+	benchmarks/ordo_alltoall \
+	benchmarks/ordo_barrier
 
 benchmarks_ordo_latency_SOURCES = benchmarks/ordo_latency.c benchmarks/bench_ucx.c \
 	benchmarks/bench_ucx.h
@@ -58,6 +69,27 @@ benchmarks_ordo_lock_bench_SOURCES = benchmarks/ordo_lock_bench.c
 benchmarks_ordo_lock_bench_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_lock_bench_LDADD = $(BENCH_LDADD)
 
+# The collectives, as OSU's osu_allreduce etc.: a main each over coll_bench.c.
+COLL_BENCH_LDADD = benchmarks/libordo_collbench.la $(BENCH_LDADD)
+benchmarks_ordo_allreduce_SOURCES = benchmarks/ordo_allreduce.c
+benchmarks_ordo_allreduce_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_allreduce_LDADD = $(COLL_BENCH_LDADD)
+benchmarks_ordo_bcast_SOURCES = benchmarks/ordo_bcast.c
+benchmarks_ordo_bcast_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_bcast_LDADD = $(COLL_BENCH_LDADD)
+benchmarks_ordo_reduce_SOURCES = benchmarks/ordo_reduce.c
+benchmarks_ordo_reduce_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_reduce_LDADD = $(COLL_BENCH_LDADD)
+benchmarks_ordo_allgather_SOURCES = benchmarks/ordo_allgather.c
+benchmarks_ordo_allgather_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_allgather_LDADD = $(COLL_BENCH_LDADD)
+benchmarks_ordo_alltoall_SOURCES = benchmarks/ordo_alltoall.c
+benchmarks_ordo_alltoall_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_alltoall_LDADD = $(COLL_BENCH_LDADD)
+benchmarks_ordo_barrier_SOURCES = benchmarks/ordo_barrier.c
+benchmarks_ordo_barrier_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_barrier_LDADD = $(COLL_BENCH_LDADD)
+
 # The failure detector: one trial per job (benchmarks/fd-detect.sh runs them).
 benchmarks_ordo_fd_SOURCES = benchmarks/ordo_fd.c
 benchmarks_ordo_fd_CFLAGS = $(BENCH_CFLAGS)
@@ -69,15 +101,19 @@ benchmarks_ordo_gossip_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_gossip_LDADD = $(BENCH_LDADD)
 
 # Smoke tests: every benchmark on 2 ranks with small sizes, the output's
-# format, a bad option, and the refusal to run on 1 rank.
+# format, a bad option, and the refusal to run on 1 rank; the collective
+# benchmarks on 3 ranks (coll_smoke.sh).
 TESTS += \
 	benchmarks/tests/bench_smoke.sh \
 	benchmarks/tests/bench_np1.sh \
 	benchmarks/tests/compare_ucx.sh \
 	benchmarks/tests/callgrind_rpc.sh \
-	benchmarks/tests/gossip_smoke.sh
+	benchmarks/tests/gossip_smoke.sh \
+	benchmarks/tests/coll_smoke.sh
 
 EXTRA_DIST += \
+	benchmarks/tests/coll_smoke.sh \
+	benchmarks/coll-scaling.sh \
 	benchmarks/tests/bench_smoke.sh \
 	benchmarks/tests/bench_np1.sh \
 	benchmarks/tests/compare_ucx.sh \

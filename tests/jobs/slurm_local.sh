@@ -1,7 +1,8 @@
 #!/bin/sh
 # A one-node Slurm from jobs/local-slurm.sh: ordo_init under srun --mpi=pmix
-# (ordo_ring and the runtime suite on 4 tasks), the benchmark job
-# jobs/pt2pt.sbatch with sbatch --wait on 4 tasks (its output checked), stop;
+# (ordo_ring and the runtime suite on 4 tasks), the benchmark jobs
+# jobs/pt2pt.sbatch and jobs/collectives.sbatch with sbatch --wait on 4 tasks
+# (their output checked), the objects and litmus jobs, stop;
 # then start again in the same directory and stop: nothing left running.
 # shellcheck disable=SC2119
 set -u
@@ -52,6 +53,26 @@ for b in ordo_latency ordo_bw ordo_bibw ordo_rpc_rate ordo_crossover; do
     check_bench "$res/$b.txt" "$b"
     [ "$(grep -vc '^#' "$res/$b.txt")" = 11 ] || fail "$b: not 11 sizes (1 B .. 1 KiB)"
 done
+
+# The collectives job: every collective benchmark with --mpi on 4 tasks,
+# small sizes and few iterations (9 rows from 4 B for the reductions, 11
+# from 1 B for the others, one for the barrier).
+ORDO_SRC=$top_srcdir ORDO_BUILD=$build ORDO_RESULTS=$tmp/results \
+    timeout 240 sbatch --wait -O -N 1 -n 4 "$jobs/collectives.sbatch" -m 1:1K -i 10 -x 2 \
+    >sbatch.out 2>&1
+rc=$?
+id=$(sed -n 's/^Submitted batch job //p' sbatch.out)
+[ -n "$id" ] || { cat sbatch.out; fail "sbatch did not submit the collectives job"; }
+job_out=$tmp/submit/ordo-collectives-$id.out
+[ $rc = 0 ] || { cat "$job_out"; fail "collectives job: exit status $rc"; }
+grep -q "^# ordo-job: all ok" "$job_out" || { cat "$job_out"; fail "the collectives job did not end with 'all ok'"; }
+for b in ordo_allreduce:9 ordo_reduce:9 ordo_bcast:11 ordo_allgather:11 ordo_alltoall:11 ordo_barrier:1; do
+    f=$tmp/results/collectives-$id/${b%:*}.txt
+    check_bench "$f" "${b%:*}"
+    [ "$(grep -vc '^#' "$f")" = "${b#*:}" ] || fail "${b%:*}: not ${b#*:} rows"
+    grep -q "^# Size .*MPI (us) *ordo/MPI\$" "$f" || fail "${b%:*}: MPI and ordo/MPI are not the last columns"
+done
+echo "ok: the collectives job ran the six collective benchmarks with --mpi on 4 tasks"
 
 # The objects job: the demo and the object benchmark on 2 tasks of one node.
 ORDO_SRC=$top_srcdir ORDO_BUILD=$build ORDO_RESULTS=$tmp/results \
