@@ -240,6 +240,8 @@ int ordo__rt_init(int *argc, char ***argv)
     if (status != ORDO_OK)
         goto err_failed;
     ordo__rt.wait_mode = resolve_wait_mode();
+    ordo__rt.fast_polls =
+        ordo__rt.wait_mode == ORDO__WAIT_SPIN ? ORDO__FAST_POLLS : ORDO__FAST_POLLS_SHARE;
     choose_transport();
     /* Local steps, then every rank agrees before the next collective one. */
     status = check_fault_ranks();

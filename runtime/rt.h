@@ -44,6 +44,7 @@ typedef struct ordo__rt {
     ordo__config_t cfg;
     int cfg_origin[ORDO__CFG_MAX]; /* per entry of the runtime's table */
     int wait_mode;                 /* resolved: never ORDO__WAIT_AUTO */
+    unsigned fast_polls;           /* ordo__wait_until's inline polls (wait_mode's) */
     const ordo__tl_ops_t *tl_ops;
     ordo__tl_t *tl;
     ordo__topo_t topo;
@@ -173,14 +174,17 @@ static inline int ordo__progress(void)
 }
 /* Progress until done(arg) is true or the deadline passes (ORDO_ERR_TIMEOUT),
  * waiting between polls as ORDO_WAIT says.  deadline_ns 0: ORDO_TIMEOUT_MS
- * from the first time it has to wait.  The first ORDO__FAST_POLLS polls go
- * without a clock read or a wait, inline (a reply that comes at once is
- * found with no call but the transport's); ordo__wait_slow does the rest. */
-#define ORDO__FAST_POLLS 256
+ * from the first time it has to wait.  The first ordo__rt.fast_polls polls
+ * go without a clock read or a wait, inline (a reply that comes at once is
+ * found with no call but the transport's); ordo__wait_slow does the rest.
+ * Spinning, ORDO__FAST_POLLS; yielding or blocking (ranks share cores), a
+ * few only: a waiting rank that polls on holds the core its peer needs. */
+#define ORDO__FAST_POLLS       256
+#define ORDO__FAST_POLLS_SHARE 4
 int ordo__wait_slow(int (*done)(void *arg), void *arg, uint64_t deadline_ns);
 static inline int ordo__wait_until(int (*done)(void *arg), void *arg, uint64_t deadline_ns)
 {
-    for (unsigned i = 0; i < ORDO__FAST_POLLS; i++) {
+    for (unsigned i = 0; i < ordo__rt.fast_polls; i++) {
         if (done(arg))
             return ORDO_OK;
         ordo__progress();
