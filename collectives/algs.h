@@ -32,6 +32,7 @@ typedef struct ordo__coll_cost {
     size_t thresh; /* above: rendezvous */
     double gamma;  /* us to reduce a byte */
     double delta;  /* us to copy a byte */
+    double slots;  /* processing units of the job's ranks (transfers at once without sharing) */
 } ordo__coll_cost_t;
 
 typedef struct ordo__coll_alg {
@@ -49,9 +50,10 @@ typedef struct ordo__coll_family {
 
 extern const ordo__coll_family_desc_t ordo__coll_families[ORDO_COLL_FAMILIES];
 
-/* One message of x bytes; its transfer part alone (x / beta). */
-double ordo__coll_t(const ordo__coll_cost_t *m, double x);
-double ordo__coll_bw(const ordo__coll_cost_t *m, double x);
+/* One message of x bytes in a round where k payloads move at once (their
+ * copies share the PUs beyond m->slots); its transfer part alone. */
+double ordo__coll_t(const ordo__coll_cost_t *m, double x, int k);
+double ordo__coll_bw(const ordo__coll_cost_t *m, double x, int k);
 /* ceil(log2 n), floor(log2 n). */
 int ordo__coll_clog2(int n);
 int ordo__coll_flog2(int n);

@@ -63,9 +63,9 @@ static double cost_rd(const ordo__coll_cost_t *m, int n, size_t bytes)
     int fl = ordo__coll_flog2(n);
     double x = (double)bytes, t = 0;
     for (int k = 0; k < fl; k++)
-        t += ordo__coll_t(m, x * (1 << k));
+        t += ordo__coll_t(m, x * (1 << k), n);
     if (n != 1 << fl)
-        t += ordo__coll_t(m, x) + ordo__coll_t(m, x * n);
+        t += ordo__coll_t(m, x, n - (1 << fl)) + ordo__coll_t(m, x * n, n - (1 << fl));
     return t;
 }
 
@@ -99,7 +99,7 @@ static double cost_bruck(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
     double x = (double)bytes, t = 0;
     for (int d = 1; d < n; d <<= 1)
-        t += ordo__coll_t(m, x * (d < n - d ? d : n - d));
+        t += ordo__coll_t(m, x * (d < n - d ? d : n - d), n);
     return t + 2 * x * n * m->delta;
 }
 
@@ -120,7 +120,7 @@ static int build_ring(struct ordo_coll_req *r, const ordo__coll_args_t *a)
 
 static double cost_ring(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
-    return (n - 1) * ordo__coll_t(m, (double)bytes);
+    return (n - 1) * ordo__coll_t(m, (double)bytes, n);
 }
 
 const ordo__coll_alg_t ordo__coll_allgather_algs[] = {

@@ -90,9 +90,10 @@ static int build_rd(struct ordo_coll_req *r, const ordo__coll_args_t *a)
 static double cost_rd(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
     int fl = ordo__coll_flog2(n);
-    double x = (double)bytes, t = fl * (ordo__coll_t(m, x) + x * m->gamma);
-    if (n != 1 << fl)
-        t += 2 * ordo__coll_t(m, x) + x * m->gamma;
+    int extra = n - (1 << fl);
+    double x = (double)bytes, t = fl * (ordo__coll_t(m, x, n) + x * m->gamma);
+    if (extra)
+        t += 2 * ordo__coll_t(m, x, extra) + x * m->gamma;
     return t + x * m->delta;
 }
 
@@ -147,7 +148,7 @@ static int build_ring(struct ordo_coll_req *r, const ordo__coll_args_t *a)
 static double cost_ring(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
     double x = (double)bytes, c = x / n;
-    return 2 * (n - 1) * ordo__coll_t(m, c) + (n - 1) * c * m->gamma + x * m->delta;
+    return 2 * (n - 1) * ordo__coll_t(m, c, n) + (n - 1) * c * m->gamma + x * m->delta;
 }
 
 static int build_rabenseifner(struct ordo_coll_req *r, const ordo__coll_args_t *a)
@@ -201,10 +202,10 @@ static double cost_rabenseifner(const ordo__coll_cost_t *m, int n, size_t bytes)
     int fl = ordo__coll_flog2(n), p2 = 1 << fl;
     double x = (double)bytes, t = 0;
     for (int k = 1; k <= fl; k++)
-        t += 2 * ordo__coll_t(m, x / (1 << k));
+        t += 2 * ordo__coll_t(m, x / (1 << k), p2);
     t += x * (p2 - 1) / p2 * m->gamma + x * m->delta;
     if (n != p2)
-        t += 2 * ordo__coll_t(m, x) + x * m->gamma;
+        t += 2 * ordo__coll_t(m, x, n - p2) + x * m->gamma;
     return t;
 }
 

@@ -28,7 +28,7 @@ static int build_pairwise(struct ordo_coll_req *r, const ordo__coll_args_t *a)
 
 static double cost_pairwise(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
-    return (n - 1) * ordo__coll_t(m, (double)bytes);
+    return (n - 1) * ordo__coll_t(m, (double)bytes, n);
 }
 
 static int build_bruck(struct ordo_coll_req *r, const ordo__coll_args_t *a)
@@ -71,7 +71,7 @@ static double cost_bruck(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
     double x = (double)bytes, t = 0;
     int rounds = ordo__coll_clog2(n);
-    t = rounds * ordo__coll_t(m, x * ((n + 1) / 2));
+    t = rounds * ordo__coll_t(m, x * ((n + 1) / 2), n);
     return t + (2.0 * rounds * ((n + 1) / 2) + 2.0 * n) * x * m->delta;
 }
 

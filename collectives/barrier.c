@@ -36,7 +36,7 @@ static int build_dissemination(struct ordo_coll_req *r, const ordo__coll_args_t 
 static double cost_dissemination(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
     (void)bytes;
-    return ordo__coll_clog2(n) * ordo__coll_t(m, 0);
+    return ordo__coll_clog2(n) * ordo__coll_t(m, 0, n);
 }
 
 const ordo__coll_alg_t ordo__coll_barrier_algs[] = {

@@ -55,7 +55,10 @@ static int build_binomial(struct ordo_coll_req *r, const ordo__coll_args_t *a)
 
 static double cost_binomial(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
-    return ordo__coll_clog2(n) * ordo__coll_t(m, (double)bytes);
+    double t = 0; /* round r: 2^r payloads move at once */
+    for (int d = 1; d < n; d <<= 1)
+        t += ordo__coll_t(m, (double)bytes, d < n - d ? d : n - d);
+    return t;
 }
 
 static int build_knomial(struct ordo_coll_req *r, const ordo__coll_args_t *a)
@@ -67,13 +70,14 @@ static int build_knomial(struct ordo_coll_req *r, const ordo__coll_args_t *a)
 
 static double cost_knomial(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
-    int rounds = 0;
-    for (long s = 1; s < n; s *= KNOMIAL_RADIX)
-        rounds++;
     /* Each round: one message, and the transfer of the others a parent
-     * sends in it. */
-    double x = (double)bytes;
-    return rounds * (ordo__coll_t(m, x) + (KNOMIAL_RADIX - 2) * ordo__coll_bw(m, x));
+     * sends in it; (k - 1) k^r payloads move at once. */
+    double x = (double)bytes, t = 0;
+    for (long s = 1; s < n; s *= KNOMIAL_RADIX) {
+        long k = (KNOMIAL_RADIX - 1) * s < n - s ? (KNOMIAL_RADIX - 1) * s : n - s;
+        t += ordo__coll_t(m, x, (int)k) + (KNOMIAL_RADIX - 2) * ordo__coll_bw(m, x, (int)k);
+    }
+    return t;
 }
 
 /* Chunk c of n (ceil(len / n) bytes each; the last ones shorter or empty). */
@@ -133,8 +137,8 @@ static double cost_scatter_allgather(const ordo__coll_cost_t *m, int n, size_t b
 {
     double x = (double)bytes, c = x / n, t = 0;
     for (int k = 1, lg = ordo__coll_clog2(n); k <= lg; k++)
-        t += ordo__coll_t(m, x / (1 << k));
-    return t + (n - 1) * ordo__coll_t(m, c);
+        t += ordo__coll_t(m, x / (1 << k), 1 << (k - 1));
+    return t + (n - 1) * ordo__coll_t(m, c, n);
 }
 
 const ordo__coll_alg_t ordo__coll_bcast_algs[] = {

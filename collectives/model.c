@@ -3,9 +3,11 @@
  * time from the message layer's calibrated model (the path each message
  * takes: eager up to the threshold, rendezvous above), the rounds and
  * bytes the algorithm moves, and the cost of reducing and copying a byte
- * (measured at start-up, rank 0's figures taken by all); the cheapest
- * wins, unless ORDO_COLL_<FAMILY> or ordo_coll_force names one.  Every
- * rank computes the same choice from the same figures.
+ * (measured at start-up, rank 0's figures taken by all); when a round
+ * moves more payloads at once than the job has processing units (ranks
+ * oversubscribing a host's cores), its byte terms grow by that ratio (the
+ * copies share the PUs).  The cheapest wins, unless ORDO_COLL_<FAMILY> or
+ * ordo_coll_force names one.  Every rank computes the same choice from the same figures.
  */
 #include "ordo_config.h"
 
@@ -29,6 +31,9 @@ const ordo__coll_family_desc_t ordo__coll_families[ORDO_COLL_FAMILIES] = {
  * configuration, then ordo_coll_force). */
 static int forced[ORDO_COLL_FAMILIES];
 static double gamma_us, delta_us; /* per byte, agreed */
+/* Processing units per rank (agreed): with more ranks than PUs, transfers
+ * (shared-memory copies) and reductions that run at once share the PUs. */
+static double pus_per_rank = 1;
 
 int ordo__coll_clog2(int n)
 {
@@ -46,7 +51,7 @@ int ordo__coll_flog2(int n)
     return k;
 }
 
-static void cost_params(ordo__coll_cost_t *m)
+static void cost_params(ordo__coll_cost_t *m, int n)
 {
     const ordo_rpc_model_t *rm = &ordo__rt.model;
     /* MB/s is bytes per us. */
@@ -55,18 +60,21 @@ static void cost_params(ordo__coll_cost_t *m)
     m->ar = rm->rndv_alpha_us > 0 ? rm->rndv_alpha_us : m->ae;
     m->br = rm->rndv_beta_mbs > 0 ? rm->rndv_beta_mbs : m->be;
     m->thresh = rm->threshold;
-    m->gamma = gamma_us;
-    m->delta = delta_us;
+    m->slots = pus_per_rank * n;
+    double all = n > m->slots ? n / m->slots : 1; /* every rank computes at once */
+    m->gamma = gamma_us * all;
+    m->delta = delta_us * all;
 }
 
-double ordo__coll_t(const ordo__coll_cost_t *m, double x)
+double ordo__coll_bw(const ordo__coll_cost_t *m, double x, int k)
 {
-    return x <= (double)m->thresh ? m->ae + x / m->be : m->ar + x / m->br;
+    double slow = k > m->slots ? k / m->slots : 1;
+    return (x <= (double)m->thresh ? x / m->be : x / m->br) * slow;
 }
 
-double ordo__coll_bw(const ordo__coll_cost_t *m, double x)
+double ordo__coll_t(const ordo__coll_cost_t *m, double x, int k)
 {
-    return x <= (double)m->thresh ? x / m->be : x / m->br;
+    return (x <= (double)m->thresh ? m->ae : m->ar) + ordo__coll_bw(m, x, k);
 }
 
 const ordo__coll_alg_t *ordo__coll_find(int f, const char *name)
@@ -84,7 +92,7 @@ const ordo__coll_alg_t *ordo__coll_pick(int f, int n, size_t bytes)
     if (forced[f])
         return &d->algs[forced[f] - 1];
     ordo__coll_cost_t m;
-    cost_params(&m);
+    cost_params(&m, n);
     const ordo__coll_alg_t *best = &d->algs[0];
     double bt = best->cost(&m, n, bytes);
     for (int i = 1; i < d->nalgs; i++) {
@@ -127,7 +135,9 @@ int ordo__coll_model_init(void)
         free(b);
         return ORDO_ERR_NOMEM;
     }
-    double mine[2] = {probe_us_per_byte(1, a, b), probe_us_per_byte(0, a, b)};
+    int pus = ordo__rt.topo.host_pus > 0 ? ordo__rt.topo.host_pus : 1;
+    int local = ordo__rt.topo.local_size > 0 ? ordo__rt.topo.local_size : 1;
+    double mine[3] = {probe_us_per_byte(1, a, b), probe_us_per_byte(0, a, b), (double)pus / local};
     free(a);
     free(b);
     double *all = malloc(sizeof(mine) * (size_t)ordo__rt.size);
@@ -137,6 +147,7 @@ int ordo__coll_model_init(void)
     if (status == ORDO_OK) {
         gamma_us = all[0]; /* rank 0's: every rank the same */
         delta_us = all[1];
+        pus_per_rank = all[2];
     }
     free(all);
     for (int f = 0; f < ORDO_COLL_FAMILIES; f++)
@@ -175,7 +186,7 @@ ordo_status_t ordo_coll_predict(ordo_coll_family_t f, size_t bytes, const char *
         a = ordo__coll_pick(f, n, bytes);
     if (a) {
         ordo__coll_cost_t m;
-        cost_params(&m);
+        cost_params(&m, n);
         if (alg)
             *alg = a->name;
         if (us)

@@ -51,7 +51,10 @@ static int build_binomial(struct ordo_coll_req *r, const ordo__coll_args_t *a)
 static double cost_binomial(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
     double x = (double)bytes;
-    return ordo__coll_clog2(n) * (ordo__coll_t(m, x) + x * m->gamma) + x * m->delta;
+    double t = x * m->delta; /* round r: about n / 2^(r+1) children send at once */
+    for (int d = 1; d < n; d <<= 1)
+        t += ordo__coll_t(m, x, (n + d) / (2 * d)) + x * m->gamma;
+    return t;
 }
 
 static int build_ring(struct ordo_coll_req *r, const ordo__coll_args_t *a)
@@ -88,8 +91,8 @@ static int build_ring(struct ordo_coll_req *r, const ordo__coll_args_t *a)
 static double cost_ring(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
     double x = (double)bytes, c = x / n;
-    return (n - 1) * (ordo__coll_t(m, c) + c * m->gamma) + ordo__coll_t(m, c) +
-           (n - 2) * ordo__coll_bw(m, c) + x * m->delta;
+    return (n - 1) * (ordo__coll_t(m, c, n) + c * m->gamma) + ordo__coll_t(m, c, n - 1) +
+           (n - 2) * ordo__coll_bw(m, c, n - 1) + x * m->delta;
 }
 
 const ordo__coll_alg_t ordo__coll_reduce_algs[] = {
