@@ -1,59 +1,47 @@
 /*
- * ordo_bank - a bank whose money must be conserved: accounts are int64
- * balances in a sequentially consistent shared object, one account per
- * 64 KiB slot (a block of its own with the default ORDO_OBJ_BLOCK, so the
- * accounts are spread over the ranks by consistent hashing).  Every rank is
- * a client moving random amounts between random accounts (seeded); a
- * transfer that would overdraw its source is refused and counted.
+ * ordo_bank - bank transfers that must conserve money.  Accounts are int64
+ * balances in an SC shared object, one per 64 KiB slot (a block of its own
+ * with the default ORDO_OBJ_BLOCK: spread over the ranks by consistent
+ * hashing).  Every rank moves random amounts (seeded) between random
+ * accounts; a transfer that would overdraw its source is refused, counted.
  *
- * --mode lock: each transfer holds a quorum lock (N = min(ranks, 3)) with a
- *   lease.  The bank's ledger is key 0 of a quorum register (R = min(ranks,
- *   3), majorities): the token of the last transfer that wrote, a transfer
- *   count and the money held by the accounts of each home rank.  Under the
- *   lock a transfer reads the ledger and both balances, refuses an
- *   overdraft, checks its lease, writes the new ledger with
- *   ordo_qreg_write_fenced(token) (the commit point: the replicas refuse a
- *   token older than one they have seen, ORDO_ERR_FENCED, and the transfer
- *   is dropped before any balance changes), then writes the source, then
- *   the destination, and releases.  At start rank 0 shows that the check
- *   exists: a ledger write with a token older than a later holder's is
- *   refused.  The balance writes after the commit are covered by the lease
- *   (checked just before), not by the token (shared objects do not check
- *   tokens); a late write would show up in the next audit.
- *   Audits (the lowest live rank, every --audit-ms, while the others go on)
- *   take the lock, so they see a consistent snapshot: the ledger's homes
- *   must sum to the initial total, and every live home's accounts must sum
- *   to its ledger entry.
+ * --mode lock: a transfer holds a quorum lock (N = min(ranks, 3)) with a
+ *   lease.  The ledger, key 0 of a quorum register (R = min(ranks, 3),
+ *   majorities), holds the last writer's token, a transfer count and the
+ *   money of the accounts of each home rank.  Under the lock: read both
+ *   balances, refuse an overdraft, read the ledger, check the lease, write
+ *   the new ledger with ordo_qreg_write_fenced (the commit: replicas refuse
+ *   a token older than one they have seen, ORDO_ERR_FENCED, and nothing
+ *   changes), write the source, then the destination, release.  At start
+ *   rank 0 shows the check: its write with a token older than a later
+ *   holder's is refused.  The balance writes after the commit are covered by
+ *   the lease (checked before it), not by the token (shared objects do not
+ *   check tokens); a late one would show in the next audit.  Audits (the
+ *   lowest live rank every --audit-ms, while the others go on) take the
+ *   lock: a consistent snapshot.  The ledger must hold the initial total and
+ *   every live home's accounts must sum to its ledger entry.
+ * --mode cas: no lock.  Withdraw with an ordo_cas loop (refused when the
+ *   balance is too small), deposit with ordo_fetch_add.  Money is in flight
+ *   between the two, so audits are quiescent: every --audit-ms all ranks
+ *   stop, fence and meet, the lowest live rank reads every balance, they
+ *   meet again and go on.  The total must be the initial total.
  *
- * --mode cas: no lock.  A withdrawal is a CAS loop on the source (refused
- *   when the balance it sees is too small), the deposit an ordo_fetch_add on
- *   the destination.  Between the two the money is in flight, so audits
- *   happen at quiescent points: every --audit-ms all ranks stop, fence and
- *   meet in a barrier, the lowest live rank reads every balance, the ranks
- *   meet again and go on.  The total must equal the initial total.
+ * A rank that dies (ORDO_FAULT=crash=R@T, SIGKILL under mpirun
+ * --enable-recovery) takes the accounts homed there with it: shared
+ * objects are not replicated.  Survivors skip transfers that touch a failed
+ * home, acknowledge at their next barrier and go on.  Lock: the ledger
+ * (replicated) must still hold the initial total exactly, and it says what
+ * the dead homes held (lost); live homes must match it within max-amount per
+ * failed rank (a holder that died between its commit and its last write).
+ * Cas: the reachable total may only go down (a withdrawal comes before its
+ * deposit); the first audit after a failure reports the loss and rebases,
+ * later audits must match exactly.  README.md, "ordo-bank", says more.
  *
- * Failures (a rank killed: ORDO_FAULT=crash=R@T, or SIGKILL under mpirun
- * --enable-recovery).  Shared objects are not replicated: the accounts
- * homed at the dead rank are lost with it.  The survivors skip transfers
- * that touch a failed home, acknowledge the failure (ordo_failure_ack) at
- * their next barrier and go on; the lock and the ledger (replicated) keep
- * working while a quorum of their replicas lives.  What is checked then:
- *   lock: the ledger's total is still the initial total, exactly (money
- *     "lost" is what the ledger puts at the dead homes), and every live
- *     home's accounts match the ledger, within max-amount per failed rank
- *     (a holder that died between its commit and its last balance write).
- *   cas: the reachable total may only go down (nothing is created: a
- *     withdrawal comes before its deposit); at the first audit after a
- *     failure the difference is reported as lost with the dead homes and
- *     in flight, the audit's total becomes the new base, and every later
- *     audit must match it exactly.
- *
- * Rank 0 (the lowest live rank) prints a summary; exit status 1 if an audit
- * found a wrong total (it says which audit, expected and found), 2 for bad
- * arguments.
+ * The lowest live rank prints a summary; exit status 1 if an audit found a
+ * wrong total (which audit, expected and found), 2 for bad arguments.
  */
+#include "apps/ordo_bank.h"
 #include <ordo.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,27 +49,20 @@
 #include <string.h>
 #include <time.h>
 
-#define STRIDE       (64 * 1024) /* bytes per account */
-#define LEASE_US     1000000ull  /* a transfer's lease */
-#define AUDIT_US     5000000ull  /* an audit's lease */
-#define MARGIN_US    200000ull   /* lease left required before the commit */
-#define MAX_ACCOUNTS 1024
-
-enum { MODE_LOCK, MODE_CAS };
+#define STRIDE    (64 * 1024) /* bytes per account */
+#define LEASE_US  1000000ull  /* a transfer's lease */
+#define AUDIT_US  5000000ull  /* an audit's lease */
+#define MARGIN_US 200000ull   /* lease left required before the commit */
 
 /* Counters summed over the ranks at the end. */
 enum { C_DONE, C_FUNDS, C_FENCED, C_LEASE, C_UNREACH, C_RETRY, C_TIMEOUT, C_AUDITS, C_NC };
 
-typedef struct opts {
-    int mode, accounts;
-    int64_t balance, max_amount;
-    double duration; /* seconds, when transfers == 0 */
-    long transfers;  /* per rank */
-    double audit_ms;
-    uint64_t seed;
-} opts_t;
+typedef struct ledger {
+    uint64_t token, transfers;
+    int64_t home[]; /* money held by the accounts of each home rank */
+} ledger_t;
 
-static opts_t o;
+static ordo_bank_opts_t o;
 static int me, n, bad, audits;
 static int *home;          /* home rank of each account */
 static int64_t *last_seen; /* cas mode: last balance seen of each account */
@@ -92,13 +73,10 @@ static ordo_obj_t *acct;
 static ordo_lock_t *lock;
 static ordo_qreg_t *ledger;
 static size_t ledger_size;
+static ledger_t *lbuf; /* lock mode: a ledger value */
+static int64_t *sum;   /* an audit's total per home rank */
 static uint64_t rng;
 static double t_start;
-
-typedef struct ledger {
-    uint64_t token, transfers;
-    int64_t home[]; /* money held by the accounts of each home rank */
-} ledger_t;
 
 static double now_s(void)
 {
@@ -163,6 +141,14 @@ static size_t off(int a)
     return (size_t)a * STRIDE;
 }
 
+/* A random transfer: two different accounts, an amount of 1 .. max. */
+static int64_t pick(int *from, int *to)
+{
+    *from = (int)(next() % (uint64_t)o.accounts);
+    *to = (*from + 1 + (int)(next() % (uint64_t)(o.accounts - 1))) % o.accounts;
+    return 1 + (int64_t)(next() % (uint64_t)o.max_amount);
+}
+
 /* ---- lock mode -------------------------------------------------------- */
 
 static int lease_ok(uint64_t need)
@@ -200,8 +186,9 @@ static void read_ledger(ledger_t *l)
 }
 
 /* One transfer under the lock; the caller holds it with token tok. */
-static void transfer_locked(uint64_t tok, int from, int to, int64_t amt, ledger_t *l)
+static void transfer_locked(uint64_t tok, int from, int to, int64_t amt)
 {
+    ledger_t *l = lbuf;
     int64_t bf, bt;
     if (failed(home[from]) || failed(home[to]) || ordo_read(acct, off(from), &bf, 8) != ORDO_OK ||
         ordo_read(acct, off(to), &bt, 8) != ORDO_OK) {
@@ -262,22 +249,18 @@ static void audit_report(const char *kind, int64_t expected, int64_t found, cons
 static void audit_lock(const char *kind, int verbose)
 {
     uint64_t tok;
-    ledger_t *l = malloc(ledger_size);
-    int64_t *sum = calloc((size_t)n, sizeof(int64_t));
-    char *lost = calloc((size_t)n, 1);
-    if (!l || !sum || !lost)
-        die("audit", ORDO_ERR_NOMEM);
+    ledger_t *l = lbuf;
     for (int tries = 0;; tries++) {
         while (!acquire(AUDIT_US, &tok))
             ;
         read_ledger(l);
         memset(sum, 0, sizeof(int64_t) * (size_t)n);
         for (int a = 0; a < o.accounts; a++) {
-            int64_t b;
-            if (failed(home[a]) || ordo_read(acct, off(a), &b, 8) != ORDO_OK)
-                lost[home[a]] = 1;
-            else
-                sum[home[a]] += b;
+            int64_t b = 0;
+            int s = failed(home[a]) ? ORDO_ERR_PEER_FAILED : ordo_read(acct, off(a), &b, 8);
+            if (s != ORDO_OK && s != ORDO_ERR_PEER_FAILED)
+                die("audit read", s);
+            sum[home[a]] += b;
         }
         int ok = lease_ok(1);
         release();
@@ -288,12 +271,13 @@ static void audit_lock(const char *kind, int verbose)
     }
     audits++;
     cnt[C_AUDITS]++;
-    int64_t ltotal = 0, found = 0, expected = 0, gone = 0, slack = 0;
+    ordo_membership_t m;
+    ordo_membership(&m);
+    int64_t ltotal = 0, found = 0, expected = 0, gone = 0, slack = o.max_amount * m.failed;
     for (int h = 0; h < n; h++) {
         ltotal += l->home[h];
-        if (failed(h) || lost[h]) {
+        if (failed(h)) {
             gone += l->home[h];
-            slack += o.max_amount;
         } else {
             expected += l->home[h];
             found += sum[h];
@@ -309,16 +293,10 @@ static void audit_lock(const char *kind, int verbose)
                    gone);
     }
     bad |= wrong;
-    free(l);
-    free(sum);
-    free(lost);
 }
 
 static void run_lock(void)
 {
-    ledger_t *l = malloc(ledger_size);
-    if (!l)
-        die("ledger", ORDO_ERR_NOMEM);
     double next_audit = now_s() + o.audit_ms / 1e3;
     long i = 0;
     for (;; i++) {
@@ -329,26 +307,22 @@ static void run_lock(void)
             audit_lock("periodic", 0);
             next_audit = now_s() + o.audit_ms / 1e3;
         }
-        int from = (int)(next() % (uint64_t)o.accounts);
-        int to = (int)((from + 1 + (int)(next() % (uint64_t)(o.accounts - 1))) % o.accounts);
-        int64_t amt = 1 + (int64_t)(next() % (uint64_t)o.max_amount);
+        int from, to;
+        int64_t amt = pick(&from, &to);
         uint64_t tok;
         if (!acquire(LEASE_US, &tok))
             continue;
-        transfer_locked(tok, from, to, amt, l);
+        transfer_locked(tok, from, to, amt);
         release();
     }
-    free(l);
 }
 
 /* At start: a write with a token older than a later holder's is refused. */
 static void show_fencing(void)
 {
-    ledger_t *l = malloc(ledger_size);
+    ledger_t *l = lbuf;
     uint64_t t1 = 0, t2 = 0;
     int s = ORDO_OK;
-    if (!l)
-        die("ledger", ORDO_ERR_NOMEM);
     for (int step = 0; step < 2; step++) {
         if (me == (step == 0 ? 0 : 1 % n)) {
             uint64_t *t = step == 0 ? &t1 : &t2;
@@ -371,7 +345,6 @@ static void show_fencing(void)
                ok ? "ok" : "WRONG");
         bad |= !ok;
     }
-    free(l);
 }
 
 /* ---- cas mode --------------------------------------------------------- */
@@ -465,9 +438,9 @@ static void run_cas(int64_t *base)
             done = o.transfers ? i >= o.transfers : t - t_start >= o.duration;
             if (done || t >= round_end)
                 break;
-            int from = (int)(next() % (uint64_t)o.accounts);
-            int to = (int)((from + 1 + (int)(next() % (uint64_t)(o.accounts - 1))) % o.accounts);
-            transfer_cas(from, to, 1 + (int64_t)(next() % (uint64_t)o.max_amount));
+            int from, to;
+            int64_t amt = pick(&from, &to);
+            transfer_cas(from, to, amt);
         }
         audit_cas("quiescent", 0, base, &known_failed);
         reduce(&done, &all_done, 1, ORDO_DTYPE_INT32, ORDO_OP_MIN);
@@ -482,9 +455,12 @@ static void setup(void)
     int s;
     if ((s = ordo_obj_alloc((size_t)o.accounts * STRIDE, ORDO_MODEL_SC, &acct)) != ORDO_OK)
         die("ordo_obj_alloc", s);
+    ledger_size = sizeof(ledger_t) + sizeof(int64_t) * (size_t)n;
     home = malloc(sizeof(int) * (size_t)o.accounts);
     last_seen = malloc(sizeof(int64_t) * (size_t)o.accounts);
-    if (!home || !last_seen)
+    sum = malloc(sizeof(int64_t) * (size_t)n);
+    lbuf = calloc(1, ledger_size);
+    if (!home || !last_seen || !sum || !lbuf)
         die("set-up", ORDO_ERR_NOMEM);
     for (int a = 0; a < o.accounts; a++) {
         ordo_obj_home(acct, off(a), &home[a]);
@@ -495,126 +471,21 @@ static void setup(void)
     total0 = o.balance * o.accounts;
     if (o.mode == MODE_LOCK) {
         int r = n < 3 ? n : 3;
-        ledger_size = sizeof(ledger_t) + sizeof(int64_t) * (size_t)n;
         if ((s = ordo_lock_create(r, &lock)) != ORDO_OK ||
             (s = ordo_qreg_create(1, ledger_size, r, r / 2 + 1, r / 2 + 1, 0, &ledger)) != ORDO_OK)
             die("lock and ledger", s);
-        if (me == 0) {
-            ledger_t *l = calloc(1, ledger_size);
-            if (!l)
-                die("ledger", ORDO_ERR_NOMEM);
-            for (int a = 0; a < o.accounts; a++)
-                l->home[home[a]] += o.balance;
-            if ((s = ordo_qreg_write(ledger, 0, l)) != ORDO_OK)
-                die("ledger write", s);
-            free(l);
-        }
+        for (int a = 0; a < o.accounts; a++)
+            lbuf->home[home[a]] += o.balance;
+        if (me == 0 && (s = ordo_qreg_write(ledger, 0, lbuf)) != ORDO_OK)
+            die("ledger write", s);
     }
     ordo_fence();
     meet();
 }
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: ordo_bank [-m lock|cas] [-a ACCOUNTS] [-b BALANCE] [-x MAX_AMOUNT]\n"
-            "                 [-d SECONDS | -t TRANSFERS] [-i AUDIT_MS] [-s SEED]\n"
-            "  -m, --mode        lock (quorum lock, fenced ledger) or cas (lock-free); lock\n"
-            "  -a, --accounts    2 .. %d; 64\n"
-            "  -b, --balance     initial balance of every account, 1 .. 10^12; 1000\n"
-            "  -x, --max-amount  transfers move 1 .. this; half the balance\n"
-            "  -d, --duration    seconds of transfers, (0, 3600]; 3\n"
-            "  -t, --transfers   transfers per rank instead of a duration, 1 .. 10^9\n"
-            "  -i, --audit-ms    milliseconds between audits, [1, 600000]; 500\n"
-            "  -s, --seed        seed of the transfers (each rank mixes in its rank); 1\n",
-            MAX_ACCOUNTS);
-}
-
-static int num(const char *name, const char *arg, double lo, double hi, double *v)
-{
-    char *end;
-    *v = strtod(arg, &end);
-    if (end == arg || *end || !(*v >= lo && *v <= hi)) {
-        fprintf(stderr, "ordo_bank: bad %s '%s' (expected %g .. %g)\n", name, arg, lo, hi);
-        return 0;
-    }
-    return 1;
-}
-
-static int parse(int argc, char **argv)
-{
-    static const struct option lo[] = {{"mode", 1, 0, 'm'},     {"accounts", 1, 0, 'a'},
-                                       {"balance", 1, 0, 'b'},  {"max-amount", 1, 0, 'x'},
-                                       {"duration", 1, 0, 'd'}, {"transfers", 1, 0, 't'},
-                                       {"audit-ms", 1, 0, 'i'}, {"seed", 1, 0, 's'},
-                                       {"help", 0, 0, 'h'},     {0, 0, 0, 0}};
-    double v;
-    int c, ok = 1;
-    o = (opts_t){.mode = MODE_LOCK,
-                 .accounts = 64,
-                 .balance = 1000,
-                 .duration = 3,
-                 .audit_ms = 500,
-                 .seed = 1};
-    while (ok && (c = getopt_long(argc, argv, "m:a:b:x:d:t:i:s:h", lo, NULL)) != -1) {
-        switch (c) {
-        case 'm':
-            o.mode = !strcmp(optarg, "lock") ? MODE_LOCK : !strcmp(optarg, "cas") ? MODE_CAS : -1;
-            if (o.mode < 0)
-                fprintf(stderr, "ordo_bank: bad mode '%s' (expected lock or cas)\n", optarg);
-            ok = o.mode >= 0;
-            break;
-        case 'a':
-            ok = num("--accounts", optarg, 2, MAX_ACCOUNTS, &v) && v == (int)v;
-            o.accounts = (int)v;
-            break;
-        case 'b':
-            ok = num("--balance", optarg, 1, 1e12, &v) && v == (int64_t)v;
-            o.balance = (int64_t)v;
-            break;
-        case 'x':
-            ok = num("--max-amount", optarg, 1, 1e12, &v) && v == (int64_t)v;
-            o.max_amount = (int64_t)v;
-            break;
-        case 'd':
-            ok = num("--duration", optarg, 1e-3, 3600, &v);
-            o.duration = v;
-            break;
-        case 't':
-            ok = num("--transfers", optarg, 1, 1e9, &v) && v == (long)v;
-            o.transfers = (long)v;
-            break;
-        case 'i':
-            ok = num("--audit-ms", optarg, 1, 600000, &v);
-            o.audit_ms = v;
-            break;
-        case 's':
-            ok = num("--seed", optarg, 0, 1e18, &v) && v == (double)(uint64_t)v;
-            o.seed = (uint64_t)v;
-            break;
-        case 'h':
-            usage(stdout);
-            exit(0);
-        default:
-            ok = 0;
-        }
-    }
-    if (ok && optind < argc) {
-        fprintf(stderr, "ordo_bank: unexpected argument '%s'\n", argv[optind]);
-        ok = 0;
-    }
-    if (!ok) {
-        usage(stderr);
-        return 0;
-    }
-    if (!o.max_amount)
-        o.max_amount = o.balance / 2 > 0 ? o.balance / 2 : 1;
-    return 1;
-}
-
 int main(int argc, char **argv)
 {
-    if (!parse(argc, argv))
+    if (!ordo_bank_parse(argc, argv, &o))
         return 2;
     int s = ordo_init(&argc, &argv);
     if (s != ORDO_OK)
