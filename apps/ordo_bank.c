@@ -235,12 +235,12 @@ static void transfer_locked(uint64_t tok, int from, int to, int64_t amt)
     cnt[C_DONE]++;
 }
 
-static void audit_report(const char *kind, int64_t expected, int64_t found, const char *what)
+static void audit_report(const char *kind, int64_t expected, int64_t found, const char *what,
+                         int ok)
 {
     printf("ordo_bank: audit %d (%s, rank %d, %.2f s): %s: expected %" PRId64 ", found %" PRId64
            ": %s\n",
-           audits, kind, me, now_s() - t_start, what, expected, found,
-           expected == found ? "ok" : "WRONG");
+           audits, kind, me, now_s() - t_start, what, expected, found, ok ? "ok" : "WRONG");
     fflush(stdout);
 }
 
@@ -286,8 +286,11 @@ static void audit_lock(const char *kind, int verbose)
     total_end = found + gone;
     int wrong = ltotal != total0 || found < expected - slack || found > expected + slack;
     if (wrong || verbose) {
-        audit_report(kind, total0, ltotal, "ledger total");
-        audit_report(kind, expected, found, "balances at live homes");
+        audit_report(kind, total0, ltotal, "ledger total", ltotal == total0);
+        audit_report(kind, expected, found,
+                     slack ? "balances at live homes (within max-amount per failed rank)"
+                           : "balances at live homes",
+                     found >= expected - slack && found <= expected + slack);
         if (gone)
             printf("ordo_bank: %" PRId64 " lost with failed homes (the ledger's share of them)\n",
                    gone);
@@ -409,14 +412,15 @@ static void audit_cas(const char *kind, int verbose, int64_t *base, int *known_f
         }
         if (m.failed > *known_failed) { /* rebase: only losses allowed */
             res[1] = found > *base;
-            audit_report(kind, *base, found, "after a failure, reachable total (may only drop)");
+            audit_report(kind, *base, found, "after a failure, reachable total (may only drop)",
+                         found <= *base);
             printf("ordo_bank: %" PRId64 " lost with the failed homes and in flight; "
                    "expected from now on: %" PRId64 "\n",
                    *base - found, found);
         } else {
             res[1] = found != *base;
             if (res[1] || verbose)
-                audit_report(kind, *base, found, "total");
+                audit_report(kind, *base, found, "total", found == *base);
         }
         res[0] = found;
     }
