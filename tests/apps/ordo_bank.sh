@@ -40,12 +40,12 @@ unset ORDO_FAULT ORDO_RETRY_MS
 # A crash: rank 3 dies after 1 s (SIGKILL); its accounts are lost with it.
 export ORDO_FAULT=crash=3@1s ORDO_FD_PERIOD_MS=100 ORDO_FD_TIMEOUT_MS=1000
 crash="--enable-recovery -x ORDO_FAULT -x ORDO_FD_PERIOD_MS -x ORDO_FD_TIMEOUT_MS"
-# shellcheck disable=SC2086
 failed=1
+# shellcheck disable=SC2086
 run "lock, rank 3 crashes" $crash "$bank" -m lock -a 16 -d 3 -i 300
 grep -q "^ordo_bank: [0-9]* lost with failed homes" "$out" || { echo "FAIL: lock crash: no loss line"; fail=1; }
-# shellcheck disable=SC2086
 after='[0-9]*'
+# shellcheck disable=SC2086
 run "cas, rank 3 crashes" $crash "$bank" -m cas -a 16 -d 3 -i 300
 grep -q "^ordo_bank: [0-9]* lost with the failed homes and in flight" "$out" ||
     { echo "FAIL: cas crash: no loss line"; fail=1; }
@@ -53,6 +53,10 @@ unset ORDO_FAULT ORDO_FD_PERIOD_MS ORDO_FD_TIMEOUT_MS
 # Bad arguments: a clear error and exit status 2, before any rank starts.
 "$bank" -m nope >"$out" 2>&1
 rc=$?
-[ $rc = 2 ] && grep -q "bad --mode 'nope'" "$out" || { cat "$out"; echo "FAIL: bad --mode: exit $rc"; fail=1; }
+if [ $rc != 2 ] || ! grep -q "bad --mode 'nope'" "$out"; then
+    cat "$out"
+    echo "FAIL: bad --mode: exit status $rc"
+    fail=1
+fi
 [ $fail = 0 ] && echo "ok: ordo_bank conserved the money in both modes, with and without faults"
 exit $fail
