@@ -190,8 +190,12 @@ static void transfer_locked(uint64_t tok, int from, int to, int64_t amt)
 {
     ledger_t *l = lbuf;
     int64_t bf, bt;
-    if (failed(home[from]) || failed(home[to]) || ordo_read(acct, off(from), &bf, 8) != ORDO_OK ||
-        ordo_read(acct, off(to), &bt, 8) != ORDO_OK) {
+    int s = ORDO_ERR_PEER_FAILED;
+    if (failed(home[from]) || failed(home[to]) ||
+        (s = ordo_read(acct, off(from), &bf, 8)) != ORDO_OK ||
+        (s = ordo_read(acct, off(to), &bt, 8)) != ORDO_OK) {
+        if (s != ORDO_ERR_PEER_FAILED)
+            die("read", s);
         cnt[C_UNREACH]++;
         return;
     }
@@ -208,7 +212,7 @@ static void transfer_locked(uint64_t tok, int from, int to, int64_t amt)
     l->transfers++;
     l->home[home[from]] -= amt;
     l->home[home[to]] += amt;
-    int s = ordo_qreg_write_fenced(ledger, 0, l, tok); /* the commit */
+    s = ordo_qreg_write_fenced(ledger, 0, l, tok); /* the commit */
     if (s == ORDO_ERR_FENCED) {
         cnt[C_FENCED]++;
         return;
@@ -398,20 +402,28 @@ static void audit_cas(const char *kind, int verbose, int64_t *base, int *known_f
 {
     ordo_fence();
     meet();
-    int64_t res[2] = {0, 0}; /* total found, wrong */
+    int64_t res[3] = {0, 0, 0}; /* total found, wrong, rebased */
     ordo_membership_t m;
     ordo_membership(&m);
     audits++;
     cnt[C_AUDITS] += me == lowest_live();
     if (me == lowest_live()) {
+        static int gone_before; /* accounts unreachable at the last audit */
         int64_t found = 0;
+        int gone = 0;
         for (int a = 0; a < o.accounts; a++) {
-            int64_t b;
-            if (!failed(home[a]) && ordo_read(acct, off(a), &b, 8) == ORDO_OK)
-                found += b;
+            int64_t b = 0;
+            int s = failed(home[a]) ? ORDO_ERR_PEER_FAILED : ordo_read(acct, off(a), &b, 8);
+            if (s != ORDO_OK && s != ORDO_ERR_PEER_FAILED)
+                die("audit read", s);
+            gone += s == ORDO_ERR_PEER_FAILED;
+            found += b;
         }
-        if (m.failed > *known_failed) { /* rebase: only losses allowed */
+        int lost = m.failed > *known_failed || gone > gone_before;
+        gone_before = gone;
+        if (lost) { /* rebase: only losses allowed */
             res[1] = found > *base;
+            res[2] = 1;
             audit_report(kind, *base, found, "after a failure, reachable total (may only drop)",
                          found <= *base);
             printf("ordo_bank: %" PRId64 " lost with the failed homes and in flight; "
@@ -424,8 +436,10 @@ static void audit_cas(const char *kind, int verbose, int64_t *base, int *known_f
         }
         res[0] = found;
     }
-    reduce(res, res, 2, ORDO_DTYPE_INT64, ORDO_OP_MAX); /* the auditor's values are >= 0 */
-    *base = res[0];
+    reduce(res, res, 3, ORDO_DTYPE_INT64, ORDO_OP_MAX); /* the auditor's values are >= 0 */
+    if (res[2])
+        *base = res[0]; /* a wrong total without a failure is not a new base */
+    total_end = res[0];
     *known_failed = m.failed;
     bad |= (int)res[1];
 }
@@ -527,8 +541,8 @@ int main(int argc, char **argv)
                " after, %.0f transfers/s: %s\n",
                o.mode == MODE_LOCK ? "lock" : "cas", n, m.failed, o.accounts, sums[C_DONE],
                sums[C_FUNDS], sums[C_FENCED], sums[C_LEASE], sums[C_UNREACH], sums[C_RETRY],
-               sums[C_TIMEOUT], sums[C_AUDITS], total0, o.mode == MODE_CAS ? base : total_end,
-               (double)sums[C_DONE] / dtmax, anybad ? "TOTAL CHANGED" : "ok");
+               sums[C_TIMEOUT], sums[C_AUDITS], total0, total_end, (double)sums[C_DONE] / dtmax,
+               anybad ? "TOTAL CHANGED" : "ok");
         fflush(stdout);
     }
     if (lock)
