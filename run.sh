@@ -14,7 +14,8 @@
 # model chose; ordo_info above prints the whole decision table); then a job
 # that loses a rank and goes on (apps/ordo_survive,
 # a crash injected by ORDO_FAULT, the failure detector, acknowledge and
-# shrink).
+# shrink); then the bank of apps/ordo_bank (transfers that must conserve
+# money) under a quorum lock and lock-free with CAS, a few seconds each.
 set -eu
 cd "$(dirname "$0")"
 . ./config/setup.sh
@@ -51,4 +52,8 @@ ordo_log "a job that loses a rank: rank $last crashes after 1 s (ORDO_FAULT), th
 ORDO_FAULT=crash=$last@1s ORDO_FD_PERIOD_MS=100 ORDO_FD_TIMEOUT_MS=1000 \
     $ORDO_MPIRUN --enable-recovery -np "$np" -x ORDO_FAULT -x ORDO_FD_PERIOD_MS \
     -x ORDO_FD_TIMEOUT_MS build/apps/ordo_survive 40 2>&1 | grep -v "PMIX ERROR"
+for mode in lock cas; do
+    ordo_log "bank transfers on $np ranks, mode $mode (audited: the total must not change)"
+    $ORDO_MPIRUN -np "$np" build/apps/ordo_bank -m $mode -d 3 -i 500
+done
 ordo_log "done"

@@ -106,6 +106,22 @@ grep -q "^Test IRIW Allowed" "$tmp/results/litmus-$id/ordo-litmus.txt" ||
     fail "litmus job: results/litmus-$id/ordo-litmus.txt"
 echo "ok: the litmus job ran SB and IRIW under sc, tso and causal on 4 tasks"
 
+# The bank job: ordo_bank in both modes on 4 tasks for a second each.
+ORDO_SRC=$top_srcdir ORDO_BUILD=$build ORDO_RESULTS=$tmp/results \
+    timeout 240 sbatch --wait -O -N 1 -n 4 "$jobs/bank.sbatch" -a 16 -d 1 -i 200 >sbatch.out 2>&1
+rc=$?
+id=$(sed -n 's/^Submitted batch job //p' sbatch.out)
+[ -n "$id" ] || { cat sbatch.out; fail "sbatch did not submit the bank job"; }
+job_out=$tmp/submit/ordo-bank-$id.out
+[ $rc = 0 ] || { cat "$job_out"; fail "bank job: exit status $rc"; }
+grep -q "^# ordo-job: all ok" "$job_out" || { cat "$job_out"; fail "the bank job did not end with 'all ok'"; }
+for mode in lock cas; do
+    grep -q "^ordo_bank: mode $mode, 4 ranks (0 failed), 16 accounts: .*total 16000 before, 16000 after, .*: ok$" \
+        "$tmp/results/bank-$id/ordo_bank-$mode.txt" ||
+        { cat "$job_out"; fail "bank job: no good summary for mode $mode"; }
+done
+echo "ok: the bank job ran ordo_bank in lock and cas mode on 4 tasks"
+
 # Stop, then a second start in the same directory.
 cd /
 local_slurm stop || fail "local-slurm.sh stop"
