@@ -1,0 +1,42 @@
+#!/bin/sh
+# The Jacobi stencil on 4 ranks and on 3 (an uneven split of the rows): the
+# grids of the TSO, SC and MPI halo exchanges equal bit for bit and equal to
+# the serial run, exit status 0; bad arguments exit 2.  No timing checked.
+set -u
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+fail=0
+prog=$top_builddir/apps/ordo_stencil
+for np in 4 3; do
+    for sync in flag barrier; do
+        "$top_srcdir/tests/mpirun.sh" $np "$prog" -n 40,67 -k 12 -x 2 --sync $sync >"$out" 2>&1
+        rc=$?
+        cat "$out"
+        [ $rc = 0 ] || { echo "FAIL: $np ranks, --sync $sync: exit status $rc"; fail=1; }
+        for n in 40 67; do
+            grep -qxF "# N=$n: grids equal bit for bit (tso sc mpi); serial reference: equal" "$out" ||
+                { echo "FAIL: $np ranks, --sync $sync: no 'equal' line for N=$n"; fail=1; }
+            grep -q "^$n  *[0-9.]*  *[0-9.]*  *[0-9.]* " "$out" ||
+                { echo "FAIL: $np ranks, --sync $sync: no row for N=$n"; fail=1; }
+        done
+    done
+done
+# Two variants only, one of them the baseline's ratio missing.
+"$top_srcdir/tests/mpirun.sh" 3 "$prog" -n 16 -k 3 --modes sc,tso >"$out" 2>&1
+rc=$?
+cat "$out"
+[ $rc = 0 ] && grep -qxF "# N=16: grids equal bit for bit (tso sc); serial reference: equal" "$out" ||
+    { echo "FAIL: --modes sc,tso (exit status $rc)"; fail=1; }
+# Bad arguments: a clear message, exit status 2.
+for args in "-n 2" "-n 64,x" "-n 3" "-k 0" "-k" "--modes tso,foo" "--sync maybe" "-q" "extra"; do
+    # shellcheck disable=SC2086
+    "$top_srcdir/tests/mpirun.sh" 4 "$prog" $args >"$out" 2>&1
+    rc=$?
+    [ $rc = 2 ] && grep -q "^ordo_stencil: " "$out" ||
+        { cat "$out"; echo "FAIL: '$args': exit status $rc, not 2 with a message"; fail=1; }
+    [ "$(grep -c '^ordo_stencil: ' "$out")" = 1 ] ||
+        { cat "$out"; echo "FAIL: '$args': not one message (rank 0 only)"; fail=1; }
+done
+"$top_srcdir/tests/mpirun.sh" 1 "$prog" -h >"$out" 2>&1 && grep -q "^usage: ordo_stencil" "$out" ||
+    { cat "$out"; echo "FAIL: -h"; fail=1; }
+exit $fail
