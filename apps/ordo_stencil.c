@@ -56,6 +56,7 @@
 #define REF_MAX_WORK ((uint64_t)1 << 26) /* serial reference up to N*N*K cell updates */
 #define MAX_N        16384
 #define MAX_ITERS    10000000L
+#define MAX_ROUNDS   99
 #define NO_DIFF      INT64_MAX
 
 static const char *mode_name[NMODES] = {"tso", "sc", "mpi"};
@@ -64,20 +65,22 @@ int st_rank, st_size;
 typedef struct opts {
     size_t n[MAX_SIZES];
     int nsizes;
-    long iters, warmup;
+    long iters, warmup, rounds;
     int run[NMODES];
     int barrier; /* --sync barrier */
+    int overlap; /* object halos: compute the inner rows while the rows travel */
 } opts_t;
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: ordo_stencil [-n N[,N...]] [-k ITERS] [-x WARMUP] [--modes tso,sc,mpi]\n"
-            "                    [--sync flag|barrier] [-h]\n"
+            "usage: ordo_stencil [-n N[,N...]] [-k ITERS] [-x WARMUP] [-r ROUNDS]\n"
+            "                    [--modes tso,sc,mpi] [--sync flag|barrier] [--no-overlap] [-h]\n"
             "  -n N,...      grid sizes (N x N doubles, 3 <= N <= %d, N >= ranks);\n"
             "                default 256,1024\n"
             "  -k ITERS      timed iterations per variant (default 100)\n"
             "  -x WARMUP     untimed iterations before them (default 5)\n"
+            "  -r ROUNDS     rounds of every variant in turn, the median reported (default 3)\n"
             "  --modes LIST  halo exchanges to run: tso, sc, mpi (default all three)\n"
             "  --sync HOW    object halos: flag (a flag word after the rows, the default)\n"
             "                or barrier (ordo_fence and ordo_barrier)\n"
@@ -144,19 +147,23 @@ static int parse_args(int argc, char **argv, opts_t *o)
 {
     static const struct option longopts[] = {{"modes", required_argument, NULL, 'm'},
                                              {"sync", required_argument, NULL, 's'},
+                                             {"no-overlap", no_argument, NULL, 'o'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     char defaults[] = "256,1024";
-    *o = (opts_t){.iters = 100, .warmup = 5, .run = {1, 1, 1}};
+    *o = (opts_t){.iters = 100, .warmup = 5, .rounds = 3, .run = {1, 1, 1}, .overlap = 1};
     int status = parse_sizes(o, defaults);
     opterr = 0;
-    for (int c; status == 0 && (c = getopt_long(argc, argv, ":n:k:x:h", longopts, NULL)) != -1;) {
+    for (int c; status == 0 && (c = getopt_long(argc, argv, ":n:k:x:r:h", longopts, NULL)) != -1;) {
         if (c == 'n')
             status = parse_sizes(o, optarg);
         else if (c == 'k' && (o->iters = parse_num(optarg, 1, MAX_ITERS)) < 0)
             status = bad_arg("-k: '%s' is not a number of iterations from 1 to 10000000", optarg);
         else if (c == 'x' && (o->warmup = parse_num(optarg, 0, MAX_ITERS)) < 0)
             status = bad_arg("-x: '%s' is not a number of iterations from 0 to 10000000", optarg);
+        else if (c == 'r' && (o->rounds = parse_num(optarg, 1, MAX_ROUNDS)) < 0)
+            status =
+                bad_arg("-r: '%s' is not a number of rounds from 1 to " STR(MAX_ROUNDS), optarg);
         else if (c == 'm')
             status = parse_modes(o, optarg);
         else if (c == 's' && !strcmp(optarg, "flag"))
@@ -165,6 +172,8 @@ static int parse_args(int argc, char **argv, opts_t *o)
             o->barrier = 1;
         else if (c == 's')
             status = bad_arg("--sync: '%s' is neither flag nor barrier", optarg);
+        else if (c == 'o')
+            o->overlap = 0;
         else if (c == 'h') {
             if (st_rank == 0)
                 usage(stdout);
@@ -239,18 +248,35 @@ static void row_update(const double *restrict up, const double *restrict mid,
     out[n - 1] = mid[n - 1];
 }
 
-/* One iteration over this rank's rows (ghost rows filled), then swap. */
-static void grid_step(grid_t *g)
+/* Row i (1 .. rows) of the next grid: a copy on the grid's top and bottom edges. */
+static void grid_row(grid_t *g, size_t i)
 {
-    size_t n = g->n;
-    for (size_t i = 1; i <= g->rows; i++) {
-        size_t gr = g->first + i - 1;
-        if (gr == 0 || gr == n - 1)
-            memcpy(g->next + i * n, g->cur + i * n, n * sizeof(double));
-        else
-            row_update(g->cur + (i - 1) * n, g->cur + i * n, g->cur + (i + 1) * n, g->next + i * n,
-                       n);
+    size_t n = g->n, gr = g->first + i - 1;
+    if (gr == 0 || gr == n - 1)
+        memcpy(g->next + i * n, g->cur + i * n, n * sizeof(double));
+    else
+        row_update(g->cur + (i - 1) * n, g->cur + i * n, g->cur + (i + 1) * n, g->next + i * n, n);
+}
+
+/* The rows that need no ghost row (2 .. rows - 1); with poll, ordo's
+ * progress every ~32K cells, so that buffered writes drain and the
+ * neighbours' writes land meanwhile. */
+static void grid_inner(grid_t *g, int poll)
+{
+    size_t every = g->n >= 32768 ? 1 : 32768 / g->n;
+    for (size_t i = 2; i < g->rows; i++) {
+        grid_row(g, i);
+        if (poll && i % every == 0)
+            ordo_progress();
     }
+}
+
+/* The first and last rows (they need the ghost rows), then swap. */
+static void grid_edges(grid_t *g)
+{
+    grid_row(g, 1);
+    if (g->rows > 1)
+        grid_row(g, g->rows);
     double *t = g->cur;
     g->cur = g->next;
     g->next = t;
@@ -279,17 +305,34 @@ typedef struct timing {
     double iter_s, halo_s; /* per iteration, max over ranks */
 } timing_t;
 
-static int exchange(int mode, halo_t *h, grid_t *g)
+/* One iteration; *halo grows by the time spent exchanging.  With overlap
+ * (object halos), the rows go out, the inner rows are computed while they
+ * travel, then the ghost rows are read. */
+static int iterate(int mode, const opts_t *o, halo_t *h, grid_t *g, double *halo)
 {
-    return mode == M_MPI ? mpi_exchange(g) : halo_exchange(h, g);
+    int overlap = mode != M_MPI && o->overlap;
+    double t0 = MPI_Wtime();
+    int s = mode == M_MPI ? mpi_exchange(g) : overlap ? halo_post(h, g) : halo_exchange(h, g);
+    *halo += MPI_Wtime() - t0;
+    if (s != ORDO_OK)
+        return s;
+    grid_inner(g, overlap);
+    if (overlap) {
+        t0 = MPI_Wtime();
+        s = halo_complete(h, g);
+        *halo += MPI_Wtime() - t0;
+    }
+    grid_edges(g);
+    return s;
 }
 
 static int run_mode(int mode, const opts_t *o, grid_t *g, halo_t *h, double *result, timing_t *t)
 {
     int s = ORDO_OK;
+    double halo = 0;
     grid_init(g);
-    for (long i = 0; i < o->warmup && s == ORDO_OK; i++, grid_step(g))
-        s = exchange(mode, h, g);
+    for (long i = 0; i < o->warmup && s == ORDO_OK; i++)
+        s = iterate(mode, o, h, g, &halo);
     if (s == ORDO_OK)
         s = ordo_fence();
     if (s == ORDO_OK)
@@ -298,13 +341,10 @@ static int run_mode(int mode, const opts_t *o, grid_t *g, halo_t *h, double *res
         return s;
     grid_init(g);
     MPI_Barrier(MPI_COMM_WORLD);
-    double halo = 0, t0 = MPI_Wtime();
-    for (long i = 0; i < o->iters && s == ORDO_OK; i++) {
-        double h0 = MPI_Wtime();
-        s = exchange(mode, h, g);
-        halo += MPI_Wtime() - h0;
-        grid_step(g);
-    }
+    halo = 0;
+    double t0 = MPI_Wtime();
+    for (long i = 0; i < o->iters && s == ORDO_OK; i++)
+        s = iterate(mode, o, h, g, &halo);
     if (s == ORDO_OK) /* TSO: the last rows are still on their way */
         s = ordo_fence();
     double mine[2] = {(MPI_Wtime() - t0) / (double)o->iters, halo / (double)o->iters}, max[2];
@@ -407,9 +447,12 @@ static void print_header(const opts_t *o)
             snprintf(modes + strlen(modes), sizeof(modes) - strlen(modes), "%s%s",
                      *modes ? "," : "", mode_name[m]);
     printf("# ordo_stencil: 2-D Jacobi on N x N doubles, rows split over %d ranks\n", st_size);
-    printf("# %ld timed iterations after %ld warm-up; halos: %s; object sync: %s\n", o->iters,
-           o->warmup, modes, o->barrier ? "fence + barrier" : "flags");
-    printf("# time per iteration, max over ranks (us); halo: the exchange alone\n");
+    printf("# %ld timed iterations after %ld warm-up; halos: %s; object sync: %s%s\n", o->iters,
+           o->warmup, modes, o->barrier ? "fence + barrier" : "flags",
+           o->overlap ? ", overlapped with the inner rows" : "");
+    printf("# time per iteration, max over ranks, median of %ld rounds (us); halo: the exchange "
+           "alone\n",
+           o->rounds);
     printf("%-8s %11s %11s %11s %8s %8s %10s %10s %10s\n", "# N", "TSO(us)", "SC(us)", "MPI(us)",
            "TSO/MPI", "SC/MPI", "halo TSO", "halo SC", "halo MPI");
 }
@@ -430,27 +473,53 @@ static void print_row(const opts_t *o, size_t n, const timing_t t[NMODES])
 }
 
 /* One grid size, every variant: 0 equal, 1 differ, or a negative status. */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The medians of the rounds' timings. */
+static void medians(const opts_t *o, timing_t tr[NMODES][MAX_ROUNDS], timing_t t[NMODES])
+{
+    double v[2][MAX_ROUNDS];
+    for (int m = 0; m < NMODES; m++) {
+        for (long r = 0; r < o->rounds; r++) {
+            v[0][r] = tr[m][r].iter_s;
+            v[1][r] = tr[m][r].halo_s;
+        }
+        qsort(v[0], (size_t)o->rounds, sizeof(double), cmp_double);
+        qsort(v[1], (size_t)o->rounds, sizeof(double), cmp_double);
+        t[m].iter_s = v[0][o->rounds / 2];
+        t[m].halo_s = v[1][o->rounds / 2];
+    }
+}
+
+/* One grid size, every variant in turn, o->rounds times: 0 equal, 1 differ,
+ * or a negative status. */
 static int run_size(const opts_t *o, size_t n)
 {
     grid_t g;
     halo_t h[2] = {{0}, {0}};
     double *res[NMODES + 1] = {NULL};
+    static timing_t tr[NMODES][MAX_ROUNDS];
     timing_t t[NMODES] = {{0}};
     int status = grid_make(&g, n) ? ORDO_ERR_NOMEM : ORDO_OK;
     for (int m = 0; m <= NMODES && status == ORDO_OK; m++)
         if (!(res[m] = malloc(g.rows * n * sizeof(double) + 1)))
             status = ORDO_ERR_NOMEM;
-    for (int m = 0; m < NMODES && status == ORDO_OK; m++) {
-        if (!o->run[m])
-            continue;
-        if (m != M_MPI)
+    for (int m = 0; m < 2 && status == ORDO_OK; m++)
+        if (o->run[m])
             status = halo_make(&h[m], m == M_TSO ? ORDO_MODEL_TSO : ORDO_MODEL_SC, n, o->barrier);
-        if (status == ORDO_OK)
-            status = run_mode(m, o, &g, m == M_MPI ? NULL : &h[m], res[m], &t[m]);
-    }
+    for (long r = 0; r < o->rounds; r++)
+        for (int m = 0; m < NMODES && status == ORDO_OK; m++)
+            if (o->run[m])
+                status = run_mode(m, o, &g, m == M_MPI ? NULL : &h[m], res[m], &tr[m][r]);
     int differ = status == ORDO_OK ? compare(o, &g, res, &status) : 0;
-    if (status == ORDO_OK && st_rank == 0)
+    if (status == ORDO_OK && st_rank == 0) {
+        medians(o, tr, t);
         print_row(o, n, t);
+    }
     for (int m = 0; m < 2; m++)
         if (h[m].obj && halo_free(&h[m]) != ORDO_OK && status == ORDO_OK)
             status = ORDO_ERR_INTERNAL;

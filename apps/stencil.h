@@ -40,7 +40,10 @@ typedef struct halo {
 /* Collective: a shared object of the model with halo slots for rows of n
  * doubles, each slot homed at the rank that reads it. */
 int halo_make(halo_t *h, ordo_model_t model, size_t n, int barrier);
-/* This rank's first and last rows to its neighbours, theirs into the ghost rows. */
+/* This rank's first and last rows to its neighbours (post), then theirs
+ * into the ghost rows (complete); exchange is both. */
+int halo_post(halo_t *h, grid_t *g);
+int halo_complete(halo_t *h, grid_t *g);
 int halo_exchange(halo_t *h, grid_t *g);
 /* Collective: free the object. */
 int halo_free(halo_t *h);

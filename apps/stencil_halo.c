@@ -155,23 +155,36 @@ static int get(halo_t *h, int from, int parity, double *ghost, int64_t mark)
     return s;
 }
 
-int halo_exchange(halo_t *h, grid_t *g)
+int halo_post(halo_t *h, grid_t *g)
 {
-    int parity = (int)(h->step & 1), up = st_rank > 0, down = st_rank < st_size - 1, s = ORDO_OK;
+    int parity = (int)(h->step & 1), s = ORDO_OK;
     int64_t mark = (int64_t)++h->step;
     size_t n = g->n;
-    double *u = g->cur;
-    if (up)
-        s = put(h, UPPER, FROM_DOWN, parity, u + n, mark);
-    if (down && s == ORDO_OK)
-        s = put(h, LOWER, FROM_UP, parity, u + g->rows * n, mark);
-    if (h->barrier && s == ORDO_OK)
+    if (st_rank > 0)
+        s = put(h, UPPER, FROM_DOWN, parity, g->cur + n, mark);
+    if (st_rank < st_size - 1 && s == ORDO_OK)
+        s = put(h, LOWER, FROM_UP, parity, g->cur + g->rows * n, mark);
+    return s;
+}
+
+int halo_complete(halo_t *h, grid_t *g)
+{
+    int parity = (int)((h->step - 1) & 1), s = ORDO_OK;
+    int64_t mark = (int64_t)h->step;
+    size_t n = g->n;
+    if (h->barrier)
         s = ordo_fence();
     if (h->barrier && s == ORDO_OK)
         s = ordo_barrier();
-    if (up && s == ORDO_OK)
-        s = get(h, FROM_UP, parity, u, mark);
-    if (down && s == ORDO_OK)
-        s = get(h, FROM_DOWN, parity, u + (g->rows + 1) * n, mark);
+    if (st_rank > 0 && s == ORDO_OK)
+        s = get(h, FROM_UP, parity, g->cur, mark);
+    if (st_rank < st_size - 1 && s == ORDO_OK)
+        s = get(h, FROM_DOWN, parity, g->cur + (g->rows + 1) * n, mark);
     return s;
+}
+
+int halo_exchange(halo_t *h, grid_t *g)
+{
+    int s = halo_post(h, g);
+    return s == ORDO_OK ? halo_complete(h, g) : s;
 }
