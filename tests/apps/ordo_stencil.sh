@@ -7,18 +7,19 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 fail=0
 prog=$top_builddir/apps/ordo_stencil
-for np in 4 3; do
-    for sync in flag barrier; do
-        "$top_srcdir/tests/mpirun.sh" $np "$prog" -n 40,67 -k 12 -x 2 --sync $sync >"$out" 2>&1
-        rc=$?
-        cat "$out"
-        [ $rc = 0 ] || { echo "FAIL: $np ranks, --sync $sync: exit status $rc"; fail=1; }
-        for n in 40 67; do
-            grep -qxF "# N=$n: grids equal bit for bit (tso sc mpi); serial reference: equal" "$out" ||
-                { echo "FAIL: $np ranks, --sync $sync: no 'equal' line for N=$n"; fail=1; }
-            grep -q "^$n  *[0-9.]*  *[0-9.]*  *[0-9.]* " "$out" ||
-                { echo "FAIL: $np ranks, --sync $sync: no row for N=$n"; fail=1; }
-        done
+for run in "4 --sync flag" "4 --sync barrier" "3 --sync flag" "3 --sync barrier --no-overlap"; do
+    np=${run%% *}
+    opts=${run#* }
+    # shellcheck disable=SC2086
+    "$top_srcdir/tests/mpirun.sh" $np "$prog" -n 40,67 -k 12 -x 2 -r 2 $opts >"$out" 2>&1
+    rc=$?
+    cat "$out"
+    [ $rc = 0 ] || { echo "FAIL: $np ranks, $opts: exit status $rc"; fail=1; }
+    for n in 40 67; do
+        grep -qxF "# N=$n: grids equal bit for bit (tso sc mpi); serial reference: equal" "$out" ||
+            { echo "FAIL: $np ranks, $opts: no 'equal' line for N=$n"; fail=1; }
+        grep -q "^$n  *[0-9.]*  *[0-9.]*  *[0-9.]* " "$out" ||
+            { echo "FAIL: $np ranks, $opts: no row for N=$n"; fail=1; }
     done
 done
 # Two variants only, one of them the baseline's ratio missing.
@@ -28,7 +29,7 @@ cat "$out"
 [ $rc = 0 ] && grep -qxF "# N=16: grids equal bit for bit (tso sc); serial reference: equal" "$out" ||
     { echo "FAIL: --modes sc,tso (exit status $rc)"; fail=1; }
 # Bad arguments: a clear message, exit status 2.
-for args in "-n 2" "-n 64,x" "-n 3" "-k 0" "-k" "--modes tso,foo" "--sync maybe" "-q" "extra"; do
+for args in "-n 2" "-n 64,x" "-n 3" "-k 0" "-k" "-r 0" "--modes tso,foo" "--sync maybe" "-q" "extra"; do
     # shellcheck disable=SC2086
     "$top_srcdir/tests/mpirun.sh" 4 "$prog" $args >"$out" 2>&1
     rc=$?

@@ -1,7 +1,8 @@
 #!/bin/sh
 # A one-node Slurm from jobs/local-slurm.sh: ordo_init under srun --mpi=pmix
 # (ordo_ring and the runtime suite on 4 tasks), the benchmark job
-# jobs/pt2pt.sbatch with sbatch --wait on 4 tasks (its output checked), stop;
+# jobs/pt2pt.sbatch with sbatch --wait on 4 tasks (its output checked), the
+# objects, litmus and stencil jobs on small sizes, stop;
 # then start again in the same directory and stop: nothing left running.
 # shellcheck disable=SC2119
 set -u
@@ -84,6 +85,22 @@ done
 grep -q "^Test IRIW Allowed" "$tmp/results/litmus-$id/ordo-litmus.txt" ||
     fail "litmus job: results/litmus-$id/ordo-litmus.txt"
 echo "ok: the litmus job ran SB and IRIW under sc, tso and causal on 4 tasks"
+
+# The stencil job: TSO, SC and MPI halos on 4 tasks, small grids, the grids equal.
+ORDO_SRC=$top_srcdir ORDO_BUILD=$build ORDO_RESULTS=$tmp/results \
+    timeout 240 sbatch --wait -O -N 1 -n 4 "$jobs/stencil.sbatch" -n 32,64 -k 5 -x 1 -r 1 >sbatch.out 2>&1
+rc=$?
+id=$(sed -n 's/^Submitted batch job //p' sbatch.out)
+[ -n "$id" ] || { cat sbatch.out; fail "sbatch did not submit the stencil job"; }
+job_out=$tmp/submit/ordo-stencil-$id.out
+[ $rc = 0 ] || { cat "$job_out"; fail "stencil job: exit status $rc"; }
+grep -q "^# ordo-job: all ok" "$job_out" || { cat "$job_out"; fail "the stencil job did not end with 'all ok'"; }
+for n in 32 64; do
+    grep -qxF "# N=$n: grids equal bit for bit (tso sc mpi); serial reference: equal" \
+        "$tmp/results/stencil-$id/ordo_stencil.txt" ||
+        { cat "$job_out"; fail "stencil job: no 'equal' line for N=$n"; }
+done
+echo "ok: the stencil job ran ordo_stencil (TSO, SC, MPI halos) on 4 tasks, grids equal"
 
 # Stop, then a second start in the same directory.
 cd /
