@@ -361,7 +361,8 @@ static int run_mode(int mode, const opts_t *o, grid_t *g, halo_t *h, double *res
 
 /* The global index of the first cell where a and b (this rank's rows)
  * differ, the smallest over the ranks; NO_DIFF if none. */
-static int64_t first_diff(const grid_t *g, const double *a, const double *b, int *status)
+static int64_t first_diff(const grid_t *g, const double *a, const double *b, const char *an,
+                          const char *bn, int *status)
 {
     int64_t mine = NO_DIFF, all = NO_DIFF;
     size_t cells = g->rows * g->n;
@@ -373,9 +374,10 @@ static int64_t first_diff(const grid_t *g, const double *a, const double *b, int
             }
     *status = ordo_allreduce(&mine, &all, 1, ORDO_DTYPE_INT64, ORDO_OP_MIN);
     if (*status == ORDO_OK && all != NO_DIFF && mine == all)
-        fprintf(stderr, "ordo_stencil: rank %d: cell (%zu, %zu): %.17g vs %.17g\n", st_rank,
-                (size_t)all / g->n, (size_t)all % g->n, a[all - (int64_t)(g->first * g->n)],
-                b[all - (int64_t)(g->first * g->n)]);
+        fprintf(stderr,
+                "ordo_stencil: rank %d: N=%zu, cell (row %zu, col %zu): %s %.17g, %s %.17g\n",
+                st_rank, g->n, (size_t)all / g->n, (size_t)all % g->n, an,
+                a[all - (int64_t)(g->first * g->n)], bn, b[all - (int64_t)(g->first * g->n)]);
     return all;
 }
 
@@ -422,14 +424,14 @@ static int compare(const opts_t *o, const grid_t *g, double *res[NMODES + 1], in
     for (int m = first; m <= NMODES && *status == ORDO_OK; m++) {
         if (m < NMODES ? !o->run[m] || m == first : !ref)
             continue;
-        int64_t at = first_diff(g, res[first], res[m], status);
+        const char *other = m < NMODES ? mode_name[m] : "the serial reference";
+        int64_t at = first_diff(g, res[first], res[m], mode_name[first], other, status);
         if (at == NO_DIFF || *status != ORDO_OK)
             continue;
         differ = 1;
         if (st_rank == 0)
             printf("# N=%zu: grids DIFFER: %s and %s first differ at cell (row %zu, col %zu)\n",
-                   g->n, mode_name[first], m < NMODES ? mode_name[m] : "the serial reference",
-                   (size_t)at / g->n, (size_t)at % g->n);
+                   g->n, mode_name[first], other, (size_t)at / g->n, (size_t)at % g->n);
     }
     if (*status == ORDO_OK && !differ && st_rank == 0)
         printf("# N=%zu: grids equal bit for bit (%s); serial reference: %s\n", g->n, ran,
