@@ -303,6 +303,7 @@ static int mpi_exchange(grid_t *g)
 
 typedef struct timing {
     double iter_s, halo_s; /* per iteration, max over ranks */
+    double msgs, landed;   /* ordo's messages sent, rendezvous pulled: per rank and iteration */
 } timing_t;
 
 /* One iteration; *halo grows by the time spent exchanging.  With overlap
@@ -342,6 +343,8 @@ static int run_mode(int mode, const opts_t *o, grid_t *g, halo_t *h, double *res
     grid_init(g);
     MPI_Barrier(MPI_COMM_WORLD);
     halo = 0;
+    ordo_stats_t st0, st1;
+    ordo_stats(&st0);
     double t0 = MPI_Wtime();
     for (long i = 0; i < o->iters && s == ORDO_OK; i++)
         s = iterate(mode, o, h, g, &halo);
@@ -350,9 +353,13 @@ static int run_mode(int mode, const opts_t *o, grid_t *g, halo_t *h, double *res
     double mine[2] = {(MPI_Wtime() - t0) / (double)o->iters, halo / (double)o->iters}, max[2];
     if (s != ORDO_OK)
         return s;
+    ordo_stats(&st1);
+    double count[2] = {(double)(st1.msgs_sent - st0.msgs_sent), (double)(st1.landed - st0.landed)};
+    double sum[2], per = (double)o->iters * st_size;
     MPI_Allreduce(mine, max, 2, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-    t->iter_s = max[0];
-    t->halo_s = max[1];
+    MPI_Allreduce(count, sum, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    *t = (timing_t){
+        .iter_s = max[0], .halo_s = max[1], .msgs = sum[0] / per, .landed = sum[1] / per};
     memcpy(result, g->cur + g->n, g->rows * g->n * sizeof(double));
     return ORDO_OK;
 }
@@ -497,6 +504,20 @@ static void medians(const opts_t *o, timing_t tr[NMODES][MAX_ROUNDS], timing_t t
     }
 }
 
+/* ordo's messages per rank and iteration, of the last round. */
+static void print_msgs(const opts_t *o, size_t n, timing_t tr[NMODES][MAX_ROUNDS])
+{
+    if (!o->run[M_TSO] && !o->run[M_SC])
+        return;
+    printf("# N=%zu: ordo messages sent per rank per iteration (requests and replies):", n);
+    for (int m = 0; m < M_MPI; m++)
+        if (o->run[m])
+            printf("%s %s %.1f, %.1f rows pulled by rendezvous", m && o->run[0] ? ";" : "",
+                   mode_name[m], tr[m][o->rounds - 1].msgs, tr[m][o->rounds - 1].landed);
+    printf("\n");
+    fflush(stdout);
+}
+
 /* One grid size, every variant in turn, o->rounds times: 0 equal, 1 differ,
  * or a negative status. */
 static int run_size(const opts_t *o, size_t n)
@@ -521,6 +542,7 @@ static int run_size(const opts_t *o, size_t n)
     if (status == ORDO_OK && st_rank == 0) {
         medians(o, tr, t);
         print_row(o, n, t);
+        print_msgs(o, n, tr);
     }
     for (int m = 0; m < 2; m++)
         if (h[m].obj && halo_free(&h[m]) != ORDO_OK && status == ORDO_OK)
