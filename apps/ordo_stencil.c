@@ -27,10 +27,12 @@
  *    the default 64 KiB: one message per halo.  A longer row is cut into
  *    block-sized pieces, one message each (a larger ORDO_OBJ_BLOCK helps).
  *  - Large messages: the grid lives in ordo_mem_alloc memory, so an SC write
- *    of a row above the mapped rendezvous threshold (16 KiB here) goes by
- *    rendezvous, pulled straight from the grid into the home's block.  A TSO
- *    write is copied into the store buffer first (ordinary memory), so it
- *    travels eager up to the larger threshold of ordinary memory.
+ *    of a row above the threshold of such memory (calibrated: 8-16 KiB on
+ *    one node) goes by rendezvous, pulled straight from the grid into the
+ *    home's block.  A TSO write is copied into the store buffer, ordinary
+ *    memory, whose threshold is far higher (1.4 MB calibrated here): its rows
+ *    go eager, copied once more at each end (the runtime's choice, not the
+ *    app's; on one node both paths cost about the same at these sizes).
  *  - Synchronization (default: flags): after its data, a rank writes the
  *    iteration number into a flag word homed at the reader.  TSO (and SC)
  *    keep a rank's writes in program order, so a reader that sees the flag
@@ -40,8 +42,19 @@
  *    back, which the reader writes after it has read the slot.
  *    --sync barrier instead writes the rows, fences (drains the store
  *    buffer) and meets in ordo_barrier, for comparison.
+ *  - Overlap (default; --no-overlap turns it off): the rows go out, the
+ *    rank computes the rows that need no ghost row, calling ordo_progress
+ *    every ~32K cells (so its store buffer drains and its neighbours'
+ *    writes land meanwhile: without a progress thread nothing moves while
+ *    a rank computes), then waits for and reads its ghost rows and computes
+ *    its first and last rows.  The cells are the same either way.
  * MPI: two MPI_Sendrecv per iteration (up, then down), straight into the
- * ghost rows.  The application calls MPI_Init itself, before ordo_init.
+ * ghost rows, then the whole step.  The application calls MPI_Init itself,
+ * before ordo_init.
+ *
+ * Timing: each round runs every variant in turn (warm-up, then the timed
+ * iterations), -r rounds; the median round is printed, max over ranks, with
+ * the time spent in the exchange alone and ordo's messages per iteration.
  *
  * Exit status: 0 if the grids are equal, 1 if they differ (the first
  * differing cell is named) or a call failed, 2 for bad arguments.
