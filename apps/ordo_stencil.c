@@ -27,8 +27,8 @@
  *    the default 64 KiB: one message per halo.  A longer row is cut into
  *    block-sized pieces, one message each (a larger ORDO_OBJ_BLOCK helps).
  *  - Large messages: the grid lives in ordo_mem_alloc memory, so an SC write
- *    of a row above the threshold of such memory (calibrated: 8-16 KiB on
- *    one node) goes by rendezvous, pulled straight from the grid into the
+ *    of a row above the threshold of such memory (calibrated at start-up:
+ *    a few KiB on one node) goes by rendezvous, pulled straight from the grid into the
  *    home's block.  A TSO write is copied into the store buffer, ordinary
  *    memory, whose threshold is far higher (1.4 MB calibrated here): its rows
  *    go eager, copied once more at each end (the runtime's choice, not the
