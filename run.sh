@@ -11,7 +11,9 @@
 # operation in a history that ordo-lincheck checks; then collectives and
 # gossip in a small computation (apps/ordo_collectives: bcast, allreduce,
 # allgather, alltoall, a non-blocking allreduce, each with the algorithm the
-# model chose; ordo_info above prints the whole decision table); then a job
+# model chose; ordo_info above prints the whole decision table); then the
+# Jacobi stencil apps/ordo_stencil (halo rows through TSO objects, SC objects
+# and MPI_Sendrecv, the final grids compared bit for bit); then a job
 # that loses a rank and goes on (apps/ordo_survive,
 # a crash injected by ORDO_FAULT, the failure detector, acknowledge and
 # shrink); then the bank of apps/ordo_bank (transfers that must conserve
@@ -47,6 +49,8 @@ ordo_log "linearizability check of the registers' history"
 build/tools/lincheck/ordo-lincheck "$hist"/qreg-*.edn
 ordo_log "collectives and gossip on $np ranks"
 $ORDO_MPIRUN -np "$np" build/apps/ordo_collectives
+ordo_log "Jacobi stencil on $np ranks: halos through TSO objects, SC objects and MPI, grids compared"
+$ORDO_MPIRUN -np "$np" build/apps/ordo_stencil -n 128,512 -k 20 -r 1
 last=$((np - 1))
 ordo_log "a job that loses a rank: rank $last crashes after 1 s (ORDO_FAULT), the others go on"
 ORDO_FAULT=crash=$last@1s ORDO_FD_PERIOD_MS=100 ORDO_FD_TIMEOUT_MS=1000 \

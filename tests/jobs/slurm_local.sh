@@ -2,7 +2,8 @@
 # A one-node Slurm from jobs/local-slurm.sh: ordo_init under srun --mpi=pmix
 # (ordo_ring and the runtime suite on 4 tasks), the benchmark jobs
 # jobs/pt2pt.sbatch and jobs/collectives.sbatch with sbatch --wait on 4 tasks
-# (their output checked), the objects and litmus jobs, stop;
+# (their output checked), the objects, litmus, bank and stencil jobs on small
+# sizes, stop;
 # then start again in the same directory and stop: nothing left running.
 # shellcheck disable=SC2119
 set -u
@@ -121,6 +122,22 @@ for mode in lock cas; do
         { cat "$job_out"; fail "bank job: no good summary for mode $mode"; }
 done
 echo "ok: the bank job ran ordo_bank in lock and cas mode on 4 tasks"
+
+# The stencil job: TSO, SC and MPI halos on 4 tasks, small grids, the grids equal.
+ORDO_SRC=$top_srcdir ORDO_BUILD=$build ORDO_RESULTS=$tmp/results \
+    timeout 240 sbatch --wait -O -N 1 -n 4 "$jobs/stencil.sbatch" -n 32,64 -k 5 -x 1 -r 1 >sbatch.out 2>&1
+rc=$?
+id=$(sed -n 's/^Submitted batch job //p' sbatch.out)
+[ -n "$id" ] || { cat sbatch.out; fail "sbatch did not submit the stencil job"; }
+job_out=$tmp/submit/ordo-stencil-$id.out
+[ $rc = 0 ] || { cat "$job_out"; fail "stencil job: exit status $rc"; }
+grep -q "^# ordo-job: all ok" "$job_out" || { cat "$job_out"; fail "the stencil job did not end with 'all ok'"; }
+for n in 32 64; do
+    grep -qxF "# N=$n: grids equal bit for bit (tso sc mpi); serial reference: equal" \
+        "$tmp/results/stencil-$id/ordo_stencil.txt" ||
+        { cat "$job_out"; fail "stencil job: no 'equal' line for N=$n"; }
+done
+echo "ok: the stencil job ran ordo_stencil (TSO, SC, MPI halos) on 4 tasks, grids equal"
 
 # Stop, then a second start in the same directory.
 cd /
