@@ -55,11 +55,16 @@ if [ "${QUICK:-0}" = 1 ]; then
 fi
 
 ordo_build build-asan --enable-sanitizers
-# Under the sanitizers, every test of the default build but the launch jobs
+# Under the sanitizers, every test of the default build but: the launch jobs
 # (Slurm, network-namespace hosts: the same library under other launchers),
-# the UCX comparison and the 20 s false-positive soak: CI stays under 30 min.
+# the benchmarks' smoke tests (their harness; the library's paths are the
+# suites'), the 20 s false-positive soak, the objects' fault run and the
+# ORDO_WAIT=block variant of the message-layer suite (the same code as the
+# plain runs, longer), and the 5-7 rank collective runs (2, 3, 4 and 8 run):
+# CI stays under 30 minutes.
 asan_tests=$(grep -E "^(PASS|SKIP): " build/check.out | cut -d' ' -f2 |
-    grep -v -e '^tests/jobs/' -e 'compare_ucx' -e 'fd_busy_np8' | tr '\n' ' ')
+    grep -v -e '^tests/jobs/' -e '^benchmarks/tests/' -e 'fd_busy_np8' -e 'obj_fault_np4' \
+        -e 'rpc_block_np4' -e 'coll_np[567]' | tr '\n' ' ')
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:fast_unwind_on_malloc=0} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     check build-asan "AddressSanitizer + UndefinedBehaviorSanitizer" "$asan_tests"
