@@ -190,7 +190,9 @@ static void ordo_sync(const bench_t *b)
 
 /* Every rank: warmup untimed calls of variant v, then n timed ones into its
  * samples from off, each followed by a barrier (untimed, as OSU's loops:
- * no call overlaps the next, so a root's early return is not pipelining);
+ * no call overlaps the next), MPI_Barrier for both libraries: how far apart
+ * the ranks leave it decides what a rooted collective measures (Open MPI's
+ * lets rank 0 out first: a broadcast's receivers find its message there).
  * the ranks also meet before the block, so that no rank still in one
  * variant shares the cores with ranks in the next. */
 static void run_block(bench_t *b, int vi, size_t size, void *s, void *r, int off, int n, int warmup)
@@ -227,7 +229,7 @@ static void run_block(bench_t *b, int vi, size_t size, void *s, void *r, int off
         if (st != ORDO_OK)
             bench_fail(b, cb.d->prog + 5, size, st);
         if (cb.d->family != ORDO_COLL_BARRIER)
-            ordo_sync(b);
+            MPI_Barrier(MPI_COMM_WORLD);
     }
     if (vi == cb.main_v) {
         bench_counters_t c;
@@ -324,7 +326,7 @@ static void print_notes(const bench_t *b)
                    cb.d->family == ORDO_COLL_ALLTOALL ? " and destination" : "");
     bench_note(b, "timing: every rank times each call; Avg Latency = mean over ranks and "
                   "iterations (OSU's); p50/p99 = of the slowest rank's time per iteration; "
-                  "an untimed barrier after each call, as OSU");
+                  "an untimed MPI_Barrier after each call (both libraries), as OSU");
     bench_note(b, "ordo waits: ORDO_WAIT=%s (%d ranks here, %ld cores: auto %s)",
                wait ? wait : "auto", ordo_local_size(), cores,
                cores > 0 && ordo_local_size() > cores ? "yields" : "spins");
