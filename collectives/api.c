@@ -146,45 +146,26 @@ static int bcast(void *buf, size_t len, int root, ordo_coll_req_t **req)
     return run(&c, req);
 }
 
-static int reduce(const void *in, void *out, size_t count, ordo_dtype_t t, ordo_op_t op, int root,
-                  ordo_coll_req_t **req)
+/* reduce (root: a rank; out at the root only) and allreduce (root NO_ROOT). */
+static int reduction(int family, const void *in, void *out, size_t count, ordo_dtype_t t,
+                     ordo_op_t op, int root, ordo_coll_req_t **req)
 {
     ORDO__CHECK_INIT();
+    const char *what = family == ORDO_COLL_REDUCE ? "ordo_reduce" : "ordo_allreduce";
+    int at_root = family == ORDO_COLL_ALLREDUCE || root == ordo__rt.rank;
     size_t esize;
-    int status = check_common("ordo_reduce", root);
+    int status = check_common(what, root);
     if (status == ORDO_OK)
-        status = check_reduction("ordo_reduce", t, op, count, &esize);
+        status = check_reduction(what, t, op, count, &esize);
     if (status != ORDO_OK)
         return status;
-    if (count && (!in || (root == ordo__rt.rank && !out)))
-        return refuse("ordo_reduce",
-                      root == ordo__rt.rank && !out ? "out is NULL at the root" : "in is NULL");
-    call_t c = {.family = ORDO_COLL_REDUCE,
-                .what = "ordo_reduce",
-                .root = root,
-                .dtype = t,
-                .op = op,
-                .bytes = count * esize};
-    c.a = (ordo__coll_args_t){
-        .in = in, .out = out, .len = count * esize, .count = count, .esize = esize};
-    return run(&c, req);
-}
-
-static int allreduce(const void *in, void *out, size_t count, ordo_dtype_t t, ordo_op_t op,
-                     ordo_coll_req_t **req)
-{
-    ORDO__CHECK_INIT();
-    size_t esize;
-    int status = check_common("ordo_allreduce", NO_ROOT);
-    if (status == ORDO_OK)
-        status = check_reduction("ordo_allreduce", t, op, count, &esize);
-    if (status != ORDO_OK)
-        return status;
-    if (count && (!in || !out))
-        return refuse("ordo_allreduce", !in ? "in is NULL" : "out is NULL");
-    call_t c = {.family = ORDO_COLL_ALLREDUCE,
-                .what = "ordo_allreduce",
-                .root = -1,
+    if (count && !in)
+        return refuse(what, "in is NULL");
+    if (count && at_root && !out)
+        return refuse(what, family == ORDO_COLL_REDUCE ? "out is NULL at the root" : "out is NULL");
+    call_t c = {.family = family,
+                .what = what,
+                .root = family == ORDO_COLL_REDUCE ? root : -1,
                 .dtype = t,
                 .op = op,
                 .bytes = count * esize};
@@ -231,12 +212,12 @@ ordo_status_t ordo_bcast(void *buf, size_t len, int root)
 ordo_status_t ordo_reduce(const void *in, void *out, size_t count, ordo_dtype_t t, ordo_op_t op,
                           int root)
 {
-    return reduce(in, out, count, t, op, root, NULL);
+    return reduction(ORDO_COLL_REDUCE, in, out, count, t, op, root, NULL);
 }
 
 ordo_status_t ordo_allreduce(const void *in, void *out, size_t count, ordo_dtype_t t, ordo_op_t op)
 {
-    return allreduce(in, out, count, t, op, NULL);
+    return reduction(ORDO_COLL_ALLREDUCE, in, out, count, t, op, NO_ROOT, NULL);
 }
 
 ordo_status_t ordo_allgather(const void *in, size_t len, void *out)
@@ -266,14 +247,14 @@ ordo_status_t ordo_ireduce(const void *in, void *out, size_t count, ordo_dtype_t
                            int root, ordo_coll_req_t **req)
 {
     NEED_REQ(req, "ordo_ireduce");
-    return reduce(in, out, count, t, op, root, req);
+    return reduction(ORDO_COLL_REDUCE, in, out, count, t, op, root, req);
 }
 
 ordo_status_t ordo_iallreduce(const void *in, void *out, size_t count, ordo_dtype_t t, ordo_op_t op,
                               ordo_coll_req_t **req)
 {
     NEED_REQ(req, "ordo_iallreduce");
-    return allreduce(in, out, count, t, op, req);
+    return reduction(ORDO_COLL_ALLREDUCE, in, out, count, t, op, NO_ROOT, req);
 }
 
 ordo_status_t ordo_iallgather(const void *in, size_t len, void *out, ordo_coll_req_t **req)
