@@ -2,7 +2,8 @@
 # test.sh - install what is missing, build, and run every test: the unit and
 # multi-rank suites (make check), an installed build used from outside the
 # tree, the fuzz targets for 30 s each (tests/fuzz/run.sh), the suites again
-# under AddressSanitizer and UndefinedBehaviorSanitizer, and make distcheck.
+# under AddressSanitizer and UndefinedBehaviorSanitizer (but those listed
+# below), and make distcheck.
 #   QUICK=1 ./test.sh    skip the sanitizer build and distcheck
 set -eu
 cd "$(dirname "$0")"
