@@ -123,7 +123,7 @@ static int run(call_t *c, ordo_coll_req_t **req)
     ORDO__LOCK();
     int status = start(c, &r);
     if (status == ORDO_OK && !req)
-        status = ordo__sched_wait(r, ordo__coll_deadline());
+        status = ordo__sched_wait(r, ordo__coll_deadline(ordo__coll_cfg.coll_timeout_ms));
     ORDO__UNLOCK();
     if (req)
         *req = status == ORDO_OK ? r : NULL;
@@ -292,7 +292,7 @@ ordo_status_t ordo_coll_wait(ordo_coll_req_t *req)
     if (ordo__in_handler)
         return refuse("ordo_coll_wait", "called from a message handler or callback");
     ORDO__LOCK();
-    int status = ordo__sched_wait(req, ordo__coll_deadline());
+    int status = ordo__sched_wait(req, ordo__coll_deadline(ordo__coll_cfg.coll_timeout_ms));
     ORDO__UNLOCK();
     return status;
 }

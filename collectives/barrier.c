@@ -15,8 +15,6 @@
 
 #include "collectives/algs.h"
 #include "collectives/coll.h"
-#include "runtime/clock.h"
-#include "runtime/fd.h"
 #include "runtime/log.h"
 #include "runtime/member.h"
 #include "runtime/rt.h"
@@ -44,16 +42,6 @@ const ordo__coll_alg_t ordo__coll_barrier_algs[] = {
      cost_dissemination},
 };
 
-/* The barrier's deadline: ORDO_BARRIER_TIMEOUT_MS, or none while the peers
- * live (ORDO_TIMEOUT_MS when nothing would say that one died). */
-static uint64_t barrier_deadline(void)
-{
-    uint64_t limit_ms = ordo__coll_cfg.barrier_timeout_ms;
-    if (!limit_ms && !ordo__rt.cfg.peer_errors && !ordo__fd_cfg.enabled)
-        limit_ms = ordo__rt.cfg.timeout_ms;
-    return limit_ms ? ordo__now_ns() + limit_ms * 1000000u : UINT64_MAX;
-}
-
 /* Start a barrier over the current view; *out receives it. */
 static int barrier_start(struct ordo_coll_req **out)
 {
@@ -77,7 +65,7 @@ int ordo__coll_barrier(void)
     struct ordo_coll_req *r;
     int status = barrier_start(&r);
     if (status == ORDO_OK)
-        status = ordo__sched_wait(r, barrier_deadline());
+        status = ordo__sched_wait(r, ordo__coll_deadline(ordo__coll_cfg.barrier_timeout_ms));
     /* A failure is the application's to acknowledge: said, not shouted. */
     if (status == ORDO_ERR_PEER_FAILED)
         ordo_log_info("barrier failed: %s", ordo_strerror(status));

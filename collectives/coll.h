@@ -32,9 +32,11 @@ extern ordo__module_t ordo__coll_module;
  * Called under the runtime lock. */
 int ordo__coll_barrier(void);
 
-/* The deadline of a blocking data collective started now (UINT64_MAX:
- * while the peers live). */
-uint64_t ordo__coll_deadline(void);
+/* The deadline of a blocking collective started now with a timeout of
+ * limit_ms (ORDO_COLL_TIMEOUT_MS, ORDO_BARRIER_TIMEOUT_MS): 0 is no deadline
+ * (UINT64_MAX) while the peers live, ORDO_TIMEOUT_MS when nothing would tell
+ * that one died (ORDO_PEER_ERRORS=n and ORDO_FD=n). */
+uint64_t ordo__coll_deadline(uint64_t limit_ms);
 
 /* The model's start (model.c). */
 int ordo__coll_model_init(void);

@@ -16,9 +16,8 @@
 
 ordo__coll_config_t ordo__coll_cfg;
 
-uint64_t ordo__coll_deadline(void)
+uint64_t ordo__coll_deadline(uint64_t limit_ms)
 {
-    uint64_t limit_ms = ordo__coll_cfg.coll_timeout_ms;
     if (!limit_ms && !ordo__rt.cfg.peer_errors && !ordo__fd_cfg.enabled)
         limit_ms = ordo__rt.cfg.timeout_ms; /* nothing would tell us a peer died */
     return limit_ms ? ordo__now_ns() + limit_ms * 1000000u : UINT64_MAX;

@@ -374,7 +374,6 @@ int ordo__sched_start(struct ordo_coll_req *r)
     r->nacked = ordo__eng.view.nacked;
     r->view = ordo__eng.view.hash;
     r->status = ORDO_OK;
-    r->started = 1;
     if (ordo__eng.tail)
         ordo__eng.tail->next = r;
     else
@@ -474,8 +473,7 @@ void ordo__sched_peer_failed(int peer, int status)
         if (r->status == ORDO_OK)
             r->status = ORDO_ERR_PEER_FAILED;
     if (ordo__eng.head) {
-        ordo_log_info("rank %d failed: %s collectives in flight fail", peer,
-                      ordo__eng.head->next ? "the" : "the one");
+        ordo_log_info("rank %d failed: the collectives in flight fail", peer);
         ordo__module_wake(&ordo__coll_module);
     }
 }

@@ -88,7 +88,7 @@ struct ordo_coll_req {
     uint32_t round;   /* the round posted last (nrounds: all done) */
     uint32_t pending; /* sends and receives of that round not done */
     int status;
-    int started, done;
+    int done;
     int aborted;                /* a peer said it failed there (no abort sent back) */
     int build_status;           /* a step that could not be added (no memory) */
     struct ordo_coll_req *next; /* in flight, in sequence order */

@@ -43,7 +43,6 @@ typedef struct ordo__sched_eng {
     uint32_t seq;                      /* the next collective's number in the view */
     struct ordo_coll_req *head, *tail; /* in flight, in sequence order */
     unexp_t *unexp, **unexp_tail;
-    size_t unexp_bytes;
 } ordo__sched_eng_t;
 
 extern ordo__sched_eng_t ordo__eng;

@@ -41,7 +41,6 @@ static void unexp_purge(void)
         if (u->h.nacked <= ordo__eng.view.nacked &&
             !(u->h.nacked == ordo__eng.view.nacked && u->h.view == ordo__eng.view.hash)) {
             *p = u->next;
-            ordo__eng.unexp_bytes -= u->len;
             free(u);
         } else {
             ordo__eng.unexp_tail = &u->next;
@@ -86,7 +85,6 @@ unexp_t *ordo__sched_unexp_take(const struct ordo_coll_req *r, const ordo__sop_t
             *p = u->next;
             if (ordo__eng.unexp_tail == &u->next)
                 ordo__eng.unexp_tail = p;
-            ordo__eng.unexp_bytes -= u->len;
             return u;
         }
     }
@@ -133,7 +131,6 @@ unexp_t *ordo__sched_unexp_abort(const struct ordo_coll_req *r)
             *p = u->next;
             if (ordo__eng.unexp_tail == &u->next)
                 ordo__eng.unexp_tail = p;
-            ordo__eng.unexp_bytes -= u->len;
             return u;
         }
     }
@@ -255,7 +252,6 @@ static int coll_handler(const ordo_rpc_msg_t *msg, void *arg)
         memcpy(u->data, msg->data, msg->len);
     *ordo__eng.unexp_tail = u;
     ordo__eng.unexp_tail = &u->next;
-    ordo__eng.unexp_bytes += msg->len;
     return ORDO_OK;
 }
 
