@@ -6,8 +6,8 @@
  * schedule (sched.h) over the view's places 0 .. n-1, and a cost, its
  * predicted time from the calibrated model T(x) = alpha + x/beta of the
  * message layer (the path each message would take), gamma (reducing a
- * byte) and delta (copying a byte).  Buffers are contiguous by place: the
- * API (api.c) maps a view without every rank to ranks' slots.
+ * byte), delta (copying a byte) and o (handling one more message).  Buffers are contiguous by
+ * place: the API (api.c) maps a view without every rank to ranks' slots.
  */
 #ifndef ORDO_COLLECTIVES_ALGS_H
 #define ORDO_COLLECTIVES_ALGS_H
@@ -33,6 +33,7 @@ typedef struct ordo__coll_cost {
     double gamma;  /* us to reduce a byte */
     double delta;  /* us to copy a byte */
     double slots;  /* processing units of the job's ranks (transfers at once without sharing) */
+    double o;      /* us of CPU per message a rank sends or takes (beyond a round's first) */
 } ordo__coll_cost_t;
 
 typedef struct ordo__coll_alg {

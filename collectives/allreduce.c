@@ -209,10 +209,48 @@ static double cost_rabenseifner(const ordo__coll_cost_t *m, int n, size_t bytes)
     return t;
 }
 
+/* Linear: every place sends its vector to place 0, which reduces them in
+ * place order and sends the result back to each.  Two dependencies per
+ * rank whatever n: on an oversubscribed node, where each round waits for a
+ * peer to be scheduled, fewer rounds beat fewer bytes for small vectors. */
+static int build_linear(struct ordo_coll_req *r, const ordo__coll_args_t *a)
+{
+    unsigned char *acc = start_acc(r, a);
+    int n = a->n;
+    if (n == 1)
+        return ORDO_OK;
+    if (a->pos) {
+        ordo__sched_send(r, 0, acc, a->len);
+        ordo__sched_recv(r, 0, acc, a->len);
+        return ORDO_OK;
+    }
+    unsigned char *tmp = ordo__sched_scratch(r, (size_t)(n - 1) * a->len);
+    if (!tmp)
+        return ORDO_OK; /* kept for ordo__sched_start */
+    for (int p = 1; p < n; p++)
+        ordo__sched_recv(r, p, tmp + (size_t)(p - 1) * a->len, a->len);
+    ordo__sched_round(r);
+    for (int p = 1; p < n; p++)
+        ordo__sched_reduce(r, acc, tmp + (size_t)(p - 1) * a->len, a->len);
+    for (int p = 1; p < n; p++)
+        ordo__sched_send(r, p, acc, a->len);
+    return ORDO_OK;
+}
+
+static double cost_linear(const ordo__coll_cost_t *m, int n, size_t bytes)
+{
+    /* n - 1 payloads arrive at once, then n - 1 leave at once. */
+    double x = (double)bytes;
+    return 2 * ordo__coll_t(m, x, n - 1) + 2 * (n - 2) * (ordo__coll_bw(m, x, n - 1) + m->o) +
+           (n - 1) * x * m->gamma + x * m->delta;
+}
+
 const ordo__coll_alg_t ordo__coll_allreduce_algs[] = {
     {"recursive_doubling", "log2 n exchanges of the whole vector", build_rd, cost_rd},
     {"ring", "reduce-scatter then allgather around a ring: 2(n-1) steps of 1/n", build_ring,
      cost_ring},
     {"rabenseifner", "recursive halving reduce-scatter, recursive doubling allgather",
      build_rabenseifner, cost_rabenseifner},
+    {"linear", "every vector to one rank, which reduces and sends the result to each", build_linear,
+     cost_linear},
 };

@@ -75,7 +75,8 @@ static double cost_knomial(const ordo__coll_cost_t *m, int n, size_t bytes)
     double x = (double)bytes, t = 0;
     for (long s = 1; s < n; s *= KNOMIAL_RADIX) {
         long k = (KNOMIAL_RADIX - 1) * s < n - s ? (KNOMIAL_RADIX - 1) * s : n - s;
-        t += ordo__coll_t(m, x, (int)k) + (KNOMIAL_RADIX - 2) * ordo__coll_bw(m, x, (int)k);
+        t +=
+            ordo__coll_t(m, x, (int)k) + (KNOMIAL_RADIX - 2) * (ordo__coll_bw(m, x, (int)k) + m->o);
     }
     return t;
 }
@@ -141,6 +142,25 @@ static double cost_scatter_allgather(const ordo__coll_cost_t *m, int n, size_t b
     return t + (n - 1) * ordo__coll_t(m, c, n);
 }
 
+/* Linear: the root sends to every other place in one round; each waits
+ * for one message, whatever n. */
+static int build_linear(struct ordo_coll_req *r, const ordo__coll_args_t *a)
+{
+    if (a->pos != a->root) {
+        ordo__sched_recv(r, a->root, a->out, a->len);
+        return ORDO_OK;
+    }
+    for (int v = 1; v < a->n; v++)
+        ordo__sched_send(r, vplace(a, v), a->out, a->len);
+    return ORDO_OK;
+}
+
+static double cost_linear(const ordo__coll_cost_t *m, int n, size_t bytes)
+{
+    double x = (double)bytes;
+    return n < 2 ? 0 : ordo__coll_t(m, x, n - 1) + (n - 2) * (ordo__coll_bw(m, x, n - 1) + m->o);
+}
+
 const ordo__coll_alg_t ordo__coll_bcast_algs[] = {
     {"binomial", "binomial tree: ceil(log2 n) rounds of the whole payload", build_binomial,
      cost_binomial},
@@ -148,4 +168,5 @@ const ordo__coll_alg_t ordo__coll_bcast_algs[] = {
      cost_knomial},
     {"scatter_allgather", "binomial scatter of n chunks, then a ring allgather",
      build_scatter_allgather, cost_scatter_allgather},
+    {"linear", "the root sends the payload to each rank in one round", build_linear, cost_linear},
 };

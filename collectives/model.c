@@ -6,8 +6,12 @@
  * (measured at start-up, rank 0's figures taken by all); when a round
  * moves more payloads at once than the job has processing units (ranks
  * oversubscribing a host's cores), its byte terms grow by that ratio (the
- * copies share the PUs).  The cheapest wins, unless ORDO_COLL_<FAMILY> or
- * ordo_coll_force names one.  Every rank computes the same choice from the same figures.
+ * copies share the PUs).  A rank that handles several messages in one
+ * round pays the CPU cost of each beyond the first (o, the per-message cost
+ * of the message layer on this rank, measured at start-up with calls to
+ * itself: no wire, no scheduler).  The cheapest wins, unless
+ * ORDO_COLL_<FAMILY> or ordo_coll_force names one.  Every rank computes the
+ * same choice from the same figures.
  */
 #include "ordo_config.h"
 
@@ -22,8 +26,8 @@
 #include <string.h>
 
 const ordo__coll_family_desc_t ordo__coll_families[ORDO_COLL_FAMILIES] = {
-    {"barrier", ordo__coll_barrier_algs, 1},     {"bcast", ordo__coll_bcast_algs, 3},
-    {"reduce", ordo__coll_reduce_algs, 2},       {"allreduce", ordo__coll_allreduce_algs, 3},
+    {"barrier", ordo__coll_barrier_algs, 1},     {"bcast", ordo__coll_bcast_algs, 4},
+    {"reduce", ordo__coll_reduce_algs, 2},       {"allreduce", ordo__coll_allreduce_algs, 4},
     {"allgather", ordo__coll_allgather_algs, 3}, {"alltoall", ordo__coll_alltoall_algs, 2},
 };
 
@@ -31,6 +35,7 @@ const ordo__coll_family_desc_t ordo__coll_families[ORDO_COLL_FAMILIES] = {
  * configuration, then ordo_coll_force). */
 static int forced[ORDO_COLL_FAMILIES];
 static double gamma_us, delta_us; /* per byte, agreed */
+static double msg_us;             /* per message handled, agreed */
 /* Processing units per rank (agreed): with more ranks than PUs, transfers
  * (shared-memory copies) and reductions that run at once share the PUs. */
 static double pus_per_rank = 1;
@@ -64,6 +69,7 @@ static void cost_params(ordo__coll_cost_t *m, int n)
     double all = n > m->slots ? n / m->slots : 1; /* every rank computes at once */
     m->gamma = gamma_us * all;
     m->delta = delta_us * all;
+    m->o = msg_us;
 }
 
 double ordo__coll_bw(const ordo__coll_cost_t *m, double x, int k)
@@ -126,8 +132,47 @@ static double probe_us_per_byte(int reduce, double *a, double *b)
     return best / PROBE_BYTES;
 }
 
+/* The probe's handler: an empty reply. */
+static int on_probe(const ordo_rpc_msg_t *msg, void *arg)
+{
+    (void)msg;
+    (void)arg;
+    return ORDO_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+#define PROBE_CALLS  48
+#define PROBE_WARMUP 16
+
+/* The message layer's CPU cost per message: the median of 8 B calls to
+ * this rank (request and reply each sent and taken: four message ends), a
+ * quarter of it.  0 if the calls fail (the term is then left out). */
+static double probe_msg_us(unsigned id)
+{
+    double t[PROBE_CALLS];
+    uint64_t req = 0;
+    for (int i = 0; i < PROBE_WARMUP + PROBE_CALLS; i++) {
+        uint64_t t0 = ordo__now_ns();
+        if (ordo__rpc_call(ordo__rt.rank, id, &req, sizeof(req), NULL, 0, NULL) != ORDO_OK)
+            return 0;
+        if (i >= PROBE_WARMUP)
+            t[i - PROBE_WARMUP] = (double)(ordo__now_ns() - t0) / 1e3;
+    }
+    qsort(t, PROBE_CALLS, sizeof(t[0]), cmp_double);
+    return t[PROBE_CALLS / 2] / 4;
+}
+
 int ordo__coll_model_init(void)
 {
+    unsigned probe_id;
+    int status = ordo__rpc_handler_add("coll-probe", on_probe, NULL, 0, &probe_id);
+    if (status != ORDO_OK)
+        return status;
     double *a = calloc(PROBE_BYTES / sizeof(double), sizeof(double));
     double *b = calloc(PROBE_BYTES / sizeof(double), sizeof(double));
     if (!a || !b) {
@@ -137,17 +182,19 @@ int ordo__coll_model_init(void)
     }
     int pus = ordo__rt.topo.host_pus > 0 ? ordo__rt.topo.host_pus : 1;
     int local = ordo__rt.topo.local_size > 0 ? ordo__rt.topo.local_size : 1;
-    double mine[3] = {probe_us_per_byte(1, a, b), probe_us_per_byte(0, a, b), (double)pus / local};
+    double mine[4] = {probe_us_per_byte(1, a, b), probe_us_per_byte(0, a, b), (double)pus / local,
+                      probe_msg_us(probe_id)};
     free(a);
     free(b);
     double *all = malloc(sizeof(mine) * (size_t)ordo__rt.size);
     if (!all)
         return ORDO_ERR_NOMEM;
-    int status = ordo__boot_allgather(mine, sizeof(mine), all);
+    status = ordo__boot_allgather(mine, sizeof(mine), all);
     if (status == ORDO_OK) {
         gamma_us = all[0]; /* rank 0's: every rank the same */
         delta_us = all[1];
         pus_per_rank = all[2];
+        msg_us = all[3];
     }
     free(all);
     for (int f = 0; f < ORDO_COLL_FAMILIES; f++)

@@ -58,9 +58,9 @@ static void coll_peer_failed(int peer, int status)
 
 /* ORDO_COLL_<FAMILY>: "auto" or one of the family's algorithms. */
 #define CHOICES(f, ...) static const char *const f##_choices[] = {"auto", __VA_ARGS__, NULL}
-CHOICES(bcast, "binomial", "knomial", "scatter_allgather");
+CHOICES(bcast, "binomial", "knomial", "scatter_allgather", "linear");
 CHOICES(reduce, "binomial", "ring");
-CHOICES(allreduce, "recursive_doubling", "ring", "rabenseifner");
+CHOICES(allreduce, "recursive_doubling", "ring", "rabenseifner", "linear");
 CHOICES(allgather, "recursive_doubling", "bruck", "ring");
 CHOICES(alltoall, "pairwise", "bruck");
 
