@@ -13,8 +13,8 @@
  * ordo-history.edn: ordo-history; run.jsonl: run).
  */
 #include "lincheck.h"
+#include "tools/common/tool_files.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,43 +24,6 @@ static int has_suffix(const char *name, const char *suffix)
 {
     size_t n = strlen(name), s = strlen(suffix);
     return n > s && !strcmp(name + n - s, suffix);
-}
-
-/* strcmp, but runs of digits compare as numbers. */
-static int natural_cmp(const char *a, const char *b)
-{
-    while (*a && *b) {
-        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
-            const char *ea = a, *eb = b;
-            while (*a == '0')
-                a++;
-            while (*b == '0')
-                b++;
-            for (ea = a; *ea >= '0' && *ea <= '9'; ea++)
-                ;
-            for (eb = b; *eb >= '0' && *eb <= '9'; eb++)
-                ;
-            if (ea - a != eb - b)
-                return ea - a < eb - b ? -1 : 1;
-            int c = strncmp(a, b, (size_t)(ea - a));
-            if (c)
-                return c;
-            a = ea;
-            b = eb;
-        } else {
-            if (*a != *b)
-                return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
-            a++;
-            b++;
-        }
-    }
-    return *a ? 1 : *b ? -1 : 0;
-}
-
-static int path_cmp(const void *a, const void *b)
-{
-    int c = natural_cmp(*(char *const *)a, *(char *const *)b);
-    return c ? c : strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int files_add(lincheck_history_t *h, size_t *cap, char *path)
@@ -74,62 +37,36 @@ static int files_add(lincheck_history_t *h, size_t *cap, char *path)
     return 0;
 }
 
-static char *join_path(const char *dir, const char *name)
+static int history_name(const char *name)
 {
-    size_t ld = strlen(dir), ln = strlen(name);
-    int slash = ld > 0 && dir[ld - 1] != '/';
-    char *p = malloc(ld + (size_t)slash + ln + 1);
-
-    if (!p)
-        return NULL;
-    memcpy(p, dir, ld);
-    if (slash)
-        p[ld] = '/';
-    memcpy(p + ld + slash, name, ln + 1);
-    return p;
+    return has_suffix(name, ".edn") || has_suffix(name, ".jsonl");
 }
 
 /* The regular *.edn and *.jsonl files of dir, in natural name order. */
 static int files_add_dir(lincheck_history_t *h, size_t *cap, const char *dir)
 {
-    size_t first = h->nfiles;
-    struct dirent *de;
-    struct stat st;
-    DIR *d = opendir(dir);
+    char **paths;
+    size_t n;
+    const char *what;
 
-    if (!d) {
-        lincheck_error(dir, 0, "cannot open the directory: %s", strerror(errno));
+    if (tool_dir_files(dir, history_name, &paths, &n, &what)) {
+        lincheck_error(dir, 0, "cannot %s the directory: %s", what, strerror(errno));
         return -1;
     }
-    for (;;) {
-        errno = 0;
-        de = readdir(d);
-        if (!de)
-            break;
-        if (!has_suffix(de->d_name, ".edn") && !has_suffix(de->d_name, ".jsonl"))
-            continue;
-        char *path = join_path(dir, de->d_name);
-        if (path && (stat(path, &st) || !S_ISREG(st.st_mode))) {
-            free(path);
-            continue;
-        }
-        if (files_add(h, cap, path))
-            goto fail;
-    }
-    if (errno) {
-        lincheck_error(dir, 0, "cannot read the directory: %s", strerror(errno));
-        goto fail;
-    }
-    closedir(d);
-    if (h->nfiles == first) {
+    if (!n) {
+        free(paths);
         lincheck_error(dir, 0, "expected *.edn or *.jsonl files in this directory, found none");
         return -1;
     }
-    qsort(h->files + first, h->nfiles - first, sizeof(*h->files), path_cmp);
-    return 0;
-fail:
-    closedir(d);
-    return -1;
+    int status = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (status)
+            free(paths[i]); /* after a failure: not taken */
+        else
+            status = files_add(h, cap, paths[i]); /* takes the path, or frees it */
+    }
+    free(paths);
+    return status;
 }
 
 static int files_add_arg(lincheck_history_t *h, size_t *cap, const char *arg)

@@ -9,6 +9,8 @@ LINCHECK_SOURCES = \
 	tools/lincheck/lincheck.h \
 	tools/lincheck/history_parse.c \
 	tools/lincheck/history_files.c \
+	tools/common/tool_files.h \
+	tools/common/tool_files.c \
 	tools/lincheck/history_read.c \
 	tools/lincheck/keys.c \
 	tools/lincheck/models.c \

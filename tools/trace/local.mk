@@ -9,7 +9,11 @@ bin_PROGRAMS += tools/trace/ordo-trace
 tools_trace_ordo_trace_SOURCES = \
 	tools/trace/ordo_trace.c \
 	tools/trace/trace.h \
+	tools/trace/trace_int.h \
+	tools/trace/trace_input.c \
 	tools/trace/trace_read.c \
+	tools/common/tool_files.h \
+	tools/common/tool_files.c \
 	tools/trace/trace_order.c \
 	tools/trace/trace_check.c \
 	tools/trace/trace_export.c
