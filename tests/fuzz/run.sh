@@ -5,7 +5,7 @@
 #
 # Targets (tests/fuzz/<target>.c), each on a parser of outside input:
 #   fuzz_msg     the receiver's message decoding (runtime/msg_decode.h)
-#   fuzz_lisa    ordo-litmus's LISA parser (tools/litmus/litmus_parse.c)
+#   fuzz_lisa    ordo-litmus's LISA parser (tools/litmus/litmus_lex.c, litmus_parse.c)
 #   fuzz_trace   ordo-trace's reader (tools/trace/trace_input.c, trace_read.c)
 #   fuzz_lincheck ordo-lincheck's reader and search (tools/lincheck/)
 #   fuzz_config  the ORDO_* values (runtime/config.c, parse.c, fault_parse.c)
@@ -35,7 +35,7 @@ esac
 sources() {
     case $1 in
     fuzz_msg) echo runtime/lclock.c runtime/log.c runtime/fault.c ;;
-    fuzz_lisa) echo tools/litmus/litmus_parse.c tools/litmus/litmus_state.c ;;
+    fuzz_lisa) echo tools/litmus/litmus_lex.c tools/litmus/litmus_parse.c tools/litmus/litmus_state.c ;;
     fuzz_trace) echo tools/trace/trace_input.c tools/trace/trace_read.c tools/trace/trace_order.c tools/common/tool_files.c \
         tools/trace/trace_check.c tools/trace/trace_export.c ;;
     fuzz_lincheck) echo tools/lincheck/history_parse.c tools/lincheck/history_files.c tools/common/tool_files.c tools/lincheck/history_read.c \

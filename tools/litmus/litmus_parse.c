@@ -17,263 +17,12 @@
  * found ...`; semantic problems (a register no read writes, a thread out of
  * range, limits) are reported at the offending token.
  */
-#include "litmus.h"
+#include "litmus_lex.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define SHOW_MAX 24 /* characters of a token quoted in a message */
-
-typedef enum tok_kind {
-    TOK_EOF,
-    TOK_IDENT,
-    TOK_NUM,
-    TOK_PUNCT, /* one of { } ; | [ ] ( ) = : , ~ */
-    TOK_AND,   /* /\ */
-    TOK_OR,    /* \/ */
-    TOK_BAD    /* any other character */
-} tok_kind_t;
-
-typedef struct token {
-    tok_kind_t kind;
-    const char *start;
-    size_t len;
-    int line, col;
-    int64_t num;      /* TOK_NUM */
-    int num_overflow; /* TOK_NUM too big for int64 */
-} token_t;
-
-typedef struct parser {
-    const char *file;
-    const char *text;
-    size_t len, pos;
-    int line, col; /* of text[pos] */
-    token_t tok;   /* the current token */
-    litmus_test_t *test;
-    litmus_error_t *err;
-} parser_t;
-
-/* ---- errors ------------------------------------------------------------------ */
-
-static int fail_at(parser_t *p, int status, int line, int col, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static int fail_at(parser_t *p, int status, int line, int col, const char *fmt, ...)
-{
-    va_list ap;
-    int n = snprintf(p->err->msg, sizeof(p->err->msg), "%s:%d:%d: ", p->file, line, col);
-
-    if (n < 0 || (size_t)n >= sizeof(p->err->msg))
-        return status;
-    va_start(ap, fmt);
-    vsnprintf(p->err->msg + n, sizeof(p->err->msg) - (size_t)n, fmt, ap);
-    va_end(ap);
-    return status;
-}
-
-/* Quotes text for a message: printable, escaped, cut at SHOW_MAX. */
-static const char *show(char *out, size_t cap, const char *text, size_t len)
-{
-    size_t n = 0, i;
-
-    n += (size_t)snprintf(out + n, cap - n, "'");
-    for (i = 0; i < len && i < SHOW_MAX && n + 8 < cap; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (c >= 0x20 && c < 0x7f)
-            out[n++] = (char)c;
-        else
-            n += (size_t)snprintf(out + n, cap - n, "\\x%02x", c);
-    }
-    out[n] = '\0';
-    snprintf(out + n, cap - n, "%s'", i < len ? "..." : "");
-    return out;
-}
-
-/* The current token as a message names it. */
-static const char *found(const parser_t *p, char *out, size_t cap)
-{
-    if (p->tok.kind == TOK_EOF)
-        return "end of file";
-    return show(out, cap, p->tok.start, p->tok.len);
-}
-
-static int expected(parser_t *p, const char *what)
-{
-    char buf[SHOW_MAX * 4 + 8];
-
-    return fail_at(p, LITMUS_ERR_PARSE, p->tok.line, p->tok.col, "expected %s, found %s", what,
-                   found(p, buf, sizeof(buf)));
-}
-
-/* ---- characters and tokens ------------------------------------------------------ */
-
-static int peekc(const parser_t *p, size_t ahead)
-{
-    return p->pos + ahead < p->len ? (unsigned char)p->text[p->pos + ahead] : EOF;
-}
-
-static void advance(parser_t *p)
-{
-    if (p->pos >= p->len)
-        return;
-    if (p->text[p->pos] == '\n') {
-        p->line++;
-        p->col = 1;
-    } else {
-        p->col++;
-    }
-    p->pos++;
-}
-
-static int is_ident_start(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static int is_ident_char(int c)
-{
-    return is_ident_start(c) || (c >= '0' && c <= '9');
-}
-
-static int is_digit(int c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int is_blank(int c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
-/* Skips blanks and (nested) comments. */
-static int skip_space(parser_t *p)
-{
-    for (;;) {
-        int c = peekc(p, 0);
-        if (c != EOF && is_blank(c)) {
-            advance(p);
-        } else if (c == '(' && peekc(p, 1) == '*') {
-            int line = p->line, col = p->col, depth = 0;
-            do {
-                if (peekc(p, 0) == EOF)
-                    return fail_at(p, LITMUS_ERR_PARSE, line, col,
-                                   "expected '*)' closing this comment, found end of file");
-                if (peekc(p, 0) == '(' && peekc(p, 1) == '*') {
-                    depth++;
-                    advance(p);
-                } else if (peekc(p, 0) == '*' && peekc(p, 1) == ')') {
-                    depth--;
-                    advance(p);
-                }
-                advance(p);
-            } while (depth > 0);
-        } else {
-            return LITMUS_OK;
-        }
-    }
-}
-
-/* Reads the next token into p->tok. */
-static int next(parser_t *p)
-{
-    token_t *t = &p->tok;
-    int status = skip_space(p);
-    int c;
-
-    if (status)
-        return status;
-    memset(t, 0, sizeof(*t));
-    t->start = p->text + p->pos;
-    t->line = p->line;
-    t->col = p->col;
-    c = peekc(p, 0);
-    if (c == EOF) {
-        t->kind = TOK_EOF;
-        return LITMUS_OK;
-    }
-    if (is_ident_start(c)) {
-        t->kind = TOK_IDENT;
-        while (peekc(p, 0) != EOF && is_ident_char(peekc(p, 0)))
-            advance(p);
-    } else if (is_digit(c) || (c == '-' && is_digit(peekc(p, 1)))) {
-        int neg = c == '-';
-        uint64_t v = 0;
-        t->kind = TOK_NUM;
-        if (neg)
-            advance(p);
-        while (peekc(p, 0) != EOF && is_digit(peekc(p, 0))) {
-            unsigned d = (unsigned)(peekc(p, 0) - '0');
-            if (v > ((uint64_t)INT64_MAX - d) / 10)
-                t->num_overflow = 1;
-            else
-                v = v * 10 + d;
-            advance(p);
-        }
-        t->num = neg ? -(int64_t)v : (int64_t)v;
-    } else if (c == '/' && peekc(p, 1) == '\\') {
-        t->kind = TOK_AND;
-        advance(p);
-        advance(p);
-    } else if (c == '\\' && peekc(p, 1) == '/') {
-        t->kind = TOK_OR;
-        advance(p);
-        advance(p);
-    } else if (strchr("{};|[]()=:,~", c)) {
-        t->kind = TOK_PUNCT;
-        advance(p);
-    } else {
-        t->kind = TOK_BAD;
-        advance(p);
-    }
-    t->len = (size_t)(p->text + p->pos - t->start);
-    return LITMUS_OK;
-}
-
-static int tok_is(const parser_t *p, const char *text)
-{
-    size_t n = strlen(text);
-    return p->tok.kind != TOK_EOF && p->tok.len == n && !memcmp(p->tok.start, text, n);
-}
-
-static int tok_punct(const parser_t *p, char c)
-{
-    return p->tok.kind == TOK_PUNCT && p->tok.start[0] == c;
-}
-
-/* Consumes the punctuation c or fails with "expected what". */
-static int expect_punct(parser_t *p, char c, const char *what)
-{
-    if (!tok_punct(p, c))
-        return expected(p, what);
-    return next(p);
-}
-
-/* Copies the current identifier into out (LITMUS_MAX_NAME bytes). */
-static int take_name(parser_t *p, char *out, const char *what)
-{
-    if (p->tok.kind != TOK_IDENT)
-        return expected(p, what);
-    if (p->tok.len >= LITMUS_MAX_NAME)
-        return fail_at(p, LITMUS_ERR_LIMIT, p->tok.line, p->tok.col,
-                       "name too long: the limit is %d characters", LITMUS_MAX_NAME - 1);
-    memcpy(out, p->tok.start, p->tok.len);
-    out[p->tok.len] = '\0';
-    return next(p);
-}
-
-static int take_number(parser_t *p, int64_t *out, const char *what)
-{
-    if (p->tok.kind != TOK_NUM)
-        return expected(p, what);
-    if (p->tok.num_overflow)
-        return fail_at(p, LITMUS_ERR_LIMIT, p->tok.line, p->tok.col,
-                       "number too large: values must fit in 64 bits");
-    *out = p->tok.num;
-    return next(p);
-}
 
 /* ---- names ---------------------------------------------------------------------- */
 
@@ -293,8 +42,8 @@ static int loc_get(parser_t *p, const char *name, int line, int col, int *out)
 
     if (i < 0) {
         if (test->nlocs == LITMUS_MAX_LOCS)
-            return fail_at(p, LITMUS_ERR_LIMIT, line, col, "too many locations: the limit is %d",
-                           LITMUS_MAX_LOCS);
+            return lex_fail_at(p, LITMUS_ERR_LIMIT, line, col,
+                               "too many locations: the limit is %d", LITMUS_MAX_LOCS);
         i = test->nlocs++;
         strcpy(test->locs[i], name);
     }
@@ -317,22 +66,22 @@ static int parse_title(parser_t *p)
     size_t start, n;
     int line, col;
 
-    if (!tok_is(p, "LISA"))
-        return expected(p, "'LISA' and the test's name");
-    while (peekc(p, 0) == ' ' || peekc(p, 0) == '\t')
-        advance(p);
+    if (!lex_tok_is(p, "LISA"))
+        return lex_expected(p, "'LISA' and the test's name");
+    while (lex_peekc(p, 0) == ' ' || lex_peekc(p, 0) == '\t')
+        lex_advance(p);
     start = p->pos;
     line = p->line;
     col = p->col;
-    while (peekc(p, 0) != EOF && !is_blank(peekc(p, 0)))
-        advance(p);
+    while (lex_peekc(p, 0) != EOF && !lex_is_blank(lex_peekc(p, 0)))
+        lex_advance(p);
     n = p->pos - start;
     if (!n)
-        return fail_at(p, LITMUS_ERR_PARSE, line, col, "expected the test's name, found %s",
-                       peekc(p, 0) == EOF ? "end of file" : "end of line");
+        return lex_fail_at(p, LITMUS_ERR_PARSE, line, col, "expected the test's name, found %s",
+                           lex_peekc(p, 0) == EOF ? "end of file" : "end of line");
     if (n >= sizeof(p->test->name))
-        return fail_at(p, LITMUS_ERR_LIMIT, line, col, "test name too long: the limit is %d",
-                       (int)sizeof(p->test->name) - 1);
+        return lex_fail_at(p, LITMUS_ERR_LIMIT, line, col, "test name too long: the limit is %d",
+                           (int)sizeof(p->test->name) - 1);
     memcpy(p->test->name, p->text + start, n);
     p->test->name[n] = '\0';
     return LITMUS_OK;
@@ -343,41 +92,41 @@ static int key_value_line(const parser_t *p)
 {
     size_t i = 0;
 
-    while (peekc(p, i) != EOF && is_ident_char(peekc(p, i)))
+    while (lex_peekc(p, i) != EOF && lex_is_ident_char(lex_peekc(p, i)))
         i++;
-    while (peekc(p, i) == ' ' || peekc(p, i) == '\t')
+    while (lex_peekc(p, i) == ' ' || lex_peekc(p, i) == '\t')
         i++;
-    return peekc(p, i) == '=';
+    return lex_peekc(p, i) == '=';
 }
 
 /* Doc strings and key=value lines, up to the `{` of the init block. */
 static int parse_preamble(parser_t *p)
 {
     for (;;) {
-        int status = skip_space(p);
-        int c = peekc(p, 0), line = p->line, col = p->col;
+        int status = lex_skip_space(p);
+        int c = lex_peekc(p, 0), line = p->line, col = p->col;
 
         if (status)
             return status;
         if (c == '{') {
-            advance(p);
-            return next(p);
+            lex_advance(p);
+            return lex_next(p);
         }
         if (c == '"') {
-            advance(p);
-            while (peekc(p, 0) != EOF && peekc(p, 0) != '"')
-                advance(p);
-            if (peekc(p, 0) == EOF)
-                return fail_at(p, LITMUS_ERR_PARSE, line, col,
-                               "expected '\"' closing this string, found end of file");
-            advance(p);
-        } else if (c != EOF && is_ident_start(c) && key_value_line(p)) {
-            while (peekc(p, 0) != EOF && peekc(p, 0) != '\n')
-                advance(p);
+            lex_advance(p);
+            while (lex_peekc(p, 0) != EOF && lex_peekc(p, 0) != '"')
+                lex_advance(p);
+            if (lex_peekc(p, 0) == EOF)
+                return lex_fail_at(p, LITMUS_ERR_PARSE, line, col,
+                                   "expected '\"' closing this string, found end of file");
+            lex_advance(p);
+        } else if (c != EOF && lex_is_ident_start(c) && key_value_line(p)) {
+            while (lex_peekc(p, 0) != EOF && lex_peekc(p, 0) != '\n')
+                lex_advance(p);
         } else {
-            if ((status = next(p)))
+            if ((status = lex_next(p)))
                 return status;
-            return expected(p, "a doc string, a key=value line or '{' starting the init block");
+            return lex_expected(p, "a doc string, a key=value line or '{' starting the init block");
         }
     }
 }
@@ -390,33 +139,34 @@ static int parse_init(parser_t *p)
     int status;
 
     /* the '{' is consumed */
-    while (!tok_punct(p, '}')) {
+    while (!lex_tok_punct(p, '}')) {
         char name[LITMUS_MAX_NAME];
         int64_t value;
         int line = p->tok.line, col = p->tok.col, loc;
 
         if (p->tok.kind != TOK_IDENT)
-            return expected(p, "a location (x=0;) or '}'");
-        if ((status = take_name(p, name, "a location")))
+            return lex_expected(p, "a location (x=0;) or '}'");
+        if ((status = lex_take_name(p, name, "a location")))
             return status;
-        if ((status = expect_punct(p, '=', "'=' after the location")))
+        if ((status = lex_expect_punct(p, '=', "'=' after the location")))
             return status;
-        if ((status = take_number(p, &value, "an integer value")))
+        if ((status = lex_take_number(p, &value, "an integer value")))
             return status;
         if ((status = loc_get(p, name, line, col, &loc)))
             return status;
         if (seen[loc])
-            return fail_at(p, LITMUS_ERR_INVALID, line, col, "location %s initialised twice", name);
+            return lex_fail_at(p, LITMUS_ERR_INVALID, line, col, "location %s initialised twice",
+                               name);
         seen[loc] = 1;
         p->test->init[loc] = value;
-        if (tok_punct(p, ';')) {
-            if ((status = next(p)))
+        if (lex_tok_punct(p, ';')) {
+            if ((status = lex_next(p)))
                 return status;
-        } else if (!tok_punct(p, '}')) {
-            return expected(p, "';' or '}'");
+        } else if (!lex_tok_punct(p, '}')) {
+            return lex_expected(p, "';' or '}'");
         }
     }
-    return next(p);
+    return lex_next(p);
 }
 
 /* ---- 4: the thread table ----------------------------------------------------------------- */
@@ -429,21 +179,21 @@ static int parse_thread_header(parser_t *p)
     for (;;) {
         char want[16];
         snprintf(want, sizeof(want), "P%d", test->nthreads);
-        if (!tok_is(p, want)) {
+        if (!lex_tok_is(p, want)) {
             char what[48];
             snprintf(what, sizeof(what), test->nthreads ? "thread %s" : "thread P0 (P0 | P1 ;)",
                      want);
-            return expected(p, what);
+            return lex_expected(p, what);
         }
         if (test->nthreads == LITMUS_MAX_THREADS)
-            return fail_at(p, LITMUS_ERR_LIMIT, p->tok.line, p->tok.col,
-                           "too many threads: the limit is %d", LITMUS_MAX_THREADS);
+            return lex_fail_at(p, LITMUS_ERR_LIMIT, p->tok.line, p->tok.col,
+                               "too many threads: the limit is %d", LITMUS_MAX_THREADS);
         test->nthreads++;
-        if ((status = next(p)))
+        if ((status = lex_next(p)))
             return status;
-        if (tok_punct(p, ';'))
-            return next(p);
-        if ((status = expect_punct(p, '|', "'|' or ';'")))
+        if (lex_tok_punct(p, ';'))
+            return lex_next(p);
+        if ((status = lex_expect_punct(p, '|', "'|' or ';'")))
             return status;
     }
 }
@@ -453,20 +203,20 @@ static int parse_annot(parser_t *p, litmus_instr_t *ins)
 {
     int status;
 
-    if ((status = expect_punct(p, '[', "'[' (an annotation such as [] or [mb])")))
+    if ((status = lex_expect_punct(p, '[', "'[' (an annotation such as [] or [mb])")))
         return status;
-    while (!tok_punct(p, ']')) {
+    while (!lex_tok_punct(p, ']')) {
         if (p->tok.kind == TOK_IDENT && !ins->annot[0]) {
-            if ((status = take_name(p, ins->annot, "an annotation")))
+            if ((status = lex_take_name(p, ins->annot, "an annotation")))
                 return status;
-        } else if (p->tok.kind == TOK_IDENT || tok_punct(p, ',')) {
-            if ((status = next(p)))
+        } else if (p->tok.kind == TOK_IDENT || lex_tok_punct(p, ',')) {
+            if ((status = lex_next(p)))
                 return status;
         } else {
-            return expected(p, "']'");
+            return lex_expected(p, "']'");
         }
     }
-    return next(p);
+    return lex_next(p);
 }
 
 static int parse_instr(parser_t *p, int t)
@@ -480,46 +230,46 @@ static int parse_instr(parser_t *p, int t)
     memset(&ins, 0, sizeof(ins));
     ins.line = p->tok.line;
     ins.col = p->tok.col;
-    if (tok_is(p, "w"))
+    if (lex_tok_is(p, "w"))
         ins.op = LITMUS_OP_WRITE;
-    else if (tok_is(p, "r"))
+    else if (lex_tok_is(p, "r"))
         ins.op = LITMUS_OP_READ;
-    else if (tok_is(p, "f"))
+    else if (lex_tok_is(p, "f"))
         ins.op = LITMUS_OP_FENCE;
     else
-        return expected(p, "an instruction (w[] x 1, r[] r0 x or f[mb]), '|' or ';'");
+        return lex_expected(p, "an instruction (w[] x 1, r[] r0 x or f[mb]), '|' or ';'");
     if (th->ninstrs == LITMUS_MAX_INSTRS)
-        return fail_at(p, LITMUS_ERR_LIMIT, ins.line, ins.col,
-                       "too many instructions in thread P%d: the limit is %d", t,
-                       LITMUS_MAX_INSTRS);
-    if ((status = next(p)) || (status = parse_annot(p, &ins)))
+        return lex_fail_at(p, LITMUS_ERR_LIMIT, ins.line, ins.col,
+                           "too many instructions in thread P%d: the limit is %d", t,
+                           LITMUS_MAX_INSTRS);
+    if ((status = lex_next(p)) || (status = parse_annot(p, &ins)))
         return status;
     switch (ins.op) {
     case LITMUS_OP_WRITE:
         line = p->tok.line;
         col = p->tok.col;
-        if ((status = take_name(p, name, "a location")) ||
+        if ((status = lex_take_name(p, name, "a location")) ||
             (status = loc_get(p, name, line, col, &ins.loc)) ||
-            (status = take_number(p, &ins.value, "an integer value")))
+            (status = lex_take_number(p, &ins.value, "an integer value")))
             return status;
         break;
     case LITMUS_OP_READ:
         line = p->tok.line;
         col = p->tok.col;
-        if ((status = take_name(p, name, "a register")))
+        if ((status = lex_take_name(p, name, "a register")))
             return status;
         ins.reg = reg_find(th, name);
         if (ins.reg < 0) {
             if (th->nregs == LITMUS_MAX_REGS)
-                return fail_at(p, LITMUS_ERR_LIMIT, line, col,
-                               "too many registers in thread P%d: the limit is %d", t,
-                               LITMUS_MAX_REGS);
+                return lex_fail_at(p, LITMUS_ERR_LIMIT, line, col,
+                                   "too many registers in thread P%d: the limit is %d", t,
+                                   LITMUS_MAX_REGS);
             ins.reg = th->nregs++;
             strcpy(th->regs[ins.reg], name);
         }
         line = p->tok.line;
         col = p->tok.col;
-        if ((status = take_name(p, name, "a location")) ||
+        if ((status = lex_take_name(p, name, "a location")) ||
             (status = loc_get(p, name, line, col, &ins.loc)))
             return status;
         break;
@@ -536,11 +286,11 @@ static int parse_row(parser_t *p)
 
     for (int t = 0; t < p->test->nthreads; t++) {
         int last = t == p->test->nthreads - 1;
-        if (!tok_punct(p, '|') && !tok_punct(p, ';') && (status = parse_instr(p, t)))
+        if (!lex_tok_punct(p, '|') && !lex_tok_punct(p, ';') && (status = parse_instr(p, t)))
             return status;
         if (last)
-            return expect_punct(p, ';', "';' ending the row");
-        if ((status = expect_punct(p, '|', "'|' before the next thread's cell")))
+            return lex_expect_punct(p, ';', "';' ending the row");
+        if ((status = lex_expect_punct(p, '|', "'|' before the next thread's cell")))
             return status;
     }
     return LITMUS_OK;
@@ -548,8 +298,8 @@ static int parse_row(parser_t *p)
 
 static int at_condition(const parser_t *p)
 {
-    return tok_is(p, "exists") || tok_is(p, "forall") || tok_punct(p, '~') ||
-           tok_is(p, "locations") || p->tok.kind == TOK_EOF;
+    return lex_tok_is(p, "exists") || lex_tok_is(p, "forall") || lex_tok_punct(p, '~') ||
+           lex_tok_is(p, "locations") || p->tok.kind == TOK_EOF;
 }
 
 /* ---- 5, 6: locations and the condition ---------------------------------------------------- */
@@ -562,20 +312,21 @@ static int parse_reg_ref(parser_t *p, int *thread, int *reg)
     int line = p->tok.line, col = p->tok.col, status;
     int64_t t;
 
-    if ((status = take_number(p, &t, "a thread number")))
+    if ((status = lex_take_number(p, &t, "a thread number")))
         return status;
-    if ((status = expect_punct(p, ':', "':' between thread and register")))
+    if ((status = lex_expect_punct(p, ':', "':' between thread and register")))
         return status;
-    if ((status = take_name(p, name, "a register")))
+    if ((status = lex_take_name(p, name, "a register")))
         return status;
     if (t < 0 || t >= test->nthreads)
-        return fail_at(p, LITMUS_ERR_INVALID, line, col,
-                       "thread %" PRId64 " out of range: the test has %d thread(s), P0..P%d", t,
-                       test->nthreads, test->nthreads - 1);
+        return lex_fail_at(p, LITMUS_ERR_INVALID, line, col,
+                           "thread %" PRId64 " out of range: the test has %d thread(s), P0..P%d", t,
+                           test->nthreads, test->nthreads - 1);
     *reg = reg_find(&test->threads[t], name);
     if (*reg < 0)
-        return fail_at(p, LITMUS_ERR_INVALID, line, col,
-                       "register %" PRId64 ":%s is never written by thread P%" PRId64, t, name, t);
+        return lex_fail_at(p, LITMUS_ERR_INVALID, line, col,
+                           "register %" PRId64 ":%s is never written by thread P%" PRId64, t, name,
+                           t);
     *thread = (int)t;
     return LITMUS_OK;
 }
@@ -585,30 +336,30 @@ static int parse_locations(parser_t *p)
     int status, thread, reg;
 
     /* `locations` is the current token */
-    if ((status = next(p)) || (status = expect_punct(p, '[', "'[' after locations")))
+    if ((status = lex_next(p)) || (status = lex_expect_punct(p, '[', "'[' after locations")))
         return status;
-    while (!tok_punct(p, ']')) {
+    while (!lex_tok_punct(p, ']')) {
         if (p->tok.kind == TOK_NUM) {
             if ((status = parse_reg_ref(p, &thread, &reg)))
                 return status;
         } else if (p->tok.kind == TOK_IDENT) {
             char name[LITMUS_MAX_NAME];
             int line = p->tok.line, col = p->tok.col, loc;
-            if ((status = take_name(p, name, "a location")) ||
+            if ((status = lex_take_name(p, name, "a location")) ||
                 (status = loc_get(p, name, line, col, &loc)))
                 return status;
             p->test->observed[loc] = 1;
         } else {
-            return expected(p, "a location, a register T:reg or ']'");
+            return lex_expected(p, "a location, a register T:reg or ']'");
         }
-        if (tok_punct(p, ';')) {
-            if ((status = next(p)))
+        if (lex_tok_punct(p, ';')) {
+            if ((status = lex_next(p)))
                 return status;
-        } else if (!tok_punct(p, ']')) {
-            return expected(p, "';' or ']'");
+        } else if (!lex_tok_punct(p, ']')) {
+            return lex_expected(p, "';' or ']'");
         }
     }
-    return next(p);
+    return lex_next(p);
 }
 
 static int cond_new(parser_t *p, litmus_cond_kind_t kind, int *out)
@@ -616,8 +367,8 @@ static int cond_new(parser_t *p, litmus_cond_kind_t kind, int *out)
     litmus_test_t *test = p->test;
 
     if (test->ncond == LITMUS_MAX_COND)
-        return fail_at(p, LITMUS_ERR_LIMIT, p->tok.line, p->tok.col,
-                       "condition too long: the limit is %d terms", LITMUS_MAX_COND);
+        return lex_fail_at(p, LITMUS_ERR_LIMIT, p->tok.line, p->tok.col,
+                           "condition too long: the limit is %d terms", LITMUS_MAX_COND);
     *out = test->ncond++;
     memset(&test->cond[*out], 0, sizeof(test->cond[*out]));
     test->cond[*out].kind = kind;
@@ -632,48 +383,48 @@ static int parse_unary(parser_t *p, int depth, int *out)
     int status, node;
 
     if (depth > 64)
-        return fail_at(p, LITMUS_ERR_LIMIT, p->tok.line, p->tok.col,
-                       "condition nested too deeply: the limit is 64");
-    if (tok_punct(p, '~')) {
+        return lex_fail_at(p, LITMUS_ERR_LIMIT, p->tok.line, p->tok.col,
+                           "condition nested too deeply: the limit is 64");
+    if (lex_tok_punct(p, '~')) {
         int child;
-        if ((status = next(p)) || (status = parse_unary(p, depth + 1, &child)) ||
+        if ((status = lex_next(p)) || (status = parse_unary(p, depth + 1, &child)) ||
             (status = cond_new(p, LITMUS_COND_NOT, &node)))
             return status;
         test->cond[node].left = child;
-    } else if (tok_punct(p, '(')) {
-        if ((status = next(p)) || (status = parse_or(p, depth + 1, &node)))
+    } else if (lex_tok_punct(p, '(')) {
+        if ((status = lex_next(p)) || (status = parse_or(p, depth + 1, &node)))
             return status;
-        if ((status = expect_punct(p, ')', "')' or an operator (/\\, \\/)")))
+        if ((status = lex_expect_punct(p, ')', "')' or an operator (/\\, \\/)")))
             return status;
-    } else if (tok_is(p, "true") || tok_is(p, "false")) {
-        if ((status =
-                 cond_new(p, tok_is(p, "true") ? LITMUS_COND_TRUE : LITMUS_COND_FALSE, &node)) ||
-            (status = next(p)))
+    } else if (lex_tok_is(p, "true") || lex_tok_is(p, "false")) {
+        if ((status = cond_new(p, lex_tok_is(p, "true") ? LITMUS_COND_TRUE : LITMUS_COND_FALSE,
+                               &node)) ||
+            (status = lex_next(p)))
             return status;
     } else if (p->tok.kind == TOK_NUM) {
         int thread, reg;
         if ((status = parse_reg_ref(p, &thread, &reg)) ||
-            (status = expect_punct(p, '=', "'=' after the register")) ||
+            (status = lex_expect_punct(p, '=', "'=' after the register")) ||
             (status = cond_new(p, LITMUS_COND_REG, &node)))
             return status;
         test->cond[node].thread = thread;
         test->cond[node].reg = reg;
-        if ((status = take_number(p, &test->cond[node].value, "an integer value")))
+        if ((status = lex_take_number(p, &test->cond[node].value, "an integer value")))
             return status;
     } else if (p->tok.kind == TOK_IDENT) {
         char name[LITMUS_MAX_NAME];
         int line = p->tok.line, col = p->tok.col, loc;
-        if ((status = take_name(p, name, "a location")) ||
+        if ((status = lex_take_name(p, name, "a location")) ||
             (status = loc_get(p, name, line, col, &loc)) ||
-            (status = expect_punct(p, '=', "'=' after the location")) ||
+            (status = lex_expect_punct(p, '=', "'=' after the location")) ||
             (status = cond_new(p, LITMUS_COND_LOC, &node)))
             return status;
         test->observed[loc] = 1;
         test->cond[node].loc = loc;
-        if ((status = take_number(p, &test->cond[node].value, "an integer value")))
+        if ((status = lex_take_number(p, &test->cond[node].value, "an integer value")))
             return status;
     } else {
-        return expected(p, "T:reg=value, location=value, '~' or '('");
+        return lex_expected(p, "T:reg=value, location=value, '~' or '('");
     }
     *out = node;
     return LITMUS_OK;
@@ -689,7 +440,7 @@ static int parse_chain(parser_t *p, int depth, tok_kind_t op, int *out)
     if (status)
         return status;
     while (p->tok.kind == op) {
-        if ((status = next(p)))
+        if ((status = lex_next(p)))
             return status;
         status =
             op == TOK_AND ? parse_unary(p, depth, &right) : parse_chain(p, depth, TOK_AND, &right);
@@ -713,25 +464,25 @@ static int parse_condition(parser_t *p)
     litmus_test_t *test = p->test;
     int status;
 
-    if (tok_is(p, "locations") && (status = parse_locations(p)))
+    if (lex_tok_is(p, "locations") && (status = parse_locations(p)))
         return status;
-    if (tok_is(p, "exists")) {
+    if (lex_tok_is(p, "exists")) {
         test->quant = LITMUS_EXISTS;
-    } else if (tok_is(p, "forall")) {
+    } else if (lex_tok_is(p, "forall")) {
         test->quant = LITMUS_FORALL;
-    } else if (tok_punct(p, '~')) {
-        if ((status = next(p)))
+    } else if (lex_tok_punct(p, '~')) {
+        if ((status = lex_next(p)))
             return status;
-        if (!tok_is(p, "exists"))
-            return expected(p, "'exists' after '~'");
+        if (!lex_tok_is(p, "exists"))
+            return lex_expected(p, "'exists' after '~'");
         test->quant = LITMUS_NOT_EXISTS;
     } else {
-        return expected(p, "a condition (exists, ~exists or forall)");
+        return lex_expected(p, "a condition (exists, ~exists or forall)");
     }
-    if ((status = next(p)) || (status = parse_or(p, 0, &test->cond_root)))
+    if ((status = lex_next(p)) || (status = parse_or(p, 0, &test->cond_root)))
         return status;
     if (p->tok.kind != TOK_EOF)
-        return expected(p, "end of file after the condition");
+        return lex_expected(p, "end of file after the condition");
     return LITMUS_OK;
 }
 
@@ -741,7 +492,7 @@ static int parse_test(parser_t *p)
 {
     int status;
 
-    if ((status = next(p)) || (status = parse_title(p)) || (status = parse_preamble(p)) ||
+    if ((status = lex_next(p)) || (status = parse_title(p)) || (status = parse_preamble(p)) ||
         (status = parse_init(p)) || (status = parse_thread_header(p)))
         return status;
     while (!at_condition(p))
@@ -770,9 +521,9 @@ int litmus_parse_string(const char *name, const char *text, size_t len, litmus_t
     if (nul) {
         size_t off = (size_t)(nul - text);
         while (p.pos < off)
-            advance(&p);
-        return fail_at(&p, LITMUS_ERR_PARSE, p.line, p.col,
-                       "expected a line of text, found a NUL byte");
+            lex_advance(&p);
+        return lex_fail_at(&p, LITMUS_ERR_PARSE, p.line, p.col,
+                           "expected a line of text, found a NUL byte");
     }
     p.test = calloc(1, sizeof(*p.test));
     if (!p.test) {

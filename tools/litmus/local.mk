@@ -6,6 +6,8 @@
 
 LITMUS_SOURCES = \
 	tools/litmus/litmus.h \
+	tools/litmus/litmus_lex.h \
+	tools/litmus/litmus_lex.c \
 	tools/litmus/litmus_parse.c \
 	tools/litmus/litmus_state.c \
 	tools/litmus/litmus_enum.c
