@@ -18,6 +18,7 @@
  */
 #include "runtime/member.h"
 #include "runtime/rt.h"
+#include "tests/runtime/fd_test.h"
 
 #include <ordo.h>
 #include <signal.h>
@@ -45,14 +46,6 @@ static void on_record(int origin, uint64_t seq, const void *data, size_t len, vo
     seen[origin][seq]++;
     delivered++;
 }
-
-#define FAIL(...)                                                                                  \
-    do {                                                                                           \
-        fprintf(stderr, "rank %d: FAILED: ", me);                                                  \
-        fprintf(stderr, __VA_ARGS__);                                                              \
-        fprintf(stderr, "\n");                                                                     \
-        return 1;                                                                                  \
-    } while (0)
 
 static int publish(int first)
 {
@@ -102,7 +95,7 @@ int main(int argc, char **argv)
     int declare = argc > 1 && strcmp(argv[1], "declare") == 0;
     if (ordo_init(&argc, &argv) != ORDO_OK)
         return 1;
-    me = ordo_rank();
+    me = fd_test_me = ordo_rank();
     n = ordo_size();
     victim = n - 1;
     if (n < 3 || n > MAX_N)
