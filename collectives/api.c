@@ -122,8 +122,10 @@ static int run(call_t *c, ordo_coll_req_t **req)
     struct ordo_coll_req *r;
     ORDO__LOCK();
     int status = start(c, &r);
-    if (status == ORDO_OK && !req)
+    if (status == ORDO_OK && !req) {
+        r->recycle = 1; /* never the application's */
         status = ordo__sched_wait(r, ordo__coll_deadline(ordo__coll_cfg.coll_timeout_ms));
+    }
     ORDO__UNLOCK();
     if (req)
         *req = status == ORDO_OK ? r : NULL;

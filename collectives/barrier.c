@@ -64,8 +64,10 @@ int ordo__coll_barrier(void)
 {
     struct ordo_coll_req *r;
     int status = barrier_start(&r);
-    if (status == ORDO_OK)
+    if (status == ORDO_OK) {
+        r->recycle = 1; /* never the application's */
         status = ordo__sched_wait(r, ordo__coll_deadline(ordo__coll_cfg.barrier_timeout_ms));
+    }
     /* A failure is the application's to acknowledge: said, not shouted. */
     if (status == ORDO_ERR_PEER_FAILED)
         ordo_log_info("barrier failed: %s", ordo_strerror(status));

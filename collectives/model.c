@@ -92,11 +92,21 @@ const ordo__coll_alg_t *ordo__coll_find(int f, const char *name)
     return NULL;
 }
 
+/* The last choice per family: a loop of calls of one size asks once. */
+static struct {
+    const ordo__coll_alg_t *alg;
+    int n;
+    size_t bytes, thresh;
+} last[ORDO_COLL_FAMILIES];
+
 const ordo__coll_alg_t *ordo__coll_pick(int f, int n, size_t bytes)
 {
     const ordo__coll_family_desc_t *d = &ordo__coll_families[f];
     if (forced[f])
         return &d->algs[forced[f] - 1];
+    size_t thresh = ordo__rt.model.threshold; /* the only figure that changes after init */
+    if (last[f].alg && last[f].n == n && last[f].bytes == bytes && last[f].thresh == thresh)
+        return last[f].alg;
     ordo__coll_cost_t m;
     cost_params(&m, n);
     const ordo__coll_alg_t *best = &d->algs[0];
@@ -108,6 +118,10 @@ const ordo__coll_alg_t *ordo__coll_pick(int f, int n, size_t bytes)
             best = &d->algs[i];
         }
     }
+    last[f].alg = best;
+    last[f].n = n;
+    last[f].bytes = bytes;
+    last[f].thresh = thresh;
     return best;
 }
 
@@ -170,6 +184,7 @@ static double probe_msg_us(unsigned id)
 int ordo__coll_model_init(void)
 {
     unsigned probe_id;
+    memset(last, 0, sizeof(last)); /* figures of an earlier ordo_init */
     int status = ordo__rpc_handler_add("coll-probe", on_probe, NULL, 0, &probe_id);
     if (status != ORDO_OK)
         return status;

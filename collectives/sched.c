@@ -18,11 +18,17 @@
 
 /* ---- building ---------------------------------------------------------- */
 
+static struct ordo_coll_req *spare; /* a freed blocking collective's request */
+
 struct ordo_coll_req *ordo__sched_new(int family, const char *alg)
 {
-    struct ordo_coll_req *r = calloc(1, sizeof(*r));
-    if (!r)
+    struct ordo_coll_req *r = spare;
+    if (r) { /* what is read before it is written: all but the inline arrays */
+        spare = NULL;
+        memset(r, 0, offsetof(struct ordo_coll_req, ops_inline));
+    } else if (!(r = calloc(1, sizeof(*r)))) {
         return NULL;
+    }
     /* Small schedules (most) live in the request itself. */
     r->ops = r->ops_inline;
     r->cap = ORDO__SCHED_INLINE_OPS;
@@ -106,8 +112,9 @@ static void add_comm(struct ordo_coll_req *r, int kind, int peer, void *dst, con
     s->len = len;
     if (!r->count) {
         size_t n2 = 2 * (size_t)ordo__eng.view.n;
-        r->count = n2 <= ORDO__SCHED_INLINE_COUNT ? r->count_inline : calloc(n2, sizeof(*r->count));
-        if (!r->count) {
+        if (n2 <= ORDO__SCHED_INLINE_COUNT) {
+            r->count = memset(r->count_inline, 0, n2 * sizeof(*r->count)); /* may be reused */
+        } else if (!(r->count = calloc(n2, sizeof(*r->count)))) {
             r->build_status = ORDO_ERR_NOMEM;
             return;
         }
@@ -182,7 +189,16 @@ void ordo__sched_free(struct ordo_coll_req *r)
     if (r->count != r->count_inline)
         free(r->count);
     r->magic = 0;
-    free(r);
+    if (r->recycle && !spare)
+        spare = r;
+    else
+        free(r);
+}
+
+void ordo__sched_spare_free(void)
+{
+    free(spare);
+    spare = NULL;
 }
 
 /* ---- running ----------------------------------------------------------- */
@@ -238,8 +254,14 @@ static void post_round(struct ordo_coll_req *r)
             }
         } else if (s->kind == SOP_SEND) {
             h.idx = s->idx;
-            int st = ordo__rpc_send_pre_nb_cb(s->peer, ordo__eng.id, &h, sizeof(h), s->src, s->len,
-                                              send_done, s);
+            /* A small message the transport takes at once needs no op. */
+            int st = ordo__rpc_send_now(s->peer, ordo__eng.id, &h, sizeof(h), s->src, s->len);
+            if (st == ORDO_OK) {
+                ordo__sched_step_done(r, s);
+                continue;
+            }
+            st = ordo__rpc_send_pre_nb_cb(s->peer, ordo__eng.id, &h, sizeof(h), s->src, s->len,
+                                          send_done, s);
             if (st != ORDO_OK) { /* not started: no callback */
                 if (r->status == ORDO_OK)
                     r->status = st;

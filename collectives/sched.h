@@ -91,6 +91,7 @@ struct ordo_coll_req {
     int done;
     int aborted;                /* a peer said it failed there (no abort sent back) */
     int build_status;           /* a step that could not be added (no memory) */
+    int recycle;                /* never handed to the application: kept for the next one */
     struct ordo_coll_req *next; /* in flight, in sequence order */
     ordo__sop_t ops_inline[ORDO__SCHED_INLINE_OPS];
     uint32_t rend_inline[ORDO__SCHED_INLINE_ROUNDS];
@@ -100,7 +101,9 @@ struct ordo_coll_req {
 /* The view of the next collective (recomputed after ordo_failure_ack). */
 const ordo__coll_view_t *ordo__sched_view(void);
 
-/* A schedule for family f (algorithm alg), empty; NULL: no memory. */
+/* A schedule for family f (algorithm alg), empty; NULL: no memory.  One
+ * freed request that was never the application's (recycle set) is kept
+ * for the next (a blocking collective then allocates nothing). */
 struct ordo_coll_req *ordo__sched_new(int family, const char *alg);
 /* Steps; peers are places in the view.  Errors are kept for
  * ordo__sched_start (the builders need not check). */
@@ -125,6 +128,8 @@ void ordo__sched_progress(void);
  * collective that times out fails (ORDO_ERR_TIMEOUT). */
 int ordo__sched_wait(struct ordo_coll_req *r, uint64_t deadline_ns);
 void ordo__sched_free(struct ordo_coll_req *r);
+/* Free the kept request (the module's end). */
+void ordo__sched_spare_free(void);
 
 /* The engine's part of the module: its handler, and what a failure does. */
 int ordo__sched_init(void);

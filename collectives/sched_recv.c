@@ -287,4 +287,5 @@ void ordo__sched_fini(void)
     free(ordo__eng.view.live);
     free(ordo__eng.view.place);
     memset(&ordo__eng, 0, sizeof(ordo__eng));
+    ordo__sched_spare_free();
 }

@@ -49,7 +49,8 @@ typedef struct ordo__msg_hdr {
     uint64_t req_id; /* REQ and REPLY */
 } ordo__msg_hdr_t;
 
-/* The short form: a request sent once (ORDO__MSG_F_ONCE) or a reply, with
+/* The short form: a request sent once (ORDO__MSG_F_ONCE), a one-way message
+ * (sent once: no retries, no fault injection) or a reply, with
  * the default clocks (Lamport alone), eager, sent as one piece:
  * 24 bytes instead of the 40 of header and clock, so that header and a
  * payload of up to 64 bytes stay within UCX's short messages on shared
@@ -57,14 +58,15 @@ typedef struct ordo__msg_hdr {
  * leaves out: hdr_len and flags (implied), pre_len (0), seq (traces use
  * the long form), a request's status (0) and a reply's handler.  Its
  * fourth byte, the long form's kind, is the tag: 0xc0 | kind, and 0x10
- * more for a request with a prefix (a shared object's write request),
- * whose pre_len is the upper half of bytes 4..7 (1 .. ORDO__RPC_PREFIX_MAX)
- * and whose prefix comes before the payload.
+ * more for a request or one-way message with a prefix (a shared object's
+ * write request, a collective's message), whose pre_len is the upper half
+ * of bytes 4..7 (1 .. ORDO__RPC_PREFIX_MAX) and whose prefix comes before
+ * the payload.
  *
  *   bytes 0..3    src | tag << 24        (src below 2^24; else the long form)
- *   bytes 4..7    REQ: the handler id (| pre_len << 16 with 0x10 in the tag);
- *                 REPLY: the handler's status
- *   bytes 8..15   req_id
+ *   bytes 4..7    REQ, SEND: the handler id (| pre_len << 16 with 0x10 in
+ *                 the tag); REPLY: the handler's status
+ *   bytes 8..15   req_id (SEND: 0)
  *   bytes 16..23  Lamport clock
  *   bytes 24..    the prefix (pre_len bytes, if any), then the payload
  */
@@ -75,6 +77,8 @@ typedef struct ordo__msg_hdr {
 #define ORDO__MSG_SHORT_REPLY     ORDO__MSG_SHORT_TAG(ORDO__MSG_REPLY)
 #define ORDO__MSG_SHORT_F_PRE     0x10u /* bytes 4..7: handler | pre_len << 16 */
 #define ORDO__MSG_SHORT_REQ_PRE   (ORDO__MSG_SHORT_REQ | ORDO__MSG_SHORT_F_PRE)
+#define ORDO__MSG_SHORT_SEND      ORDO__MSG_SHORT_TAG(ORDO__MSG_SEND)
+#define ORDO__MSG_SHORT_SEND_PRE  (ORDO__MSG_SHORT_SEND | ORDO__MSG_SHORT_F_PRE)
 #define ORDO__MSG_SHORT_SRC_MAX   0xffffffu
 
 typedef struct ordo__msg_short {

@@ -38,7 +38,8 @@ ORDO__MSG_DECODE_COLD const char *ordo__msg_short_why(const ordo__msg_short_t *m
                                                       int nranks, ordo__msg_hdr_t *h)
 {
     unsigned tag = m->src_tag >> 24, src = m->src_tag & ORDO__MSG_SHORT_SRC_MAX;
-    int with_pre = tag == ORDO__MSG_SHORT_REQ_PRE, req = tag != ORDO__MSG_SHORT_REPLY;
+    int with_pre = tag == ORDO__MSG_SHORT_REQ_PRE || tag == ORDO__MSG_SHORT_SEND_PRE;
+    int req = tag != ORDO__MSG_SHORT_REPLY; /* or a one-way message: a handler id */
     uint32_t handler = with_pre ? m->arg & 0xffffu : m->arg;
     uint32_t pre_len = with_pre ? m->arg >> 16 : 0;
 
@@ -106,8 +107,10 @@ ORDO__MSG_DECODE_INLINE int ordo__msg_decode_short(const void *data, size_t len,
         return 0;
     memcpy(&m, data, sizeof(m));
     unsigned tag = m.src_tag >> 24, src = m.src_tag & ORDO__MSG_SHORT_SRC_MAX;
-    int with_pre = tag == ORDO__MSG_SHORT_REQ_PRE;
-    int req = tag == ORDO__MSG_SHORT_REQ || with_pre;
+    int with_pre = tag == ORDO__MSG_SHORT_REQ_PRE || tag == ORDO__MSG_SHORT_SEND_PRE;
+    int send = tag == ORDO__MSG_SHORT_SEND || tag == ORDO__MSG_SHORT_SEND_PRE;
+    int once = tag == ORDO__MSG_SHORT_REQ || tag == ORDO__MSG_SHORT_REQ_PRE;
+    int req = once || send; /* a handler id in bytes 4..7 */
     if (!req && tag != ORDO__MSG_SHORT_REPLY)
         return 0;
     uint32_t handler = with_pre ? m.arg & 0xffffu : m.arg, pre_len = with_pre ? m.arg >> 16 : 0;
@@ -121,7 +124,7 @@ ORDO__MSG_DECODE_INLINE int ordo__msg_decode_short(const void *data, size_t len,
                            .version = ORDO__MSG_VERSION,
                            .kind = (uint8_t)(tag & 0xf),
                            .hdr_len = sizeof(m),
-                           .flags = (uint16_t)(ORDO__MSG_F_LAMPORT | (req ? ORDO__MSG_F_ONCE : 0) |
+                           .flags = (uint16_t)(ORDO__MSG_F_LAMPORT | (once ? ORDO__MSG_F_ONCE : 0) |
                                                (pre_len ? ORDO__MSG_F_PREFIX : 0)),
                            .handler = (uint16_t)(req ? handler : 0),
                            .pre_len = (uint16_t)pre_len,

@@ -279,7 +279,7 @@ typedef struct ordo__rpc {
     /* The first word of this rank's requests and replies in the short form
      * (msg.h: its rank and the tag); 0 when it cannot use the form (other
      * clocks, or a rank past ORDO__MSG_SHORT_SRC_MAX). */
-    uint32_t short_req, short_reply;
+    uint32_t short_req, short_reply, short_send;
     uint64_t *call_seq; /* per destination: calls made to it */
     /* Rendezvous payloads pulled into buffers of our own: bytes in flight
      * (at most ORDO_RNDV_INFLIGHT, or one pull) and the pulls that wait. */
@@ -475,8 +475,8 @@ static RPC_HOT size_t stamp(ordo__msg_hdr_t *h, uint8_t *buf, int dest, const vo
 }
 
 /* A message's header in the short form (msg.h), ticking the Lamport clock:
- * first is ordo__rpc.short_req or ordo__rpc.short_reply, arg the handler id
- * or the status.  Three words (little-endian).  Returns SHORT_HDR. */
+ * first is ordo__rpc.short_req, short_send or short_reply, arg the handler
+ * id or the status.  Three words (little-endian).  Returns SHORT_HDR. */
 static RPC_HOT size_t put_short(rpc_hdr_buf_t *hb, uint32_t first, uint32_t arg, uint64_t req_id)
 {
     _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "msg.h: little-endian hosts");

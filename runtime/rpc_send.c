@@ -196,7 +196,7 @@ void ordo__op_send_stamped(rpc_op_t *op, const void *hdr, size_t hlen, int dest,
         op->hdr = hdr_new(kind,
                           ORDO__MSG_F_LAMPORT | (req ? ORDO__MSG_F_ONCE : 0) |
                               (pre_len ? ORDO__MSG_F_PREFIX : 0),
-                          id, m.req_id, req ? 0 : (int32_t)m.arg);
+                          id, m.req_id, kind == ORDO__MSG_REPLY ? (int32_t)m.arg : 0);
         op->hdr.hdr_len = sizeof(ordo__msg_hdr_t) + sizeof(m.lamport);
         op->hdr.pre_len = (uint16_t)pre_len;
         op->hdr.seq = ++ordo__rpc.send_seq;

@@ -34,6 +34,7 @@ static void paths_update(void)
                                   : ordo__rpc.threshold_mapped;
     ordo__rpc.short_req = short_first(ORDO__MSG_REQ);
     ordo__rpc.short_reply = short_first(ORDO__MSG_REPLY);
+    ordo__rpc.short_send = short_first(ORDO__MSG_SEND);
 }
 
 int ordo__rpc_init(void)

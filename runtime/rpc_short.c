@@ -1,7 +1,8 @@
 /*
  * rpc_short.c - the blocking call, and its short path: from the public
  * ordo_rpc_call (and ordo's own blocking calls) down to the transport's
- * send in one function, with no op (the fast call record, rpc_int.h).
+ * send in one function, with no op (the fast call record, rpc_int.h); and
+ * the same for a small one-way message that the transport takes at once.
  * The pieces the receiving side shares with it (put_short, send_now,
  * fast_reply, reply_now) are inline in rpc_int.h.
  */
@@ -131,4 +132,27 @@ int ordo__rpc_call_pre(int dest, unsigned id, const void *pre, size_t pre_len, c
                        size_t len, void *reply, size_t cap, size_t *reply_len)
 {
     return rpc_call(dest, id, pre, pre_len, payload, len, reply, cap, reply_len);
+}
+
+int ordo__rpc_send_now(int dest, unsigned id, const void *pre, size_t pre_len, const void *msg,
+                       size_t len)
+{
+    if (!ordo__rpc.short_calls || !ordo__rpc.short_send || pre_len + len > SHORT_PAYLOAD_MAX ||
+        (pre_len && !pre) || (len && !msg) || pre_len > ORDO__RPC_PREFIX_MAX || dest < 0 ||
+        dest >= ordo__rt.size || ordo__rt.peer_failed[dest])
+        return ORDO__AGAIN;
+    rpc_hdr_buf_t hb;
+    size_t hlen;
+    if (!pre_len) {
+        hlen = put_short(&hb, ordo__rpc.short_send, id, 0);
+    } else {
+        hlen = put_short(&hb, ordo__rpc.short_send | ORDO__MSG_SHORT_F_PRE << 24,
+                         id | (uint32_t)pre_len << 16, 0);
+        copy_short(hb.b + hlen, pre, pre_len);
+        hlen += pre_len;
+    }
+    int s = send_now(&hb, hlen, dest, msg, len); /* one packet: at once or not at all */
+    if (s == ORDO_OK)
+        ordo__rt.stats.msgs_sent++;
+    return s; /* not sent: the clock ticked for nothing, which no one can see */
 }

@@ -112,6 +112,15 @@ int ordo__rpc_handler_add(const char *name, ordo_rpc_cb_t cb, void *arg, unsigne
 int ordo__rpc_handler_id(const char *name, unsigned *id);
 /* Like ordo_rpc_send / ordo_rpc_call, for ordo's own handler ids too. */
 int ordo__rpc_send(int dest, unsigned id, const void *msg, size_t len);
+/* A one-way message to one of ordo's own handler ids, prefix and payload
+ * (pre_len + len bytes, small) copied into one short-form packet the
+ * transport takes at once: ORDO_OK when it left (the buffers are free at
+ * once), ORDO__AGAIN when the short path does not apply (fault injection,
+ * retries, other clocks, too large, a failed peer) or the transport cannot
+ * take it now: nothing was sent, use ordo__rpc_send_pre_nb_cb.  Other
+ * errors: the transport's. */
+int ordo__rpc_send_now(int dest, unsigned id, const void *pre, size_t pre_len, const void *msg,
+                       size_t len);
 int ordo__rpc_call(int dest, unsigned id, const void *req, size_t len, void *reply, size_t cap,
                    size_t *reply_len);
 /* Non-blocking forms for ordo's own ids: a request to wait for, or a
