@@ -78,7 +78,7 @@ static ordo_kv_opts_t o;
 static int me, n, R, W, Q, yield_ok, bad;
 static ordo_qreg_t *reg;
 static ordo_obj_t *obj;
-static size_t slot_bytes; /* SC: bytes per key */
+static size_t slot_bytes, sc_block, sc_blocks; /* SC: bytes per key, the layout */
 static ordo_kv_zipf_t zipf;
 static uint64_t rng, seq, issued, last_op_ns;
 static uint64_t cnt[C_NC], hist_r[NB], hist_w[NB];
@@ -171,7 +171,7 @@ static void print_second(agg_t *a)
 {
     double secs = a->ms ? a->ms / 1e3 : 1.0;
     printf("ordo_kv %3" PRId64 " s: %8.0f ops/s, %" PRIu64
-           " failed, latency p50 %.0f p99 %.0f p99.9 %.0f us, %d/%d ranks\n",
+           " failed, latency p50 %.1f p99 %.1f p99.9 %.1f us, %d/%d ranks\n",
            a->sec + 1, (double)a->ops / secs, a->fails, ordo_kv_hist_quantile_u32(a->hist, 0.5),
            ordo_kv_hist_quantile_u32(a->hist, 0.99), ordo_kv_hist_quantile_u32(a->hist, 0.999),
            a->nrep, live_count());
@@ -295,6 +295,34 @@ static void complete(int is_write, uint64_t t0, int s)
     }
 }
 
+/* SC: where key's slot is.  Keys are dealt round-robin over up to 4096
+ * blocks (homes placed by consistent hashing), so neighbouring keys have
+ * different homes, as the registers' keys do. */
+static size_t sc_off(uint64_t key)
+{
+    return (size_t)(key % sc_blocks) * sc_block + (size_t)(key / sc_blocks) * slot_bytes;
+}
+
+static void sc_layout(void)
+{
+    const char *e = getenv("ORDO_OBJ_BLOCK"); /* ordo has checked it */
+    char *end;
+    sc_block = 65536;
+    if (e && *e) {
+        unsigned long long v = strtoull(e, &end, 10);
+        int shift = *end == 'K' || *end == 'k' ? 10 : *end == 'M' || *end == 'm' ? 20 : 30;
+        sc_block = (size_t)(*end ? v << shift : v);
+    }
+    for (slot_bytes = 8; slot_bytes < o.value_size; slot_bytes *= 2)
+        ;
+    sc_blocks = o.keys < 4096 ? (size_t)o.keys : 4096;
+    size_t per = (size_t)((o.keys + sc_blocks - 1) / sc_blocks);
+    if (per * slot_bytes > sc_block) { /* large values: one slot after the other */
+        sc_block = slot_bytes;         /* sc_off(key) = key * slot_bytes */
+        sc_blocks = (size_t)o.keys;
+    }
+}
+
 static int more(void)
 {
     return o.ops ? issued < (uint64_t)o.ops : now_s() - t_start < o.duration;
@@ -368,9 +396,9 @@ static void load_sc(slot_t *sl)
         int s;
         if (sl->is_write) {
             fill(sl->buf);
-            s = ordo_write(obj, key * slot_bytes, sl->buf, o.value_size);
+            s = ordo_write(obj, sc_off(key), sl->buf, o.value_size);
         } else {
-            s = ordo_read(obj, key * slot_bytes, sl->buf, o.value_size);
+            s = ordo_read(obj, sc_off(key), sl->buf, o.value_size);
         }
         complete(sl->is_write, sl->t0, s);
         tick();
@@ -492,7 +520,7 @@ static size_t verify(slot_t *slots, size_t *nkeys, size_t *unread, int *readers)
         read_all(keys, nk, hash, slots);
     } else {
         for (size_t j = 0; j < nk; j++) {
-            int s = ordo_read(obj, keys[j] * slot_bytes, slots[0].buf, o.value_size);
+            int s = ordo_read(obj, sc_off(keys[j]), slots[0].buf, o.value_size);
             if (s != ORDO_OK && !survivable(s))
                 die("verify read", s);
             hash[j] = s == ORDO_OK ? value_hash(slots[0].buf) : 0;
@@ -557,9 +585,8 @@ static int setup(void)
     if (o.backend == KV_BACKEND_QREG) {
         s = ordo_qreg_create(o.keys, o.value_size, R, W, Q, 0, &reg);
     } else {
-        for (slot_bytes = 8; slot_bytes < o.value_size; slot_bytes *= 2)
-            ;
-        s = ordo_obj_alloc(o.keys * slot_bytes, ORDO_MODEL_SC, &obj);
+        sc_layout();
+        s = ordo_obj_alloc(sc_blocks * sc_block, ORDO_MODEL_SC, &obj);
     }
     if (s != ORDO_OK)
         die(o.backend == KV_BACKEND_QREG ? "ordo_qreg_create" : "ordo_obj_alloc", s);
@@ -593,8 +620,8 @@ static void summary(double dt, size_t nkeys, size_t wrong, size_t unread, int re
         snprintf(be, sizeof(be), "qreg (R %d, W %d, Q %d)", R, W, Q);
     printf("ordo_kv: workload %c, dist %s, backend %s, %d ranks (%d failed), %" PRIu64
            " keys of %" PRIu64 " B, %d in flight: %" PRIu64 " ops (%" PRIu64 " reads, %" PRIu64
-           " writes, %" PRIu64 " failed, %" PRIu64 " unknown), %.0f ops/s, read p50 %.0f p99 "
-           "%.0f p99.9 %.0f us, write p50 %.0f p99 %.0f p99.9 %.0f us, verified %zu keys on %d "
+           " writes, %" PRIu64 " failed, %" PRIu64 " unknown), %.0f ops/s, read p50 %.1f p99 "
+           "%.1f p99.9 %.1f us, write p50 %.1f p99 %.1f p99.9 %.1f us, verified %zu keys on %d "
            "ranks (%zu unread, %zu differ): %s\n",
            o.workload, o.dist == KV_DIST_ZIPFIAN ? "zipfian" : "uniform", be, n, m.failed, o.keys,
            o.value_size, o.backend == KV_BACKEND_QREG ? o.inflight : 1, ok, sum[C_READS],
