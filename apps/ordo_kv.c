@@ -174,7 +174,7 @@ static void print_second(agg_t *a)
            " failed, latency p50 %.1f p99 %.1f p99.9 %.1f us, %d/%d ranks\n",
            a->sec + 1, (double)a->ops / secs, a->fails, ordo_kv_hist_quantile_u32(a->hist, 0.5),
            ordo_kv_hist_quantile_u32(a->hist, 0.99), ordo_kv_hist_quantile_u32(a->hist, 0.999),
-           a->nrep, live_count());
+           a->nrep, n);
     fflush(stdout);
     a->printed = 1;
 }
