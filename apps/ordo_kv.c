@@ -12,11 +12,8 @@
  * (no history, and one operation at a time: objects have no non-blocking
  * calls).
  *
- * Every second each rank sends its figures (operations, failures, a latency
- * histogram) in one one-way message to the lowest live rank, which prints a
- * progress line (-q: none).  A one-way message, not a collective: ranks end
- * their load at different times with --ops, and a collective fails on every
- * survivor when a rank dies; a lost message only makes a line say "3/4 ranks".
+ * Every second the lowest live rank prints a progress line (-q: none; see
+ * ordo_kv_progress.c).
  *
  * Under faults (ORDO_FAULT) an operation that fails with
  * ORDO_ERR_PEER_FAILED, _NO_QUORUM or _TIMEOUT is counted (a failed read as
@@ -45,8 +42,6 @@
 #define NB         ORDO_KV_HIST_BUCKETS
 #define VERIFY_MAX 4096
 #define VERIFY_HOT 256
-#define ID_SECOND  77 /* the handler of the per-second figures */
-#define SEC_WINDOW 16 /* seconds the printer keeps */
 #define MEET_TRIES 100
 
 enum { C_READS, C_WRITES, C_FAIL, C_INFO, C_NC }; /* reads and writes: completed ok */
@@ -58,22 +53,6 @@ typedef struct slot {
     unsigned char *buf;
 } slot_t;
 
-typedef struct second {     /* one rank's figures of one second */
-    uint32_t sec, rank, ms; /* ms: the length of the interval (1000, less for the last) */
-    uint32_t pad;
-    uint64_t ops, fails;
-    uint32_t hist[NB];
-} second_t;
-
-typedef struct agg { /* the printer's sum of one second */
-    int64_t sec;
-    int nrep, printed;
-    uint32_t ms;
-    uint64_t ops, fails;
-    uint32_t hist[NB];
-    unsigned char *seen; /* per rank */
-} agg_t;
-
 static ordo_kv_opts_t o;
 static int me, n, R, W, Q, yield_ok, bad;
 static ordo_qreg_t *reg;
@@ -83,9 +62,6 @@ static ordo_kv_zipf_t zipf;
 static uint64_t rng, seq, issued, last_op_ns;
 static uint64_t cnt[C_NC], hist_r[NB], hist_w[NB];
 static double t_start;
-static second_t cur; /* this second's figures */
-static agg_t agg[SEC_WINDOW];
-static int64_t next_print;
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -106,20 +82,6 @@ static void die(const char *what, int s)
     fprintf(stderr, "ordo_kv: rank %d: %s: %s\n", me, what, ordo_strerror(s));
     report("failed");
     exit(1);
-}
-
-static int lowest_live(void)
-{
-    for (int r = 0; r < n; r++)
-        if (ordo_peer_state(r) != ORDO_PEER_FAILED)
-            return r;
-    return me;
-}
-
-static int live_count(void)
-{
-    ordo_membership_t m;
-    return ordo_membership(&m) == ORDO_OK ? m.live : n;
 }
 
 /* A failure the load goes on after: counted, not fatal. */
@@ -165,91 +127,6 @@ static void report_pid(void)
     write_file(name, text);
 }
 
-/* ---- progress: per-second figures to the lowest live rank ----------------------- */
-
-static void print_second(agg_t *a)
-{
-    double secs = a->ms ? a->ms / 1e3 : 1.0;
-    printf("ordo_kv %3" PRId64 " s: %8.0f ops/s, %" PRIu64
-           " failed, latency p50 %.1f p99 %.1f p99.9 %.1f us, %d/%d ranks\n",
-           a->sec + 1, (double)a->ops / secs, a->fails, ordo_kv_hist_quantile_u32(a->hist, 0.5),
-           ordo_kv_hist_quantile_u32(a->hist, 0.99), ordo_kv_hist_quantile_u32(a->hist, 0.999),
-           a->nrep, n);
-    fflush(stdout);
-    a->printed = 1;
-}
-
-/* Print the seconds that are complete (every live rank reported), or late
- * (two seconds past: a message was lost, or a rank died); final: all. */
-static void print_ready(int64_t now_sec, int final)
-{
-    int live = live_count();
-    int64_t last = final ? next_print + SEC_WINDOW - 1 : now_sec;
-    for (; next_print <= last; next_print++) {
-        agg_t *a = &agg[next_print % SEC_WINDOW];
-        int here = a->sec == next_print, late = final || now_sec >= next_print + 2;
-        if (here && !a->printed) {
-            if (a->nrep < live && !late)
-                break;
-            print_second(a);
-        } else if (!here && !late) {
-            break;
-        }
-    }
-}
-
-static int on_second(const ordo_rpc_msg_t *msg, void *arg)
-{
-    (void)arg;
-    second_t s;
-    if (msg->len != sizeof(s))
-        return ORDO_ERR_INVALID;
-    memcpy(&s, msg->data, sizeof(s));
-    if ((int64_t)s.sec < next_print || s.rank >= (uint32_t)n)
-        return ORDO_OK; /* already printed */
-    agg_t *a = &agg[s.sec % SEC_WINDOW];
-    if (a->sec != (int64_t)s.sec) {
-        if (a->sec >= 0 && !a->printed && me == lowest_live())
-            print_second(a); /* the window is full: print it late */
-        unsigned char *seen = a->seen;
-        memset(a, 0, sizeof(*a));
-        memset(seen, 0, (size_t)n);
-        a->seen = seen;
-        a->sec = s.sec;
-    }
-    if (a->seen[s.rank])
-        return ORDO_OK; /* a duplicate */
-    a->seen[s.rank] = 1;
-    a->nrep++;
-    a->ops += s.ops;
-    a->fails += s.fails;
-    a->ms = s.ms > a->ms ? s.ms : a->ms;
-    for (int b = 0; b < NB; b++)
-        a->hist[b] += s.hist[b];
-    return ORDO_OK;
-}
-
-static void send_second(uint32_t ms)
-{
-    cur.rank = (uint32_t)me;
-    cur.ms = ms;
-    (void)ordo_rpc_send(lowest_live(), ID_SECOND, &cur, sizeof(cur)); /* lost: "3/4 ranks" */
-    uint32_t sec = cur.sec + 1;
-    memset(&cur, 0, sizeof(cur));
-    cur.sec = sec;
-}
-
-static void tick(void)
-{
-    if (o.quiet)
-        return;
-    int64_t sec = (int64_t)(now_s() - t_start);
-    while ((int64_t)cur.sec < sec)
-        send_second(1000);
-    if (me == lowest_live())
-        print_ready(sec, 0);
-}
-
 /* ---- operations --------------------------------------------------------------- */
 
 static uint64_t next_key(void)
@@ -284,12 +161,11 @@ static void complete(int is_write, uint64_t t0, int s)
         int b = ordo_kv_hist_bucket(lat);
         cnt[is_write ? C_WRITES : C_READS]++;
         (is_write ? hist_w : hist_r)[b]++;
-        cur.hist[b]++;
-        cur.ops++;
+        ordo_kv_progress_ok(b);
         last_op_ns = clock_ns(CLOCK_REALTIME);
     } else if (survivable(s)) {
         cnt[is_write ? C_INFO : C_FAIL]++;
-        cur.fails++;
+        ordo_kv_progress_fail();
     } else {
         die(is_write ? "write" : "read", s);
     }
@@ -378,7 +254,7 @@ static void load_qreg(slot_t *slots)
             start_op(sl, next_key());
             active |= sl->op != NULL;
         }
-        tick();
+        ordo_kv_progress_tick();
         if (!active && !more())
             break;
         if (!progressed && yield_ok)
@@ -401,7 +277,7 @@ static void load_sc(slot_t *sl)
             s = ordo_read(obj, sc_off(key), sl->buf, o.value_size);
         }
         complete(sl->is_write, sl->t0, s);
-        tick();
+        ordo_kv_progress_tick();
     }
 }
 
@@ -546,7 +422,7 @@ static size_t verify(slot_t *slots, size_t *nkeys, size_t *unread, int *readers)
         }
         wrong += differ;
         *unread += !ref;
-        if (differ && me == lowest_live())
+        if (differ && me == ordo_kv_lowest_live())
             printf("ordo_kv: key %" PRIu64 ": the survivors read different values: WRONG\n",
                    keys[j]);
     }
@@ -573,13 +449,8 @@ static int setup(void)
                     R, W, Q, n);
         return 0;
     }
-    if ((s = ordo_rpc_register(ID_SECOND, on_second, NULL)) != ORDO_OK)
-        die("ordo_rpc_register", s);
-    for (int i = 0; i < SEC_WINDOW; i++) {
-        agg[i].sec = -1;
-        if (!(agg[i].seen = calloc((size_t)n, 1)))
-            die("set-up", ORDO_ERR_NOMEM);
-    }
+    if ((s = ordo_kv_progress_init(o.quiet)) != ORDO_OK)
+        die("progress", s);
     if (o.dist == KV_DIST_ZIPFIAN)
         ordo_kv_zipf_init(&zipf, o.keys, ORDO_KV_ZIPF_THETA);
     if (o.backend == KV_BACKEND_QREG) {
@@ -607,10 +478,9 @@ static void summary(double dt, size_t nkeys, size_t wrong, size_t unread, int re
     reduce(&dt, &dtmax, 1, ORDO_DTYPE_DOUBLE, ORDO_OP_MAX);
     reduce(&mine, &anybad, 1, ORDO_DTYPE_INT32, ORDO_OP_MAX);
     bad = anybad;
-    if (me != lowest_live())
+    if (me != ordo_kv_lowest_live())
         return;
-    if (!o.quiet)
-        print_ready((int64_t)cur.sec + 1, 1);
+    ordo_kv_progress_flush();
     ordo_membership_t m;
     ordo_membership(&m);
     const uint64_t *hr = sum + C_NC, *hw = sum + C_NC + NB;
@@ -659,13 +529,13 @@ int main(int argc, char **argv)
             die("set-up", ORDO_ERR_NOMEM);
     meet();
     t_start = now_s();
+    ordo_kv_progress_start(t_start);
     if (o.backend == KV_BACKEND_QREG)
         load_qreg(slots);
     else
         load_sc(slots);
     double dt = now_s() - t_start;
-    if (!o.quiet && dt - cur.sec >= 0.1) /* the last, partial second; a sliver is left out */
-        send_second((uint32_t)((dt - cur.sec) * 1e3));
+    ordo_kv_progress_end(dt);
     meet();
     size_t nkeys, unread;
     int readers;

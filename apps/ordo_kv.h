@@ -1,7 +1,8 @@
 /*
  * ordo_kv.h - apps/ordo_kv: its options (ordo_kv_opts.c), the key
  * generators (ordo_kv_zipf.c: uniform and YCSB's scrambled Zipfian) and
- * the latency histograms (ordo_kv_zipf.c too).
+ * the latency histograms (ordo_kv_zipf.c too), the progress lines
+ * (ordo_kv_progress.c).
  */
 #ifndef ORDO_KV_H
 #define ORDO_KV_H
@@ -30,6 +31,24 @@ typedef struct ordo_kv_opts {
 /* Parse the command line into *o: 1, or 0 after a message naming the option
  * and its range, and the usage, on stderr.  -h prints the usage and exits 0. */
 int ordo_kv_parse(int argc, char **argv, ordo_kv_opts_t *o);
+
+/* ---- progress lines (ordo_kv_progress.c) --------------------------------------- */
+
+/* The lowest rank this rank's view holds alive: it prints. */
+int ordo_kv_lowest_live(void);
+/* Register the handler of the per-second figures (after ordo_init). */
+int ordo_kv_progress_init(int quiet);
+/* The load starts at t0 (CLOCK_MONOTONIC seconds). */
+void ordo_kv_progress_start(double t0);
+/* An operation completed ok (its latency's histogram bucket), or failed. */
+void ordo_kv_progress_ok(int bucket);
+void ordo_kv_progress_fail(void);
+/* Send the seconds that have passed; the printer prints what is ready. */
+void ordo_kv_progress_tick(void);
+/* The load ended after dt seconds: send the last, partial second. */
+void ordo_kv_progress_end(double dt);
+/* The printer prints every second it still holds. */
+void ordo_kv_progress_flush(void);
 
 /* ---- random numbers and keys ------------------------------------------------ */
 

@@ -54,9 +54,12 @@ run "progress and reports" "workload a, dist zipfian, backend qreg .*: ok$" \
 grep -Eq "^ordo_kv +[12] s: +[0-9]+ ops/s, [0-9]+ failed, latency p50 [0-9.]+ p99 [0-9.]+ p99.9 [0-9.]+ us, 4/4 ranks$" \
     "$dir/out" || { echo "FAIL: no progress line"; fail=1; }
 for r in 0 1 2 3; do
-    grep -qx "status=ok" "$dir/rep/kv.$r.report" && grep -qx "rank=$r" "$dir/rep/kv.$r.report" &&
-        grep -Eqx "ops_ok=[1-9][0-9]*" "$dir/rep/kv.$r.report" && grep -Eqx "[0-9]+" "$dir/rep/kv.$r.pid" ||
-        { echo "FAIL: rank $r: report or pid file"; cat "$dir/rep/kv.$r.report"; fail=1; }
+    if ! grep -qx "status=ok" "$dir/rep/kv.$r.report" || ! grep -qx "rank=$r" "$dir/rep/kv.$r.report" ||
+        ! grep -Eqx "ops_ok=[1-9][0-9]*" "$dir/rep/kv.$r.report" || ! grep -Eqx "[0-9]+" "$dir/rep/kv.$r.pid"; then
+        echo "FAIL: rank $r: report or pid file"
+        cat "$dir/rep/kv.$r.report"
+        fail=1
+    fi
 done
 run "SC backend" \
     "workload a, dist zipfian, backend sc, 4 ranks \(0 failed\), 256 keys of 64 B, 1 in flight: 4000 ops .*, $verified" \
@@ -78,8 +81,10 @@ run "rank 3 crashes" \
 for r in 0 1 2; do
     grep -qx "status=ok" "$dir/crash/kv.$r.report" || { echo "FAIL: crash: rank $r's report"; fail=1; }
 done
-[ -f "$dir/crash/kv.3.pid" ] && [ ! -f "$dir/crash/kv.3.report" ] ||
-    { echo "FAIL: crash: rank 3 should leave a pid file and no report"; fail=1; }
+if [ ! -f "$dir/crash/kv.3.pid" ] || [ -f "$dir/crash/kv.3.report" ]; then
+    echo "FAIL: crash: rank 3 should leave a pid file and no report"
+    fail=1
+fi
 unset ORDO_FAULT ORDO_FD_PERIOD_MS ORDO_FD_TIMEOUT_MS
 # Bad options: a message naming the option and its range, exit status 2.
 bad() { # EXPECTED-MESSAGE ARGS...
@@ -103,7 +108,10 @@ bad "bad --duration '0' (expected seconds, 0 < S <= 86400)" -d 0
 bad "--duration and --ops exclude each other" -d 1 -n 5
 "$top_srcdir/tests/mpirun.sh" 4 "$kv" -r 4 -W 2 -Q 2 -n 1 >"$dir/out" 2>&1
 rc=$?
-grep -qF "bad quorums R 4, W 2, Q 2 on 4 ranks" "$dir/out" && [ $rc = 2 ] ||
-    { cat "$dir/out"; echo "FAIL: W + Q <= R: exit status $rc, expected 2"; fail=1; }
+if [ $rc != 2 ] || ! grep -qF "bad quorums R 4, W 2, Q 2 on 4 ranks" "$dir/out"; then
+    cat "$dir/out"
+    echo "FAIL: W + Q <= R: exit status $rc, expected 2"
+    fail=1
+fi
 [ $fail = 0 ] && echo "ok: ordo_kv: workloads a, b, c, both key distributions, SC, faults and a crash"
 exit $fail
