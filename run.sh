@@ -17,7 +17,10 @@
 # that loses a rank and goes on (apps/ordo_survive,
 # a crash injected by ORDO_FAULT, the failure detector, acknowledge and
 # shrink); then the bank of apps/ordo_bank (transfers that must conserve
-# money) under a quorum lock and lock-free with CAS, a few seconds each.
+# money) under a quorum lock and lock-free with CAS, a few seconds each;
+# then the key-value store apps/ordo_kv (YCSB workload a, Zipfian keys) on
+# quorum registers with its history checked by ordo-lincheck, and the same
+# load on SC shared objects beside it.
 set -eu
 cd "$(dirname "$0")"
 . ./config/setup.sh
@@ -60,4 +63,12 @@ for mode in lock cas; do
     ordo_log "bank transfers on $np ranks, mode $mode (audited: the total must not change)"
     $ORDO_MPIRUN -np "$np" build/apps/ordo_bank -m $mode -d 3 -i 500
 done
+kvhist=build/run-kv-history
+rm -rf "$kvhist"
+ordo_log "key-value store on $np ranks: workload a, zipfian, quorum registers, history into $kvhist"
+ORDO_HISTORY=$PWD/$kvhist $ORDO_MPIRUN -np "$np" -x ORDO_HISTORY build/apps/ordo_kv -w a -d 3
+ordo_log "linearizability check of the key-value store's history"
+build/tools/lincheck/ordo-lincheck "$kvhist"
+ordo_log "the same load on SC shared objects (no replication, no history), for comparison"
+$ORDO_MPIRUN -np "$np" build/apps/ordo_kv -w a -d 3 -b sc
 ordo_log "done"
