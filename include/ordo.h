@@ -128,6 +128,16 @@ ORDO_API int ordo_numa_node(int r);
  */
 ORDO_API ordo_status_t ordo_info_print(FILE *out);
 
+/**
+ * Print the reference of every ORDO_* variable as Markdown, generated from
+ * the configuration tables (the runtime's, then each module's): variable,
+ * accepted values, default, what it does; no values read from the
+ * environment.  docs/config.md is this output (`ordo_info -m`), so the
+ * documentation cannot drift from the code.  Not collective; works before
+ * ordo_init.
+ */
+ORDO_API ordo_status_t ordo_config_markdown(FILE *out);
+
 /* ------------------------------------------------------------------------ */
 /* Messages                                                                 */
 /* ------------------------------------------------------------------------ */

@@ -382,6 +382,33 @@ void ordo__cfg_table_print(const ordo__cfg_table_t *t, const int *origin, FILE *
     }
 }
 
+/* s with every | escaped (a Markdown table cell). */
+static void md_cell(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            fputc('\\', out);
+        fputc(*s, out);
+    }
+}
+
+void ordo__cfg_table_markdown(const ordo__cfg_table_t *t, FILE *out)
+{
+    char acc[512];
+    fprintf(out, "| variable | accepted | default | what |\n| --- | --- | --- | --- |\n");
+    for (size_t i = 0; i < t->len; i++) {
+        const ordo__cfg_entry_t *e = &t->entries[i];
+        accepted(e, acc, sizeof(acc));
+        fprintf(out, "| `%s` | ", e->name);
+        md_cell(out, acc);
+        fprintf(out, " | `");
+        md_cell(out, e->dflt[0] ? e->dflt : "(empty)");
+        fprintf(out, "` | ");
+        md_cell(out, e->doc);
+        fprintf(out, " |\n");
+    }
+}
+
 void ordo__config_print(const ordo__config_t *cfg, const int *origin, FILE *out)
 {
     ordo__cfg_table_t t = ordo__config_table((ordo__config_t *)cfg);

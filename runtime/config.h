@@ -103,6 +103,8 @@ void ordo__cfg_warn_unknown(const ordo__cfg_table_t *tables, size_t n, char *con
 void ordo__cfg_format(const ordo__cfg_entry_t *e, const void *values, char *buf, size_t len);
 /* Print the table: doc, accepted values, default, name=value and origin. */
 void ordo__cfg_table_print(const ordo__cfg_table_t *t, const int *origin, FILE *out);
+/* The table as Markdown: variable, accepted values, default, what it does. */
+void ordo__cfg_table_markdown(const ordo__cfg_table_t *t, FILE *out);
 
 /* The runtime's table. */
 extern const ordo__cfg_entry_t ordo__cfg_table[];

@@ -6,6 +6,8 @@
  *   ordo_info -c         print the configuration only, without starting
  *   ordo_info -C         start, and print only the collectives' decision
  *                        table (which algorithm at which size, predicted)
+ *   ordo_info -m         print the reference of every ORDO_* variable as
+ *                        Markdown (docs/config.md), without starting
  */
 #include <ordo.h>
 #include <stdio.h>
@@ -13,9 +15,10 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: ordo_info [-c | -C] [-h]\n"
+    fprintf(out, "usage: ordo_info [-c | -C | -m] [-h]\n"
                  "  -c  print the configuration only (does not start the runtime)\n"
                  "  -C  print only the collectives' decision table for this job\n"
+                 "  -m  print every ORDO_* variable's reference as Markdown (docs/config.md)\n"
                  "  -h  this help\n");
 }
 
@@ -66,6 +69,8 @@ int main(int argc, char **argv)
             config_only = 1;
         } else if (!strcmp(argv[i], "-C")) {
             decisions_only = 1;
+        } else if (!strcmp(argv[i], "-m")) {
+            return ordo_config_markdown(stdout) == ORDO_OK ? 0 : 1;
         } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;
