@@ -88,10 +88,7 @@ void bench_print_title(const bench_t *b)
         bench_note(b, "timer: clock_gettime(CLOCK_MONOTONIC)");
     bench_note(b, "clocks: %s (ORDO_CLOCKS), %zu B of clocks in each message header",
                clocks ? clocks : "lamport", ordo_clock_wire_bytes());
-    if (b->papi_ok)
-        bench_note(b, "PAPI: PAPI_TOT_CYC and PAPI_TOT_INS per iteration on rank 0");
-    else
-        bench_note(b, "PAPI: counters n/a (%s)", b->papi_why);
+    bench_note(b, "counters: %s", b->counters_why);
     fflush(stdout);
 }
 
@@ -163,6 +160,32 @@ void bench_row_end(const bench_t *b, bench_table_t *t)
     fflush(stdout);
 }
 
+void bench_counter_columns(const bench_t *b, bench_table_t *t)
+{
+    if (b->counters == BENCH_COUNTERS_PAPI) {
+        bench_table_col(t, "cycles/iter");
+        bench_table_col(t, "instr/iter");
+    } else if (b->counters == BENCH_COUNTERS_PERF) {
+        bench_table_col(t, "cpu us/iter");
+        bench_table_col(t, "ctx-sw");
+        bench_table_col(t, "migrations");
+        bench_table_col(t, "faults");
+    }
+}
+
+void bench_counter_cells(const bench_t *b, bench_table_t *t, const bench_counters_t *c)
+{
+    if (b->counters == BENCH_COUNTERS_PAPI) {
+        bench_cell(b, t, c ? c->cycles : NAN);
+        bench_cell(b, t, c ? c->instrs : NAN);
+    } else if (b->counters == BENCH_COUNTERS_PERF) {
+        bench_cell_prec(b, t, c ? c->task_us : NAN, 3);
+        bench_cell_prec(b, t, c ? c->ctxsw : NAN, 0);
+        bench_cell_prec(b, t, c ? c->migrations : NAN, 0);
+        bench_cell_prec(b, t, c ? c->faults : NAN, 0);
+    }
+}
+
 void bench_std_columns(const bench_t *b, bench_table_t *t, const char *metric, const char *unit,
                        const char *const *extra)
 {
@@ -189,10 +212,7 @@ void bench_std_columns(const bench_t *b, bench_table_t *t, const char *metric, c
         bench_table_col(t, names[4]);
         bench_table_col(t, "ordo/MPI");
     }
-    if (b->papi_ok) {
-        bench_table_col(t, "cycles/iter");
-        bench_table_col(t, "instr/iter");
-    }
+    bench_counter_columns(b, t);
 }
 
 double bench_metric(const bench_stats_t *st, double work, double rate_unit)
@@ -228,9 +248,6 @@ void bench_std_row(const bench_t *b, bench_table_t *t, size_t size, const bench_
         bench_cell(b, t, mpi);
         bench_cell(b, t, mpi > 0 ? avg / mpi : NAN);
     }
-    if (b->papi_ok) {
-        bench_cell(b, t, c ? c->cycles : NAN);
-        bench_cell(b, t, c ? c->instrs : NAN);
-    }
+    bench_counter_cells(b, t, c);
     bench_row_end(b, t);
 }

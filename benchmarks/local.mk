@@ -111,10 +111,12 @@ TESTS += \
 	benchmarks/tests/compare_ucx.sh \
 	benchmarks/tests/callgrind_rpc.sh \
 	benchmarks/tests/gossip_smoke.sh \
-	benchmarks/tests/coll_smoke.sh
+	benchmarks/tests/coll_smoke.sh \
+	benchmarks/tests/counters_smoke.sh
 
 EXTRA_DIST += \
 	benchmarks/tests/coll_smoke.sh \
+	benchmarks/tests/counters_smoke.sh \
 	benchmarks/coll-scaling.sh \
 	benchmarks/tests/bench_smoke.sh \
 	benchmarks/tests/bench_np1.sh \

@@ -28,7 +28,7 @@ check() {
     case " $* " in *" -f "*) full=" +Min Latency\(us\) +Max Latency\(us\) +Iterations" ;; esac
     grep -q "^# OSU-style ordo .* Latency Test v[0-9][0-9.]*\$" "$out" ||
         { echo "FAIL: $name: no OSU-style title line"; return 1; }
-    grep -Eq "^# Size +Avg Latency\(us\) +p50 \(us\) +p99 \(us\)$full( +cycles/iter +instr/iter)? +$header\$" "$out" ||
+    grep -Eq "^# Size +Avg Latency\(us\) +p50 \(us\) +p99 \(us\)$full( +cycles/iter +instr/iter| +cpu us/iter +ctx-sw +migrations +faults)? +$header\$" "$out" ||
         { echo "FAIL: $name: no header line '# Size  Avg Latency(us) ... $header'"; return 1; }
     for s in $sizes; do
         grep -Eq "^$s +[0-9]" "$out" || { echo "FAIL: $name: no row for $s B"; return 1; }
