@@ -4,7 +4,8 @@
  * A benchmark describes itself in a bench_spec_t (name, title, default sizes,
  * iterations, which options it takes) and calls bench_start(), which parses
  * the command line in OSU's spirit, starts ordo, checks that there are at
- * least two ranks, applies --proto and sets up PAPI.  Ranks 0 and 1 do the
+ * least two ranks, applies --proto and sets up the counters (PAPI, else
+ * perf_event software counters; bench_counters.c).  Ranks 0 and 1 do the
  * work (roles BENCH_ACTIVE and BENCH_PASSIVE); any others wait (BENCH_IDLE),
  * unless the benchmark takes every rank (BENCH_OPT_ALL_RANKS: rank 0
  * active, all the others passive).  A benchmark may add long options of its
@@ -13,7 +14,7 @@
  * sample per iteration (or per window) and prints a row of a bench_table_t
  * in OSU's format (`# Size` then right-aligned columns).
  *
- * Only ordo.h, mpi.h, papi.h and libc are used.
+ * Only ordo.h, mpi.h, papi.h, Linux's perf_event_open and libc are used.
  */
 #ifndef ORDO_BENCH_H
 #define ORDO_BENCH_H
