@@ -4,7 +4,8 @@
  * A benchmark describes itself in a bench_spec_t (name, title, default sizes,
  * iterations, which options it takes) and calls bench_start(), which parses
  * the command line in OSU's spirit, starts ordo, checks that there are at
- * least two ranks, applies --proto and sets up PAPI.  Ranks 0 and 1 do the
+ * least two ranks, applies --proto and sets up the counters (PAPI, else
+ * perf_event software counters; bench_counters.c).  Ranks 0 and 1 do the
  * work (roles BENCH_ACTIVE and BENCH_PASSIVE); any others wait (BENCH_IDLE),
  * unless the benchmark takes every rank (BENCH_OPT_ALL_RANKS: rank 0
  * active, all the others passive).  A benchmark may add long options of its
@@ -13,7 +14,7 @@
  * sample per iteration (or per window) and prints a row of a bench_table_t
  * in OSU's format (`# Size` then right-aligned columns).
  *
- * Only ordo.h, mpi.h, papi.h and libc are used.
+ * Only ordo.h, mpi.h, papi.h, Linux's perf_event_open and libc are used.
  */
 #ifndef ORDO_BENCH_H
 #define ORDO_BENCH_H
@@ -104,9 +105,23 @@ typedef enum {
     BENCH_IDLE,    /* ranks >= 2: wait until the end (never with BENCH_OPT_ALL_RANKS) */
 } bench_role_t;
 
-/* Per-iteration hardware counters (PAPI_TOT_CYC, PAPI_TOT_INS). */
+/* Where the counters come from (bench_counters.c): PAPI's hardware
+ * counters, else Linux's software counters (perf_event_open), else none. */
+typedef enum {
+    BENCH_COUNTERS_NONE,
+    BENCH_COUNTERS_PAPI,
+    BENCH_COUNTERS_PERF,
+} bench_counter_src_t;
+
+/* Software events counted with perf_event_open. */
+#define BENCH_PERF_EVENTS 4
+
+/* The counters of the timed part of a size (NaN: not counted). */
 typedef struct bench_counters {
-    double cycles, instrs; /* per iteration; meaningful only if b->papi_ok */
+    double cycles, instrs;            /* PAPI: per iteration */
+    double task_us;                   /* perf: CPU time of the timing thread per iteration, us */
+    double ctxsw, migrations, faults; /* perf: totals over the timed iterations */
+    long iters;                       /* iterations counted (0: none) */
 } bench_counters_t;
 
 typedef struct bench {
@@ -115,12 +130,16 @@ typedef struct bench {
     int rank, size;
     int peer; /* 1 for rank 0, 0 for rank 1, -1 for idle ranks */
     bench_role_t role;
-    int yield;            /* polling loops yield the core (see bench_poll) */
-    int papi_ok;          /* counters work */
-    char papi_why[160];   /* why not, if they do not */
-    int papi_set;         /* PAPI event set */
-    double *samples;      /* one per timed iteration, microseconds */
-    size_t nsamples, cap; /* used, allocated */
+    int yield;                      /* polling loops yield the core (see bench_poll) */
+    int papi_ok;                    /* PAPI's hardware counters work */
+    char papi_why[160];             /* why not, if they do not */
+    int papi_set;                   /* PAPI event set */
+    int counters;                   /* bench_counter_src_t: the source in use */
+    char counters_why[400];         /* the source, and why not the others: the header's line */
+    int perf_fd[BENCH_PERF_EVENTS]; /* perf_event group (leader first), or -1 */
+    int perf_user_only;             /* the kernel refused counting in kernel mode */
+    double *samples;                /* one per timed iteration, microseconds */
+    size_t nsamples, cap;           /* used, allocated */
 } bench_t;
 
 /* Statistics of the samples, in microseconds. */
@@ -178,10 +197,18 @@ void bench_stats(const bench_t *b, bench_stats_t *st);
 /* Statistics of any n samples (percentiles by nearest rank). */
 void bench_stats_of(const bench_t *b, const double *samples, size_t n, bench_stats_t *st);
 
-/* PAPI: count around the timed part of a size on the active rank (no-ops
- * when the counters do not work). */
+/* Counters around the timed part of a size on the active rank, from the
+ * source set up at start (no-ops, and NaN, without one). */
 void bench_counters_start(bench_t *b);
 void bench_counters_stop(bench_t *b, long iters, bench_counters_t *c);
+/* Forget them (NaN), and add one stop's counters to a sum over stops. */
+void bench_counters_reset(bench_counters_t *c);
+void bench_counters_add(bench_counters_t *sum, const bench_counters_t *c);
+/* The columns of the source in use (none, PAPI: cycles/iter instr/iter,
+ * perf: cpu us/iter ctx-sw migrations faults) and a row's cells for them
+ * (c may be NULL: n/a). */
+void bench_counter_columns(const bench_t *b, bench_table_t *t);
+void bench_counter_cells(const bench_t *b, bench_table_t *t, const bench_counters_t *c);
 
 /*
  * Synchronisation of ranks 0 and 1 between phases.  The passive rank runs
@@ -222,7 +249,7 @@ void bench_buffer_free(const bench_t *b, void *buf);
 
 /*
  * Output (active rank only).  bench_print_title() prints the OSU title line
- * and the common comment lines (ranks, iterations, protocol, PAPI status);
+ * and the common comment lines (ranks, iterations, protocol, counters);
  * bench_note() adds a comment line.
  */
 void bench_print_title(const bench_t *b);
@@ -242,7 +269,7 @@ void bench_row_end(const bench_t *b, bench_table_t *t);
 /*
  * The standard columns of a latency, bandwidth or rate benchmark: the metric
  * (avg), the extra columns if any, p50, p99, [Min Max with -f], [MPI and
- * ordo/MPI with --mpi], [cycles/iter instr/iter when PAPI counts].  metric
+ * ordo/MPI with --mpi], [the counters' columns].  metric
  * is the OSU column name, e.g. "Latency (us)"; unit goes in the other names,
  * e.g. "us"; extra is a NULL-terminated list of column names (or NULL) whose
  * values the benchmark computes itself.

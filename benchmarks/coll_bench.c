@@ -52,7 +52,7 @@ static struct {
     bench_extra_opt_t opts[3];
     size_row_t rows[CB_MAX_SIZES];
     int nrows;
-    double cyc, ins, counted; /* PAPI over the main variant's timed calls */
+    bench_counters_t counted; /* counters over the main variant's timed calls */
 } cb;
 
 static int reduction(void)
@@ -234,9 +234,7 @@ static void run_block(bench_t *b, int vi, size_t size, void *s, void *r, int off
     if (vi == cb.main_v) {
         bench_counters_t c;
         bench_counters_stop(b, n, &c);
-        cb.cyc += c.cycles * n;
-        cb.ins += c.instrs * n;
-        cb.counted += n;
+        bench_counters_add(&cb.counted, &c);
     }
 }
 
@@ -383,10 +381,7 @@ static void columns(const bench_t *b, bench_table_t *t)
         bench_table_col(t, "Max Latency(us)");
         bench_table_col(t, "Iterations");
     }
-    if (b->papi_ok) {
-        bench_table_col(t, "cycles/iter");
-        bench_table_col(t, "instr/iter");
-    }
+    bench_counter_columns(b, t);
     col_wide(t, cb.all ? "AUTO runs" : "Algorithm");
     if (!cb.all)
         bench_table_col(t, "Predicted (us)");
@@ -426,10 +421,7 @@ static void print_row(bench_t *b, bench_table_t *t, const size_row_t *row, int i
         bench_cell(b, t, m->max);
         bench_cell_prec(b, t, iters, 0);
     }
-    if (b->papi_ok) {
-        bench_cell(b, t, cb.counted > 0 ? cb.cyc / cb.counted : NAN);
-        bench_cell(b, t, cb.counted > 0 ? cb.ins / cb.counted : NAN);
-    }
+    bench_counter_cells(b, t, &cb.counted);
     bench_cell_str(b, t, row->auto_alg);
     if (!cb.all)
         bench_cell(b, t, row->pred[cb.main_v]);
@@ -582,7 +574,7 @@ int coll_bench_main(const coll_bench_desc_t *d, int argc, char **argv)
     bench_table_header(&b, &t);
     for (size_t size = first; cb.nrows < CB_MAX_SIZES; size = bench_next_size(&b, size)) {
         size_row_t *row = &cb.rows[cb.nrows++];
-        cb.cyc = cb.ins = cb.counted = 0;
+        bench_counters_reset(&cb.counted);
         run_size(&b, size, s, r, row);
         print_row(&b, &t, row, bench_iters(&b, size));
         if (d->family == ORDO_COLL_BARRIER || bench_next_size(&b, size) == 0)

@@ -5,7 +5,9 @@
 
 # The harness, compiled once (a libtool convenience library).
 noinst_LTLIBRARIES += benchmarks/libordo_bench.la
-benchmarks_libordo_bench_la_SOURCES = benchmarks/bench.c benchmarks/bench.h
+benchmarks_libordo_bench_la_SOURCES = benchmarks/bench.c benchmarks/bench.h \
+	benchmarks/bench_int.h benchmarks/bench_opts.c benchmarks/bench_time.c \
+	benchmarks/bench_counters.c benchmarks/bench_output.c
 benchmarks_libordo_bench_la_CFLAGS = $(AM_CFLAGS) $(PAPI_CFLAGS)
 benchmarks_libordo_bench_la_LIBADD = $(PAPI_LIBS) -lm
 
@@ -109,10 +111,12 @@ TESTS += \
 	benchmarks/tests/compare_ucx.sh \
 	benchmarks/tests/callgrind_rpc.sh \
 	benchmarks/tests/gossip_smoke.sh \
-	benchmarks/tests/coll_smoke.sh
+	benchmarks/tests/coll_smoke.sh \
+	benchmarks/tests/counters_smoke.sh
 
 EXTRA_DIST += \
 	benchmarks/tests/coll_smoke.sh \
+	benchmarks/tests/counters_smoke.sh \
 	benchmarks/coll-scaling.sh \
 	benchmarks/tests/bench_smoke.sh \
 	benchmarks/tests/bench_np1.sh \

@@ -43,10 +43,7 @@ void obj_lat_columns(const bench_t *b, bench_table_t *t)
             bench_table_col(t, "p99 MPI Put");
         }
     }
-    if (b->papi_ok) {
-        bench_table_col(t, "cycles/iter");
-        bench_table_col(t, "instr/iter");
-    }
+    bench_counter_columns(b, t);
 }
 
 void obj_lat_row(const bench_t *b, bench_table_t *t, const point_t *pt)
@@ -70,10 +67,7 @@ void obj_lat_row(const bench_t *b, bench_table_t *t, const point_t *pt)
             bench_cell(b, t, pt->mpi_put99);
         }
     }
-    if (b->papi_ok) {
-        bench_cell(b, t, pt->c.cycles);
-        bench_cell(b, t, pt->c.instrs);
-    }
+    bench_counter_cells(b, t, &pt->c);
     bench_row_end(b, t);
 }
 

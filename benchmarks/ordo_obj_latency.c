@@ -426,8 +426,8 @@ static void print_header(bench_t *b)
     if (b->opts.mpi)
         bench_note(b, "MPI: MPI_Win_allocate window on ranks 0 and 1, MPI_Win_lock_all once; "
                       "MPI_Get or MPI_Put to rank 1 + MPI_Win_flush, interleaved");
-    if (b->papi_ok)
-        bench_note(b, "cycles/iter, instr/iter: one iteration = every operation once");
+    if (b->counters != BENCH_COUNTERS_NONE)
+        bench_note(b, "counters: one iteration = every operation once");
 }
 
 /* ---- main --------------------------------------------------------------- */

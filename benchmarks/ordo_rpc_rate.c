@@ -122,7 +122,7 @@ int main(int argc, char **argv)
     bench_table_header(&b, &t);
 
     for (size_t size = bench_first_size(&b);; size = bench_next_size(&b, size)) {
-        bench_counters_t c = {NAN, NAN};
+        bench_counters_t c = {NAN, NAN, NAN, NAN, NAN, NAN, 0};
         bench_stats_t st;
         double mpi = NAN;
         if (b.role == BENCH_ACTIVE)

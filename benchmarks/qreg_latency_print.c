@@ -76,7 +76,8 @@ void qrl_print_one(const bench_t *b, const qrl_run_t *run)
     if (b->role != BENCH_ACTIVE)
         return;
     bench_note(b, "one rank operating (rank 0), the others serving; predicted: write = "
-                  "rtt(Q) + rtt(W), read = rtt(Q) (+ rtt(W) when Q < W: it writes back), rtt(k) the k-th fastest p50 round trip "
+                  "rtt(Q) + rtt(W), read = rtt(Q) (+ rtt(W) when Q < W: it writes back), rtt(k) "
+                  "the k-th fastest p50 round trip "
                   "above among the key's replicas:");
     for (int i = 0; i < run->ncfg; i++) {
         const qrl_config_t *c = &run->cfg[i];

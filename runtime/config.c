@@ -7,6 +7,7 @@
 #include "runtime/log.h"
 #include "runtime/parse.h"
 #include "runtime/tl.h"
+#include "runtime/topo.h"
 
 #include <inttypes.h>
 #include <ordo.h>
@@ -17,6 +18,8 @@
 static const char *const log_choices[] = {"error", "warn", "info", "debug", NULL};
 static const char *const wait_choices[] = {"auto", "spin", "yield", "block", NULL};
 static const char *const progress_choices[] = {"poll", "thread", NULL};
+/* In the order of ordo__bind_t (topo.h, which declares it for its messages). */
+const char *const ordo__bind_names[] = {"launcher", "none", "core", "numa", NULL};
 static const char *const delivery_choices[] = {"exactly-once", "at-least-once", NULL};
 /* In the order of ordo_proto_t. */
 static const char *const proto_choices[] = {"auto", "eager", "rndv", NULL};
@@ -51,6 +54,14 @@ const ordo__cfg_entry_t ordo__cfg_table[] = {
      "ordo_progress) or thread (also a progress thread, so handlers run while the application "
      "computes).",
      FIELD(progress), progress_choices, 0, 0, NULL},
+    {"ORDO_BIND", ORDO__CFG_ENUM, "launcher",
+     "Where each rank runs (hwloc): launcher (keep the binding mpirun or srun gave the "
+     "process; ordo binds nothing), none (unbind: every PU the host allows), core (one core "
+     "per rank: local rank r on core r mod cores, so ranks share cores round-robin when they "
+     "outnumber them), numa (the PUs of one NUMA node: local rank r on node r * nodes / local "
+     "ranks).  The progress thread stays within the rank's set; the failure detector's thread "
+     "gets the host's whole set, so a busy rank never starves it.",
+     FIELD(bind), ordo__bind_names, 0, 0, NULL},
     {"ORDO_PROTO", ORDO__CFG_ENUM, "auto",
      "How payloads travel: auto (eager up to the threshold, rendezvous above), eager (always "
      "an active message), rndv (always a rendezvous: the receiver pulls with RDMA get).",

@@ -29,6 +29,7 @@ typedef struct ordo__config {
     uint64_t max_msg_size;      /* ORDO_MAX_MSG_SIZE, bytes */
     int peer_errors;            /* ORDO_PEER_ERRORS: 1 = UCX peer error handling on */
     int progress;               /* ORDO_PROGRESS: 0 poll, 1 thread */
+    int bind;                   /* ORDO_BIND: ordo__bind_t (topo.h) */
     int proto;                  /* ORDO_PROTO: ordo_proto_t */
     uint64_t rndv_thresh;       /* ORDO_RNDV_THRESH: bytes, or ORDO__CFG_AUTO */
     uint64_t rndv_inflight;     /* ORDO_RNDV_INFLIGHT: bytes pulled at once */

@@ -465,6 +465,8 @@ static int fd_init(void)
         status = ORDO_ERR_NOMEM;
     }
     fd.running = status == ORDO_OK;
+    if (status == ORDO_OK)
+        ordo__topo_bind_thread(&ordo__rt.topo, fd.thread, ORDO__TOPO_THREAD_FD);
     if (status != ORDO_OK)
         fd_fini();
     return status;

@@ -202,6 +202,7 @@ static int start_progress_thread(void)
         ordo_log_error("cannot start the progress thread");
         return ORDO_ERR_NOMEM;
     }
+    ordo__topo_bind_thread(&ordo__rt.topo, ordo__rt.progress_thread, ORDO__TOPO_THREAD_PROGRESS);
     return ORDO_OK;
 }
 
@@ -236,7 +237,7 @@ int ordo__rt_init(int *argc, char ***argv)
         status = ORDO_ERR_NOMEM;
         goto err_failed;
     }
-    status = ordo__topo_init(&ordo__rt.topo, ordo__rt.rank, ordo__rt.size);
+    status = ordo__topo_init(&ordo__rt.topo, ordo__rt.rank, ordo__rt.size, ordo__rt.cfg.bind);
     if (status != ORDO_OK)
         goto err_failed;
     ordo__rt.wait_mode = resolve_wait_mode();

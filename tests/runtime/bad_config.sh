@@ -24,6 +24,9 @@ expect_refused() { # VAR=value "accepted text" command...
 info="$top_builddir/tools/ordo_info"
 expect_refused ORDO_LOG=loud "error|warn|info|debug" "$info"
 expect_refused ORDO_WAIT=forever "auto|spin|yield|block" "$info"
+expect_refused ORDO_BIND=socket "launcher|none|core|numa" "$info"
+expect_refused ORDO_BIND=socket "launcher|none|core|numa" \
+    "$top_srcdir/tests/mpirun.sh" 2 -x ORDO_BIND "$top_builddir/apps/ordo_ring"
 expect_refused ORDO_TIMEOUT_MS=soon "an integer" "$info"
 expect_refused ORDO_COLL_ALLREDUCE=fastest "auto|recursive_doubling|ring|rabenseifner" "$info"
 expect_refused ORDO_COLL_TIMEOUT_MS=-1 "an integer" "$info"

@@ -34,6 +34,13 @@ check "singleton" "$out" "1 rank(s)" "ORDO_WAIT=yield   (environment)" "# transp
 check "4 ranks" "$out" "# job: 4 rank(s)" "to same node" "# topology: 4 rank(s) on 1 node(s)" \
     "# collectives: decision table for 4 rank(s)" "  allreduce "
 [ "$(grep -c '^# ordo ' "$out")" = 1 ] || { echo "FAIL: more than one rank printed"; fail=1; }
+
+# ORDO_BIND=core: the policy, each rank's set, this rank's threads.
+ORDO_BIND=core ORDO_PROGRESS=thread "$top_srcdir/tests/mpirun.sh" 2 --bind-to none -x ORDO_BIND \
+    -x ORDO_PROGRESS "$info" >"$out" 2>&1 || { echo "FAIL: ordo_info with ORDO_BIND=core"; cat "$out"; fail=1; }
+check "ORDO_BIND=core" "$out" "ORDO_BIND=core   (environment)" \
+    "# binding: ORDO_BIND=core (one core each" "bound to" \
+    "# threads of this rank: main [0-9]* (before ORDO_BIND: [0-9,-]*), progress [0-9]*, failure detector [0-9,-]*"
 # One shared-memory transport, not both (tl_ucx.c, one_shm_transport), when
 # neither UCX_TLS nor a UCX_POSIX_* variable asks otherwise and sysv works.
 if [ -z "${UCX_TLS:-}" ] && ! env | grep -q '^UCX_POSIX_' && grep -q "to same node.*sysv" "$out" &&
