@@ -100,6 +100,20 @@ benchmarks_ordo_gossip_SOURCES = benchmarks/ordo_gossip.c
 benchmarks_ordo_gossip_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_gossip_LDADD = $(BENCH_LDADD)
 
+# Tail amplification: fan-outs of k calls (benchmarks/report/row_tail.sh).
+bin_PROGRAMS += benchmarks/ordo_fanout
+benchmarks_ordo_fanout_SOURCES = benchmarks/ordo_fanout.c
+benchmarks_ordo_fanout_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_fanout_LDADD = libordo.la -lm
+
+# Consistent hashing against 1/N and max/mean (benchmarks/report/row_ring.sh):
+# it links the consistency layer's ring as tests/consistency/test_ring does,
+# so it is built, not installed.
+noinst_PROGRAMS = benchmarks/ordo_ring_bench
+benchmarks_ordo_ring_bench_SOURCES = benchmarks/ordo_ring_bench.c
+benchmarks_ordo_ring_bench_CFLAGS = $(AM_CFLAGS) $(UCX_CFLAGS)
+benchmarks_ordo_ring_bench_LDADD = libordo_core.la -lm
+
 # Smoke tests: every benchmark on 2 ranks with small sizes, the output's
 # format, a bad option, and the refusal to run on 1 rank; the collective
 # benchmarks on 3 ranks (coll_smoke.sh).
