@@ -106,6 +106,12 @@ benchmarks_ordo_fanout_SOURCES = benchmarks/ordo_fanout.c
 benchmarks_ordo_fanout_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_fanout_LDADD = libordo.la -lm
 
+# Clock skew under injected drift against 2*rho*P (benchmarks/report/row_clock.sh).
+bin_PROGRAMS += benchmarks/ordo_skew
+benchmarks_ordo_skew_SOURCES = benchmarks/ordo_skew.c
+benchmarks_ordo_skew_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_skew_LDADD = libordo.la -lm
+
 # Consistent hashing against 1/N and max/mean (benchmarks/report/row_ring.sh):
 # it links the consistency layer's ring as tests/consistency/test_ring does,
 # so it is built, not installed.
