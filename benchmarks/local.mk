@@ -131,7 +131,24 @@ TESTS += \
 	benchmarks/tests/gossip_smoke.sh \
 	benchmarks/tests/coll_smoke.sh
 
+# The report (issue 19): the seeds' formulas against this machine, into
+# BUILD/report/ (report.md, CSV, PNG); REPORT_FLAGS=-q for the smoke test.
+# The lease row uses the consistency suite's test_qlock_lease.
+.PHONY: report
+report: all tests/consistency/test_qlock_lease
+	$(SHELL) $(top_srcdir)/benchmarks/report.sh $(REPORT_FLAGS) $(top_builddir)
+
 EXTRA_DIST += \
+	benchmarks/report.sh \
+	benchmarks/report/lib.sh \
+	benchmarks/report/row_crossover.sh \
+	benchmarks/report/row_gossip.sh \
+	benchmarks/report/row_quorum.sh \
+	benchmarks/report/row_clock.sh \
+	benchmarks/report/row_stale.sh \
+	benchmarks/report/row_ring.sh \
+	benchmarks/report/row_exactly_once.sh \
+	benchmarks/report/row_tail.sh \
 	benchmarks/tests/coll_smoke.sh \
 	benchmarks/coll-scaling.sh \
 	benchmarks/tests/bench_smoke.sh \

@@ -4,7 +4,7 @@
 # is expected, so the report does not count the row as broken.
 set -eu
 . "$REPORT_SRC/benchmarks/report/lib.sh"
-report_summary "5 stale read" "P(stale) = pi * P(stale | partitioned)" "-" "-" "-" "-" \
+report_summary "5 stale read" "P(stale) = pi * P(stale, given a partition)" "-" "-" "-" "-" \
     "not measured in this cut (see section 5)" ""
 report_section stale <<'EOF2'
 ## 5. Stale reads of a degraded quorum read under a partition
