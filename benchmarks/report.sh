@@ -92,7 +92,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ /
     echo "- commit: $commit$([ -n "$dirty" ] && echo " (with uncommitted changes)")"
     echo "- command: \`benchmarks/report.sh$([ "$quick" = 1 ] && echo " -q") -n $np -o $out\`; $(($(date +%s) - start)) s"
     if [ -f "$out/plots.skipped" ]; then
-        if command -v gnuplot >/dev/null 2>&1; then
+        if command -v "${REPORT_GNUPLOT:-gnuplot}" >/dev/null 2>&1; then
             echo "- plots skipped (gnuplot failed): $(tr '\n' ' ' <"$out/plots.skipped")"
         else
             echo "- plots skipped: gnuplot is not installed (Debian: gnuplot-nox); the CSV files are here"

@@ -41,10 +41,10 @@ report_verdict() {
 
 # report_csv_check FILE: it exists, has a header and at least one data line.
 report_csv_check() {
-    [ -s "$1" ] && [ "$(wc -l <"$1")" -ge 2 ] || {
+    if [ ! -s "$1" ] || [ "$(wc -l <"$1")" -lt 2 ]; then
         report_log "$1: missing or empty"
         return 1
-    }
+    fi
 }
 
 # report_summary ROW FORMULA PARAMS PREDICTED MEASURED RATIO VERDICT PNG:
@@ -61,9 +61,10 @@ report_section() {
 
 # report_plot NAME: stdin, a gnuplot script (data files relative to
 # REPORT_OUT), becomes REPORT_OUT/NAME.png; without gnuplot the plot is
-# skipped (and said so in the report), never an error.
+# skipped (and said so in the report), never an error.  REPORT_GNUPLOT
+# names the program (default gnuplot; "none" tries the skip).
 report_plot() {
-    if ! command -v gnuplot >/dev/null 2>&1; then
+    if ! command -v "${REPORT_GNUPLOT:-gnuplot}" >/dev/null 2>&1; then
         cat >/dev/null
         echo "$1" >>"$REPORT_OUT/plots.skipped"
         return 0
@@ -78,7 +79,7 @@ report_plot() {
         cat "$REPORT_OUT/$1.gp.body"
     } >"$REPORT_OUT/$1.gp"
     rm -f "$REPORT_OUT/$1.gp.body"
-    (cd "$REPORT_OUT" && gnuplot "$1.gp" 2>"$1.gp.err") || {
+    (cd "$REPORT_OUT" && "${REPORT_GNUPLOT:-gnuplot}" "$1.gp" 2>"$1.gp.err") || {
         report_log "gnuplot failed on $1.gp (see $1.gp.err): plot skipped"
         echo "$1" >>"$REPORT_OUT/plots.skipped"
     }

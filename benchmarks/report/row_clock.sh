@@ -5,7 +5,9 @@
 # suite's test_qlock_lease on 3 ranks: the holder 10 % slow, the replicas
 # 10 % fast; overlaps of two holders without the guard, with a guard for
 # rho = 100 ppm, and with one for rho = 100000 ppm).
+# shellcheck disable=SC2046 # set -- $(...) splits a line of figures on purpose
 set -eu
+# shellcheck source=benchmarks/report/lib.sh
 . "$REPORT_SRC/benchmarks/report/lib.sh"
 bin=$(report_bin ordo_skew)
 ppm=1000 secs=4 n=8

@@ -6,7 +6,9 @@
 # turn (call by call) in the same run: the measured crossover is where the
 # measured curves cross (linear interpolation between the two sizes around
 # the last change of sign).
+# shellcheck disable=SC2046 # set -- $(...) splits a line of figures on purpose
 set -eu
+# shellcheck source=benchmarks/report/lib.sh
 . "$REPORT_SRC/benchmarks/report/lib.sh"
 bin=$(report_bin ordo_crossover)
 opts="-m 1:4M"

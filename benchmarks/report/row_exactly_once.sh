@@ -10,7 +10,9 @@
 # mean time per call, exactly-once over at-least-once, the two modes taking
 # turns (at most 100/d calls per run at drop d) (benchmarks/ordo_latency 8 B, the same seed, so the same messages
 # are lost), the median of the rounds' ratios.
+# shellcheck disable=SC2046 # set -- $(...) splits a line of figures on purpose
 set -eu
+# shellcheck source=benchmarks/report/lib.sh
 . "$REPORT_SRC/benchmarks/report/lib.sh"
 bin=$(report_bin ordo_latency)
 drops="0 0.001 0.01 0.05" rounds=5 iters=20000
@@ -50,7 +52,7 @@ report_csv_check "$rcsv"
 med() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 csv=$REPORT_OUT/exactly_once.csv
 echo "drop,alo_mean_us,eo_mean_us,c_x_over_c_b,lambda_per_s,t_x_us,predicted,measured,ratio,measured_p50_ratio" >"$csv"
-cb= cx=
+cb='' cx=''
 for d in $drops; do
     am=$(awk -F, -v d="$d" 'NR > 1 && $1 == d { print $3 }' "$rcsv" | med)
     em=$(awk -F, -v d="$d" 'NR > 1 && $1 == d { print $4 }' "$rcsv" | med)

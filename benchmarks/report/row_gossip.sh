@@ -2,7 +2,9 @@
 # Row 2, gossip: rounds for a record to reach all N ranks, ~ log N, against a
 # central registry's N - 1 sequential sends, N = 2 .. 64 (benchmarks/ordo_gossip,
 # one publisher; rounds are counted along the record's path, not timed).
+# shellcheck disable=SC2046 # set -- $(...) splits a line of figures on purpose
 set -eu
+# shellcheck source=benchmarks/report/lib.sh
 . "$REPORT_SRC/benchmarks/report/lib.sh"
 bin=$(report_bin ordo_gossip)
 ns="2 4 8 16 32 64" iters=10

@@ -5,7 +5,9 @@
 # replica's messages held back a time of its own (ORDO_FAULT slow=r:US, set
 # by ordo_qreg_latency --delays 0,200,400,...), against the measured p50
 # (benchmarks/ordo_qreg_latency, rank 0 operating, the others serving).
+# shellcheck disable=SC2046 # set -- $(...) splits a line of figures on purpose
 set -eu
+# shellcheck source=benchmarks/report/lib.sh
 . "$REPORT_SRC/benchmarks/report/lib.sh"
 bin=$(report_bin ordo_qreg_latency)
 np=6 iters=200

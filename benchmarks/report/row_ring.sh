@@ -3,7 +3,9 @@
 # move when one of N ranks leaves or joins, against 1/N, and the balance
 # (max/mean blocks per rank) against the virtual nodes per rank, both from
 # benchmarks/ordo_ring_bench (no ranks: the ring is a pure function).
+# shellcheck disable=SC2046 # set -- $(...) splits a line of figures on purpose
 set -eu
+# shellcheck source=benchmarks/report/lib.sh
 . "$REPORT_SRC/benchmarks/report/lib.sh"
 bin=$(report_bin ordo_ring_bench)
 rings=50 blocks=100000

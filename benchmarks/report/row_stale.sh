@@ -3,6 +3,7 @@
 # measured in this first cut.  The section says what the row needs; no CSV
 # is expected, so the report does not count the row as broken.
 set -eu
+# shellcheck source=benchmarks/report/lib.sh
 . "$REPORT_SRC/benchmarks/report/lib.sh"
 report_summary "5 stale read" "P(stale) = pi * P(stale, given a partition)" "-" "-" "-" "-" \
     "not measured in this cut (see section 5)" ""

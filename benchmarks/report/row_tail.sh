@@ -4,7 +4,9 @@
 # single call's quantile at 0.99^(1/k).  benchmarks/ordo_fanout, k = 1 ..
 # 16, with injected delays (ORDO_FAULT delay=P:US: each message held back,
 # with probability P, a uniform time up to US) to make a tail.
+# shellcheck disable=SC2046 # set -- $(...) splits a line of figures on purpose
 set -eu
+# shellcheck source=benchmarks/report/lib.sh
 . "$REPORT_SRC/benchmarks/report/lib.sh"
 bin=$(report_bin ordo_fanout)
 np=5 iters=3000 thresh=1000
