@@ -4,7 +4,8 @@
 # exactly-once) over the same call without it (at-least-once), under
 # injected message loss (ORDO_FAULT drop=d, retries every ORDO_RETRY_MS).
 # c_b: the at-least-once call's mean time without loss; c_x = t_x: what the
-# window adds to it (exactly-once minus at-least-once, without loss); lambda:
+# window adds to it (the median ratio of the modes without loss, minus 1,
+# times c_b: so the row at drop 0 is the parameter itself); lambda:
 # the failure rate per unit of attempt time that loses a call (request or
 # reply) with probability 1 - (1 - d)^2 over an attempt of c_b.  Measured:
 # mean time per call, exactly-once over at-least-once, the two modes taking
@@ -52,16 +53,16 @@ report_csv_check "$rcsv"
 med() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 csv=$REPORT_OUT/exactly_once.csv
 echo "drop,alo_mean_us,eo_mean_us,c_x_over_c_b,lambda_per_s,t_x_us,predicted,measured,ratio,measured_p50_ratio" >"$csv"
-cb='' cx=''
+# The parameters from drop 0: c_b the at-least-once mean, 1 + c_x/c_b the
+# median of the rounds' ratios (the same figure the measured column gives).
+cb=$(awk -F, 'NR > 1 && $1 == 0 { print $3 }' "$rcsv" | med)
+cxcb=$(awk -F, 'NR > 1 && $1 == 0 { print $7 - 1 }' "$rcsv" | med)
+cx=$(awk -v cb="$cb" -v r="$cxcb" 'BEGIN { printf "%.4f", r * cb }') # < 0: noise
 for d in $drops; do
     am=$(awk -F, -v d="$d" 'NR > 1 && $1 == d { print $3 }' "$rcsv" | med)
     em=$(awk -F, -v d="$d" 'NR > 1 && $1 == d { print $4 }' "$rcsv" | med)
     mr=$(awk -F, -v d="$d" 'NR > 1 && $1 == d { print $7 }' "$rcsv" | med)
     pr=$(awk -F, -v d="$d" 'NR > 1 && $1 == d { print $8 }' "$rcsv" | med)
-    if [ -z "$cb" ]; then
-        cb=$am
-        cx=$(awk -v a="$am" -v e="$em" 'BEGIN { printf "%.4f", e - a }') # < 0: noise
-    fi
     awk -v d="$d" -v am="$am" -v em="$em" -v cb="$cb" -v cx="$cx" -v mr="$mr" -v pr="$pr" 'BEGIN {
         lam = d > 0 ? -2 * log(1 - d) / (cb * 1e-6) : 0
         pred = (1 + cx / cb) * exp(lam * cx * 1e-6)
@@ -89,7 +90,8 @@ report_section exactly_once <<EOF2
 (N = $iters, at most 100/d under loss),
 the two modes taking turns, $rounds rounds per drop rate, the same seed (the same messages
 are lost in both). c_b is the at-least-once mean without loss ($cb us), c_x = t_x what the
-exactly-once window adds to it ($cx us), lambda the rate that loses an attempt of c_b with
+exactly-once window adds to it ($cx us: the median ratio of the modes without loss, minus 1,
+times c_b; so the drop-0 row is the parameter, not a test), lambda the rate that loses an attempt of c_b with
 probability 1 - (1 - d)^2. A negative c_x is noise: the window's cost is below what the
 machine resolves. The exponential term is (1 - d)^(-2 c_x / c_b): at most a few per
 mille at these rates, far below what this machine can resolve (the mean under loss is carried
