@@ -24,7 +24,12 @@ the majority side writes a counter at random intervals while a reader grouped wi
 replica (ORDO_FAULT partition=...@T1-T2, shorter than the failure detector's timeout) reads
 with the degraded policy; both log (CLOCK_REALTIME, value), which on one host is one true
 clock; a read is stale when its value is older than the last write that completed before the
-read began. Open before it can run: how long a degraded read waits for the unreachable
-replicas before it answers with fewer than Q (if it waits for ORDO_TIMEOUT_MS, the reads
-during a short partition are few and late).
+read began. What stands in the way, read from consistency/qreg.c: a read that cannot gather
+Q answers returns the freshest value only once every call it made has ended (query_decided:
+wait_rest), and across a silent partition a call ends when the failure detector declares
+the replica failed or at ORDO_TIMEOUT_MS; after that the failed replicas are not asked, and
+a rank declared failed stays out of the view. So pi cannot be a share of time over
+repeated partitions in one job; a job gives one cut, its reads until the detector decides
+are few and late, and the ones after it all degrade. The row needs either one job per
+partition (pi from the cut's length over the job's) or a membership that readmits a rank.
 EOF2
