@@ -1,7 +1,8 @@
 #!/bin/sh
 # test.sh - install what is missing, build, and run every test: the unit and
-# multi-rank suites (make check), an installed build used from outside the
-# tree, the fuzz targets for 30 s each (tests/fuzz/run.sh), the suites again
+# multi-rank suites (make check), the report in its QUICK mode
+# (benchmarks/report.sh -q), an installed build used from outside the tree,
+# the fuzz targets for 30 s each (tests/fuzz/run.sh), the suites again
 # under AddressSanitizer and UndefinedBehaviorSanitizer (but those listed
 # below), and make distcheck.
 #   QUICK=1 ./test.sh    skip the sanitizer build and distcheck
@@ -43,6 +44,14 @@ check() { # dir label [tests]  (tests: a TESTS list; all when not given)
 
 ordo_build build
 check build "default build"
+
+# The report's smoke test: every row's sweep, small, end to end (CSV,
+# sections, plots if gnuplot is there); it fails only when the script or a
+# sweep breaks, never on a figure off its target (those are reported).
+ordo_log "report, QUICK mode (benchmarks/report.sh -q -o build/report-quick)"
+benchmarks/report.sh -q -o build/report-quick build >build/report-quick.out 2>&1 || {
+    cat build/report-quick.out; ordo_log "FAILED: benchmarks/report.sh -q"; exit 1; }
+tail -n 1 build/report-quick.out
 
 ordo_log "install, then build and run an application outside the tree"
 tests/install_check.sh build

@@ -102,6 +102,26 @@ benchmarks_ordo_gossip_SOURCES = benchmarks/ordo_gossip.c
 benchmarks_ordo_gossip_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_gossip_LDADD = $(BENCH_LDADD)
 
+# Tail amplification: fan-outs of k calls (benchmarks/report/row_tail.sh).
+bin_PROGRAMS += benchmarks/ordo_fanout
+benchmarks_ordo_fanout_SOURCES = benchmarks/ordo_fanout.c
+benchmarks_ordo_fanout_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_fanout_LDADD = libordo.la -lm
+
+# Clock skew under injected drift against 2*rho*P (benchmarks/report/row_clock.sh).
+bin_PROGRAMS += benchmarks/ordo_skew
+benchmarks_ordo_skew_SOURCES = benchmarks/ordo_skew.c
+benchmarks_ordo_skew_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_skew_LDADD = libordo.la -lm
+
+# Consistent hashing against 1/N and max/mean (benchmarks/report/row_ring.sh):
+# it links the consistency layer's ring as tests/consistency/test_ring does,
+# so it is built, not installed.
+noinst_PROGRAMS = benchmarks/ordo_ring_bench
+benchmarks_ordo_ring_bench_SOURCES = benchmarks/ordo_ring_bench.c
+benchmarks_ordo_ring_bench_CFLAGS = $(AM_CFLAGS) $(UCX_CFLAGS)
+benchmarks_ordo_ring_bench_LDADD = libordo_core.la -lm
+
 # Smoke tests: every benchmark on 2 ranks with small sizes, the output's
 # format, a bad option, and the refusal to run on 1 rank; the collective
 # benchmarks on 3 ranks (coll_smoke.sh).
@@ -114,7 +134,24 @@ TESTS += \
 	benchmarks/tests/coll_smoke.sh \
 	benchmarks/tests/counters_smoke.sh
 
+# The report (issue 19): the seeds' formulas against this machine, into
+# BUILD/report/ (report.md, CSV, PNG); REPORT_FLAGS=-q for the smoke test.
+# The lease row uses the consistency suite's test_qlock_lease.
+.PHONY: report
+report: all tests/consistency/test_qlock_lease
+	$(SHELL) $(top_srcdir)/benchmarks/report.sh $(REPORT_FLAGS) $(top_builddir)
+
 EXTRA_DIST += \
+	benchmarks/report.sh \
+	benchmarks/report/lib.sh \
+	benchmarks/report/row_crossover.sh \
+	benchmarks/report/row_gossip.sh \
+	benchmarks/report/row_quorum.sh \
+	benchmarks/report/row_clock.sh \
+	benchmarks/report/row_stale.sh \
+	benchmarks/report/row_ring.sh \
+	benchmarks/report/row_exactly_once.sh \
+	benchmarks/report/row_tail.sh \
 	benchmarks/tests/coll_smoke.sh \
 	benchmarks/tests/counters_smoke.sh \
 	benchmarks/coll-scaling.sh \

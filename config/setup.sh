@@ -7,7 +7,7 @@
 
 ORDO_PACKAGES="build-essential autoconf automake libtool pkg-config \
 libopenmpi-dev openmpi-bin libucx-dev ucx-utils libhwloc-dev libpapi-dev libcunit1-dev \
-slurm-wlm munge clang libclang-rt-14-dev"
+slurm-wlm munge clang libclang-rt-14-dev gnuplot-nox"
 
 ordo_log() { printf '== %s\n' "$*"; }
 
