@@ -78,6 +78,48 @@ static int64_t *sum;   /* an audit's total per home rank */
 static uint64_t rng;
 static double t_start;
 
+static uint64_t last_op_ns; /* CLOCK_REALTIME when this rank's last transfer ended */
+
+static uint64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* --report DIR: DIR/bank.<rank>.pid at start (rank from the launcher's
+ * environment: before ordo_init, so a rank that hangs in it is seen), and
+ * DIR/bank.<rank>.report at the end, key=value lines as apps/ordo_kv's. */
+static void report(int rank, const char *ext, const char *status)
+{
+    char path[4096];
+    if (!o.report)
+        return;
+    snprintf(path, sizeof(path), "%s/bank.%d.%s", o.report, rank, ext);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return;
+    if (!status)
+        fprintf(f, "%ld\n", ordo_bank_pid());
+    else
+        fprintf(f,
+                "rank=%d\nops_ok=%" PRId64 "\nops_fail=%" PRId64 "\nops_info=0\nlast_op_ns=%" PRIu64
+                "\nend_ns=%" PRIu64 "\nstatus=%s\n",
+                rank, cnt[C_DONE],
+                cnt[C_FUNDS] + cnt[C_FENCED] + cnt[C_LEASE] + cnt[C_UNREACH] + cnt[C_TIMEOUT],
+                last_op_ns, wall_ns(), status);
+    fclose(f);
+}
+
+static int env_rank(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "SLURM_PROCID"};
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+        if (getenv(vars[i]))
+            return atoi(getenv(vars[i]));
+    return 0;
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -321,6 +363,7 @@ static void run_lock(void)
             continue;
         transfer_locked(tok, from, to, amt);
         release();
+        last_op_ns = wall_ns();
     }
 }
 
@@ -459,6 +502,7 @@ static void run_cas(int64_t *base)
             int from, to;
             int64_t amt = pick(&from, &to);
             transfer_cas(from, to, amt);
+            last_op_ns = wall_ns();
         }
         audit_cas("quiescent", 0, base, &known_failed);
         reduce(&done, &all_done, 1, ORDO_DTYPE_INT32, ORDO_OP_MIN);
@@ -505,6 +549,7 @@ int main(int argc, char **argv)
 {
     if (!ordo_bank_parse(argc, argv, &o))
         return 2;
+    report(env_rank(), "pid", NULL);
     int s = ordo_init(&argc, &argv);
     if (s != ORDO_OK)
         die("ordo_init", s);
@@ -552,5 +597,6 @@ int main(int argc, char **argv)
     ordo_fence();
     ordo_obj_free(acct);
     s = ordo_finalize();
+    report(me, "report", anybad ? "failed" : "ok");
     return anybad ? 1 : s != ORDO_OK;
 }

@@ -302,7 +302,9 @@ static int lost_writes(const lincheck_history_t *h, const lincheck_keys_t *keys,
         nkeys++;
     }
     if (!o->quiet)
-        printf("ordo-lincheck: %zu %s of %zu register %s, %ld lost %s: %s\n", reads,
+        printf("ordo-lincheck: %zu operations (ok %zu, fail %zu, info %zu), %zu %s of %zu "
+               "register %s, %ld lost %s: %s\n",
+               h->ninvokes, h->ninvokes - h->nfail - h->ninfo, h->nfail, h->ninfo, reads,
                plural(reads, "read", "reads"), nkeys, plural(nkeys, "key", "keys"), lost,
                plural((size_t)lost, "write", "writes"), lost ? "LOST WRITES" : "none lost");
     return lost ? LINCHECK_EXIT_INVALID : LINCHECK_EXIT_VALID;

@@ -260,7 +260,7 @@ fi
 run 1 "--lost-writes" --lost-writes "$data/lost/final-read.edn" &&
     expect "--lost-writes" "$tmp/out" "key 0: lost write: a read returned 7" \
         "key 1: lost write: a read returned 0" "(the initial value)" \
-        "$data/lost/final-read.edn:23: {" "ordo-lincheck: 4 reads of 3 register keys, 2 lost writes: LOST WRITES"
+        "$data/lost/final-read.edn:23: {" "ordo-lincheck: 10 operations (ok 9, fail 0, info 1), 4 reads of 3 register keys, 2 lost writes: LOST WRITES"
 grep -q "key 2: lost" "$tmp/out" && bad "--lost-writes: key 2 (an overlapping read) called lost"
 run 0 "--lost-writes valid" --lost-writes "$data/valid" &&
     expect "--lost-writes valid" "$tmp/out" "0 lost writes: none lost"
