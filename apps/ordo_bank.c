@@ -87,9 +87,10 @@ static uint64_t wall_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* --report DIR: DIR/bank.<rank>.pid at start (rank from the launcher's
- * environment: before ordo_init, so a rank that hangs in it is seen), and
- * DIR/bank.<rank>.report at the end, key=value lines as apps/ordo_kv's. */
+/* --report DIR: DIR/bank.<rank>.pid once ordo_init is done (where
+ * ORDO_FAULT's times count from, and ordo-nemesis's kills), and
+ * DIR/bank.<rank>.report after ordo_finalize, key=value lines as
+ * apps/ordo_kv's. */
 static void report(int rank, const char *ext, const char *status)
 {
     char path[4096];
@@ -109,15 +110,6 @@ static void report(int rank, const char *ext, const char *status)
                 cnt[C_FUNDS] + cnt[C_FENCED] + cnt[C_LEASE] + cnt[C_UNREACH] + cnt[C_TIMEOUT],
                 last_op_ns, wall_ns(), status);
     fclose(f);
-}
-
-static int env_rank(void)
-{
-    static const char *const vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "SLURM_PROCID"};
-    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
-        if (getenv(vars[i]))
-            return atoi(getenv(vars[i]));
-    return 0;
 }
 
 static double now_s(void)
@@ -549,11 +541,11 @@ int main(int argc, char **argv)
 {
     if (!ordo_bank_parse(argc, argv, &o))
         return 2;
-    report(env_rank(), "pid", NULL);
     int s = ordo_init(&argc, &argv);
     if (s != ORDO_OK)
         die("ordo_init", s);
     me = ordo_rank();
+    report(me, "pid", NULL);
     n = ordo_size();
     rng = o.seed * 0x100000001b3ull + (uint64_t)me;
     setup();
