@@ -191,11 +191,27 @@ static int lease_ok(uint64_t need)
     return ordo_lock_lease_left(lock, &left) == ORDO_OK && left >= need;
 }
 
+/* Whether s says a quorum (or a peer) cannot be had now: a partition or
+ * failures took it away; it may come back, so the caller skips and goes on. */
+static int unavailable(int s)
+{
+    return s == ORDO_ERR_NO_QUORUM || s == ORDO_ERR_PEER_FAILED || s == ORDO_ERR_TIMEOUT;
+}
+
+/* A short pause with progress, after the lock or the ledger was unavailable. */
+static void back_off(void)
+{
+    double until = now_s() + 0.01;
+    while (now_s() < until)
+        ordo_progress();
+}
+
 static int acquire(uint64_t lease, uint64_t *token)
 {
     int s = ordo_lock_acquire(lock, lease, token);
-    if (s == ORDO_ERR_TIMEOUT) {
+    if (unavailable(s)) {
         cnt[C_TIMEOUT]++;
+        back_off();
         return 0;
     }
     if (s != ORDO_OK)
@@ -212,11 +228,15 @@ static void release(void)
         die("lock release", s);
 }
 
-static void read_ledger(ledger_t *l)
+/* 1, or 0 if no read quorum answered. */
+static int read_ledger(ledger_t *l)
 {
     int s = ordo_qreg_read(ledger, 0, l, NULL);
+    if (unavailable(s))
+        return 0;
     if (s != ORDO_OK)
         die("ledger read", s);
+    return 1;
 }
 
 /* One transfer under the lock; the caller holds it with token tok. */
@@ -237,7 +257,10 @@ static void transfer_locked(uint64_t tok, int from, int to, int64_t amt)
         cnt[C_FUNDS]++;
         return;
     }
-    read_ledger(l);
+    if (!read_ledger(l)) {
+        cnt[C_UNREACH]++;
+        return;
+    }
     if (!lease_ok(MARGIN_US)) {
         cnt[C_LEASE]++;
         return;
@@ -247,6 +270,12 @@ static void transfer_locked(uint64_t tok, int from, int to, int64_t amt)
     l->home[home[from]] -= amt;
     l->home[home[to]] += amt;
     s = ordo_qreg_write_fenced(ledger, 0, l, tok); /* the commit */
+    /* Its outcome unknown (no write quorum): write the same value with the
+     * same token again while the lease lasts, until it is known. */
+    while (unavailable(s) && lease_ok(MARGIN_US / 2)) {
+        back_off();
+        s = ordo_qreg_write_fenced(ledger, 0, l, tok);
+    }
     if (s == ORDO_ERR_FENCED) {
         cnt[C_FENCED]++;
         return;
@@ -289,9 +318,21 @@ static void audit_lock(const char *kind, int verbose)
     uint64_t tok;
     ledger_t *l = lbuf;
     for (int tries = 0;; tries++) {
+        int waits = 0;
         while (!acquire(AUDIT_US, &tok))
-            ;
-        read_ledger(l);
+            if (++waits == 300) { /* about 3 s without the lock's quorum */
+                if (verbose)
+                    printf("ordo_bank: %s audit by rank %d skipped: the lock has no quorum\n", kind,
+                           me);
+                return;
+            }
+        if (!read_ledger(l)) {
+            release();
+            if (verbose)
+                printf("ordo_bank: %s audit by rank %d skipped: the ledger has no quorum\n", kind,
+                       me);
+            return;
+        }
         memset(sum, 0, sizeof(int64_t) * (size_t)n);
         for (int a = 0; a < o.accounts; a++) {
             int64_t b = 0;
@@ -574,7 +615,7 @@ int main(int argc, char **argv)
         printf("ordo_bank: mode %s, %d ranks (%d failed), %d accounts: %" PRId64
                " transfers (%" PRId64 " refused for funds, %" PRId64 " fenced, %" PRId64
                " short of lease, %" PRId64 " unreachable, %" PRId64 " cas retries, %" PRId64
-               " lock timeouts), %" PRId64 " audits, total %" PRId64 " before, %" PRId64
+               " lock unavailable), %" PRId64 " audits, total %" PRId64 " before, %" PRId64
                " after, %.0f transfers/s: %s\n",
                o.mode == MODE_LOCK ? "lock" : "cas", n, m.failed, o.accounts, sums[C_DONE],
                sums[C_FUNDS], sums[C_FENCED], sums[C_LEASE], sums[C_UNREACH], sums[C_RETRY],

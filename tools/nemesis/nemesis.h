@@ -123,7 +123,7 @@ typedef struct nem_checks {
     nem_verdict_t lin, lost, bank, hung;
     long lost_writes;
     int nhung, ndied; /* hung survivors; ranks dead that no fault meant to kill */
-    char lin_why[256], bank_why[512];
+    char lin_why[256], bank_why[512], mutex_why[256];
 } nem_checks_t;
 
 /* Checks a finished job's directory (lincheck at lincheck, with a time

@@ -299,6 +299,9 @@ static void summary(const options_t *o, const nem_schedule_t *s, const nem_check
            c->ok, c->fail, c->info, secs > 0 ? (double)c->ops / secs : 0.0);
     printf("lincheck:    %-8s %s\n", nem_verdict_name(c->lin), c->lin_why);
     printf("lost writes: %-8s %ld\n", nem_verdict_name(c->lost), c->lost_writes);
+    if (c->mutex_why[0])
+        printf("locks:       (as mutexes, for information: leases end without releases) %s\n",
+               c->mutex_why);
     printf("bank:        %-8s %s\n", nem_verdict_name(c->bank), c->bank_why);
     printf("hung:        %-8s %d hung, %d died unscheduled\n", nem_verdict_name(c->hung), c->nhung,
            c->ndied);
