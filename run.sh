@@ -17,7 +17,9 @@
 # that loses a rank and goes on (apps/ordo_survive,
 # a crash injected by ORDO_FAULT, the failure detector, acknowledge and
 # shrink); then the bank of apps/ordo_bank (transfers that must conserve
-# money) under a quorum lock and lock-free with CAS, a few seconds each.
+# money) under a quorum lock and lock-free with CAS, a few seconds each;
+# then a fault campaign of one seed (tools/nemesis/ordo-nemesis: the bank
+# under a seeded schedule of faults, its histories and total checked).
 set -eu
 cd "$(dirname "$0")"
 . ./config/setup.sh
@@ -60,4 +62,7 @@ for mode in lock cas; do
     ordo_log "bank transfers on $np ranks, mode $mode (audited: the total must not change)"
     $ORDO_MPIRUN -np "$np" build/apps/ordo_bank -m $mode -d 3 -i 500
 done
+ordo_log "a fault campaign of one seed: ordo-nemesis, the bank on 5 ranks for 5 s under 4 drawn faults"
+rm -rf build/run-nemesis
+build/tools/nemesis/ordo-nemesis -w bank -n 5 -d 5 -s 1 -o build/run-nemesis | sed -n '/^====/,$p'
 ordo_log "done"
