@@ -18,8 +18,11 @@
 # a crash injected by ORDO_FAULT, the failure detector, acknowledge and
 # shrink); then the bank of apps/ordo_bank (transfers that must conserve
 # money) under a quorum lock and lock-free with CAS, a few seconds each;
-# then a fault campaign of one seed (tools/nemesis/ordo-nemesis: the bank
-# under a seeded schedule of faults, its histories and total checked).
+# then the key-value store apps/ordo_kv (YCSB workload a, Zipfian keys) on
+# quorum registers with its history checked by ordo-lincheck, and the same
+# load on SC shared objects beside it; then a fault campaign of one seed
+# (tools/nemesis/ordo-nemesis: the key-value store and the bank under a
+# seeded schedule of faults, histories, lost writes and totals checked).
 set -eu
 cd "$(dirname "$0")"
 . ./config/setup.sh
@@ -62,7 +65,15 @@ for mode in lock cas; do
     ordo_log "bank transfers on $np ranks, mode $mode (audited: the total must not change)"
     $ORDO_MPIRUN -np "$np" build/apps/ordo_bank -m $mode -d 3 -i 500
 done
-ordo_log "a fault campaign of one seed: ordo-nemesis, the bank on 5 ranks for 5 s under 4 drawn faults"
+kvhist=build/run-kv-history
+rm -rf "$kvhist"
+ordo_log "key-value store on $np ranks: workload a, zipfian, quorum registers, history into $kvhist"
+ORDO_HISTORY=$PWD/$kvhist $ORDO_MPIRUN -np "$np" -x ORDO_HISTORY build/apps/ordo_kv -w a -d 3
+ordo_log "linearizability check of the key-value store's history"
+build/tools/lincheck/ordo-lincheck "$kvhist"
+ordo_log "the same load on SC shared objects (no replication, no history), for comparison"
+$ORDO_MPIRUN -np "$np" build/apps/ordo_kv -w a -d 3 -b sc
+ordo_log "a fault campaign of one seed: ordo-nemesis, kv then bank on 5 ranks, 5 s each, under 4 drawn faults"
 rm -rf build/run-nemesis
-build/tools/nemesis/ordo-nemesis -w bank -n 5 -d 5 -s 1 -o build/run-nemesis | sed -n '/^====/,$p'
+build/tools/nemesis/ordo-nemesis -w both -n 5 -d 5 -s 1 -o build/run-nemesis | sed -n '/^====/,$p'
 ordo_log "done"

@@ -2,7 +2,7 @@
 # A one-node Slurm from jobs/local-slurm.sh: ordo_init under srun --mpi=pmix
 # (ordo_ring and the runtime suite on 4 tasks), the benchmark jobs
 # jobs/pt2pt.sbatch and jobs/collectives.sbatch with sbatch --wait on 4 tasks
-# (their output checked), the objects, litmus, bank and stencil jobs on small
+# (their output checked), the objects, litmus, bank, kv and stencil jobs on small
 # sizes, stop;
 # then start again in the same directory and stop: nothing left running.
 # shellcheck disable=SC2119
@@ -134,6 +134,21 @@ job_out=$tmp/submit/ordo-nemesis-$id.out
 grep -q "PASS 1, FAIL 0" "$tmp/results/nemesis-$id/summary.txt" ||
     { cat "$job_out"; fail "nemesis job: no passing summary"; }
 echo "ok: the nemesis job ran a campaign of 1 seed on 5 tasks under srun"
+# The kv job: ordo_kv on quorum registers, then on SC objects, a second each.
+ORDO_SRC=$top_srcdir ORDO_BUILD=$build ORDO_RESULTS=$tmp/results \
+    timeout 240 sbatch --wait -O -N 1 -n 4 "$jobs/kv.sbatch" -d 1 -k 256 -q >sbatch.out 2>&1
+rc=$?
+id=$(sed -n 's/^Submitted batch job //p' sbatch.out)
+[ -n "$id" ] || { cat sbatch.out; fail "sbatch did not submit the kv job"; }
+job_out=$tmp/submit/ordo-kv-$id.out
+[ $rc = 0 ] || { cat "$job_out"; fail "kv job: exit status $rc"; }
+grep -q "^# ordo-job: all ok" "$job_out" || { cat "$job_out"; fail "the kv job did not end with 'all ok'"; }
+for backend in qreg sc; do
+    grep -Eq "^ordo_kv: workload a, dist zipfian, backend $backend.*, 4 ranks \(0 failed\), 256 keys .*verified 256 keys on 4 ranks \(0 unread, 0 differ\): ok$" \
+        "$tmp/results/kv-$id/ordo_kv-$backend.txt" ||
+        { cat "$job_out"; fail "kv job: no good summary for backend $backend"; }
+done
+echo "ok: the kv job ran ordo_kv on quorum registers and SC objects on 4 tasks"
 
 # The stencil job: TSO, SC and MPI halos on 4 tasks, small grids, the grids equal.
 ORDO_SRC=$top_srcdir ORDO_BUILD=$build ORDO_RESULTS=$tmp/results \
