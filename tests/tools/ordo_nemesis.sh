@@ -62,7 +62,9 @@ status 2 "no launcher" "$nem" -w bank -d 1 -o "$tmp/nolaunch" --launcher /nonexi
 wl=bank
 [ -x "$top_builddir/apps/ordo_kv" ] && wl=both
 ORDO_NEMESIS=$nem "$campaign" -s 2 -d 4 -n 5 -w $wl -o "$tmp/camp" >"$tmp/camp.out" 2>&1 ||
-    { bad "campaign of 2 seeds ($wl) exit $?"; cat "$tmp/camp.out" "$tmp"/camp/seed-*.log; }
+    { bad "campaign of 2 seeds ($wl) exit $? (its output kept in $top_builddir/ordo_nemesis-failed)"
+        cat "$tmp/camp.out" "$tmp"/camp/seed-*.log; rm -rf "$top_builddir/ordo_nemesis-failed"
+        cp -r "$tmp/camp" "$top_builddir/ordo_nemesis-failed"; }
 expect "campaign" "$tmp/camp/summary.txt" "# totals: 2 seeds run (0 could not run)" "PASS 2, FAIL 0"
 
 # A replay with a real SIGKILL of rank 4 after 1 s: it is not counted as hung.

@@ -45,7 +45,7 @@ table=$out/summary.txt
 start=$(date +%s)
 {
     echo "# ordo-nemesis campaign: $seeds seeds from $first, workload $workload, $np ranks, ${duration} s each, $count faults per seed"
-    printf '%-6s %-44s %9s %8s %8s %6s %6s %5s %5s %s\n' seed faults ops ok_ops ops/s lincheck lost bank hung verdict
+    printf '%-6s %-44s %9s %8s %8s %8s %5s %5s %5s %5s %s\n' seed faults ops ok_ops ops/s lincheck lost kv bank hung verdict
 } >"$table"
 cat "$table"
 worst=0 s=$first last=$((first + seeds - 1))
@@ -60,22 +60,23 @@ while [ "$s" -le "$last" ]; do
     else
         # key=value fields of ordo-nemesis's last line
         eval "$(echo "$line" | sed 's/^nemesis: //' | tr ' ' '\n' | sed -n 's/^\([a-z_]*\)=\(.*\)$/f_\1="\2"/p')"
-        printf '%-6s %-44s %9s %8s %8s %6s %6s %5s %5s %s\n' "$s" "$f_faults:$f_kinds" "$f_ops" \
-            "$f_ok" "$f_ops_s" "$f_lincheck" "$f_lost" "$f_bank" "$f_hung" "$f_verdict" | tee -a "$table"
+        printf '%-6s %-44s %9s %8s %8s %8s %5s %5s %5s %5s %s\n' "$s" "$f_faults:$f_kinds" "$f_ops" \
+            "$f_ok" "$f_ops_s" "$f_lincheck" "$f_lost" "$f_kv" "$f_bank" "$f_hung" "$f_verdict" |
+            tee -a "$table"
     fi
     s=$((s + 1))
 done
 # totals: operations, the load's seconds, kinds seen, verdicts
 awk -v wall=$(($(date +%s) - start)) '
-    /^#/ || NF < 10 { if (!/^#/ && $0 != "") norun++; next }
+    /^#/ || NF < 11 { if (!/^#/ && $0 != "") norun++; next }
     $1 == "seed" { next }
     { ops += $3; ok += $4; if ($5 > 0) secs += $3 / $5; runs++
       split($2, a, ":"); n = split(a[2], kk, "+"); for (i = 1; i <= n; i++) kinds[kk[i]]++
-      lin[$6]++; lost += $7; bank[$8]++; hung += $9; verdict[$10]++ }
+      lin[$6]++; lost += $7; kv[$8]++; bank[$9]++; hung += $10; verdict[$11]++ }
     END {
       printf "# totals: %d seeds run (%d could not run), %d operations (%d ok), %.0f ops/s under faults over %.0f s of load (%d s wall)\n", runs, norun, ops, ok, (secs > 0 ? ops / secs : 0), secs, wall
       s = ""; for (k in kinds) s = s " " k "=" kinds[k]; print "# fault kinds (seeds with each):" s
-      printf "# linearizable: %d of %d; lost writes: %d; bank ok: %d (- for kv runs: %d); hung or died: %d; PASS %d, FAIL %d\n", lin["ok"], runs, lost, bank["ok"], bank["-"], hung, verdict["PASS"], verdict["FAIL"]
+      printf "# linearizable: %d of %d; lost writes: %d; kv survivors agree: %d (not run: %d); bank ok: %d (not run: %d); hung or died: %d; PASS %d, FAIL %d\n", lin["ok"], runs, lost, kv["ok"], kv["-"], bank["ok"], bank["-"], hung, verdict["PASS"], verdict["FAIL"]
     }' "$table" | tee -a "$table.tmp"
 cat "$table.tmp" >>"$table" && rm -f "$table.tmp"
 exit "$worst"

@@ -55,22 +55,27 @@ static void lincheck(nem_checks_t *c, const nem_job_t *job, const char *bin, dou
     snprintf(out, sizeof(out), "%s/lincheck-locks.txt", job->dir);
     snprintf(
         cmd, sizeof(cmd),
-        "set -- '%s'/hist/lock-*; [ -e \"$1\" ] || exit 0; '%s' --time-limit %g \"$@\" >'%s' 2>&1",
+        "set -- '%s'/hist/lock-*; [ -e \"$1\" ] || exit 77; '%s' --time-limit %g \"$@\" >'%s' 2>&1",
         job->dir, bin, limit, out);
     int st = run(cmd);
     if (st != 0 && find_line(out, "ordo-lincheck: ", line, sizeof(line)))
         snprintf(c->mutex_why, sizeof(c->mutex_why), "%.200s", line + 15);
-    else if (st == 0)
+    else if (st == 0 && !c->mutex_why[0])
         snprintf(c->mutex_why, sizeof(c->mutex_why), "%s", "ok");
     snprintf(out, sizeof(out), "%s/lincheck.txt", job->dir);
     snprintf(cmd, sizeof(cmd), "set -- '%s'/hist/qreg-*; '%s' --time-limit %g \"$@\" >'%s' 2>&1",
              job->dir, bin, limit, out);
     st = run(cmd);
     nem_verdict_t v = st == 0 ? NEM_PASS : st == 1 ? NEM_FAIL : NEM_UNKNOWN;
+    /* one line per workload: "kv: ...; bank: ..." */
+    size_t used = strlen(c->lin_why);
+    char *w = c->lin_why + used;
+    size_t room = sizeof(c->lin_why) - used;
     if (find_line(out, "ordo-lincheck: ", line, sizeof(line)))
-        snprintf(c->lin_why, sizeof(c->lin_why), "%.200s", line + 15);
+        snprintf(w, room, "%s%s: %.200s", used ? "; " : "", job->app, line + 15);
     else if (st != 0)
-        snprintf(c->lin_why, sizeof(c->lin_why), "ordo-lincheck exit %d (see %.200s)", st, out);
+        snprintf(w, room, "%s%s: ordo-lincheck exit %d (see %.200s)", used ? "; " : "", job->app,
+                 st, out);
     if (v > c->lin || c->lin == NEM_SKIPPED)
         c->lin = v;
 
@@ -111,8 +116,7 @@ static void bank(nem_checks_t *c, const nem_job_t *job)
             while (t && t > line && t[-1] >= '0' && t[-1] <= '9')
                 t--;
             if (!strncmp(line, "ordo_bank: mode ", 16) && t &&
-                sscanf(t, "%ld audits, total %ld before, %ld after", &a, &before, &after) ==
-                    3) {
+                sscanf(t, "%ld audits, total %ld before, %ld after", &a, &before, &after) == 3) {
                 summaries++;
                 audits += a;
                 if (a > 0) /* a side whose final audit ran */
@@ -131,10 +135,44 @@ static void bank(nem_checks_t *c, const nem_job_t *job)
         snprintf(c->bank_why, sizeof(c->bank_why), "no summary line in %.400s", out);
     else if (!wrong)
         snprintf(c->bank_why, sizeof(c->bank_why),
-                 "%ld audits, %d final audit%s skipped (no lock quorum), %.127s", audits, skipped,
-                 skipped == 1 ? "" : "s", total[0] ? total : "no audit ran");
+                 "%ld audits, %d final audit%s skipped (no quorum, or a home cut off), %.127s",
+                 audits, skipped, skipped == 1 ? "" : "s", total[0] ? total : "no audit ran");
     if (v > c->bank || c->bank == NEM_SKIPPED)
         c->bank = v;
+}
+
+/* ordo_kv's summary line(s), one per side that went on: the survivors
+ * read every key after the load and must agree ("ok"); "WRONG" or a
+ * summary not ending in ": ok" is a violation, none a failure to check. */
+static void kv(nem_checks_t *c, const nem_job_t *job)
+{
+    char out[4200], line[2048];
+    int summaries = 0, wrong = 0;
+    snprintf(out, sizeof(out), "%s/out.txt", job->dir);
+    FILE *f = fopen(out, "r");
+    if (f) {
+        while (fgets(line, sizeof(line), f)) {
+            line[strcspn(line, "\n")] = '\0';
+            int summary = !strncmp(line, "ordo_kv: workload ", 18);
+            size_t len = strlen(line);
+            int bad = (!strncmp(line, "ordo_kv: ", 9) && strstr(line, "WRONG")) ||
+                      (summary && (len < 4 || strcmp(line + len - 4, ": ok")));
+            summaries += summary;
+            if (bad && !wrong) {
+                wrong = 1;
+                snprintf(c->kv_why, sizeof(c->kv_why), "%.500s", line);
+            } else if (summary && !wrong) {
+                const char *v = strstr(line, "verified ");
+                snprintf(c->kv_why, sizeof(c->kv_why), "%.400s", v ? v : line);
+            }
+        }
+        fclose(f);
+    }
+    if (!summaries && !wrong)
+        snprintf(c->kv_why, sizeof(c->kv_why), "no summary line in %.400s", out);
+    nem_verdict_t v = wrong ? NEM_FAIL : summaries ? NEM_PASS : NEM_UNKNOWN;
+    if (v > c->kv || c->kv == NEM_SKIPPED)
+        c->kv = v;
 }
 
 /* Every rank that no fault meant to kill reported; none hung. */
@@ -165,5 +203,7 @@ void nem_checks_run(nem_checks_t *c, const nem_job_t *job, const char *lincheck_
     lincheck(c, job, lincheck_bin, time_limit);
     if (!strcmp(job->app, "bank"))
         bank(c, job);
+    else
+        kv(c, job);
     hung(c, job);
 }

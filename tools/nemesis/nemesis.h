@@ -120,10 +120,10 @@ typedef enum { NEM_PASS, NEM_FAIL, NEM_UNKNOWN, NEM_SKIPPED } nem_verdict_t;
 
 typedef struct nem_checks {
     size_t ops, ok, fail, info; /* history operations (invokes and their outcomes) */
-    nem_verdict_t lin, lost, bank, hung;
+    nem_verdict_t lin, lost, bank, kv, hung;
     long lost_writes;
     int nhung, ndied; /* hung survivors; ranks dead that no fault meant to kill */
-    char lin_why[256], bank_why[512], mutex_why[256];
+    char lin_why[512], bank_why[512], kv_why[512], mutex_why[256];
 } nem_checks_t;
 
 /* Checks a finished job's directory (lincheck at lincheck, with a time

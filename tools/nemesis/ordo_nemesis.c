@@ -215,6 +215,8 @@ static char **command(const options_t *o, const char *app, const char *dir, char
     argv[n++] = num[2];
     argv[n++] = strcmp(app, "bank") ? "-o" : "--report";
     argv[n++] = (char *)dir;
+    if (strcmp(app, "bank"))
+        argv[n++] = "-q"; /* no per-second progress lines */
     if (o->app_args) {
         char *extra = strdup(o->app_args);
         split(extra, argv, &n);
@@ -302,7 +304,10 @@ static void summary(const options_t *o, const nem_schedule_t *s, const nem_check
     if (c->mutex_why[0])
         printf("locks:       (as mutexes, for information: leases end without releases) %s\n",
                c->mutex_why);
-    printf("bank:        %-8s %s\n", nem_verdict_name(c->bank), c->bank_why);
+    if (c->kv != NEM_SKIPPED)
+        printf("kv:          %-8s %s\n", nem_verdict_name(c->kv), c->kv_why);
+    if (c->bank != NEM_SKIPPED)
+        printf("bank:        %-8s %s\n", nem_verdict_name(c->bank), c->bank_why);
     printf("hung:        %-8s %d hung, %d died unscheduled\n", nem_verdict_name(c->hung), c->nhung,
            c->ndied);
     printf("verdict:     %s\n", verdict == NEM_EXIT_OK          ? "PASS"
@@ -317,10 +322,10 @@ static void summary(const options_t *o, const nem_schedule_t *s, const nem_check
             sep = "+";
         }
     printf("%s ops=%zu ok=%zu fail=%zu info=%zu secs=%.1f ops_s=%.0f lincheck=%s lost=%ld "
-           "bank=%s hung=%d verdict=%s\n",
+           "kv=%s bank=%s hung=%d verdict=%s\n",
            *sep ? "" : "none", c->ops, c->ok, c->fail, c->info, secs,
            secs > 0 ? (double)c->ops / secs : 0.0, nem_verdict_name(c->lin), c->lost_writes,
-           nem_verdict_name(c->bank), c->nhung + c->ndied,
+           nem_verdict_name(c->kv), nem_verdict_name(c->bank), c->nhung + c->ndied,
            verdict == NEM_EXIT_OK          ? "PASS"
            : verdict == NEM_EXIT_VIOLATION ? "FAIL"
                                            : "NORUN");
@@ -386,8 +391,11 @@ int main(int argc, char **argv)
                    .lin_limit = 300,
                    .launcher = "mpirun --allow-run-as-root --oversubscribe --enable-recovery"};
     nem_schedule_t s;
-    nem_checks_t c = {
-        .lin = NEM_SKIPPED, .lost = NEM_SKIPPED, .bank = NEM_SKIPPED, .hung = NEM_SKIPPED};
+    nem_checks_t c = {.lin = NEM_SKIPPED,
+                      .lost = NEM_SKIPPED,
+                      .bank = NEM_SKIPPED,
+                      .kv = NEM_SKIPPED,
+                      .hung = NEM_SKIPPED};
     char why[512], outbuf[64];
     unsigned kinds;
     double secs = 0;
@@ -433,7 +441,8 @@ int main(int argc, char **argv)
         st = NEM_EXIT_USAGE;
     if (!st)
         st = c.lin == NEM_FAIL || c.lost == NEM_FAIL || c.bank == NEM_FAIL || c.hung == NEM_FAIL ||
-                     c.bank == NEM_UNKNOWN || c.lost == NEM_UNKNOWN
+                     c.kv == NEM_FAIL || c.kv == NEM_UNKNOWN || c.bank == NEM_UNKNOWN ||
+                     c.lost == NEM_UNKNOWN
                  ? NEM_EXIT_VIOLATION
                  : NEM_EXIT_OK;
     summary(&o, &s, &c, secs, st);
