@@ -4,22 +4,24 @@
 # operations per second, each check, the verdict; totals at the end).
 #
 #   tools/nemesis/campaign.sh [-s SEEDS] [-f FIRST] [-d DURATION] [-n NP] [-w WORKLOAD]
-#                             [-c COUNT] [-o DIR] [-- ordo-nemesis options...]
+#                             [-c COUNT] [-o DIR] [-C] [-- ordo-nemesis options...]
 #
 # SEEDS seeds from FIRST (default 10 from 1), DURATION seconds each
 # (default 20), NP ranks (default 5), WORKLOAD kv, bank or both (default
 # both), COUNT faults per seed (default 4). Each seed's output goes to
 # DIR/seed-N (default nemesis-campaign), the table to DIR/summary.txt and
-# stdout. ORDO_NEMESIS names the binary (default: next to this script in a
+# stdout. -C runs nothing: every seed's directory of an earlier campaign in
+# DIR is checked again (ordo-nemesis --check) and the table rewritten.
+# ORDO_NEMESIS names the binary (default: next to this script in a
 # build tree, else ordo-nemesis on PATH). Exit 0 if every seed passed, 1 if
 # any found a violation, 2 if any could not run.
 set -u
-seeds=10 first=1 duration=20 np=5 workload=both count=4 out=nemesis-campaign
+seeds=10 first=1 duration=20 np=5 workload=both count=4 out=nemesis-campaign recheck=
 usage() {
     sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 }
-while getopts "s:f:d:n:w:c:o:h" opt; do
+while getopts "s:f:d:n:w:c:o:Ch" opt; do
     case $opt in
     s) seeds=$OPTARG ;;
     f) first=$OPTARG ;;
@@ -28,6 +30,7 @@ while getopts "s:f:d:n:w:c:o:h" opt; do
     w) workload=$OPTARG ;;
     c) count=$OPTARG ;;
     o) out=$OPTARG ;;
+    C) recheck=1 ;;
     *) usage ;;
     esac
 done
@@ -50,9 +53,15 @@ start=$(date +%s)
 cat "$table"
 worst=0 s=$first last=$((first + seeds - 1))
 while [ "$s" -le "$last" ]; do
-    "$ORDO_NEMESIS" -s "$s" -d "$duration" -n "$np" -w "$workload" -c "$count" \
-        -o "$out/seed-$s" "$@" >"$out/seed-$s.log" 2>&1
-    rc=$?
+    if [ -n "$recheck" ]; then
+        "$ORDO_NEMESIS" --check "$out/seed-$s" >"$out/seed-$s.check.log" 2>&1
+        rc=$?
+        grep '^nemesis: seed=' "$out/seed-$s.check.log" >>"$out/seed-$s.log"
+    else
+        "$ORDO_NEMESIS" -s "$s" -d "$duration" -n "$np" -w "$workload" -c "$count" \
+            -o "$out/seed-$s" "$@" >"$out/seed-$s.log" 2>&1
+        rc=$?
+    fi
     [ $rc -gt $worst ] && worst=$rc
     line=$(grep '^nemesis: seed=' "$out/seed-$s.log" | tail -1)
     if [ -z "$line" ]; then
