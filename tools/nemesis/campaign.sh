@@ -47,7 +47,11 @@ mkdir -p "$out" || exit 2
 table=$out/summary.txt
 start=$(date +%s)
 {
-    echo "# ordo-nemesis campaign: $seeds seeds from $first, workload $workload, $np ranks, ${duration} s each, $count faults per seed"
+    if [ -n "$recheck" ]; then
+        echo "# ordo-nemesis campaign in $out: $seeds seeds from $first checked again (each seed's options: its schedule file)"
+    else
+        echo "# ordo-nemesis campaign: $seeds seeds from $first, workload $workload, $np ranks, ${duration} s each, $count faults per seed"
+    fi
     printf '%-6s %-44s %9s %8s %8s %8s %5s %5s %5s %5s %s\n' seed faults ops ok_ops ops/s lincheck lost kv bank hung verdict
 } >"$table"
 cat "$table"
@@ -83,7 +87,7 @@ awk -v wall=$(($(date +%s) - start)) '
       split($2, a, ":"); n = split(a[2], kk, "+"); for (i = 1; i <= n; i++) kinds[kk[i]]++
       lin[$6]++; lost += $7; kv[$8]++; bank[$9]++; hung += $10; verdict[$11]++ }
     END {
-      printf "# totals: %d seeds run (%d could not run), %d operations (%d ok), %.0f ops/s under faults over %.0f s of load (%d s wall)\n", runs, norun, ops, ok, (secs > 0 ? ops / secs : 0), secs, wall
+      printf "# totals: %d seeds run (%d could not run), %d operations (%d ok), %.0f ops/s (%.0f ok ops/s) under faults over %.0f s of load (%d s wall)\n", runs, norun, ops, ok, (secs > 0 ? ops / secs : 0), (secs > 0 ? ok / secs : 0), secs, wall
       s = ""; for (k in kinds) s = s " " k "=" kinds[k]; print "# fault kinds (seeds with each):" s
       printf "# linearizable: %d of %d; lost writes: %d; kv survivors agree: %d (not run: %d); bank ok: %d (not run: %d); hung or died: %d; PASS %d, FAIL %d\n", lin["ok"], runs, lost, kv["ok"], kv["-"], bank["ok"], bank["-"], hung, verdict["PASS"], verdict["FAIL"]
     }' "$table" | tee -a "$table.tmp"
