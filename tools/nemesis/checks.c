@@ -186,6 +186,9 @@ static void hung(nem_checks_t *c, const nem_job_t *job)
             bad = 1;
             printf("nemesis: %s rank %d hung (still running at the %.0f s limit)\n", job->app, i,
                    job->limit);
+        } else if (r->reported && r->last_op_ns && r->end_ns > r->last_op_ns) {
+            double idle = (double)(r->end_ns - r->last_op_ns) / 1e9;
+            c->idle_s = idle > c->idle_s ? idle : c->idle_s;
         } else if (!r->reported && !job->schedule->crashed[i]) {
             c->ndied++;
             bad = 1;

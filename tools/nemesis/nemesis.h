@@ -123,6 +123,7 @@ typedef struct nem_checks {
     nem_verdict_t lin, lost, bank, kv, hung;
     long lost_writes;
     int nhung, ndied; /* hung survivors; ranks dead that no fault meant to kill */
+    double idle_s;    /* the longest a reporting rank went from its last operation to its end */
     char lin_why[512], bank_why[512], kv_why[512], mutex_why[256];
 } nem_checks_t;
 

@@ -308,8 +308,9 @@ static void summary(const options_t *o, const nem_schedule_t *s, const nem_check
         printf("kv:          %-8s %s\n", nem_verdict_name(c->kv), c->kv_why);
     if (c->bank != NEM_SKIPPED)
         printf("bank:        %-8s %s\n", nem_verdict_name(c->bank), c->bank_why);
-    printf("hung:        %-8s %d hung, %d died unscheduled\n", nem_verdict_name(c->hung), c->nhung,
-           c->ndied);
+    printf("hung:        %-8s %d hung, %d died unscheduled; at most %.1f s from a rank's last "
+           "operation to its end\n",
+           nem_verdict_name(c->hung), c->nhung, c->ndied, c->idle_s);
     printf("verdict:     %s\n", verdict == NEM_EXIT_OK          ? "PASS"
                                 : verdict == NEM_EXIT_VIOLATION ? "FAIL (a violation)"
                                                                 : "NO RUN");
