@@ -24,6 +24,9 @@
 #                fenced ledger, and lock-free with CAS (apps/ordo_bank)
 #   kv           a key-value store on quorum registers, YCSB workload a, its
 #                history checked, then on SC objects (apps/ordo_kv)
+#   nemesis      a fault campaign of one seed: kv, then bank, under a drawn
+#                schedule of faults; histories, lost writes, totals and hung
+#                ranks checked (tools/nemesis/ordo-nemesis)
 #
 # The whole configuration is `build/tools/ordo_info -c`; everything about
 # this job is in build/run/info.log.
@@ -133,6 +136,11 @@ step kv-sc run build/apps/ordo_kv -w a -d 3 -b sc -q
 show kv '^ordo_kv:' 1 | sed 's/ordo_kv: //; s/, read p50/,\n      read p50/'
 show kv-check '^ordo-lincheck'
 show kv-sc '^ordo_kv:' 1 | sed 's/ordo_kv: //; s/, read p50/,\n      read p50/'
+
+title "Fault campaign of one seed: kv, then bank, on 5 ranks under drawn faults (ordo-nemesis)"
+step nemesis build/tools/nemesis/ordo-nemesis -w both -n 5 -d 5 -s 2 -o build/run-nemesis
+sed -n '/^====/,$p' "$out/nemesis.log" | grep -E '^(schedule|operations|lincheck|lost writes|kv|bank|hung|verdict):' |
+    cut -c1-150 | sed 's/^/    /'
 
 title "Where to look next"
 echo "    every step's whole output: $out/<step>.log; the configuration: build/tools/ordo_info -c"

@@ -78,6 +78,40 @@ static int64_t *sum;   /* an audit's total per home rank */
 static uint64_t rng;
 static double t_start;
 
+static uint64_t last_op_ns; /* CLOCK_REALTIME when this rank's last transfer ended */
+
+static uint64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* --report DIR: DIR/bank.<rank>.pid once ordo_init is done (where
+ * ORDO_FAULT's times count from, and ordo-nemesis's kills), and
+ * DIR/bank.<rank>.report after ordo_finalize, key=value lines as
+ * apps/ordo_kv's. */
+static void report(int rank, const char *ext, const char *status)
+{
+    char path[4096];
+    if (!o.report)
+        return;
+    snprintf(path, sizeof(path), "%s/bank.%d.%s", o.report, rank, ext);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return;
+    if (!status)
+        fprintf(f, "%ld\n", ordo_bank_pid());
+    else
+        fprintf(f,
+                "rank=%d\nops_ok=%" PRId64 "\nops_fail=%" PRId64 "\nops_info=0\nlast_op_ns=%" PRIu64
+                "\nend_ns=%" PRIu64 "\nstatus=%s\n",
+                rank, cnt[C_DONE],
+                cnt[C_FUNDS] + cnt[C_FENCED] + cnt[C_LEASE] + cnt[C_UNREACH] + cnt[C_TIMEOUT],
+                last_op_ns, wall_ns(), status);
+    fclose(f);
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -157,11 +191,27 @@ static int lease_ok(uint64_t need)
     return ordo_lock_lease_left(lock, &left) == ORDO_OK && left >= need;
 }
 
+/* Whether s says a quorum (or a peer) cannot be had now: a partition or
+ * failures took it away; it may come back, so the caller skips and goes on. */
+static int unavailable(int s)
+{
+    return s == ORDO_ERR_NO_QUORUM || s == ORDO_ERR_PEER_FAILED || s == ORDO_ERR_TIMEOUT;
+}
+
+/* A short pause with progress, after the lock or the ledger was unavailable. */
+static void back_off(void)
+{
+    double until = now_s() + 0.01;
+    while (now_s() < until)
+        ordo_progress();
+}
+
 static int acquire(uint64_t lease, uint64_t *token)
 {
     int s = ordo_lock_acquire(lock, lease, token);
-    if (s == ORDO_ERR_TIMEOUT) {
+    if (unavailable(s)) {
         cnt[C_TIMEOUT]++;
+        back_off();
         return 0;
     }
     if (s != ORDO_OK)
@@ -178,11 +228,15 @@ static void release(void)
         die("lock release", s);
 }
 
-static void read_ledger(ledger_t *l)
+/* 1, or 0 if no read quorum answered. */
+static int read_ledger(ledger_t *l)
 {
     int s = ordo_qreg_read(ledger, 0, l, NULL);
+    if (unavailable(s))
+        return 0;
     if (s != ORDO_OK)
         die("ledger read", s);
+    return 1;
 }
 
 /* One transfer under the lock; the caller holds it with token tok. */
@@ -203,7 +257,10 @@ static void transfer_locked(uint64_t tok, int from, int to, int64_t amt)
         cnt[C_FUNDS]++;
         return;
     }
-    read_ledger(l);
+    if (!read_ledger(l)) {
+        cnt[C_UNREACH]++;
+        return;
+    }
     if (!lease_ok(MARGIN_US)) {
         cnt[C_LEASE]++;
         return;
@@ -213,6 +270,12 @@ static void transfer_locked(uint64_t tok, int from, int to, int64_t amt)
     l->home[home[from]] -= amt;
     l->home[home[to]] += amt;
     s = ordo_qreg_write_fenced(ledger, 0, l, tok); /* the commit */
+    /* Its outcome unknown (no write quorum): write the same value with the
+     * same token again while the lease lasts, until it is known. */
+    while (unavailable(s) && lease_ok(MARGIN_US / 2)) {
+        back_off();
+        s = ordo_qreg_write_fenced(ledger, 0, l, tok);
+    }
     if (s == ORDO_ERR_FENCED) {
         cnt[C_FENCED]++;
         return;
@@ -255,19 +318,42 @@ static void audit_lock(const char *kind, int verbose)
     uint64_t tok;
     ledger_t *l = lbuf;
     for (int tries = 0;; tries++) {
+        int waits = 0;
         while (!acquire(AUDIT_US, &tok))
-            ;
-        read_ledger(l);
+            if (++waits == 300) { /* about 3 s without the lock's quorum */
+                if (verbose)
+                    printf("ordo_bank: %s audit by rank %d skipped: the lock has no quorum\n", kind,
+                           me);
+                return;
+            }
+        if (!read_ledger(l)) {
+            release();
+            if (verbose)
+                printf("ordo_bank: %s audit by rank %d skipped: the ledger has no quorum\n", kind,
+                       me);
+            return;
+        }
         memset(sum, 0, sizeof(int64_t) * (size_t)n);
+        int unread = 0; /* accounts of homes the view holds live that did not answer */
         for (int a = 0; a < o.accounts; a++) {
             int64_t b = 0;
             int s = failed(home[a]) ? ORDO_ERR_PEER_FAILED : ordo_read(acct, off(a), &b, 8);
-            if (s != ORDO_OK && s != ORDO_ERR_PEER_FAILED)
+            if (s != ORDO_OK && s != ORDO_ERR_PEER_FAILED && s != ORDO_ERR_TIMEOUT)
                 die("audit read", s);
+            unread += s != ORDO_OK && !failed(home[a]);
             sum[home[a]] += b;
         }
         int ok = lease_ok(1);
         release();
+        /* A home cut off (a partition the view has not declared yet): its
+         * balances are unknown, not zero; no conclusion. */
+        if (unread) {
+            if (verbose)
+                printf("ordo_bank: %s audit by rank %d skipped: %d accounts at live homes did not "
+                       "answer\n",
+                       kind, me, unread);
+            return;
+        }
         if (ok)
             break;
         if (tries == 10)
@@ -321,6 +407,7 @@ static void run_lock(void)
             continue;
         transfer_locked(tok, from, to, amt);
         release();
+        last_op_ns = wall_ns();
     }
 }
 
@@ -459,6 +546,7 @@ static void run_cas(int64_t *base)
             int from, to;
             int64_t amt = pick(&from, &to);
             transfer_cas(from, to, amt);
+            last_op_ns = wall_ns();
         }
         audit_cas("quiescent", 0, base, &known_failed);
         reduce(&done, &all_done, 1, ORDO_DTYPE_INT32, ORDO_OP_MIN);
@@ -509,6 +597,7 @@ int main(int argc, char **argv)
     if (s != ORDO_OK)
         die("ordo_init", s);
     me = ordo_rank();
+    report(me, "pid", NULL);
     n = ordo_size();
     rng = o.seed * 0x100000001b3ull + (uint64_t)me;
     setup();
@@ -537,7 +626,7 @@ int main(int argc, char **argv)
         printf("ordo_bank: mode %s, %d ranks (%d failed), %d accounts: %" PRId64
                " transfers (%" PRId64 " refused for funds, %" PRId64 " fenced, %" PRId64
                " short of lease, %" PRId64 " unreachable, %" PRId64 " cas retries, %" PRId64
-               " lock timeouts), %" PRId64 " audits, total %" PRId64 " before, %" PRId64
+               " lock unavailable), %" PRId64 " audits, total %" PRId64 " before, %" PRId64
                " after, %.0f transfers/s: %s\n",
                o.mode == MODE_LOCK ? "lock" : "cas", n, m.failed, o.accounts, sums[C_DONE],
                sums[C_FUNDS], sums[C_FENCED], sums[C_LEASE], sums[C_UNREACH], sums[C_RETRY],
@@ -552,5 +641,6 @@ int main(int argc, char **argv)
     ordo_fence();
     ordo_obj_free(acct);
     s = ordo_finalize();
+    report(me, "report", anybad ? "failed" : "ok");
     return anybad ? 1 : s != ORDO_OK;
 }

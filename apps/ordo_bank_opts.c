@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static ordo_bank_opts_t o;
 
@@ -14,7 +15,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: ordo_bank [-m lock|cas] [-a ACCOUNTS] [-b BALANCE] [-x MAX_AMOUNT]\n"
-            "                 [-d SECONDS | -t TRANSFERS] [-i AUDIT_MS] [-s SEED]\n"
+            "                 [-d SECONDS | -t TRANSFERS] [-i AUDIT_MS] [-s SEED] [-o DIR]\n"
             "  -m, --mode        lock (quorum lock, fenced ledger) or cas (lock-free); lock\n"
             "  -a, --accounts    2 .. %d; 64\n"
             "  -b, --balance     initial balance of every account, 1 .. 10^12; 1000\n"
@@ -22,7 +23,9 @@ static void usage(FILE *f)
             "  -d, --duration    seconds of transfers, (0, 3600]; 3\n"
             "  -t, --transfers   transfers per rank instead of a duration, 1 .. 10^9\n"
             "  -i, --audit-ms    milliseconds between audits, [1, 600000]; 500\n"
-            "  -s, --seed        seed of the transfers (each rank mixes in its rank); 1\n",
+            "  -s, --seed        seed of the transfers (each rank mixes in its rank); 1\n"
+            "  -o, --report      each rank writes DIR/bank.<rank>.pid at start and\n"
+            "                    DIR/bank.<rank>.report at the end (for ordo-nemesis)\n",
             ORDO_BANK_MAX_ACCOUNTS);
 }
 
@@ -62,19 +65,28 @@ static int num(int c, const char *arg)
 
 int ordo_bank_parse(int argc, char **argv, ordo_bank_opts_t *out)
 {
-    static const struct option lo[] = {{"mode", 1, 0, 'm'},     {"accounts", 1, 0, 'a'},
-                                       {"balance", 1, 0, 'b'},  {"max-amount", 1, 0, 'x'},
-                                       {"duration", 1, 0, 'd'}, {"transfers", 1, 0, 't'},
-                                       {"audit-ms", 1, 0, 'i'}, {"seed", 1, 0, 's'},
-                                       {"help", 0, 0, 'h'},     {0, 0, 0, 0}};
+    static const struct option lo[] = {{"mode", 1, 0, 'm'},
+                                       {"accounts", 1, 0, 'a'},
+                                       {"balance", 1, 0, 'b'},
+                                       {"max-amount", 1, 0, 'x'},
+                                       {"duration", 1, 0, 'd'},
+                                       {"transfers", 1, 0, 't'},
+                                       {"audit-ms", 1, 0, 'i'},
+                                       {"seed", 1, 0, 's'},
+                                       {"report", 1, 0, 'o'},
+                                       {"help", 0, 0, 'h'},
+                                       {0, 0, 0, 0}};
     int c, ok = 1;
     for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]); k++)
         num_v[k] = nums[k].def;
     o.mode = MODE_LOCK;
-    while (ok && (c = getopt_long(argc, argv, "m:a:b:x:d:t:i:s:h", lo, NULL)) != -1) {
+    o.report = NULL;
+    while (ok && (c = getopt_long(argc, argv, "m:a:b:x:d:t:i:s:o:h", lo, NULL)) != -1) {
         if (c == 'h') {
             usage(stdout);
             exit(0);
+        } else if (c == 'o') {
+            o.report = optarg;
         } else if (c == 'm') {
             o.mode = !strcmp(optarg, "lock") ? MODE_LOCK : !strcmp(optarg, "cas") ? MODE_CAS : -1;
             if (o.mode < 0)
@@ -105,4 +117,9 @@ int ordo_bank_parse(int argc, char **argv, ordo_bank_opts_t *out)
     o.seed = (uint64_t)num_v[6];
     *out = o;
     return 1;
+}
+
+long ordo_bank_pid(void)
+{
+    return (long)getpid();
 }

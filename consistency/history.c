@@ -1,8 +1,11 @@
 /*
  * history.c - per-object operation histories (history.h): one file per
  * register set or lock and rank, an invoke and a completion line per
- * operation, buffered, flushed at every completion so that a rank that
- * crashes leaves every finished operation on disk.
+ * operation, buffered, flushed at every invoke and every completion so that
+ * a rank that crashes leaves every operation it started on disk: one that
+ * never completed reads as info (it may have taken effect: a write whose
+ * messages went out before the crash may be read later, and a history
+ * without its invoke would show a value nobody wrote).
  */
 #include "ordo_config.h"
 
@@ -121,6 +124,7 @@ uint64_t ordo__hist_invoke(ordo__hist_file_t *h, const char *f, uint64_t key, in
         process = (uint64_t)ordo__rt.rank + (uint64_t)ordo__rt.size * h->next_k++;
     }
     put(h, process, "invoke", f, key, has_value, value);
+    fflush(h->f); /* before the operation's messages go out */
     return process;
 }
 

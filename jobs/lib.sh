@@ -28,7 +28,7 @@ ordo_job_log() { printf '# ordo-job: %s\n' "$*"; }
 
 # ordo_job_where_build PROGRAM: its path under $ORDO_BUILD.
 ordo_job_where_build() {
-    for d in benchmarks tools tools/litmus apps bin; do
+    for d in benchmarks tools tools/litmus tools/nemesis apps bin; do
         [ -x "$ORDO_BUILD/$d/$1" ] && { echo "$ORDO_BUILD/$d/$1"; return 0; }
     done
     return 1
@@ -37,7 +37,7 @@ ordo_job_where_build() {
 # ordo_job_where PROGRAM: print the path of PROGRAM by the rule above.
 ordo_job_where() {
     [ -n "${ORDO_BUILD:-}" ] && ordo_job_where_build "$1" && return 0
-    for d in benchmarks tools tools/litmus apps; do
+    for d in benchmarks tools tools/litmus tools/nemesis apps; do
         [ -x "$ORDO_SRC/build/$d/$1" ] && { echo "$ORDO_SRC/build/$d/$1"; return 0; }
     done
     command -v "$1" 2>/dev/null && return 0

@@ -94,6 +94,8 @@ const ordo__cfg_entry_t ordo__cfg_table[] = {
      "application handlers and the objects' messages with probability P; seed=N seeds them per "
      "rank, so a run replays; partition=G@W cuts the groups G apart (G: comma lists of ranks and "
      "ranges a-b separated by |, such as 0,1|2-4; the ranks not listed form one more group); "
+     "partition=ring@W cuts each rank from all but its nearest ring neighbours (a majority, "
+     "Jepsen's majorities-ring); "
      "crash=R@T kills rank R at time T; pause=R@W stops rank R's progress and failure detector; "
      "skew=R:US offsets rank R's physical clock by US microseconds (signed); drift=R:PPM makes "
      "it run fast or slow by PPM parts per million (signed); slow=R:US[@W] holds back every "
@@ -166,7 +168,8 @@ static void accepted(const ordo__cfg_entry_t *e, char *buf, size_t len)
     case ORDO__CFG_FAULT:
         snprintf(buf, len,
                  "none, or items drop=P[@W], dup=P[@W], delay=P:US[@W], seed=N, "
-                 "partition=G@W, crash=R@T, pause=R@W, skew=R:US, drift=R:PPM, slow=R:US[@W] "
+                 "partition=G@W, partition=ring@W, crash=R@T, pause=R@W, skew=R:US, drift=R:PPM, "
+                 "slow=R:US[@W] "
                  "with P from 0 "
                  "to 1, W a window T1-T2 or T1-, T a time (2s, 500ms, 1.5s, 250us)");
         break;

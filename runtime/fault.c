@@ -13,7 +13,7 @@
 
 static struct {
     ordo__fault_spec_t spec;
-    int rank;
+    int rank, nranks;
     uint64_t origin_ns;
     uint64_t rng;
     uint64_t crash_ns;              /* absolute, UINT64_MAX: never */
@@ -39,11 +39,12 @@ static int in_window(const ordo__fault_window_t *w, uint64_t now_ns)
     return (w->start_ns == 0 || now_ns >= abs_ns(w->start_ns)) && now_ns < abs_ns(w->end_ns);
 }
 
-void ordo__fault_init(const ordo__fault_spec_t *spec, int rank, uint64_t origin_ns)
+void ordo__fault_init(const ordo__fault_spec_t *spec, int rank, int nranks, uint64_t origin_ns)
 {
     ordo__fault_fini();
     fault.spec = *spec;
     fault.rank = rank;
+    fault.nranks = nranks;
     fault.origin_ns = origin_ns;
     /* splitmix64 of seed and rank: every rank its own, replayable stream */
     fault.rng = spec->seed * 0x9e3779b97f4a7c15ull + (uint64_t)rank + 1;
@@ -132,12 +133,23 @@ static uint32_t group_of(const ordo__fault_event_t *ev, int rank)
     return ev->ngroups;
 }
 
+/* A ring: rank and peer are farther apart than ceil(floor(n/2) / 2), the
+ * reach that gives every rank a majority (itself and floor(n/2) others). */
+static int ring_cut(int peer)
+{
+    int n = fault.nranks, d = peer > fault.rank ? peer - fault.rank : fault.rank - peer;
+    if (n - d < d)
+        d = n - d;
+    return d > (n / 2 + 1) / 2;
+}
+
 int ordo__fault_cut(int peer, uint64_t now_ns)
 {
     for (int i = 0; i < fault.spec.nevents; i++) {
         const ordo__fault_event_t *ev = &fault.spec.events[i];
-        if (ev->kind == ORDO__FAULT_EV_PARTITION && in_window(&ev->when, now_ns) &&
-            group_of(ev, fault.rank) != group_of(ev, peer))
+        if (ev->kind != ORDO__FAULT_EV_PARTITION || !in_window(&ev->when, now_ns))
+            continue;
+        if (ev->ring ? ring_cut(peer) : group_of(ev, fault.rank) != group_of(ev, peer))
             return 1;
     }
     return 0;

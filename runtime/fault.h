@@ -15,6 +15,10 @@
  *                     ranks and ranges a-b (0,1|2-4); at least 2 groups, a
  *                     rank in one only; the ranks no group lists form one
  *                     more group together
+ *   partition=ring@W  a ring (Jepsen's majorities-ring): each rank reaches
+ *                     the ranks within ring distance ceil(floor(N/2) / 2)
+ *                     of it, so itself and at least floor(N/2) others (a
+ *                     majority), and no two ranks the same majority
  *   crash=R@T         rank R kills itself (SIGKILL) at time T
  *   pause=R@W         rank R's progress and failure detector stop during W
  *   skew=R:US         rank R's physical clock is off by US microseconds
@@ -77,6 +81,7 @@ typedef struct ordo__fault_event {
     int64_t value;             /* skew, slow: microseconds; drift: parts per million */
     uint16_t first, nranges;   /* partition: its ranges in spec->ranges */
     uint16_t ngroups;          /* partition: groups listed (the unlisted ranks: one more) */
+    uint8_t ring;              /* partition=ring: no groups, cuts by ring distance */
 } ordo__fault_event_t;
 
 /* Bits of ordo__fault_spec_t.given: the keys that may appear once. */
@@ -120,9 +125,10 @@ typedef enum {
 } ordo__fault_action_t;
 
 /* Times below are ordo__now_ns() (clock.h); origin_ns is its value at the
- * end of ordo_init, from which the spec's times count.  Until this is
- * called (and after ordo__fault_fini) no fault is active. */
-void ordo__fault_init(const ordo__fault_spec_t *spec, int rank, uint64_t origin_ns);
+ * end of ordo_init, from which the spec's times count; nranks (the job's
+ * size) places the ranks of a ring partition.  Until this is called (and
+ * after ordo__fault_fini) no fault is active. */
+void ordo__fault_init(const ordo__fault_spec_t *spec, int rank, int nranks, uint64_t origin_ns);
 void ordo__fault_fini(void);
 /* 1 once ordo__fault_init has run with any fault at all configured for
  * this job (any thread may ask: the failure detector's does). */
@@ -139,7 +145,8 @@ static inline int ordo__fault_active(void)
  * (0: none), which a DUP's two copies wait for, and which a caller that
  * turns the action into a pass applies as a DELAY. */
 ordo__fault_action_t ordo__fault_next(uint64_t now_ns, uint64_t *delay_ns);
-/* 1 if a partition active at now_ns puts this rank and peer in different groups. */
+/* 1 if a partition active at now_ns puts this rank and peer in different
+ * groups (or, a ring, farther apart than its reach). */
 int ordo__fault_cut(int peer, uint64_t now_ns);
 /* When this rank must crash, UINT64_MAX if never. */
 uint64_t ordo__fault_crash_at(void);

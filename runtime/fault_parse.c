@@ -196,16 +196,18 @@ static int parse_groups(const item_ctx_t *c, char *g, ordo__fault_event_t *ev)
     return 0;
 }
 
-/* partition=GROUPS@WINDOW */
+/* partition=GROUPS@WINDOW, partition=ring@WINDOW */
 static int parse_partition(const item_ctx_t *c, char *v, ordo__fault_event_t *ev)
 {
     char *w;
     split_at(v, '@', &w);
     if (!w)
-        return refuse(c, "GROUPS@WINDOW expected (such as 0,1|2-3@2s-6s; the window is required)");
+        return refuse(c, "GROUPS@WINDOW or ring@WINDOW expected (such as 0,1|2-3@2s-6s; the "
+                         "window is required)");
     if (parse_window(c, w, &ev->when))
         return -1;
-    return parse_groups(c, v, ev);
+    ev->ring = !strcmp(v, "ring");
+    return ev->ring ? 0 : parse_groups(c, v, ev);
 }
 
 /* crash=R@T, pause=R@WINDOW */
@@ -249,7 +251,7 @@ static int parse_rank_value(const item_ctx_t *c, char *v, ordo__fault_event_t *e
 static int same_event(const ordo__fault_spec_t *spec, const ordo__fault_event_t *a,
                       const ordo__fault_event_t *b)
 {
-    if (a->kind != b->kind || a->rank != b->rank || a->value != b->value ||
+    if (a->kind != b->kind || a->rank != b->rank || a->value != b->value || a->ring != b->ring ||
         a->when.start_ns != b->when.start_ns || a->when.end_ns != b->when.end_ns ||
         a->nranges != b->nranges || a->ngroups != b->ngroups)
         return 0;
@@ -509,6 +511,8 @@ static void put_event(out_t *o, const ordo__fault_spec_t *spec, const ordo__faul
     switch (ev->kind) {
     case ORDO__FAULT_EV_PARTITION:
         put(o, "partition=");
+        if (ev->ring)
+            put(o, "ring");
         put_groups(o, spec, ev);
         put(o, "@");
         put_window(o, &ev->when);

@@ -87,7 +87,7 @@ static int check_fault_ranks(void)
 static void start_faults(void)
 {
     pthread_mutex_lock(&ordo__rt.lock);
-    ordo__fault_init(&ordo__rt.cfg.fault, ordo__rt.rank, ordo__now_ns());
+    ordo__fault_init(&ordo__rt.cfg.fault, ordo__rt.rank, ordo__rt.size, ordo__now_ns());
     pthread_mutex_unlock(&ordo__rt.lock);
 }
 

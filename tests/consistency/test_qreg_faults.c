@@ -11,6 +11,9 @@
  *              writing, the others reading (3 in flight each): not either
  *        abd-1w  nowb's workload with the write-back: linearizable
  *        degraded  see degraded() below
+ *        killed  rank 4 starts a write of 4242 and SIGKILLs itself at once:
+ *              its history must hold the write's invoke (an operation in
+ *              flight when a rank dies may have taken effect)
  *
  * Every operation's status must be ORDO_OK or one a fault explains
  * (NO_QUORUM, PEER_FAILED, TIMEOUT); anything else fails the run.  A rank
@@ -20,6 +23,7 @@
  * "survivor" line each.
  */
 #include <ordo.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,10 +112,32 @@ static int degraded(void)
              rl == ORDO_OK && got == 1000 && (fl & ORDO_QREG_STALE) && fs == ORDO_OK);
 }
 
+/* killed: rank 4 dies with a write in flight; the others go on without it. */
+static int killed(void)
+{
+    ordo_qreg_t *reg;
+    ordo_qreg_op_t *op;
+    uint64_t v = 4242;
+    int s = ordo_qreg_create(KEYS, 8, 5, 3, 3, 0, &reg);
+    if (s != ORDO_OK || ordo_barrier() != ORDO_OK)
+        return 1;
+    if (me == 4) {
+        s = ordo_qreg_write_nb(reg, 0, &v, &op);
+        raise(SIGKILL); /* with the write's messages out, its invoke logged, nothing flushed by hand
+                         */
+        return 1;
+    }
+    while ((s = ordo_barrier()) == ORDO_ERR_PEER_FAILED)
+        ordo_failure_ack(NULL);
+    printf("survivor %d: end %s, finalize %s\n", me, ordo_status_name(s),
+           ordo_status_name(ordo_finalize()));
+    return s != ORDO_OK;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: test_qreg_faults abd|abd-1w|weak|nowb|degraded SECONDS\n");
+        fprintf(stderr, "usage: test_qreg_faults abd|abd-1w|weak|nowb|degraded|killed SECONDS\n");
         return 2;
     }
     int w = 3, q = 3, keys = KEYS, window = WINDOW, writer = -1;
@@ -126,7 +152,8 @@ int main(int argc, char **argv)
     } else if (strcmp(argv[1], "abd-1w") == 0) {
         keys = 1; /* nowb's workload with the write-back: linearizable */
         writer = 0;
-    } else if (strcmp(argv[1], "abd") != 0 && strcmp(argv[1], "degraded") != 0) {
+    } else if (strcmp(argv[1], "abd") != 0 && strcmp(argv[1], "degraded") != 0 &&
+               strcmp(argv[1], "killed") != 0) {
         fprintf(stderr, "unknown mode %s\n", argv[1]);
         return 2;
     }
@@ -139,6 +166,8 @@ int main(int argc, char **argv)
     me = ordo_rank();
     if (strcmp(argv[1], "degraded") == 0)
         return degraded();
+    if (strcmp(argv[1], "killed") == 0)
+        return killed();
     ordo_qreg_t *reg;
     s = ordo_qreg_create(KEYS, 8, 5, w, q, flags, &reg);
     if (s != ORDO_OK) {

@@ -123,6 +123,17 @@ for mode in lock cas; do
 done
 echo "ok: the bank job ran ordo_bank in lock and cas mode on 4 tasks"
 
+# The nemesis job: a campaign of 1 seed of 3 s of the bank on 5 tasks.
+ORDO_SRC=$top_srcdir ORDO_BUILD=$build ORDO_RESULTS=$tmp/results \
+    timeout 300 sbatch --wait -O -N 1 -n 5 "$jobs/nemesis.sbatch" 1 3 bank >sbatch.out 2>&1
+rc=$?
+id=$(sed -n 's/^Submitted batch job //p' sbatch.out)
+[ -n "$id" ] || { cat sbatch.out; fail "sbatch did not submit the nemesis job"; }
+job_out=$tmp/submit/ordo-nemesis-$id.out
+[ $rc = 0 ] || { cat "$job_out"; fail "nemesis job: exit status $rc"; }
+grep -q "PASS 1, FAIL 0" "$tmp/results/nemesis-$id/summary.txt" ||
+    { cat "$job_out"; fail "nemesis job: no passing summary"; }
+echo "ok: the nemesis job ran a campaign of 1 seed on 5 tasks under srun"
 # The kv job: ordo_kv on quorum registers, then on SC objects, a second each.
 ORDO_SRC=$top_srcdir ORDO_BUILD=$build ORDO_RESULTS=$tmp/results \
     timeout 240 sbatch --wait -O -N 1 -n 4 "$jobs/kv.sbatch" -d 1 -k 256 -q >sbatch.out 2>&1

@@ -1,5 +1,5 @@
 #!/bin/sh
-# ORDO_FAULT's partition, pause, crash, clock skew and slow ranks on 4 ranks, each run
+# ORDO_FAULT's partition (groups and ring), pause, crash, clock skew and slow ranks on 4 ranks, each run
 # checked by tests/runtime/test_faults_mpi.c (its comment says what each
 # mode asserts).  The detector is tight (100 ms period, 1 s timeout) and
 # ORDO_TIMEOUT_MS long, so a call that ends with ORDO_ERR_PEER_FAILED was
@@ -31,6 +31,9 @@ run partition "partition=0,1|2,3@1s-" 4
 run pause-short "pause=3@1s-1300ms" 4
 run pause-long "pause=3@1s-3500ms" 4
 run crash "crash=3@1s" 3
+ORDO_TIMEOUT_MS=1500
+run ring "partition=ring@1s-3500ms" 4
+ORDO_TIMEOUT_MS=60000
 run slow "slow=1:30000,slow=2:10000@1500ms-" 4
 ORDO_HLC_MAX_OFFSET_US=1000000 ORDO_CLOCKS=lamport,hlc
 run skew "skew=1:2000000" 4

@@ -225,7 +225,7 @@ static void test_refused(void)
     refused("partition=0,1@2s-6s", "partition=0,1@2s-6s: at least 2 groups", NULL);
     refused("partition=0|1@6s-2s", "partition=0|1@6s-2s: the window 6s-2s does not end", NULL);
     refused("partition=0|1@2s-2s", "does not end after it starts", NULL);
-    refused("partition=0|1", "partition=0|1: GROUPS@WINDOW expected", NULL);
+    refused("partition=0|1", "partition=0|1: GROUPS@WINDOW or ring@WINDOW expected", NULL);
     refused("partition=0|1@", "window '' is not T1-T2", NULL);
     refused("partition=0||1@1s-2s", "group 2 is empty", NULL);
     refused("partition=|1@1s-2s", "group 1 is empty", NULL);
@@ -333,7 +333,7 @@ static void test_queries(void)
                                 "pause=1@3s-6s,skew=1:-500,drift=1:100,partition=0|3@4s-",
                                 &spec),
                           0);
-    ordo__fault_init(&spec, 1, ORIGIN);
+    ordo__fault_init(&spec, 1, 5, ORIGIN);
     CU_ASSERT_EQUAL(ordo__fault_active(), 1);
 
     /* drop: only inside its window [1s, 2s) */
@@ -387,7 +387,7 @@ static void test_queries(void)
     CU_ASSERT_EQUAL(ordo__fault_clock_offset_ns(AT(S(86400) * 365)), -500000 + 3153600000000ll);
 
     /* Rank 0: the partitions only (its pauses, crash, skew, drift: none) */
-    ordo__fault_init(&spec, 0, ORIGIN);
+    ordo__fault_init(&spec, 0, 5, ORIGIN);
     CU_ASSERT_EQUAL(ordo__fault_crash_at(), UINT64_MAX);
     CU_ASSERT_EQUAL(ordo__fault_paused(AT(S(3)), &until), 0);
     CU_ASSERT_EQUAL(ordo__fault_clock_offset_ns(AT(S(10))), 0);
@@ -398,7 +398,7 @@ static void test_queries(void)
 
     /* Negative drift, and a delay window */
     CU_ASSERT_EQUAL_FATAL(parse("drift=0:-20,delay=1:100@1s-", &spec), 0);
-    ordo__fault_init(&spec, 0, ORIGIN);
+    ordo__fault_init(&spec, 0, 5, ORIGIN);
     CU_ASSERT_EQUAL(ordo__fault_clock_offset_ns(AT(S(1))), -20000);
     CU_ASSERT_EQUAL(ordo__fault_next(AT(MS(500)), &d), ORDO__FAULT_PASS);
     d = UINT64_MAX;
@@ -414,7 +414,7 @@ static void test_queries(void)
     CU_ASSERT_EQUAL(ordo__fault_cut(1, AT(S(2))), 0);
     CU_ASSERT_EQUAL(ordo__fault_clock_offset_ns(AT(S(2))), 0);
     CU_ASSERT_EQUAL_FATAL(parse("none", &spec), 0);
-    ordo__fault_init(&spec, 0, ORIGIN);
+    ordo__fault_init(&spec, 0, 5, ORIGIN);
     CU_ASSERT_EQUAL(ordo__fault_active(), 0);
     ordo__fault_fini();
 }
@@ -426,7 +426,7 @@ static void test_slow_hold(void)
     ordo__fault_spec_t spec;
     uint64_t d = 7;
     CU_ASSERT_EQUAL_FATAL(parse("slow=1:200,slow=2:400@1s-2s", &spec), 0);
-    ordo__fault_init(&spec, 1, ORIGIN);
+    ordo__fault_init(&spec, 1, 5, ORIGIN);
     CU_ASSERT_EQUAL(ordo__fault_active(), 1);
     for (int i = 0; i < 3; i++) {
         d = 7;
@@ -435,7 +435,7 @@ static void test_slow_hold(void)
     }
     CU_ASSERT_EQUAL(ordo__fault_next_event_ns(AT(0)), UINT64_MAX); /* no timer needed */
     /* rank 2: only within [1s, 2s) */
-    ordo__fault_init(&spec, 2, ORIGIN);
+    ordo__fault_init(&spec, 2, 5, ORIGIN);
     CU_ASSERT_EQUAL(ordo__fault_next(AT(MS(999)), &d), ORDO__FAULT_PASS);
     CU_ASSERT_EQUAL(d, 0);
     CU_ASSERT_EQUAL(ordo__fault_next(AT(S(1)), &d), ORDO__FAULT_DELAY);
@@ -445,7 +445,7 @@ static void test_slow_hold(void)
     CU_ASSERT_EQUAL(ordo__fault_next(AT(S(2)), &d), ORDO__FAULT_PASS);
     CU_ASSERT_EQUAL(d, 0);
     /* rank 0: none */
-    ordo__fault_init(&spec, 0, ORIGIN);
+    ordo__fault_init(&spec, 0, 5, ORIGIN);
     CU_ASSERT_EQUAL(ordo__fault_next(AT(S(1)), &d), ORDO__FAULT_PASS);
     CU_ASSERT_EQUAL(d, 0);
 
@@ -453,31 +453,31 @@ static void test_slow_hold(void)
      * with drop=1 a drop, the hold given for a caller that makes it a pass;
      * with dup=1 a duplicate whose two copies wait 200 us. */
     CU_ASSERT_EQUAL_FATAL(parse("slow=1:200,delay=1:100", &spec), 0);
-    ordo__fault_init(&spec, 1, ORIGIN);
+    ordo__fault_init(&spec, 1, 5, ORIGIN);
     for (int i = 0; i < 50; i++) {
         CU_ASSERT_EQUAL(ordo__fault_next(AT(MS(i)), &d), ORDO__FAULT_DELAY);
         CU_ASSERT(d >= 200000 && d <= 300000);
     }
     CU_ASSERT_EQUAL_FATAL(parse("slow=1:200,drop=1", &spec), 0);
-    ordo__fault_init(&spec, 1, ORIGIN);
+    ordo__fault_init(&spec, 1, 5, ORIGIN);
     CU_ASSERT_EQUAL(ordo__fault_next(AT(0), &d), ORDO__FAULT_DROP);
     CU_ASSERT_EQUAL(d, 200000);
     CU_ASSERT_EQUAL_FATAL(parse("slow=1:200,dup=1", &spec), 0);
-    ordo__fault_init(&spec, 1, ORIGIN);
+    ordo__fault_init(&spec, 1, 5, ORIGIN);
     CU_ASSERT_EQUAL(ordo__fault_next(AT(0), &d), ORDO__FAULT_DUP);
     CU_ASSERT_EQUAL(d, 200000);
-    ordo__fault_init(&spec, 0, ORIGIN);
+    ordo__fault_init(&spec, 0, 5, ORIGIN);
     CU_ASSERT_EQUAL(ordo__fault_next(AT(0), &d), ORDO__FAULT_DUP);
     CU_ASSERT_EQUAL(d, 0);
 
     /* slow draws nothing: with it, the seeded faults are the same */
     int a[100], b[100];
     CU_ASSERT_EQUAL_FATAL(parse("drop=0.3,dup=0.1,seed=5", &spec), 0);
-    ordo__fault_init(&spec, 1, 0);
+    ordo__fault_init(&spec, 1, 5, 0);
     for (int i = 0; i < 100; i++)
         a[i] = ordo__fault_next(S(i), &d);
     CU_ASSERT_EQUAL_FATAL(parse("drop=0.3,dup=0.1,seed=5,slow=1:50", &spec), 0);
-    ordo__fault_init(&spec, 1, 0);
+    ordo__fault_init(&spec, 1, 5, 0);
     for (int i = 0; i < 100; i++) {
         b[i] = ordo__fault_next(S(i), &d);
         CU_ASSERT_EQUAL(d, 50000);
@@ -497,17 +497,17 @@ static void test_replay(void)
     int a[200], b[200], c[200], drops = 0;
     uint64_t d;
     CU_ASSERT_EQUAL_FATAL(parse("drop=0.3,dup=0.1,seed=5", &spec), 0);
-    ordo__fault_init(&spec, 3, 0);
+    ordo__fault_init(&spec, 3, 5, 0);
     for (int i = 0; i < 200; i++)
         a[i] = ordo__fault_next(S(i), &d);
-    ordo__fault_init(&spec, 3, S(50));
+    ordo__fault_init(&spec, 3, 5, S(50));
     for (int i = 0; i < 200; i++) {
         b[i] = ordo__fault_next(S(i), &d);
         drops += b[i] == ORDO__FAULT_DROP;
     }
     CU_ASSERT_EQUAL(memcmp(a, b, sizeof(a)), 0);
     CU_ASSERT(drops > 30 && drops < 90); /* about 60 of 200 */
-    ordo__fault_init(&spec, 2, 0);
+    ordo__fault_init(&spec, 2, 5, 0);
     for (int i = 0; i < 200; i++)
         c[i] = ordo__fault_next(S(i), &d);
     CU_ASSERT_NOT_EQUAL(memcmp(a, c, sizeof(a)), 0); /* another rank, another stream */
@@ -516,12 +516,49 @@ static void test_replay(void)
      * inside the window whatever came before. */
     CU_ASSERT_EQUAL_FATAL(parse("drop=0.3,dup=0.1,seed=5,drop=0.3", &spec), -1);
     CU_ASSERT_EQUAL_FATAL(parse("drop=0.3@100s-,dup=0.1@100s-,seed=5", &spec), 0);
-    ordo__fault_init(&spec, 3, 0);
+    ordo__fault_init(&spec, 3, 5, 0);
     for (int i = 0; i < 100; i++)
         CU_ASSERT_EQUAL(ordo__fault_next(S(i), &d), ORDO__FAULT_PASS);
     for (int i = 100; i < 200; i++)
         CU_ASSERT_EQUAL(ordo__fault_next(S(100), &d), a[i]);
     ordo__fault_fini();
+}
+
+/* partition=ring: every rank reaches a majority (itself and its nearest
+ * ring neighbours), no two the same one; parsed, printed back, refused. */
+static void test_ring(void)
+{
+    /* n ranks: the peers rank 0 reaches (bit p), and ring distance d cut */
+    static const struct {
+        int n;
+        unsigned reach0;
+    } want[] = {{2, 0x3}, {3, 0x7}, {4, 0xb}, {5, 0x13}, {6, 0x37}, {7, 0x67}, {9, 0x187}};
+    ordo__fault_spec_t spec;
+    expect_format("partition=ring@1s-2s", NULL);
+    expect_format("partition=ring@1s-,partition=0|1@1s-2s,crash=1@3s", NULL);
+    CU_ASSERT_EQUAL_FATAL(parse("partition=ring@1s-2s", &spec), 0);
+    for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+        int n = want[k].n;
+        for (int r = 0; r < n; r++) {
+            ordo__fault_init(&spec, r, n, ORIGIN);
+            int reach = 0;
+            for (int p = 0; p < n; p++) {
+                int cut = ordo__fault_cut(p, AT(MS(1500)));
+                /* symmetric: rank 0's reach turned by r */
+                CU_ASSERT_EQUAL(cut, !(want[k].reach0 >> ((p - r + n) % n) & 1));
+                CU_ASSERT_EQUAL(ordo__fault_cut(p, AT(MS(999))), 0);
+                CU_ASSERT_EQUAL(ordo__fault_cut(p, AT(S(2))), 0);
+                reach += !cut;
+            }
+            CU_ASSERT(reach > n / 2); /* a majority */
+        }
+    }
+    ordo__fault_fini();
+    refused("partition=ring", "partition=ring: GROUPS@WINDOW or ring@WINDOW expected", NULL);
+    refused("partition=ring@2s", "window '2s' is not T1-T2", NULL);
+    refused("partition=ring@1s-2s,partition=ring@1s-2s", "partition=ring@1s-2s given twice", NULL);
+    refused("partition=rings@1s-2s", "'rings' is not a rank", NULL);
+    refused("partition=ring|1@1s-2s", "'ring' is not a rank", NULL);
 }
 
 static CU_TestInfo tests[] = {
@@ -534,6 +571,7 @@ static CU_TestInfo tests[] = {
     {"queries before, in and after windows", test_queries},
     {"slow: a fixed hold, under delay, drop and dup", test_slow_hold},
     {"same seed, same faults", test_replay},
+    {"partition=ring: majorities, printed, refused", test_ring},
     CU_TEST_INFO_NULL,
 };
 

@@ -16,6 +16,11 @@
  *                its HLC sees it: ranks hearing from it count messages
  *                whose HLC is ahead (ORDO_HLC_MAX_OFFSET_US=1000000), and
  *                rank 1 counts none.
+ *   ring         partition=ring@1s-3500ms (ORDO_TIMEOUT_MS=1500): each rank
+ *                reaches its two ring neighbours and not the rank opposite
+ *                (r + 2 mod 4): calls to the neighbours never fail, a call
+ *                to the opposite rank fails within the window (timeout,
+ *                or declared failed), and none fails before it.
  *   slow         slow=1:30000,slow=2:10000@1500ms- : every rank calls
  *                every other for 3 s; a round trip rank 1 takes part in
  *                lasts at least 30 ms (its request or its reply is held
@@ -201,6 +206,22 @@ int main(int argc, char **argv)
             if (ordo_barrier() != ORDO_OK)
                 FAIL("barrier of the three after the acknowledgement");
         }
+    } else if (!strcmp(mode, "ring")) {
+        int opposite = (fd_test_me + 2) % 4;
+        call_all(5.0, t0, first_fail, last);
+        for (int r = 0; r < n; r++) {
+            if (r == fd_test_me)
+                continue;
+            if (r != opposite && first_fail[r] > 0)
+                FAIL("call to ring neighbour %d failed (%s) at %.2f s", r, ordo_strerror(last[r]),
+                     first_fail[r]);
+            if (r == opposite && (first_fail[r] < 0.9 || first_fail[r] > 4.0))
+                FAIL("call to the opposite rank %d: first failure at %.2f s, not in [1 s, 3.5 s] "
+                     "(+ the timeout)",
+                     r, first_fail[r]);
+        }
+        printf("rank %d: opposite rank %d cut at %.2f s (%s), neighbours reached throughout\n",
+               fd_test_me, opposite, first_fail[opposite], ordo_strerror(last[opposite]));
     } else if (!strcmp(mode, "skew")) {
         call_all(1.0, t0, first_fail, last);
         ordo_stats_t st;

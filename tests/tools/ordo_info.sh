@@ -22,6 +22,9 @@ check "ordo_info -c" "$out" "# ordo " "ORDO_LOG=warn   (default)" "ORDO_TIMEOUT_
 # A module's variable set in the environment is its table's, not unknown.
 ORDO_OBJ_BLOCK=128 "$info" -c >"$out" 2>&1 || { echo "FAIL: ordo_info -c with ORDO_OBJ_BLOCK"; cat "$out"; fail=1; }
 check "module variable" "$out" "ORDO_OBJ_BLOCK=128   (environment)"
+# ORDO_FAULT printed back in its grammar, a ring partition too.
+ORDO_FAULT='partition=ring@1s-2s,drop=0.10@1s-2s' "$info" -c >"$out" 2>&1 || { echo "FAIL: ordo_info -c with ORDO_FAULT"; cat "$out"; fail=1; }
+check "ORDO_FAULT printed back" "$out" "ORDO_FAULT=drop=0.1@1s-2s,partition=ring@1s-2s   (environment)"
 ORDO_TRANSPORT=tcp "$info" >"$out" 2>&1 && { echo "FAIL: ORDO_TRANSPORT=tcp accepted"; fail=1; }
 check "unknown transport" "$out" "ORDO_TRANSPORT='tcp'" "accepted values are ucx"
 

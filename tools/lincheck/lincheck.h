@@ -256,6 +256,16 @@ void lincheck_window_free(lincheck_window_t *win);
 /* CLOCK_MONOTONIC, in seconds. */
 double lincheck_now(void);
 
+/* ---- lost.c: lost acknowledged writes ---------------------------------- */
+
+/* Counts the reads of a register key that returned a value superseded
+ * before they began (its write completed before another acknowledged
+ * write was invoked, which completed before the read was invoked); prints
+ * each to out (NULL: nothing) and adds the key's reads to *reads. The count,
+ * or -1 if out of memory. */
+long lincheck_lost_writes(FILE *out, const lincheck_history_t *history, const lincheck_key_t *key,
+                          uint64_t init, size_t *reads);
+
 /* ---- report.c ------------------------------------------------------------- */
 
 /* `key 3`, or `qreg-1 key 3` if the history has more than one object. */

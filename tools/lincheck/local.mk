@@ -15,6 +15,7 @@ LINCHECK_SOURCES = \
 	tools/lincheck/keys.c \
 	tools/lincheck/models.c \
 	tools/lincheck/wgl.c \
+	tools/lincheck/lost.c \
 	tools/lincheck/report.c
 
 bin_PROGRAMS += tools/lincheck/ordo-lincheck
@@ -70,6 +71,7 @@ LINCHECK_TEST_INPUTS = \
 	tools/lincheck/tests/invalid/ordo-history.4.edn \
 	tools/lincheck/tests/invalid/qreg-2.1.edn \
 	tools/lincheck/tests/invalid/stale-read.edn \
+	tools/lincheck/tests/lost/final-read.edn \
 	tools/lincheck/tests/objects/README.txt \
 	tools/lincheck/tests/objects/lock-1.0.edn \
 	tools/lincheck/tests/objects/qreg-1.0.edn \

@@ -4,10 +4,10 @@
  * time.)
  *
  *   ordo-lincheck [--model M] [--init V] [--time-limit S] [--quiet] [--verbose] FILE|DIR...
+ *   ordo-lincheck --lost-writes [--init V] [--quiet] FILE|DIR...
  *
- * Exit status: 0 linearizable, 1 not, 2 unknown (time limit), 3 usage error
- * or bad input. The tool only reads files: it does not link libordo and
- * needs no MPI.
+ * Exit status: 0 linearizable (no lost write), 1 not (a lost write), 2 unknown (time limit), 3
+ * usage error or bad input. The tool only reads files: it does not link libordo and needs no MPI.
  */
 #include "lincheck.h"
 
@@ -22,6 +22,7 @@ typedef struct options {
     uint64_t init;
     double time_limit; /* seconds, 0: none */
     int quiet, verbose;
+    int lost_writes; /* check for lost acknowledged writes instead */
 } options_t;
 
 /* What became of the keys. */
@@ -36,6 +37,7 @@ static void usage(FILE *out)
 {
     fputs("usage: ordo-lincheck [--model register|mutex|auto] [--init V] [--time-limit S]\n"
           "                     [--quiet] [--verbose] FILE|DIR...\n"
+          "       ordo-lincheck --lost-writes [--init V] [--quiet] FILE|DIR...\n"
           "\n"
           "Checks that a history of operations is linearizable: that each operation can be\n"
           "given a point between its invoke and its completion at which it took effect, in\n"
@@ -69,6 +71,13 @@ static void usage(FILE *out)
           "  --time-limit S  give up after S seconds (decimals allowed; 0: never)\n"
           "  --quiet         print nothing; the exit status says it all\n"
           "  --verbose       a line per key: operations, configurations searched, time\n"
+          "  --lost-writes   instead of linearizability, check that no read of a register\n"
+          "                  returned a value superseded before it began: written by a write\n"
+          "                  that completed before another acknowledged write of the key was\n"
+          "                  invoked, which completed before the read was invoked (a lost\n"
+          "                  acknowledged write); values are taken as unique per write, the\n"
+          "                  initial value as written at time 0. Prints each such read with\n"
+          "                  the two writes; exit 1 if any. Lock keys are skipped\n"
           "\n"
           "For a key that is not linearizable it prints the window where the search got\n"
           "stuck: the first configuration it reached with the most operations linearized.\n"
@@ -78,7 +87,8 @@ static void usage(FILE *out)
           "stuck one, those that could go before it, and the linearized ones overlapping\n"
           "it; each as its input lines, file:line: {...}.\n"
           "\n"
-          "Exit status: 0 linearizable, 1 not linearizable (any key), 2 unknown (the time\n"
+          "Exit status: 0 linearizable (no lost write), 1 not linearizable (a lost write), 2 "
+          "unknown (the time\n"
           "limit or the memory ran out first), 3 usage error or bad input.\n",
           out);
 }
@@ -153,6 +163,8 @@ static int option(int argc, char **argv, int *i, options_t *o)
         o->quiet = 1;
     } else if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) {
         o->verbose = 1;
+    } else if (!strcmp(arg, "--lost-writes")) {
+        o->lost_writes = 1;
     } else if ((val = option_value(argc, argv, i, "--model", &missing))) {
         o->model = strcmp(val, "auto") ? lincheck_model_find(val) : NULL;
         if (!o->model && strcmp(val, "auto"))
@@ -272,6 +284,32 @@ static int summary(const lincheck_history_t *h, const lincheck_keys_t *keys, con
     return status;
 }
 
+/* --lost-writes: every register key's reads. */
+static int lost_writes(const lincheck_history_t *h, const lincheck_keys_t *keys, const options_t *o)
+{
+    size_t reads = 0, nkeys = 0;
+    long lost = 0;
+
+    for (size_t i = 0; i < keys->n; i++) {
+        if (keys->v[i].model != &lincheck_register)
+            continue;
+        long l = lincheck_lost_writes(o->quiet ? NULL : stdout, h, &keys->v[i], o->init, &reads);
+        if (l < 0) {
+            lincheck_error(NULL, 0, "out of memory");
+            return LINCHECK_EXIT_UNKNOWN;
+        }
+        lost += l;
+        nkeys++;
+    }
+    if (!o->quiet)
+        printf("ordo-lincheck: %zu operations (ok %zu, fail %zu, info %zu), %zu %s of %zu "
+               "register %s, %ld lost %s: %s\n",
+               h->ninvokes, h->ninvokes - h->nfail - h->ninfo, h->nfail, h->ninfo, reads,
+               plural(reads, "read", "reads"), nkeys, plural(nkeys, "key", "keys"), lost,
+               plural((size_t)lost, "write", "writes"), lost ? "LOST WRITES" : "none lost");
+    return lost ? LINCHECK_EXIT_INVALID : LINCHECK_EXIT_VALID;
+}
+
 int main(int argc, char **argv)
 {
     options_t o = {0};
@@ -305,8 +343,12 @@ int main(int argc, char **argv)
         lincheck_history_free(&h);
         return LINCHECK_EXIT_INPUT;
     }
-    check_keys(&h, &keys, &o, o.time_limit > 0 ? start + o.time_limit : 0, &v);
-    status = summary(&h, &keys, &o, &v);
+    if (o.lost_writes) {
+        status = lost_writes(&h, &keys, &o);
+    } else {
+        check_keys(&h, &keys, &o, o.time_limit > 0 ? start + o.time_limit : 0, &v);
+        status = summary(&h, &keys, &o, &v);
+    }
     lincheck_keys_free(&keys);
     lincheck_history_free(&h);
     if (fflush(stdout) || ferror(stdout)) {

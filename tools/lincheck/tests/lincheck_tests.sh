@@ -255,5 +255,15 @@ if "$gen" --keys=1 --key-base=5 >"$tmp/regs.edn"; then
             "invalid (1 of 2 keys not linearizable; time limit of 0.001 s passed on regs key 5, 1 key not checked)"
 fi
 
-[ $fail = 0 ] && echo "ok: ordo-lincheck: $count runs: valid and invalid histories, ranks, bad and junk input, usage, 10^5 operations"
+# --lost-writes: a read returning a value superseded before it began, not
+# one overlapping the newer write, nor an info write's value.
+run 1 "--lost-writes" --lost-writes "$data/lost/final-read.edn" &&
+    expect "--lost-writes" "$tmp/out" "key 0: lost write: a read returned 7" \
+        "key 1: lost write: a read returned 0" "(the initial value)" \
+        "$data/lost/final-read.edn:23: {" "ordo-lincheck: 10 operations (ok 9, fail 0, info 1), 4 reads of 3 register keys, 2 lost writes: LOST WRITES"
+grep -q "key 2: lost" "$tmp/out" && bad "--lost-writes: key 2 (an overlapping read) called lost"
+run 0 "--lost-writes valid" --lost-writes "$data/valid" &&
+    expect "--lost-writes valid" "$tmp/out" "0 lost writes: none lost"
+
+[ $fail = 0 ] && echo "ok: ordo-lincheck: $count runs: valid and invalid histories, ranks, bad and junk input, usage, 10^5 operations, lost writes"
 exit $fail
