@@ -18,6 +18,7 @@
 #include "ordo_config.h"
 
 #include "consistency/qreg.h"
+#include "runtime/clock.h"
 #include "runtime/rt.h"
 
 #include <stdlib.h>
@@ -40,6 +41,8 @@ struct ordo_qreg_op {
     unsigned flags;
     int done, held, stored; /* stored: a STORE went out (a failed write may show) */
     int wait_rest;          /* a degraded read without a quorum: every answer counts */
+    int expired;            /* ordo_qreg_test found it past its deadline, not done */
+    uint64_t deadline_ns;   /* ORDO_TIMEOUT_MS after its start */
     uint64_t process;       /* in the history */
     ordo__qround_t round[2];
     ordo__qreg_msg_t *msg[2]; /* each round's request (a STORE's carries the value) */
@@ -247,6 +250,7 @@ static int op_start(struct ordo_qreg *reg, op_kind_t kind, uint64_t key, const v
     op->token = token;
     op->dst = dst;
     op->held = 1;
+    op->deadline_ns = ordo__deadline();
     if (kind == OP_WRITE)
         memcpy(op->val, val, reg->vsize);
     *op->msg[0] =
@@ -285,7 +289,9 @@ static int op_done(void *arg)
  * is freed when it ends). */
 static int op_wait(struct ordo_qreg_op *op, unsigned *out_flags)
 {
-    int status = ordo__wait_until(op_done, op, 0);
+    /* One that ordo_qreg_test reported as over its deadline ends now. */
+    int status =
+        op->expired ? (op->done ? ORDO_OK : ORDO_ERR_TIMEOUT) : ordo__wait_until(op_done, op, 0);
     if (status == ORDO_OK) {
         status = op->status;
         if (out_flags)
@@ -380,9 +386,16 @@ int ordo_qreg_test(ordo_qreg_op_t *op)
     ORDO__LOCK();
     int status = ORDO_ERR_INVALID;
     if (op_valid(op)) {
-        if (!op->done && !ordo__in_handler)
+        if (!op->done && !ordo__in_handler) {
             ordo__progress();
-        status = op->done;
+            /* Polled, as waited for, an operation ends within ORDO_TIMEOUT_MS:
+             * one whose replicas neither answer nor are declared failed
+             * (cut off from this rank only) is reported complete, and
+             * ordo_qreg_wait then returns ORDO_ERR_TIMEOUT. */
+            if (!op->done && ordo__now_ns() >= op->deadline_ns)
+                op->expired = 1;
+        }
+        status = op->done || op->expired;
     }
     ORDO__UNLOCK();
     return status;

@@ -591,7 +591,14 @@ ORDO_API ordo_status_t ordo_qreg_write_nb(ordo_qreg_t *reg, uint64_t key, const 
 ORDO_API ordo_status_t ordo_qreg_read_nb(ordo_qreg_t *reg, uint64_t key, void *val,
                                          ordo_qreg_op_t **op);
 
-/** 1 if op has completed, 0 if not (makes progress first), or ORDO_ERR_INVALID. */
+/**
+ * 1 if op has completed, 0 if not (makes progress first), or
+ * ORDO_ERR_INVALID.  An operation polled this way ends as a waited one
+ * does: once ORDO_TIMEOUT_MS has passed since its start without an outcome
+ * (replicas that neither answer nor are declared failed), ordo_qreg_test
+ * returns 1 and ordo_qreg_wait then returns ORDO_ERR_TIMEOUT (a write's
+ * outcome is then unknown: it may still show).
+ */
 ORDO_API int ordo_qreg_test(ordo_qreg_op_t *op);
 
 /**

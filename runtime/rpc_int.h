@@ -141,6 +141,7 @@ struct ordo_request {
     uint8_t end_when_sent;
     uint8_t pre_len;  /* bytes in pre[] */
     uint8_t dup_held; /* OP_HOLD_FAULT ends in two transmissions (dup on a slow rank) */
+    uint8_t cut_held; /* OP_HOLD_FAULT: a partition cuts it (looked at again when due) */
     int send_pending; /* sends the transport still reads hdr (and payload) for */
     uint32_t slot;
     uint32_t gen;

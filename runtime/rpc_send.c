@@ -80,8 +80,10 @@ static ordo__fault_action_t pass_or_hold(uint64_t delay_ns)
  * message), take all but a drop, which becomes a pass; nothing else is
  * touched.  A slow rank's hold (slow=) goes with delay: on whatever delay
  * may hold back, even where a drop or duplicate became a pass.  A
- * partition cuts every message, whatever its class: the peers across are
- * declared failed (fd.c), and what waited for them ends. */
+ * partition cuts every message, whatever its class: ordo__op_emit holds it
+ * until the cut ends, as a transport's own buffers would over a short cut;
+ * a peer across that is declared failed meanwhile (fd.c) never gets it, and
+ * what waited for it ends then. */
 static ordo__fault_action_t fault_next(const rpc_op_t *op, uint64_t *delay_ns)
 {
     unsigned cls = ordo__rpc.hflags[op->hdr.handler];
@@ -120,6 +122,18 @@ static void op_hold(rpc_op_t *op, uint64_t delay_ns)
     ordo__timer_arm(&op->hold, ordo__now_ns() + delay_ns);
 }
 
+/* Hold op's message while a partition cuts it from its peer: until the next
+ * time a partition starts or ends (op_hold_fire looks again then); for ever
+ * under a cut with no end (the peer is declared failed, which ends the op).
+ * Nothing that crosses a short cut is lost: collectives, the objects'
+ * one-way messages and replies go once the cut heals. */
+static void op_hold_cut(rpc_op_t *op, uint64_t now)
+{
+    op->holds |= OP_HOLD_FAULT;
+    op->cut_held = 1;
+    ordo__timer_arm(&op->hold, ordo__fault_next_event_ns(now));
+}
+
 int ordo__op_emit(rpc_op_t *op)
 {
     uint64_t delay_ns = 0;
@@ -128,6 +142,9 @@ int ordo__op_emit(rpc_op_t *op)
 
     switch (a) {
     case ORDO__FAULT_CUT:
+        ordo__rt.stats.fault_delayed++;
+        op_hold_cut(op, ordo__now_ns());
+        return ORDO_OK;
     case ORDO__FAULT_DROP:
         ordo__rt.stats.fault_dropped++;
         op->sent_ns = ordo__now_ns();
@@ -353,10 +370,18 @@ void ordo__rpc_send_reply(int dest, uint64_t req_id, unsigned id, rpc_op_t *op, 
 static void op_hold_fire(void *arg)
 {
     rpc_op_t *op = arg;
+    int done = op->state == OP_DONE;
+    if (op->cut_held && !done) {
+        uint64_t now = ordo__now_ns();
+        if (ordo__fault_active() && ordo__fault_cut(op->peer, now)) {
+            op_hold_cut(op, now); /* another cut, or the next event was not its end */
+            return;
+        }
+    }
     int twice = op->dup_held;
     op->holds &= ~OP_HOLD_FAULT;
     op->dup_held = 0;
-    int done = op->state == OP_DONE;
+    op->cut_held = 0;
     int st = done ? ORDO_OK : ordo__op_transmit(op);
     if (st == ORDO_OK && !done && twice)
         st = ordo__op_transmit(op);

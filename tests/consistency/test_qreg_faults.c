@@ -11,6 +11,11 @@
  *              writing, the others reading (3 in flight each): not either
  *        abd-1w  nowb's workload with the write-back: linearizable
  *        degraded  see degraded() below
+ *        expire  rank 0, cut off from the others (the script's partition)
+ *              while none is declared failed, polls a write with
+ *              ordo_qreg_test: it must report it complete once
+ *              ORDO_TIMEOUT_MS has passed, and ordo_qreg_wait then say
+ *              ORDO_ERR_TIMEOUT (an operation polled ends as a waited one)
  *        killed  rank 4 starts a write of 4242 and SIGKILLs itself at once:
  *              its history must hold the write's invoke (an operation in
  *              flight when a rank dies may have taken effect)
@@ -35,6 +40,7 @@
 #define WINDOW 4
 
 static int me;
+static double t_start; /* just after ordo_init: where ORDO_FAULT's times count from */
 
 static double now_s(void)
 {
@@ -112,6 +118,38 @@ static int degraded(void)
              rl == ORDO_OK && got == 1000 && (fl & ORDO_QREG_STALE) && fs == ORDO_OK);
 }
 
+/* expire: see the top.  The script's partition runs from 1.5 s to 4.5 s
+ * after ordo_init; at 2 s rank 0 writes while the others enter a barrier,
+ * which rank 0 joins after its write: the barrier's messages across the
+ * cut are held until it heals, then delivered (none lost: it ends). */
+static int expire(void)
+{
+    ordo_qreg_t *reg;
+    ordo_qreg_op_t *op;
+    uint64_t v = 77;
+    int s = ordo_qreg_create(KEYS, 8, 5, 3, 3, 0, &reg);
+    if (s != ORDO_OK)
+        return 1;
+    int bad = 0;
+    while (now_s() < t_start + 2.0)
+        ordo_progress();
+    if (me == 0) {
+        double t0 = now_s();
+        s = ordo_qreg_write_nb(reg, 0, &v, &op);
+        int t = 0;
+        while (s == ORDO_OK && (t = ordo_qreg_test(op)) == 0 && now_s() < t0 + 20)
+            ;
+        double took = now_s() - t0;
+        int w = s == ORDO_OK && t == 1 ? ordo_qreg_wait(op, NULL) : s;
+        printf("expire: test said %d after %.2f s, wait %s\n", t, took, ordo_status_name(w));
+        bad = t != 1 || w != ORDO_ERR_TIMEOUT || took < 0.9 || took > 2.4;
+    }
+    s = ordo_barrier();
+    printf("survivor %d: barrier across the cut ended at %.1f s; end %s, finalize %s\n", me,
+           now_s() - t_start, ordo_status_name(s), ordo_status_name(ordo_finalize()));
+    return bad || s != ORDO_OK;
+}
+
 /* killed: rank 4 dies with a write in flight; the others go on without it. */
 static int killed(void)
 {
@@ -137,7 +175,8 @@ static int killed(void)
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: test_qreg_faults abd|abd-1w|weak|nowb|degraded|killed SECONDS\n");
+        fprintf(stderr,
+                "usage: test_qreg_faults abd|abd-1w|weak|nowb|degraded|killed|expire SECONDS\n");
         return 2;
     }
     int w = 3, q = 3, keys = KEYS, window = WINDOW, writer = -1;
@@ -153,7 +192,7 @@ int main(int argc, char **argv)
         keys = 1; /* nowb's workload with the write-back: linearizable */
         writer = 0;
     } else if (strcmp(argv[1], "abd") != 0 && strcmp(argv[1], "degraded") != 0 &&
-               strcmp(argv[1], "killed") != 0) {
+               strcmp(argv[1], "killed") != 0 && strcmp(argv[1], "expire") != 0) {
         fprintf(stderr, "unknown mode %s\n", argv[1]);
         return 2;
     }
@@ -164,10 +203,13 @@ int main(int argc, char **argv)
         return 1;
     }
     me = ordo_rank();
+    t_start = now_s();
     if (strcmp(argv[1], "degraded") == 0)
         return degraded();
     if (strcmp(argv[1], "killed") == 0)
         return killed();
+    if (strcmp(argv[1], "expire") == 0)
+        return expire();
     ordo_qreg_t *reg;
     s = ordo_qreg_create(KEYS, 8, 5, w, q, flags, &reg);
     if (s != ORDO_OK) {
