@@ -73,6 +73,19 @@ void tool_paths_free(char **paths, size_t n)
     free(paths);
 }
 
+int tool_paths_take(char **paths, size_t n, int (*take)(void *ctx, char *path), void *ctx)
+{
+    int status = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (status)
+            free(paths[i]); /* after a failure: not taken */
+        else
+            status = take(ctx, paths[i]);
+    }
+    free(paths);
+    return status;
+}
+
 int tool_dir_files(const char *dir, int (*want)(const char *name), char ***paths, size_t *n,
                    const char **what)
 {

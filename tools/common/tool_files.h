@@ -21,5 +21,9 @@ int tool_natural_cmp(const char *a, const char *b);
 int tool_dir_files(const char *dir, int (*want)(const char *name), char ***paths, size_t *n,
                    const char **what);
 void tool_paths_free(char **paths, size_t n);
+/* Hand each of paths to take (which keeps it, or frees it and fails with
+ * -1), in order; after a failure the rest are freed.  Frees the array.
+ * 0, or -1 if take failed. */
+int tool_paths_take(char **paths, size_t n, int (*take)(void *ctx, char *path), void *ctx);
 
 #endif

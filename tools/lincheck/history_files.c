@@ -37,6 +37,17 @@ static int files_add(lincheck_history_t *h, size_t *cap, char *path)
     return 0;
 }
 
+struct take_ctx {
+    lincheck_history_t *h;
+    size_t *cap;
+};
+
+static int take_file(void *ctx, char *path)
+{
+    struct take_ctx *c = ctx;
+    return files_add(c->h, c->cap, path);
+}
+
 static int history_name(const char *name)
 {
     return has_suffix(name, ".edn") || has_suffix(name, ".jsonl");
@@ -58,15 +69,8 @@ static int files_add_dir(lincheck_history_t *h, size_t *cap, const char *dir)
         lincheck_error(dir, 0, "expected *.edn or *.jsonl files in this directory, found none");
         return -1;
     }
-    int status = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (status)
-            free(paths[i]); /* after a failure: not taken */
-        else
-            status = files_add(h, cap, paths[i]); /* takes the path, or frees it */
-    }
-    free(paths);
-    return status;
+    struct take_ctx c = {h, cap};
+    return tool_paths_take(paths, n, take_file, &c);
 }
 
 static int files_add_arg(lincheck_history_t *h, size_t *cap, const char *arg)

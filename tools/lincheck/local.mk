@@ -10,6 +10,7 @@ LINCHECK_SOURCES = \
 	tools/lincheck/history_parse.c \
 	tools/lincheck/history_files.c \
 	tools/common/tool_files.h \
+	tools/common/tool_parse.h \
 	tools/common/tool_files.c \
 	tools/lincheck/history_read.c \
 	tools/lincheck/keys.c \

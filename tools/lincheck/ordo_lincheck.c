@@ -10,6 +10,7 @@
  * usage error or bad input. The tool only reads files: it does not link libordo and needs no MPI.
  */
 #include "lincheck.h"
+#include "tools/common/tool_parse.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -100,24 +101,6 @@ static int usage_error(const char *what, const char *arg)
     return LINCHECK_EXIT_INPUT;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-    uint64_t v = 0;
-
-    if (!*s)
-        return -1;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        unsigned d = (unsigned)(*s - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return -1;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 0;
-}
-
 /* The value of option name at argv[*i] (`name=V` or `name V`), or NULL if
  * argv[*i] is another option, or name without a value (*missing set). */
 static const char *option_value(int argc, char **argv, int *i, const char *name, int *missing)
@@ -170,7 +153,7 @@ static int option(int argc, char **argv, int *i, options_t *o)
         if (!o->model && strcmp(val, "auto"))
             return usage_error("--model: expected register, mutex or auto, found", val);
     } else if ((val = option_value(argc, argv, i, "--init", &missing))) {
-        if (parse_u64(val, &o->init))
+        if (tool_parse_u64(val, &o->init))
             return usage_error("--init: expected an integer below 2^64, found", val);
     } else if ((val = option_value(argc, argv, i, "--time-limit", &missing))) {
         if (parse_seconds(val, &o->time_limit))

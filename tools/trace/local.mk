@@ -13,6 +13,7 @@ tools_trace_ordo_trace_SOURCES = \
 	tools/trace/trace_input.c \
 	tools/trace/trace_read.c \
 	tools/common/tool_files.h \
+	tools/common/tool_parse.h \
 	tools/common/tool_files.c \
 	tools/trace/trace_order.c \
 	tools/trace/trace_check.c \

@@ -5,6 +5,7 @@
  */
 #include "trace_int.h"
 #include "tools/common/tool_files.h"
+#include "tools/common/tool_parse.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -37,25 +38,6 @@ const char *trace_show(shown_t *out, const char *text)
         n += (size_t)snprintf(out->s + n, sizeof(out->s) - n, "...");
     out->s[n] = '\0';
     return out->s;
-}
-
-/* 0, -1 if s is not a decimal number, -2 if it does not fit in 64 bits. */
-int trace_parse_u64(const char *s, uint64_t *out)
-{
-    uint64_t v = 0;
-
-    if (!*s)
-        return -1;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        unsigned d = (unsigned)(*s - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return -2;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 0;
 }
 
 /* Splits s in place at runs of blanks; returns the number of fields, or
@@ -97,7 +79,7 @@ static int trace_file_name(const char *path, long long *rank)
     if (lm < sizeof(middle)) {
         memcpy(middle, base + lp, lm);
         middle[lm] = '\0';
-        if (!trace_parse_u64(middle, &v) && v <= INT_MAX)
+        if (!tool_parse_u64(middle, &v) && v <= INT_MAX)
             *rank = (long long)v;
     }
     return 1;
@@ -124,6 +106,17 @@ int trace_inputs_add(inputs_t *ins, char *path, const char *dir)
     return 0;
 }
 
+struct take_ctx {
+    inputs_t *ins;
+    const char *dir;
+};
+
+static int take_input(void *ctx, char *path)
+{
+    struct take_ctx *c = ctx;
+    return trace_inputs_add(c->ins, path, c->dir);
+}
+
 static int is_trace_name(const char *name)
 {
     long long rank;
@@ -147,15 +140,8 @@ static int inputs_add_dir(inputs_t *ins, const char *dir)
                          " files in this directory, found none");
         return -1;
     }
-    int status = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (status)
-            free(paths[i]); /* after a failure: not taken */
-        else
-            status = trace_inputs_add(ins, paths[i], dir); /* takes the path, or frees it */
-    }
-    free(paths);
-    return status;
+    struct take_ctx c = {ins, dir};
+    return tool_paths_take(paths, n, take_input, &c);
 }
 
 static int inputs_add_arg(inputs_t *ins, const char *arg)
@@ -245,8 +231,8 @@ int trace_header_read(reader_t *r, int *rank, int *size)
     trace_show(&sh, r->buf);
     if (trace_split(r->buf, f, HEADER_FIELDS) != HEADER_FIELDS || strcmp(f[0], "#") ||
         strcmp(f[1], "ordo-trace") || strcmp(f[3], "rank") || strcmp(f[5], "size") ||
-        trace_parse_u64(f[2], &version) || trace_parse_u64(f[4], &v_rank) ||
-        trace_parse_u64(f[6], &v_size)) {
+        tool_parse_u64(f[2], &version) || tool_parse_u64(f[4], &v_rank) ||
+        tool_parse_u64(f[6], &v_size)) {
         ordo_trace_error(r->path, r->line, "expected the header '" HEADER_FORM "', found '%s'",
                          sh.s);
         return -1;

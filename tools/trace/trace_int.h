@@ -55,8 +55,6 @@ typedef struct shown {
 int trace_out_of_memory(void);
 /* A field quoted in a message: printable, escaped, cut at SHOW_MAX. */
 const char *trace_show(shown_t *out, const char *text);
-/* 0, -1 if s is not a decimal number, -2 if it does not fit in 64 bits. */
-int trace_parse_u64(const char *s, uint64_t *out);
 /* Splits s in place at runs of blanks; returns the number of fields, or
  * max + 1 if there are more than max. */
 int trace_split(char *s, char **fields, int max);

@@ -13,6 +13,7 @@
  *      messages makes impossible.
  */
 #include "trace_int.h"
+#include "tools/common/tool_parse.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -50,7 +51,7 @@ const char *ordo_trace_kind_name(ordo_trace_kind_t kind)
 static int field_u64(const reader_t *r, const char *field, const char *text, uint64_t *out)
 {
     shown_t sh;
-    int s = trace_parse_u64(text, out);
+    int s = tool_parse_u64(text, out);
 
     if (s == -2)
         ordo_trace_error(r->path, r->line, "%s: expected a number below 2^64, found '%s'", field,
