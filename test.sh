@@ -72,13 +72,14 @@ ordo_build build-asan --enable-sanitizers
 # ORDO_WAIT=block variant of the message-layer suite (the same code as the
 # plain runs, longer), the 5-7 rank collective runs (2, 3, 4 and 8 run), and
 # the registers' fault campaign (its linearizability checks take 5-6 minutes
-# under the sanitizers; the register suite itself runs), and the key-value
-# store's and ordo-nemesis's runs (applications of the registers, whose
-# suites run; 2 minutes and more each under the sanitizers): CI stays under
-# 30 minutes.
+# under the sanitizers; the register suite itself runs), and the apps'
+# runs (the key-value store, the bank, the stencil) and ordo-nemesis's
+# (applications of the registers, locks and objects, whose suites run; one
+# to several minutes each under the sanitizers): CI stays under 30 minutes.
 asan_tests=$(grep -E "^(PASS|SKIP): " build/check.out | cut -d' ' -f2 |
     grep -v -e '^tests/jobs/' -e '^benchmarks/tests/' -e 'fd_busy_np8' -e 'obj_fault_np4' \
         -e 'rpc_block_np4' -e 'coll_np[567]' -e 'qreg_faults_np5' -e 'tests/apps/ordo_kv.sh' \
+        -e 'tests/apps/ordo_bank.sh' -e 'tests/apps/ordo_stencil.sh' \
         -e 'tests/tools/ordo_nemesis.sh' | tr '\n' ' ')
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:fast_unwind_on_malloc=0} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \

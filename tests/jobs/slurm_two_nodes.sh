@@ -47,8 +47,12 @@ sed -n '/^# ordo-job/p; /^# transport/,/^#   to other/p; /^# topology/,/^# ordo-
 [ $rc = 0 ] || { cat "$job_out"; fail "sbatch --wait: exit status $rc"; }
 grep -q "^# ordo-job: all ok" "$job_out" || { cat "$job_out"; fail "the job did not end with 'all ok'"; }
 grep -q "topology: 2 rank(s) on 2 node(s)" "$job_out" || fail "ordo_info did not see 2 nodes"
-h0=$(awk '$1 == "0" && NF == 7 { print $2; exit }' "$job_out")
-h1=$(awk '$1 == "1" && NF == 7 { print $2; exit }' "$job_out")
+# ordo_info's table of ranks: the rows after its '#   rank host ...' header.
+host_of() {
+    awk -v r="$1" '/^#   rank host/ { t = 1; next } t && /^#/ { t = 0 } t && $1 == r { print $2; exit }' "$job_out"
+}
+h0=$(host_of 0)
+h1=$(host_of 1)
 if [ -z "$h0" ] || [ -z "$h1" ] || [ "$h0" = "$h1" ]; then
     fail "ranks 0 and 1 are not on different hosts ('$h0', '$h1')"
 fi
