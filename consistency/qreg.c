@@ -45,8 +45,9 @@ struct ordo_qreg_op {
     uint64_t deadline_ns;   /* ORDO_TIMEOUT_MS after its start */
     uint64_t process;       /* in the history */
     ordo__qround_t round[2];
-    ordo__qreg_msg_t *msg[2]; /* each round's request (a STORE's carries the value) */
-    uint8_t *replies;         /* round 0's answers */
+    ordo__qreg_msg_t *msg[2];         /* each round's request (a STORE's carries the value) */
+    uint8_t *replies;                 /* round 0's answers */
+    struct ordo_qreg_op *prev, *next; /* in reg->ops */
 };
 
 /* ---- an operation's life -------------------------------------------------------- */
@@ -59,17 +60,34 @@ static int op_idle(const struct ordo_qreg_op *op)
     return 1;
 }
 
-static void op_free_if_over(struct ordo_qreg_op *op)
+static void op_free(struct ordo_qreg_op *op)
 {
-    if (!op->done || op->held || !op_idle(op))
-        return;
-    op->reg->inflight--;
+    struct ordo_qreg *reg = op->reg;
+    if (op->prev)
+        op->prev->next = op->next;
+    else
+        reg->ops = op->next;
+    if (op->next)
+        op->next->prev = op->prev;
+    reg->inflight--;
     op->magic = 0;
     free(op->msg[0]);
     free(op->msg[1]);
     free(op->replies);
     free(op->val);
     free(op);
+}
+
+static void op_free_if_over(struct ordo_qreg_op *op)
+{
+    if (op->done && !op->held && op_idle(op))
+        op_free(op);
+}
+
+void ordo__qreg_ops_free(struct ordo_qreg *reg)
+{
+    while (reg->ops)
+        op_free(reg->ops);
 }
 
 static void after_query(void *arg);
@@ -270,6 +288,10 @@ static int op_start(struct ordo_qreg *reg, op_kind_t kind, uint64_t key, const v
     r->local = serve_self;
     r->owner = op;
     reg->inflight++;
+    op->next = reg->ops;
+    if (reg->ops)
+        reg->ops->prev = op;
+    reg->ops = op;
     op->process =
         ordo__hist_invoke(reg->hist, kind == OP_READ ? "read" : "write", key, kind == OP_WRITE,
                           kind == OP_WRITE ? ordo__hist_value(val, reg->vsize) : 0);

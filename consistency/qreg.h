@@ -76,7 +76,8 @@ struct ordo_qreg {
     int R, W, Q;
     unsigned flags;
     /* client side */
-    size_t inflight; /* this rank's operations not yet idle */
+    size_t inflight;          /* this rank's operations not yet idle */
+    struct ordo_qreg_op *ops; /* those operations (freed with the set at the latest) */
     ordo_qreg_stats_t stats;
     ordo__hist_file_t *hist;
     /* replica side: open addressing on key, stride bytes per slot */
@@ -99,5 +100,8 @@ int ordo__qreg_handler(const ordo_rpc_msg_t *msg, void *arg);
 int ordo__qreg_serve(int src, const void *data, size_t len, void *reply, size_t cap,
                      size_t *reply_len);
 void ordo__qreg_replica_free(struct ordo_qreg *reg);
+/* qreg.c: free reg's operations still in flight (ordo_finalize: the
+ * transport is closed, no answer or callback can reach them any more). */
+void ordo__qreg_ops_free(struct ordo_qreg *reg);
 
 #endif

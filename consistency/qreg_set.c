@@ -174,6 +174,7 @@ void ordo__qreg_fini(void)
     while (live) {
         struct ordo_qreg *reg = live;
         live = reg->next;
+        ordo__qreg_ops_free(reg);
         ordo__hist_close(reg->hist);
         ordo__qreg_replica_free(reg);
         free(reg);

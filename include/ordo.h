@@ -603,7 +603,9 @@ ORDO_API int ordo_qreg_test(ordo_qreg_op_t *op);
 
 /**
  * Wait for op (at most ORDO_TIMEOUT_MS), release it and return its status;
- * out_flags (may be NULL) receives a read's ORDO_QREG_* read flags.
+ * out_flags (may be NULL) receives a read's ORDO_QREG_* read flags.  A
+ * released op is gone, as a freed pointer is: it must not be passed again
+ * (NULL gives ORDO_ERR_INVALID).
  */
 ORDO_API ordo_status_t ordo_qreg_wait(ordo_qreg_op_t *op, unsigned *out_flags);
 

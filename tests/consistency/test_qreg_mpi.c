@@ -129,7 +129,8 @@ static void test_nonblocking(void)
     }
     for (int k = 0; k < KEYS; k++)
         CU_ASSERT_EQUAL(ordo_qreg_wait(op[k], NULL), ORDO_OK);
-    CU_ASSERT_EQUAL(ordo_qreg_wait(op[0], NULL), ORDO_ERR_INVALID); /* released */
+    CU_ASSERT_EQUAL(ordo_qreg_wait(NULL, NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_qreg_test(NULL), ORDO_ERR_INVALID);
     CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
     int from = (me + 1) % n;
     for (int k = 0; k < KEYS; k++)
