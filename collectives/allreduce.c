@@ -13,6 +13,7 @@
 #include "ordo_config.h"
 
 #include "collectives/algs.h"
+#include "collectives/node.h"
 
 #include <string.h>
 
@@ -245,6 +246,16 @@ static double cost_linear(const ordo__coll_cost_t *m, int n, size_t bytes)
            (n - 1) * x * m->gamma + x * m->delta;
 }
 
+static int build_shm(struct ordo_coll_req *r, const ordo__coll_args_t *a)
+{
+    return ordo__node_build(r, a, ORDO__NODE_ALLREDUCE);
+}
+
+static double cost_shm(const ordo__coll_cost_t *m, int n, size_t bytes)
+{
+    return ordo__node_cost(m, n, bytes, ORDO__NODE_ALLREDUCE);
+}
+
 const ordo__coll_alg_t ordo__coll_allreduce_algs[] = {
     {"recursive_doubling", "log2 n exchanges of the whole vector", build_rd, cost_rd},
     {"ring", "reduce-scatter then allgather around a ring: 2(n-1) steps of 1/n", build_ring,
@@ -253,4 +264,8 @@ const ordo__coll_alg_t ordo__coll_allreduce_algs[] = {
      build_rabenseifner, cost_rabenseifner},
     {"linear", "every vector to one rank, which reduces and sends the result to each", build_linear,
      cost_linear},
+    {"shm",
+     "through the node's shared segment: every rank copies in, the last to come (large: each, a "
+     "share) reduces, every rank copies out (one host)",
+     build_shm, cost_shm},
 };

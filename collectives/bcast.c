@@ -8,6 +8,7 @@
 #include "ordo_config.h"
 
 #include "collectives/algs.h"
+#include "collectives/node.h"
 
 #define KNOMIAL_RADIX 4
 
@@ -161,6 +162,16 @@ static double cost_linear(const ordo__coll_cost_t *m, int n, size_t bytes)
     return n < 2 ? 0 : ordo__coll_t(m, x, n - 1) + (n - 2) * (ordo__coll_bw(m, x, n - 1) + m->o);
 }
 
+static int build_shm(struct ordo_coll_req *r, const ordo__coll_args_t *a)
+{
+    return ordo__node_build(r, a, ORDO__NODE_BCAST);
+}
+
+static double cost_shm(const ordo__coll_cost_t *m, int n, size_t bytes)
+{
+    return ordo__node_cost(m, n, bytes, ORDO__NODE_BCAST);
+}
+
 const ordo__coll_alg_t ordo__coll_bcast_algs[] = {
     {"binomial", "binomial tree: ceil(log2 n) rounds of the whole payload", build_binomial,
      cost_binomial},
@@ -169,4 +180,8 @@ const ordo__coll_alg_t ordo__coll_bcast_algs[] = {
     {"scatter_allgather", "binomial scatter of n chunks, then a ring allgather",
      build_scatter_allgather, cost_scatter_allgather},
     {"linear", "the root sends the payload to each rank in one round", build_linear, cost_linear},
+    {"shm",
+     "through the node's shared segment, a chunk at a time: the root copies in, every rank copies "
+     "out (one host)",
+     build_shm, cost_shm},
 };

@@ -22,12 +22,13 @@
 #include "runtime/log.h"
 #include "runtime/rt.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 const ordo__coll_family_desc_t ordo__coll_families[ORDO_COLL_FAMILIES] = {
-    {"barrier", ordo__coll_barrier_algs, 1},     {"bcast", ordo__coll_bcast_algs, 4},
-    {"reduce", ordo__coll_reduce_algs, 2},       {"allreduce", ordo__coll_allreduce_algs, 4},
+    {"barrier", ordo__coll_barrier_algs, 1},     {"bcast", ordo__coll_bcast_algs, 5},
+    {"reduce", ordo__coll_reduce_algs, 3},       {"allreduce", ordo__coll_allreduce_algs, 5},
     {"allgather", ordo__coll_allgather_algs, 3}, {"alltoall", ordo__coll_alltoall_algs, 2},
 };
 
@@ -102,12 +103,18 @@ static struct {
 const ordo__coll_alg_t *ordo__coll_pick(int f, int n, size_t bytes)
 {
     const ordo__coll_family_desc_t *d = &ordo__coll_families[f];
-    if (forced[f])
-        return &d->algs[forced[f] - 1];
+    ordo__coll_cost_t m;
+    if (forced[f]) {
+        /* One that cannot run here (shm across hosts, or a view a failure
+         * shrank) gives way to the model's choice. */
+        const ordo__coll_alg_t *a = &d->algs[forced[f] - 1];
+        cost_params(&m, n);
+        if (!isinf(a->cost(&m, n, bytes)))
+            return a;
+    }
     size_t thresh = ordo__rt.model.threshold; /* the only figure that changes after init */
     if (last[f].alg && last[f].n == n && last[f].bytes == bytes && last[f].thresh == thresh)
         return last[f].alg;
-    ordo__coll_cost_t m;
     cost_params(&m, n);
     const ordo__coll_alg_t *best = &d->algs[0];
     double bt = best->cost(&m, n, bytes);

@@ -6,6 +6,7 @@
 
 #include "collectives/algs.h"
 #include "collectives/coll.h"
+#include "collectives/node.h"
 #include "runtime/clock.h"
 #include "runtime/fd.h"
 #include "runtime/log.h"
@@ -36,18 +37,23 @@ static int coll_init(void)
     if (status == ORDO_OK)
         status = ordo__sched_init();
     if (status == ORDO_OK)
+        status = ordo__node_init();
+    if (status == ORDO_OK)
         status = ordo__coll_model_init();
     return status;
 }
 
 static void coll_fini(void)
 {
+    ordo__node_fini();
     ordo__sched_fini();
     ordo__coll_leave_fini();
 }
 
 static void coll_progress(void)
 {
+    if (ordo__node_progress())
+        ordo__module_wake(&ordo__coll_module); /* polled until it ends */
     ordo__sched_progress();
 }
 
@@ -58,9 +64,9 @@ static void coll_peer_failed(int peer, int status)
 
 /* ORDO_COLL_<FAMILY>: "auto" or one of the family's algorithms. */
 #define CHOICES(f, ...) static const char *const f##_choices[] = {"auto", __VA_ARGS__, NULL}
-CHOICES(bcast, "binomial", "knomial", "scatter_allgather", "linear");
-CHOICES(reduce, "binomial", "ring");
-CHOICES(allreduce, "recursive_doubling", "ring", "rabenseifner", "linear");
+CHOICES(bcast, "binomial", "knomial", "scatter_allgather", "linear", "shm");
+CHOICES(reduce, "binomial", "ring", "shm");
+CHOICES(allreduce, "recursive_doubling", "ring", "rabenseifner", "linear", "shm");
 CHOICES(allgather, "recursive_doubling", "bruck", "ring");
 CHOICES(alltoall, "pairwise", "bruck");
 
@@ -92,6 +98,12 @@ static const ordo__cfg_entry_t coll_cfg_table[] = {
     ALG_ENTRY("ALLREDUCE", allreduce, ORDO_COLL_ALLREDUCE),
     ALG_ENTRY("ALLGATHER", allgather, ORDO_COLL_ALLGATHER),
     ALG_ENTRY("ALLTOALL", alltoall, ORDO_COLL_ALLTOALL),
+    {"ORDO_COLL_SHM_CHUNK", ORDO__CFG_SIZE, "128K",
+     "Bytes per rank of the node's shared segment, which the shm algorithms (bcast, reduce, "
+     "allreduce) move a chunk at a time when every rank of the job is on one host; the segment "
+     "takes (ranks + 2) times this (rounded down to 64 bytes) in /dev/shm.  0: no segment, "
+     "messages only.",
+     offsetof(ordo__coll_config_t, shm_chunk), NULL, 0, 64u << 20, NULL},
 };
 
 /* Each ORDO_COLL_<FAMILY>'s choices are "auto" and the family's algorithms,

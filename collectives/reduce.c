@@ -7,6 +7,7 @@
 #include "ordo_config.h"
 
 #include "collectives/algs.h"
+#include "collectives/node.h"
 
 static int vplace(const ordo__coll_args_t *a, int v)
 {
@@ -95,8 +96,22 @@ static double cost_ring(const ordo__coll_cost_t *m, int n, size_t bytes)
            (n - 2) * ordo__coll_bw(m, c, n - 1) + x * m->delta;
 }
 
+static int build_shm(struct ordo_coll_req *r, const ordo__coll_args_t *a)
+{
+    return ordo__node_build(r, a, ORDO__NODE_REDUCE);
+}
+
+static double cost_shm(const ordo__coll_cost_t *m, int n, size_t bytes)
+{
+    return ordo__node_cost(m, n, bytes, ORDO__NODE_REDUCE);
+}
+
 const ordo__coll_alg_t ordo__coll_reduce_algs[] = {
     {"binomial", "binomial tree: ceil(log2 n) rounds of the whole vector", build_binomial,
      cost_binomial},
     {"ring", "ring reduce-scatter, then every chunk to the root", build_ring, cost_ring},
+    {"shm",
+     "through the node's shared segment: every rank copies in, the last to come (large: each, a "
+     "share) reduces, the root copies out (one host)",
+     build_shm, cost_shm},
 };

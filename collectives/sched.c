@@ -6,6 +6,7 @@
 #include "ordo_config.h"
 
 #include "collectives/coll.h"
+#include "collectives/node.h"
 #include "collectives/sched_int.h"
 #include "runtime/clock.h"
 #include "runtime/log.h"
@@ -73,7 +74,7 @@ static void close_round(struct ordo_coll_req *r, int all)
 
 static ordo__sop_t *add(struct ordo_coll_req *r, int kind)
 {
-    int comm = kind == SOP_SEND || kind == SOP_RECV;
+    int comm = kind == SOP_SEND || kind == SOP_RECV || kind == SOP_NODE;
     if (!comm && r->open_comm)
         close_round(r, 0); /* local steps run at a round's start */
     if (r->nops == r->cap) {
@@ -150,6 +151,19 @@ void ordo__sched_reduce(struct ordo_coll_req *r, void *dst, const void *src, siz
         return;
     ordo__sop_t *s = add(r, SOP_REDUCE);
     if (s) {
+        s->dst = dst;
+        s->src = src;
+        s->len = len;
+    }
+}
+
+void ordo__sched_node(struct ordo_coll_req *r, unsigned kind, int root, void *dst, const void *src,
+                      size_t len)
+{
+    ordo__sop_t *s = add(r, SOP_NODE);
+    if (s) {
+        s->idx = kind;
+        s->peer = root;
         s->dst = dst;
         s->src = src;
         s->len = len;
@@ -233,8 +247,10 @@ static void post_round(struct ordo_coll_req *r)
         else if (s->kind == SOP_REDUCE)
             ordo__coll_op_apply(r->op, r->dtype, s->dst, s->src,
                                 s->len / ordo_dtype_size(r->dtype));
-        else
+        else if (s->kind != SOP_NODE || ordo__node_post(s) == ORDO_OK)
             comm++;
+        else if (r->status == ORDO_OK)
+            r->status = ORDO_ERR_NOMEM; /* not posted: nothing to wait for */
     }
     r->pending = comm;
     coll_hdr_t h = {.magic = HDR_MAGIC,
@@ -269,6 +285,9 @@ static void post_round(struct ordo_coll_req *r)
             }
         }
     }
+    if (comm && r->status == ORDO_OK)
+        if (ordo__node_progress())                 /* a step of the segment may end at once */
+            ordo__module_wake(&ordo__coll_module); /* else it is polled until it does */
 }
 
 /* A failed collective ends once nothing it sent is still read from its
@@ -331,6 +350,7 @@ static void finish(struct ordo_coll_req *r)
 {
     r->done = 1;
     unlink_req(r);
+    ordo__node_cancel(r); /* its steps of the node's segment that did not end */
     if (r->status == ORDO_ERR_INVALID && !r->aborted)
         send_abort(r);
     if (r->status != ORDO_OK && r->status != ORDO_ERR_PEER_FAILED)
@@ -465,7 +485,8 @@ int ordo__sched_wait(struct ordo_coll_req *r, uint64_t deadline_ns)
     ordo__timer_init(&w.timer, warn_slow, &w);
     if (!r->done && deadline_ns > w.start_ns + w.period_ns)
         (void)ordo__timer_arm(&w.timer, w.start_ns + w.period_ns); /* no memory: no warning */
-    int status = ordo__wait_until(req_done, r, deadline_ns);
+    int status = ordo__node_sleeps() ? ordo__node_wait_until(req_done, r, deadline_ns)
+                                     : ordo__wait_until(req_done, r, deadline_ns);
     ordo__timer_cancel(&w.timer);
     if (status == ORDO_OK) {
         ordo__rpc_flush_ctrl(ORDO__COLL_FLUSH_NS);

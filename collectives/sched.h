@@ -37,7 +37,9 @@
  * (ordo__rpc_flush_ctrl) before it returns to the application. */
 #define ORDO__COLL_FLUSH_NS 50000000u
 
-typedef enum { SOP_SEND, SOP_RECV, SOP_COPY, SOP_REDUCE } ordo__sop_kind_t;
+/* SOP_NODE: a step through the node's shared segment (node.h): idx says
+ * which, peer is the root's place; it is pending like a receive. */
+typedef enum { SOP_SEND, SOP_RECV, SOP_COPY, SOP_REDUCE, SOP_NODE } ordo__sop_kind_t;
 
 typedef struct ordo__sop {
     uint8_t kind;    /* ordo__sop_kind_t */
@@ -113,6 +115,10 @@ void ordo__sched_copy(struct ordo_coll_req *r, void *dst, const void *src, size_
 /* dst = dst (op) src, len bytes of r's dtype. */
 void ordo__sched_reduce(struct ordo_coll_req *r, void *dst, const void *src, size_t len);
 void ordo__sched_round(struct ordo_coll_req *r);
+/* A step of the node's segment (node.h: kind ORDO__NODE_*, root a place;
+ * src and dst len bytes, dst NULL where nothing is copied out). */
+void ordo__sched_node(struct ordo_coll_req *r, unsigned kind, int root, void *dst, const void *src,
+                      size_t len);
 /* len bytes of scratch memory freed with the schedule (NULL: no memory,
  * also kept for ordo__sched_start). */
 void *ordo__sched_scratch(struct ordo_coll_req *r, size_t len);

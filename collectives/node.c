@@ -1,0 +1,400 @@
+/*
+ * ordo__node.c - the node's shared segment (ordo__node.h) and its protocol.
+ *
+ * The segment: a header, two result buffers res[0], res[1] of one chunk,
+ * and a slot of one chunk per rank.  One counter, arrive, counts every
+ * rank's arrivals at every phase; phases are numbered from 1 in the order
+ * every rank runs its shm steps, so phase q is complete when arrive reaches
+ * q * n.  A phase q writes res[q % 2] only once every rank has arrived at
+ * q - 1, and a rank reads res[q % 2] before it arrives at q + 1, so two
+ * buffers are enough for any mix of the steps:
+ *
+ *   bcast      the root waits for phase q - 1, copies a chunk into
+ *              res[q % 2] and publishes q (pub[q % 2]); every other rank
+ *              waits for the publication, copies the chunk out; all arrive
+ *   reduce,    small (n * chunk <= SERIAL_MAX): each rank copies its chunk
+ *   allreduce  into its slot and arrives; the last to arrive reduces the
+ *              slots in place order into res[q % 2] and publishes q; every
+ *              rank copies the result out (reduce: the root only)
+ *              large: two phases; after the first every rank reduces its
+ *              1/n of the chunk over all slots into res[(q + 1) % 2] and
+ *              arrives again; after the second each copies the chunk out
+ *
+ * Every slot carries the call's arguments (bytes, family, datatype,
+ * operation), and a publication the bytes and family: ranks that called
+ * with different arguments fail with ORDO_ERR_INVALID, as the message
+ * algorithms do.  No step ends before every rank has arrived at its last
+ * phase (the bcast root waits for it too), and a rank that finds a mismatch
+ * marks the segment broken (with the collective's number) before it
+ * arrives there, so a step that ends well was well on every rank.  A step
+ * cut short (a mismatch, a failed peer, a timeout) leaves the counter out
+ * of step: that collective fails on every rank with the mark's status, and
+ * each rank's next shm step first meets the others in a reset (a counter of
+ * its own: the last to come zeroes the segment's counters and opens a new
+ * epoch), then runs from the start; a step of a later collective that had
+ * begun before the mark runs again after the reset.
+ *
+ * Waiting: the head step is tried again from the collectives' progress; a
+ * rank blocked in a collective whose ranks share cores polls for a while,
+ * then sleeps on the word its step waits for (node_seg.c).
+ */
+#include "ordo_config.h"
+
+#include "collectives/coll.h"
+#include "collectives/node_int.h"
+#include "collectives/sched_int.h"
+#include "runtime/log.h"
+#include "runtime/rt.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the steps ------------------------------------------------------------------- */
+
+static void mark_broken(uint32_t seq, int status)
+{
+    uint64_t zero = 0, mark = (uint64_t)seq << 8 | (uint64_t)(-status & 0xff);
+    if (atomic_compare_exchange_strong(&ordo__node.h->broken.v, &zero, mark))
+        ordo_log_info("collectives: shm collective %u ended early (%s); every rank meets the "
+                      "others in a reset at its next shm collective",
+                      seq, ordo_strerror(status));
+}
+
+/* Before and while a step runs: ORDO_OK to go on, ST_WAIT while this rank
+ * waits in a reset (the step then runs from the start), or the status of a
+ * mark on this step's collective (or an earlier one). */
+static int check_broken(ordo__sop_t *s)
+{
+    uint64_t n = (uint64_t)ordo__node.n;
+    if (ordo__node.joined) {
+        if (atomic_load_explicit(&ordo__node.h->epoch.v, memory_order_acquire) ==
+            ordo__node.join_epoch)
+            return ordo__node_wait_on(&ordo__node.h->epoch.v, ordo__node.join_epoch);
+        ordo__node.joined = 0;
+        ordo__node.q = 0;
+        ordo__node.cq = 1;
+        ordo__node.st = 0;
+        ordo__node.off = 0;
+        return ORDO_OK;
+    }
+    uint64_t b = atomic_load_explicit(&ordo__node.h->broken.v, memory_order_acquire);
+    if (!b)
+        return ORDO_OK;
+    if ((int32_t)(s->req->seq - (uint32_t)(b >> 8)) <= 0)
+        return -(int)(b & 0xff); /* this collective failed: on every rank */
+    ordo__node.joined = 1;
+    ordo__node.join_epoch = atomic_load_explicit(&ordo__node.h->epoch.v, memory_order_acquire);
+    if (atomic_fetch_add_explicit(&ordo__node.h->reset.v, 1, memory_order_acq_rel) ==
+        (ordo__node.join_epoch + 1) * n - 1) { /* the last: nobody arrives at a phase now */
+        atomic_store_explicit(&ordo__node.h->arrive.v, 0, memory_order_relaxed);
+        atomic_store_explicit(&ordo__node.h->pub[0].q, 0, memory_order_relaxed);
+        atomic_store_explicit(&ordo__node.h->pub[1].q, 0, memory_order_relaxed);
+        atomic_store_explicit(&ordo__node.h->broken.v, 0, memory_order_relaxed);
+        atomic_store(&ordo__node.h->epoch.v, ordo__node.join_epoch + 1);
+        ordo__node_wake(&ordo__node.h->epoch.v);
+    }
+    return check_broken(s);
+}
+
+static uint64_t arrived(void)
+{
+    return atomic_load_explicit(&ordo__node.h->arrive.v, memory_order_acquire);
+}
+
+/* Wait for every rank's arrival at phase q (ST_WAIT), or ORDO_OK. */
+static int all_arrived(uint64_t q)
+{
+    uint64_t a = arrived();
+    return a < q * (uint64_t)ordo__node.n ? ordo__node_wait_on(&ordo__node.h->arrive.v, a)
+                                          : ORDO_OK;
+}
+
+static uint64_t arrive(void)
+{
+    uint64_t prev = atomic_fetch_add(&ordo__node.h->arrive.v, 1);
+    if ((prev + 1) % (uint64_t)ordo__node.n == 0) /* a phase complete: its sleepers go on */
+        ordo__node_wake(&ordo__node.h->arrive.v);
+    return prev;
+}
+
+static void publish(uint64_t q, const struct ordo_coll_req *r, uint64_t len, int status)
+{
+    pub_t *p = &ordo__node.h->pub[q % 2];
+    p->status = status;
+    p->family = (uint32_t)r->family;
+    p->seq = r->seq;
+    p->len = len;
+    atomic_store(&p->q, q);
+    ordo__node_wake(&p->q);
+}
+
+/* 1 if phase q's result is out; else the step waits on its word. */
+static int published(uint64_t q)
+{
+    uint64_t v = atomic_load_explicit(&ordo__node.h->pub[q % 2].q, memory_order_acquire);
+    if (v == q)
+        return 1;
+    (void)ordo__node_wait_on(&ordo__node.h->pub[q % 2].q, v);
+    return 0;
+}
+
+static void say_mismatch(const struct ordo_coll_req *r, const char *what)
+{
+    ordo_log_error("%s (shm), collective %u: the ranks called it with different %s",
+                   ordo_coll_family_name((ordo_coll_family_t)r->family), r->seq, what);
+}
+
+/* A non-root rank's check of a publication. */
+static int pub_matches(uint64_t q, const struct ordo_coll_req *r, uint64_t len)
+{
+    const pub_t *p = &ordo__node.h->pub[q % 2];
+    if (p->status != ORDO_OK)
+        return p->status;
+    if (p->family != (uint32_t)r->family || p->len != len || p->seq != r->seq) {
+        say_mismatch(r, "collectives or sizes");
+        return ORDO_ERR_INVALID;
+    }
+    return ORDO_OK;
+}
+
+/* Every slot holds the same call (the ranks' arguments agree). */
+static int slots_match(const struct ordo_coll_req *r)
+{
+    const slot_hdr_t *mine = slot_hdr(ordo__node.pos);
+    for (int p = 0; p < ordo__node.n; p++) {
+        const slot_hdr_t *o = slot_hdr(p);
+        if (o->len != mine->len || o->family != mine->family || o->seq != mine->seq ||
+            o->dtype != mine->dtype || o->op != mine->op) {
+            say_mismatch(r, "collectives, sizes, datatypes or operations");
+            ordo_log_debug("place %d: %llu bytes, family %u, collective %u, datatype %d, op %d; "
+                           "place %d: %llu, %u, %u, %d, %d",
+                           ordo__node.pos, (unsigned long long)mine->len, mine->family, mine->seq,
+                           mine->dtype, mine->op, p, (unsigned long long)o->len, o->family, o->seq,
+                           o->dtype, o->op);
+            return ORDO_ERR_INVALID;
+        }
+    }
+    return ORDO_OK;
+}
+
+/* This rank's slot: the call's arguments, and a chunk of its data. */
+static void fill_slot(const ordo__sop_t *s, size_t clen)
+{
+    slot_hdr_t *h = slot_hdr(ordo__node.pos);
+    h->len = s->len;
+    h->seq = s->req->seq;
+    h->family = (uint32_t)s->req->family;
+    h->dtype = (int32_t)s->req->dtype;
+    h->op = (int32_t)s->req->op;
+    if (clen)
+        memcpy(slot_data(ordo__node.pos), (const unsigned char *)s->src + ordo__node.off, clen);
+}
+
+/* dst = slot 0 (op) slot 1 (op) ... over elements [lo, hi) of the chunk. */
+static void reduce_slots(const struct ordo_coll_req *r, unsigned char *dst, size_t lo, size_t hi)
+{
+    size_t esize = ordo_dtype_size(r->dtype);
+    if (hi <= lo)
+        return;
+    memcpy(dst + lo * esize, slot_data(0) + lo * esize, (hi - lo) * esize);
+    for (int p = 1; p < ordo__node.n; p++)
+        ordo__coll_op_apply(r->op, r->dtype, dst + lo * esize, slot_data(p) + lo * esize, hi - lo);
+}
+
+static int bcast_chunk(ordo__sop_t *s, size_t clen)
+{
+    uint64_t q = ordo__node.cq;
+    unsigned char *buf = s->dst;
+    if (ordo__node.pos == s->peer) {
+        if (ordo__node.st == 0) {
+            if (all_arrived(q - 1) == ST_WAIT)
+                return ST_WAIT;
+            if (clen)
+                memcpy(res_buf(q), buf + ordo__node.off, clen);
+            fill_slot(s, 0);
+            publish(q, s->req, s->len, ORDO_OK);
+            arrive();
+            ordo__node.st = 1;
+        }
+        /* Every rank has checked the publication (its slot says what it
+         * called, for a reduction's last rank to see in a wrong program;
+         * the root cannot read the slots now: the others go on). */
+        return all_arrived(q);
+    }
+    if (!published(q))
+        return ST_WAIT;
+    fill_slot(s, 0);
+    int status = pub_matches(q, s->req, s->len);
+    if (status == ORDO_OK && clen)
+        memcpy(buf + ordo__node.off, res_buf(q), clen);
+    arrive();
+    return status;
+}
+
+static void copy_out(const ordo__sop_t *s, uint64_t q, size_t clen)
+{
+    if (s->dst && clen)
+        memcpy((unsigned char *)s->dst + ordo__node.off, res_buf(q), clen);
+}
+
+/* Reduce and allreduce, one rank reducing (one phase). */
+static int serial_chunk(ordo__sop_t *s, size_t clen)
+{
+    uint64_t q = ordo__node.cq, n = (uint64_t)ordo__node.n;
+    const struct ordo_coll_req *r = s->req;
+    if (ordo__node.st == 0) {
+        fill_slot(s, clen);
+        ordo__node.st = 1;
+        if (arrive() == q * n - 1) { /* the last: every slot is in */
+            int status = slots_match(r);
+            if (status == ORDO_OK)
+                reduce_slots(r, res_buf(q), 0, clen / ordo_dtype_size(r->dtype));
+            publish(q, r, s->len, status);
+        }
+    }
+    if (!published(q))
+        return ST_WAIT;
+    int status = pub_matches(q, r, s->len); /* a bcast's, if the ranks called different ones */
+    if (status == ORDO_OK)
+        copy_out(s, q, clen);
+    return status;
+}
+
+/* Reduce and allreduce, every rank reducing its share (two phases). */
+static int sliced_chunk(ordo__sop_t *s, size_t clen)
+{
+    uint64_t q = ordo__node.cq;
+    const struct ordo_coll_req *r = s->req;
+    if (ordo__node.st == 0) {
+        fill_slot(s, clen);
+        arrive();
+        ordo__node.st = 1;
+    }
+    if (ordo__node.st == 1) {
+        if (all_arrived(q) == ST_WAIT)
+            return ST_WAIT;
+        int status = slots_match(r);
+        if (status != ORDO_OK)
+            return status; /* every rank finds it: the same slots */
+        size_t count = clen / ordo_dtype_size(r->dtype);
+        reduce_slots(r, res_buf(q + 1), ordo__coll_chunk_lo(count, ordo__node.n, ordo__node.pos),
+                     ordo__coll_chunk_lo(count, ordo__node.n, ordo__node.pos + 1));
+        arrive();
+        ordo__node.st = 2;
+    }
+    if (all_arrived(q + 1) == ST_WAIT)
+        return ST_WAIT;
+    copy_out(s, q + 1, clen);
+    return ORDO_OK;
+}
+
+/* Advance the head step: ORDO_OK when it is done, ST_WAIT, or a failure. */
+static int run_step(ordo__sop_t *s)
+{
+    for (;;) {
+        int status = check_broken(s);
+        if (status != ORDO_OK)
+            return status;
+        size_t clen =
+            s->len - ordo__node.off < ordo__node.chunk ? s->len - ordo__node.off : ordo__node.chunk;
+        int phases = 1;
+        if (s->idx == ORDO__NODE_BCAST) {
+            status = bcast_chunk(s, clen);
+        } else if (serial_bytes(ordo__node.n, s->len)) {
+            status = serial_chunk(s, clen);
+        } else {
+            status = sliced_chunk(s, clen);
+            phases = 2;
+        }
+        if (status == ST_WAIT)
+            return ST_WAIT;
+        if (status != ORDO_OK) {
+            mark_broken(s->req->seq, status);
+            return status;
+        }
+        /* A mark made while this chunk ran: it runs again after the reset,
+         * or (this collective's mark) fails. */
+        if ((status = check_broken(s)) != ORDO_OK)
+            return status;
+        ordo__node.q = ordo__node.cq + (uint64_t)phases - 1;
+        ordo__node.cq = ordo__node.q + 1;
+        ordo__node.st = 0;
+        ordo__node.off += clen;
+        if (ordo__node.off >= s->len)
+            return ORDO_OK; /* a call of 0 bytes is one phase too: its arguments are checked */
+    }
+}
+
+int ordo__node_post(ordo__sop_t *s)
+{
+    if (!ordo__node.h)
+        return ORDO_ERR_INTERNAL;
+    if (ordo__node.count == ordo__node.cap) {
+        size_t cap = ordo__node.cap ? 2 * ordo__node.cap : 8;
+        ordo__sop_t **q = malloc(cap * sizeof(*q));
+        if (!q)
+            return ORDO_ERR_NOMEM;
+        for (size_t i = 0; i < ordo__node.count; i++)
+            q[i] = ordo__node.queue[(ordo__node.head + i) % ordo__node.cap];
+        free(ordo__node.queue);
+        ordo__node.queue = q;
+        ordo__node.head = 0;
+        ordo__node.cap = cap;
+    }
+    if (!ordo__node.count) {
+        ordo__node.cq = ordo__node.q + 1;
+        ordo__node.st = 0;
+        ordo__node.off = 0;
+    }
+    ordo__node.queue[(ordo__node.head + ordo__node.count++) % ordo__node.cap] = s;
+    return ORDO_OK;
+}
+
+static void pop(void)
+{
+    ordo__node.head = (ordo__node.head + 1) % ordo__node.cap;
+    ordo__node.count--;
+    ordo__node.cq = ordo__node.q + 1;
+    ordo__node.st = 0;
+    ordo__node.off = 0;
+}
+
+int ordo__node_progress(void)
+{
+    while (ordo__node.count) {
+        ordo__sop_t *s = ordo__node.queue[ordo__node.head];
+        int status = run_step(s);
+        if (status == ST_WAIT)
+            return 1;
+        pop();
+        if (status != ORDO_OK && s->req->status == ORDO_OK)
+            s->req->status = status;
+        ordo__sched_step_done(s->req, s);
+    }
+    return 0;
+}
+
+void ordo__node_cancel(const struct ordo_coll_req *r)
+{
+    if (!ordo__node.count)
+        return;
+    int head_left = ordo__node.queue[ordo__node.head]->req == r;
+    size_t kept = 0;
+    for (size_t i = 0; i < ordo__node.count; i++) {
+        ordo__sop_t *s = ordo__node.queue[(ordo__node.head + i) % ordo__node.cap];
+        if (s->req != r)
+            ordo__node.queue[(ordo__node.head + kept++) % ordo__node.cap] = s;
+    }
+    if (kept == ordo__node.count)
+        return;
+    /* A step that did not end: the other ranks wait for arrivals of ours
+     * that will not come, or have come without the rest. */
+    mark_broken(r->seq, r->status != ORDO_OK ? r->status : ORDO_ERR_INTERNAL);
+    ordo__node.count = kept;
+    if (head_left) {
+        ordo__node.cq = ordo__node.q + 1;
+        ordo__node.st = 0;
+        ordo__node.off = 0;
+    }
+}

@@ -1,0 +1,292 @@
+/*
+ * node_seg.c - the node's shared segment (ordo__node.h): start-up (rank 0 makes
+ * it, every rank maps it, the cache-line probe), end, the shm algorithms'
+ * cost and build, and how a rank waits on it (polling, then a futex).
+ * ordo__node.c has the protocol.
+ */
+#include "ordo_config.h"
+
+#include "collectives/coll.h"
+#include "collectives/node_int.h"
+#include "runtime/boot.h"
+#include "runtime/clock.h"
+#include "runtime/config.h"
+#include "runtime/log.h"
+#include "runtime/rt.h"
+#include "runtime/timer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <math.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+ordo__node_state_t ordo__node;
+
+/* ---- start-up and end ------------------------------------------------------------ */
+
+static size_t seg_size(int n, size_t chunk)
+{
+    return sizeof(seg_hdr_t) + 2 * chunk + (size_t)n * (sizeof(slot_hdr_t) + chunk);
+}
+
+/* Rank 0 makes the segment; every rank maps it. */
+static int seg_map(const char *name, int create, size_t size)
+{
+    int fd = shm_open(name, create ? O_CREAT | O_EXCL | O_RDWR : O_RDWR, 0600);
+    if (fd < 0) {
+        ordo_log_info("collectives: shm_open %s: %s (shm algorithms off)", name, strerror(errno));
+        return ORDO_ERR_TRANSPORT;
+    }
+    if (create && ftruncate(fd, (off_t)size) != 0) {
+        ordo_log_info("collectives: %zu bytes for %s: %s (shm algorithms off)", size, name,
+                      strerror(errno));
+        close(fd);
+        return ORDO_ERR_NOMEM;
+    }
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+        ordo_log_info("collectives: mmap of %s: %s (shm algorithms off)", name, strerror(errno));
+        return ORDO_ERR_NOMEM;
+    }
+    ordo__node.base = p;
+    ordo__node.size = size;
+    ordo__node.h = p;
+    return ORDO_OK;
+}
+
+static void seg_unmap(void)
+{
+    if (ordo__node.base)
+        munmap(ordo__node.base, ordo__node.size);
+    ordo__node.base = NULL;
+    ordo__node.h = NULL;
+}
+
+/* Wait (polling, yielding) until line l holds v; 0 after limit_ns. */
+static int probe_wait(line_t *l, uint64_t v, uint64_t limit_ns)
+{
+    for (unsigned spins = 0; atomic_load_explicit(&l->v, memory_order_acquire) != v; spins++) {
+        if ((spins & 63) == 63) {
+            sched_yield();
+            if (ordo__now_ns() > limit_ns)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+#define PROBE_TRIPS 64
+
+/* Ranks 0 and 1 hand a line back and forth: half the fastest round trip
+ * is what one hand-off costs (a scheduler turn if they share a core). */
+static double probe_line_us(void)
+{
+    if (ordo__node.pos > 1)
+        return 0;
+    uint64_t limit = ordo__now_ns() + 2000000000u, best = UINT64_MAX;
+    for (uint64_t i = 1; i <= PROBE_TRIPS; i++) {
+        uint64_t t0 = ordo__now_ns();
+        if (ordo__node.pos == 0) {
+            atomic_store_explicit(&ordo__node.h->ping[0].v, i, memory_order_release);
+            if (!probe_wait(&ordo__node.h->ping[1], i, limit))
+                return 0;
+        } else {
+            if (!probe_wait(&ordo__node.h->ping[0], i, limit))
+                return 0;
+            atomic_store_explicit(&ordo__node.h->ping[1].v, i, memory_order_release);
+        }
+        uint64_t t = ordo__now_ns() - t0;
+        best = t < best ? t : best;
+    }
+    return (double)best / 2e3;
+}
+
+int ordo__node_init(void)
+{
+    memset(&ordo__node, 0, sizeof(ordo__node));
+    size_t chunk = (size_t)ordo__coll_cfg.shm_chunk / LINE * LINE;
+    int n = ordo__rt.size;
+    ordo__node.n = n;
+    ordo__node.pos = ordo__rt.rank;
+    /* Every rank decides the same from the same figures. */
+    if (n < 2 || chunk == 0 || ordo__rt.topo.nnodes != 1)
+        return ORDO_OK;
+    char name[64] = "";
+    if (ordo__rt.rank == 0)
+        snprintf(name, sizeof(name), "/ordo-coll-%ld-%llx", (long)getpid(),
+                 (unsigned long long)ordo__now_ns());
+    char *names = malloc((size_t)n * sizeof(name));
+    if (!names)
+        return ORDO_ERR_NOMEM;
+    size_t size = seg_size(n, chunk);
+    int status = ordo__boot_allgather(name, sizeof(name), names);
+    int mapped = ORDO_ERR_TRANSPORT;
+    if (status == ORDO_OK) {
+        memcpy(name, names, sizeof(name)); /* rank 0's */
+        ordo__node.chunk = chunk;
+        if (ordo__rt.rank == 0 && (mapped = seg_map(name, 1, size)) == ORDO_OK) {
+            memset(ordo__node.base, 0, size);
+            ordo__node.h->magic = SEG_MAGIC;
+            ordo__node.h->size = size;
+            ordo__node.h->chunk = chunk;
+            ordo__node.h->n = (uint32_t)n;
+        }
+    }
+    free(names);
+    if (status != ORDO_OK)
+        return status;
+    /* Rank 0's segment exists (or not) before the others open it. */
+    int made = ordo__boot_agree(ordo__rt.rank == 0 ? mapped : ORDO_OK);
+    if (made == ORDO_OK && ordo__rt.rank != 0)
+        mapped = seg_map(name, 0, size);
+    int all = made == ORDO_OK ? ordo__boot_agree(mapped) : made;
+    if (ordo__rt.rank == 0 && made == ORDO_OK)
+        shm_unlink(name); /* every rank has it mapped (or gives up): nothing is left behind */
+    if (all != ORDO_OK) {
+        seg_unmap();
+        return ORDO_OK; /* the message algorithms serve */
+    }
+    double mine = probe_line_us(), *lines = malloc((size_t)n * sizeof(double));
+    if (!lines) {
+        seg_unmap();
+        return ORDO_ERR_NOMEM;
+    }
+    status = ordo__boot_allgather(&mine, sizeof(mine), lines);
+    ordo__node.line_us = lines[0] > 0 ? lines[0] : 0.1; /* rank 0's, so every rank the same */
+    free(lines);
+    if (status != ORDO_OK)
+        seg_unmap();
+    return status;
+}
+
+void ordo__node_fini(void)
+{
+    seg_unmap();
+    free(ordo__node.queue);
+    memset(&ordo__node, 0, sizeof(ordo__node));
+}
+
+int ordo__node_usable(int n)
+{
+    return ordo__node.h && n == ordo__node.n;
+}
+
+int ordo__node_sleeps(void)
+{
+    return ordo__node.count && ordo__rt.wait_mode != ORDO__WAIT_SPIN;
+}
+
+size_t ordo__node_chunk(void)
+{
+    return ordo__node.chunk;
+}
+
+double ordo__node_line_us(void)
+{
+    return ordo__node.line_us;
+}
+
+double ordo__node_cost(const ordo__coll_cost_t *m, int n, size_t bytes, unsigned kind)
+{
+    if (!ordo__node_usable(n))
+        return INFINITY;
+    double x = (double)bytes,
+           chunks = bytes ? (double)((bytes + ordo__node.chunk - 1) / ordo__node.chunk) : 1;
+    double phase = 2 * ordo__node.line_us;
+    if (kind == ORDO__NODE_BCAST) /* the root's copy in, then everyone's out */
+        return chunks * phase + 2 * x * m->delta;
+    if (serial_bytes(n, bytes)) /* copies in, one rank reduces all, copies out */
+        return chunks * phase + 2 * x * m->delta + (n - 1) * x * m->gamma;
+    return chunks * 2 * phase + 2 * x * m->delta + (n - 1) * x / n * m->gamma;
+}
+
+int ordo__node_build(struct ordo_coll_req *r, const ordo__coll_args_t *a, unsigned kind)
+{
+    if (!ordo__node_usable(a->n)) {
+        /* ordo__coll_pick does not choose it then: a caller's error */
+        ordo_log_error("%s: the shm algorithm cannot run here (no node segment for %d ranks)",
+                       ordo_coll_family_name((ordo_coll_family_t)r->family), a->n);
+        return ORDO_ERR_INTERNAL;
+    }
+    void *dst = a->out; /* reduce: NULL but at the root */
+    const void *src = kind == ORDO__NODE_BCAST ? a->out : a->in;
+    ordo__sched_node(r, kind, a->root, dst, src, a->len);
+    return ORDO_OK;
+}
+
+/* ---- waiting: polled, or asleep on a futex --------------------------------------- */
+
+static long futex(_Atomic uint64_t *word, int op, uint32_t val, const struct timespec *ts)
+{
+    /* The low half of the counter (x86-64 and the other little-endian
+     * hosts ordo builds on): it changes whenever the counter does. */
+    return syscall(SYS_futex, (uint32_t *)(void *)word, op, val, ts, NULL, 0);
+}
+
+void ordo__node_wake(_Atomic uint64_t *word)
+{
+    if (atomic_load(&ordo__node.h->sleepers.v))
+        (void)futex(word, FUTEX_WAKE, INT_MAX, NULL);
+}
+
+int ordo__node_wait_on(_Atomic uint64_t *word, uint64_t v)
+{
+    ordo__node.wait_word = word;
+    ordo__node.wait_val = (uint32_t)v;
+    return ST_WAIT;
+}
+
+/* Poll (yielding) while the head step waits on its word, for up to
+ * POLL_FIRST_NS with ORDO_WAIT=yield (a futex's sleep and wake-up cost more
+ * than a few turns of the core: measured on 2 cores, 4 ranks, an 8 B
+ * allreduce took 18-20 us sleeping at once against 7-10 us polling), then
+ * sleep on it (with ORDO_WAIT=block at once), at most until deadline_ns and
+ * never longer than SLEEP_MAX_NS (then progress: messages for this rank, a
+ * failure the detector found). */
+#define POLL_FIRST_NS 200000u
+#define SLEEP_MAX_NS  1000000u
+
+int ordo__node_wait_until(int (*done)(void *arg), void *arg, uint64_t deadline_ns)
+{
+    uint64_t start = 0;
+    for (;;) {
+        if (done(arg))
+            return ORDO_OK;
+        ordo__node.wait_word = NULL;
+        ordo__progress();
+        if (done(arg))
+            return ORDO_OK;
+        uint64_t now = ordo__now_ns();
+        start = start ? start : now;
+        if (deadline_ns && now >= deadline_ns)
+            return ORDO_ERR_TIMEOUT;
+        if (!ordo__node.count || !ordo__node.wait_word) {
+            /* Not (or no longer) waiting on the segment: the runtime's wait. */
+            return ordo__wait_until(done, arg, deadline_ns);
+        }
+        if (ordo__rt.wait_mode == ORDO__WAIT_YIELD && now - start < POLL_FIRST_NS) {
+            sched_yield();
+            continue;
+        }
+        uint64_t left = deadline_ns ? deadline_ns - now : SLEEP_MAX_NS;
+        uint64_t next = ordo__timer_next_ns();
+        if (next != UINT64_MAX)
+            left = next > now ? (next - now < left ? next - now : left) : 0;
+        if (left > SLEEP_MAX_NS)
+            left = SLEEP_MAX_NS;
+        struct timespec ts = {0, (long)left};
+        atomic_fetch_add(&ordo__node.h->sleepers.v, 1);
+        (void)futex(ordo__node.wait_word, FUTEX_WAIT, ordo__node.wait_val, &ts);
+        atomic_fetch_sub(&ordo__node.h->sleepers.v, 1);
+    }
+}
