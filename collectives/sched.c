@@ -161,6 +161,7 @@ void ordo__sched_node(struct ordo_coll_req *r, unsigned kind, int root, void *ds
                       size_t len)
 {
     ordo__sop_t *s = add(r, SOP_NODE);
+    r->node = 1;
     if (s) {
         s->idx = kind;
         s->peer = root;
@@ -371,6 +372,17 @@ void ordo__sched_aborted_by(struct ordo_coll_req *r, int src)
     ordo__module_wake(&ordo__coll_module);
 }
 
+void ordo__sched_unwanted(struct ordo_coll_req *r, int src)
+{
+    if (r->status != ORDO_OK)
+        return;
+    ordo_log_error("%s (%s), collective %u: rank %d sent it a message, so it called another "
+                   "collective or size there (the ranks called it with different arguments)",
+                   ordo_coll_family_name((ordo_coll_family_t)r->family), r->alg, r->seq, src);
+    r->status = ORDO_ERR_INVALID; /* not aborted: the others hear of it */
+    ordo__module_wake(&ordo__coll_module);
+}
+
 static void advance(struct ordo_coll_req *r)
 {
     while (!r->done) {
@@ -421,10 +433,14 @@ int ordo__sched_start(struct ordo_coll_req *r)
     else
         ordo__eng.head = r;
     ordo__eng.tail = r;
-    /* A peer may have failed it already (arguments that differ). */
-    unexp_t *u = ordo__sched_unexp_abort(r);
+    /* A peer may have failed it already (arguments that differ), or sent
+     * it a message it takes none of (it called another collective). */
+    unexp_t *u = ordo__sched_unexp_abort(r, r->node);
     if (u) {
-        ordo__sched_aborted_by(r, u->src);
+        if (u->h.idx == IDX_ABORT)
+            ordo__sched_aborted_by(r, u->src);
+        else
+            ordo__sched_unwanted(r, u->src);
         free(u);
     }
     if (!r->nrounds || r->status != ORDO_OK) {

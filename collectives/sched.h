@@ -94,6 +94,7 @@ struct ordo_coll_req {
     int aborted;                /* a peer said it failed there (no abort sent back) */
     int build_status;           /* a step that could not be added (no memory) */
     int recycle;                /* never handed to the application: kept for the next one */
+    int node;                   /* it has steps of the node's segment (takes no message) */
     struct ordo_coll_req *next; /* in flight, in sequence order */
     ordo__sop_t ops_inline[ORDO__SCHED_INLINE_OPS];
     uint32_t rend_inline[ORDO__SCHED_INLINE_ROUNDS];

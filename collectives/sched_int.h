@@ -55,12 +55,15 @@ static inline uint32_t ordo__sched_round_begin(const struct ordo_coll_req *r, ui
 /* sched.c */
 void ordo__sched_step_done(struct ordo_coll_req *r, ordo__sop_t *s);
 void ordo__sched_aborted_by(struct ordo_coll_req *r, int src);
+/* A message from src for r, which runs through the node segment and takes
+ * none: src called another collective (r fails, and says so to the others). */
+void ordo__sched_unwanted(struct ordo_coll_req *r, int src);
 
 /* sched_recv.c */
 /* A kept message for receive s of r, if one came (the caller frees it). */
 unexp_t *ordo__sched_unexp_take(const struct ordo_coll_req *r, const ordo__sop_t *s);
-/* A kept abort for r (the caller frees it). */
-unexp_t *ordo__sched_unexp_abort(const struct ordo_coll_req *r);
+/* A kept abort for r (any: or any other message for r; the caller frees it). */
+unexp_t *ordo__sched_unexp_abort(const struct ordo_coll_req *r, int any);
 /* Is message h, for receive s of r, of another family or size?  (Then r
  * fails with ORDO_ERR_INVALID, said once.) */
 int ordo__sched_mismatch(struct ordo_coll_req *r, const ordo__sop_t *s, const coll_hdr_t *h,

@@ -122,11 +122,11 @@ static void size_mismatch(struct ordo_coll_req *r, const ordo__sop_t *s, size_t 
         r->status = ORDO_ERR_INVALID;
 }
 
-unexp_t *ordo__sched_unexp_abort(const struct ordo_coll_req *r)
+unexp_t *ordo__sched_unexp_abort(const struct ordo_coll_req *r, int any)
 {
     for (unexp_t **p = &ordo__eng.unexp; *p; p = &(*p)->next) {
         unexp_t *u = *p;
-        if (u->h.idx == IDX_ABORT && u->h.seq == r->seq && u->h.nacked == r->nacked &&
+        if ((any || u->h.idx == IDX_ABORT) && u->h.seq == r->seq && u->h.nacked == r->nacked &&
             u->h.view == r->view) {
             *p = u->next;
             if (ordo__eng.unexp_tail == &u->next)
@@ -219,6 +219,10 @@ static int coll_handler(const ordo_rpc_msg_t *msg, void *arg)
     ordo__sop_t *s = match(msg->src, &h, &r);
     if (h.idx == IDX_ABORT && r) {
         ordo__sched_aborted_by(r, msg->src);
+        return ORDO_OK;
+    }
+    if (r && r->node && !s) {
+        ordo__sched_unwanted(r, msg->src);
         return ORDO_OK;
     }
     if (s) {
