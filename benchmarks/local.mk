@@ -167,3 +167,11 @@ EXTRA_DIST += \
 	benchmarks/callgrind-rpc.sh \
 	benchmarks/clocks.sh \
 	benchmarks/README.md
+
+# Stale reads of a degraded quorum read under partitions against
+# pi * (1 - (1 - exp(-w D)) / (w D)) (benchmarks/report/row_stale.sh).
+bin_PROGRAMS += benchmarks/ordo_stale
+benchmarks_ordo_stale_SOURCES = benchmarks/ordo_stale.c benchmarks/stale_print.c \
+	benchmarks/stale.h
+benchmarks_ordo_stale_CFLAGS = $(BENCH_CFLAGS)
+benchmarks_ordo_stale_LDADD = libordo.la -lm

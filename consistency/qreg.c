@@ -14,11 +14,18 @@
  * the next is deferred to the quorum module's progress (ordo__quorum_defer).
  * An operation is freed once it is done, its caller has let it go (waited,
  * or given up on a timeout), and both rounds are idle.
+ *
+ * A read of a register with ORDO_QREG_DEGRADED_READ that has no Q answers
+ * ORDO_QREG_DEGRADE_MS after its start answers with the freshest it has
+ * (at least one), flagged ORDO_QREG_STALE, from its timer (degrade_fire);
+ * the calls still out end later and change nothing (the op is done: the
+ * query round's callbacks only count them, until it is idle and freed).
  */
 #include "ordo_config.h"
 
 #include "consistency/qreg.h"
 #include "runtime/clock.h"
+#include "runtime/log.h"
 #include "runtime/rt.h"
 
 #include <stdlib.h>
@@ -41,6 +48,8 @@ struct ordo_qreg_op {
     unsigned flags;
     int done, held, stored; /* stored: a STORE went out (a failed write may show) */
     int wait_rest;          /* a degraded read without a quorum: every answer counts */
+    int degrade_due;        /* its ORDO_QREG_DEGRADE_MS passed: the first answer ends it */
+    ordo__timer_t degrade;  /* a degraded read's bound (reg->degrade_ns after its start) */
     int expired;            /* ordo_qreg_test found it past its deadline, not done */
     uint64_t deadline_ns;   /* ORDO_TIMEOUT_MS after its start */
     uint64_t process;       /* in the history */
@@ -70,6 +79,7 @@ static void op_free(struct ordo_qreg_op *op)
     if (op->next)
         op->next->prev = op->prev;
     reg->inflight--;
+    ordo__timer_cancel(&op->degrade);
     op->magic = 0;
     free(op->msg[0]);
     free(op->msg[1]);
@@ -117,6 +127,7 @@ static void finish(struct ordo_qreg_op *op, int status)
     const char *f = op->kind == OP_READ ? "read" : "write";
     op->status = status;
     op->done = 1;
+    ordo__timer_cancel(&op->degrade);
     if (status == ORDO_OK) {
         if (op->kind == OP_READ) {
             memcpy(op->dst, op->val, reg->vsize);
@@ -171,10 +182,12 @@ static void start_store(struct ordo_qreg_op *op, const ordo__qreg_tag_t *tag)
     ordo__qround_start(r, ordo__qreg_rpc_id, m, sizeof(*m) + reg->vsize);
 }
 
-/* Round 0 decided: on to the store, or done. */
-static void after_query(void *arg)
+/* The freshest tag of round 0's answers so far into *best (a read's value
+ * into op->val), *agree 1 if every answer has it, *holders how many; 0 if
+ * there is no answer. */
+static int freshest(struct ordo_qreg_op *op, ordo__qreg_tag_t *out, int *out_agree,
+                    int *out_holders)
 {
-    struct ordo_qreg_op *op = arg;
     struct ordo_qreg *reg = op->reg;
     ordo__qround_t *r = &op->round[0];
     const size_t tlen = sizeof(ordo__qreg_tag_t);
@@ -202,6 +215,21 @@ static void after_query(void *arg)
         memcpy(&t, ordo__qround_reply(r, i), tlen);
         holders += ordo__qreg_tag_cmp(&t, &best) == 0;
     }
+    *out = best;
+    *out_agree = agree;
+    *out_holders = holders;
+    return have;
+}
+
+/* Round 0 decided: on to the store, or done. */
+static void after_query(void *arg)
+{
+    struct ordo_qreg_op *op = arg;
+    struct ordo_qreg *reg = op->reg;
+    ordo__qround_t *r = &op->round[0];
+    ordo__qreg_tag_t best;
+    int agree, holders;
+    int have = freshest(op, &best, &agree, &holders);
     if (!r->decided_ok) {
         if (op->kind == OP_READ && have && (reg->flags & ORDO_QREG_DEGRADED_READ) && !r->fenced) {
             op->flags |= ORDO_QREG_STALE;
@@ -233,13 +261,54 @@ static void after_query(void *arg)
 static void query_decided(ordo__qround_t *r)
 {
     struct ordo_qreg_op *op = r->owner;
+    if (op->done)
+        return; /* a degraded read answered already: the rest only end */
     if (!r->decided_ok && op->kind == OP_READ && (op->reg->flags & ORDO_QREG_DEGRADED_READ) &&
         r->pending) {
-        op->wait_rest = 1; /* the freshest of all answers, once every call has ended */
+        /* The freshest of all answers, once every call has ended or at
+         * the degraded read's bound (its timer, still armed, or armed
+         * again by the first answer once the bound has passed). */
+        op->wait_rest = 1;
         return;
     }
+    ordo__timer_cancel(&op->degrade); /* after_query answers */
     if (ordo__quorum_defer(after_query, op) != ORDO_OK)
         finish(op, ORDO_ERR_NOMEM);
+}
+
+/* ---- a degraded read's bound ------------------------------------------------------ */
+
+/* ORDO_QREG_DEGRADE_MS after a degraded read's start, or at the first
+ * answer after that: the freshest of the answers so far, flagged stale,
+ * unless round 0 decided on its own (after_query answers then).  Runs in
+ * progress (a timer), sends nothing. */
+static void degrade_fire(void *arg)
+{
+    struct ordo_qreg_op *op = arg;
+    ordo__qround_t *r = &op->round[0];
+    if (op->done || (r->is_decided && !op->wait_rest))
+        return;
+    op->degrade_due = 1;
+    ordo__qreg_tag_t best;
+    int agree, holders;
+    if (!freshest(op, &best, &agree, &holders))
+        return; /* none yet: the first answer arms the timer again */
+    op->wait_rest = 0;
+    op->flags |= ORDO_QREG_STALE;
+    finish(op, ORDO_OK);
+    op_free_if_over(op);
+}
+
+/* Round 0's ORDO_OK answers: each counts; once the bound has passed with
+ * no answer, the first one ends the read (from the timer, at the next
+ * progress: the round has not counted this answer yet). */
+static int query_answered(ordo__qround_t *r, int idx)
+{
+    struct ordo_qreg_op *op = r->owner;
+    (void)idx;
+    if (op->degrade_due && !op->done && ordo__timer_arm(&op->degrade, 0) != ORDO_OK)
+        ordo_log_debug("degraded read: no memory for its timer, it waits for every call");
+    return 1;
 }
 
 static int op_start(struct ordo_qreg *reg, op_kind_t kind, uint64_t key, const void *val, void *dst,
@@ -269,6 +338,7 @@ static int op_start(struct ordo_qreg *reg, op_kind_t kind, uint64_t key, const v
     op->dst = dst;
     op->held = 1;
     op->deadline_ns = ordo__deadline();
+    ordo__timer_init(&op->degrade, degrade_fire, op);
     if (kind == OP_WRITE)
         memcpy(op->val, val, reg->vsize);
     *op->msg[0] =
@@ -287,6 +357,18 @@ static int op_start(struct ordo_qreg *reg, op_kind_t kind, uint64_t key, const v
     r->idle = round_idle;
     r->local = serve_self;
     r->owner = op;
+    if (kind == OP_READ && reg->degrade_ns) {
+        r->answered = query_answered;
+        /* Armed before the round starts (it may decide at once, which
+         * cancels it); the room it takes serves its re-arm too. */
+        if (ordo__timer_arm(&op->degrade, ordo__now_ns() + reg->degrade_ns) != ORDO_OK) {
+            free(op->val);
+            free(op->msg[0]);
+            free(op->replies);
+            free(op);
+            return ORDO_ERR_NOMEM;
+        }
+    }
     reg->inflight++;
     op->next = reg->ops;
     if (reg->ops)

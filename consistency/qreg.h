@@ -75,6 +75,7 @@ struct ordo_qreg {
     size_t nkeys, vsize;
     int R, W, Q;
     unsigned flags;
+    uint64_t degrade_ns; /* a degraded read's wait for Q (ORDO_QREG_DEGRADE_MS; 0: none) */
     /* client side */
     size_t inflight;          /* this rank's operations not yet idle */
     struct ordo_qreg_op *ops; /* those operations (freed with the set at the latest) */

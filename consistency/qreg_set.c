@@ -101,6 +101,8 @@ ordo_status_t ordo_qreg_create(size_t nkeys, size_t value_size, int replicas, in
         r->W = w;
         r->Q = q;
         r->flags = flags;
+        if (flags & ORDO_QREG_DEGRADED_READ)
+            r->degrade_ns = ordo__quorum_cfg.qreg_degrade_ms * 1000000u;
         r->stride = (sizeof(ordo__qreg_entry_t) + value_size + 7) / 8 * 8;
         r->hist = ordo__hist_open("qreg", id);
         r->next = live;

@@ -221,6 +221,18 @@ static const ordo__cfg_entry_t quorum_cfg_table[] = {
      "The lease guard 2*rho*D; n only to show what it prevents (two holders overlap when "
      "clocks drift).",
      QUORUM_FIELD(lease_guard), NULL, 0, 0, NULL},
+    {"ORDO_QREG_DEGRADE_MS", ORDO__CFG_UINT, "100",
+     "Milliseconds a read of a register created with ORDO_QREG_DEGRADED_READ waits for Q "
+     "answers before it returns the freshest of the answers it has (at least one; it waits for "
+     "the first), flagged ORDO_QREG_STALE; a quorum out of reach sooner (replicas failed) "
+     "answers once every call has ended or at this bound, whichever comes first. 0: no bound, "
+     "every call must end (a call to a replica cut off by a partition shorter than "
+     "ORDO_FD_TIMEOUT_MS ends only when the cut heals, or at ORDO_TIMEOUT_MS), so the read "
+     "never answers while the cut lasts. The default, 100, is far above a healthy quorum's "
+     "round trip, so a read degrades only when replicas are out of reach, and far below the "
+     "failure detector's timeout: a reader cut off keeps answering, which is what asking for "
+     "degraded reads means. Taken when a register set is created.",
+     QUORUM_FIELD(qreg_degrade_ms), NULL, 0, 3600000, NULL},
 };
 
 ordo__module_t ordo__quorum_module = {

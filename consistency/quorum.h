@@ -31,10 +31,11 @@
 
 /* The quorum module's configuration. */
 typedef struct ordo__quorum_config {
-    char history[1024]; /* ORDO_HISTORY: directory of the histories ("" off) */
-    int history_format; /* ORDO_HISTORY_FORMAT: 0 edn, 1 json */
-    uint64_t drift_ppm; /* ORDO_CLOCK_DRIFT_PPM: rho, the clocks' rate error bound */
-    int lease_guard;    /* ORDO_LEASE_GUARD: n only to show what the guard prevents */
+    char history[1024];       /* ORDO_HISTORY: directory of the histories ("" off) */
+    int history_format;       /* ORDO_HISTORY_FORMAT: 0 edn, 1 json */
+    uint64_t drift_ppm;       /* ORDO_CLOCK_DRIFT_PPM: rho, the clocks' rate error bound */
+    int lease_guard;          /* ORDO_LEASE_GUARD: n only to show what the guard prevents */
+    uint64_t qreg_degrade_ms; /* ORDO_QREG_DEGRADE_MS: a degraded read's wait (0: every call) */
 } ordo__quorum_config_t;
 extern ordo__quorum_config_t ordo__quorum_cfg;
 

@@ -507,9 +507,9 @@ ORDO_API ordo_status_t ordo_obj_home(const ordo_obj_t *obj, size_t off, int *ran
  * the next tag at the replicas, returning once W have it; a read asks every
  * live replica, takes the freshest of the first Q answers, and writes it
  * back to W before returning, unless its answers agreed and showed W
- * replicas holding it (then it returns at once; possible when Q >= W).  With W + Q > R every read quorum meets the last write quorum,
- * so the registers are linearizable (atomic), and with f replicas failed
- * an operation still completes while R - f >= max(W, Q).
+ * replicas holding it (then it returns at once; possible when Q >= W).  With W + Q > R every read
+ * quorum meets the last write quorum, so the registers are linearizable (atomic), and with f
+ * replicas failed an operation still completes while R - f >= max(W, Q).
  *
  * Any rank may read and write any key; ranks that are not replicas hold
  * nothing.  Replicas on failed ranks (ordo_peer_state) are not asked.
@@ -524,7 +524,15 @@ enum {
     /** Allow W + Q <= R: a weak register, not linearizable (experiments). */
     ORDO_QREG_WEAK = 0x1,
     /** A read that cannot gather Q answers returns the freshest value it got
-     *  (ORDO_OK, *out_flags has ORDO_QREG_STALE) instead of ORDO_ERR_NO_QUORUM. */
+     *  (ORDO_OK, *out_flags has ORDO_QREG_STALE) instead of ORDO_ERR_NO_QUORUM.
+     *  It waits for Q answers at most ORDO_QREG_DEGRADE_MS (default 100 ms)
+     *  from its start, then answers with the freshest of those it has (at
+     *  least one: it waits for the first), so a reader cut off from the
+     *  majority by a partition keeps answering while the cut lasts; with
+     *  ORDO_QREG_DEGRADE_MS=0 it waits until every call has ended (a cut-off
+     *  replica's call: when the cut heals, the replica is declared failed,
+     *  or at ORDO_TIMEOUT_MS).  The bound is the register set's from its
+     *  creation. */
     ORDO_QREG_DEGRADED_READ = 0x2,
     /** Test knob, unsafe: reads never write back (ABD without its second
      *  read phase; histories then show new-old inversions). */
@@ -533,7 +541,8 @@ enum {
 
 /** Flags a read returns in *out_flags. */
 enum {
-    /** The value comes from fewer than Q replicas: possibly stale. */
+    /** The value comes from fewer than Q replicas (a degraded read, see
+     *  ORDO_QREG_DEGRADED_READ): not a quorum answer, possibly stale. */
     ORDO_QREG_STALE = 0x1,
     /** The answers agreed and W replicas hold the value: no write-back. */
     ORDO_QREG_AGREED = 0x2,
@@ -773,16 +782,15 @@ ORDO_API size_t ordo_dtype_size(ordo_dtype_t t);
  * ORDO_OP_BOR take integer types only.
  */
 typedef int ordo_op_t;
-#define ORDO_OP_SUM 0
+#define ORDO_OP_SUM  0
 #define ORDO_OP_PROD 1
-#define ORDO_OP_MIN 2
-#define ORDO_OP_MAX 3
+#define ORDO_OP_MIN  2
+#define ORDO_OP_MAX  3
 #define ORDO_OP_BAND 4
-#define ORDO_OP_BOR 5
+#define ORDO_OP_BOR  5
 
 /** A user reduction: inout[i] = inout[i] (op) in[i] for count elements of t. */
-typedef void (*ordo_op_fn_t)(const void *in, void *inout, size_t count, ordo_dtype_t t,
-                             void *arg);
+typedef void (*ordo_op_fn_t)(const void *in, void *inout, size_t count, ordo_dtype_t t, void *arg);
 
 /**
  * Make a reduction operation of fn (which must be associative and
@@ -846,8 +854,7 @@ ORDO_API ordo_status_t ordo_iallreduce(const void *in, void *out, size_t count, 
                                        ordo_op_t op, ordo_coll_req_t **req);
 ORDO_API ordo_status_t ordo_iallgather(const void *in, size_t len, void *out,
                                        ordo_coll_req_t **req);
-ORDO_API ordo_status_t ordo_ialltoall(const void *in, size_t len, void *out,
-                                      ordo_coll_req_t **req);
+ORDO_API ordo_status_t ordo_ialltoall(const void *in, size_t len, void *out, ordo_coll_req_t **req);
 
 /** 1 if req has completed, 0 if not (makes progress first), or ORDO_ERR_INVALID. */
 ORDO_API int ordo_coll_test(ordo_coll_req_t *req);
@@ -1003,8 +1010,7 @@ ORDO_API ordo_status_t ordo_failure_ack(uint64_t *epoch);
  * origin may come out of order.  It must not block (ordo calls that wait
  * refuse with ORDO_ERR_INVALID inside it); it may publish.
  */
-typedef void (*ordo_gossip_cb_t)(int origin, uint64_t seq, const void *data, size_t len,
-                                 void *arg);
+typedef void (*ordo_gossip_cb_t)(int origin, uint64_t seq, const void *data, size_t len, void *arg);
 
 /**
  * Spread len bytes (0 .. ORDO_GOSSIP_MAX_RECORD; data may be NULL when len
@@ -1027,24 +1033,24 @@ ORDO_API ordo_status_t ordo_gossip_subscribe(ordo_gossip_cb_t cb, void *arg);
 
 /** This rank's gossip counters since ordo_init. */
 typedef struct ordo_gossip_stats {
-    uint64_t rounds;          /**< rounds run (a round runs only while something spreads) */
-    uint64_t msgs_sent;       /**< pushes sent and answers given */
-    uint64_t msgs_received;   /**< pushes handled and answers received */
-    uint64_t bytes_sent;      /**< of those messages */
-    uint64_t published;       /**< records this rank published */
-    uint64_t records_known;   /**< data records this rank holds, its own included */
-    uint64_t delivered;       /**< records handed to the subscribers (counted without one too) */
-    uint64_t duplicates;      /**< records received that this rank knew already */
-    uint64_t malformed;       /**< messages refused: malformed, or from a failed rank */
-    uint64_t skipped;         /**< peers not called: the last call to them not ended yet */
-    uint64_t young;           /**< records this rank still spreads */
-    uint64_t member_records;  /**< membership records (a failed rank each) this rank holds */
-    uint64_t member_applied;  /**< failures this rank learnt first from gossip */
-    uint64_t learnt;          /**< data records learnt from peers (not its own) */
-    uint64_t rounds_sum;      /**< sum over those of the rounds it took them to come */
-    uint64_t rounds_max;      /**< the most rounds one of them took */
-    uint64_t hops_sum;        /**< sum over those of the ranks they passed (1: direct) */
-    uint64_t hops_max;        /**< the most hops one of them took */
+    uint64_t rounds;         /**< rounds run (a round runs only while something spreads) */
+    uint64_t msgs_sent;      /**< pushes sent and answers given */
+    uint64_t msgs_received;  /**< pushes handled and answers received */
+    uint64_t bytes_sent;     /**< of those messages */
+    uint64_t published;      /**< records this rank published */
+    uint64_t records_known;  /**< data records this rank holds, its own included */
+    uint64_t delivered;      /**< records handed to the subscribers (counted without one too) */
+    uint64_t duplicates;     /**< records received that this rank knew already */
+    uint64_t malformed;      /**< messages refused: malformed, or from a failed rank */
+    uint64_t skipped;        /**< peers not called: the last call to them not ended yet */
+    uint64_t young;          /**< records this rank still spreads */
+    uint64_t member_records; /**< membership records (a failed rank each) this rank holds */
+    uint64_t member_applied; /**< failures this rank learnt first from gossip */
+    uint64_t learnt;         /**< data records learnt from peers (not its own) */
+    uint64_t rounds_sum;     /**< sum over those of the rounds it took them to come */
+    uint64_t rounds_max;     /**< the most rounds one of them took */
+    uint64_t hops_sum;       /**< sum over those of the ranks they passed (1: direct) */
+    uint64_t hops_max;       /**< the most hops one of them took */
 } ordo_gossip_stats_t;
 
 /** Fill *st (ORDO_ERR_INVALID if NULL; ORDO_ERR_UNSUPPORTED with ORDO_GOSSIP=n). */
@@ -1052,10 +1058,10 @@ ORDO_API ordo_status_t ordo_gossip_stats(ordo_gossip_stats_t *st);
 
 /** What this rank knows of one record. */
 typedef struct ordo_gossip_record_info {
-    uint32_t rounds;    /**< rounds from its publication until this rank learnt it (0: own) */
-    uint32_t hops;      /**< messages it passed through to get here (0: own) */
-    uint64_t round;     /**< this rank's round count when it learnt it */
-    int delivered;      /**< 1 once handed to the subscribers */
+    uint32_t rounds; /**< rounds from its publication until this rank learnt it (0: own) */
+    uint32_t hops;   /**< messages it passed through to get here (0: own) */
+    uint64_t round;  /**< this rank's round count when it learnt it */
+    int delivered;   /**< 1 once handed to the subscribers */
 } ordo_gossip_record_info_t;
 
 /**
