@@ -125,6 +125,7 @@ typedef enum {
 #define OP_HOLD_OWNER  0x1u /* the user will wait for it or free it (ordo_request_t) */
 #define OP_HOLD_WINDOW 0x2u /* the exactly-once window answers repeats with it */
 #define OP_HOLD_FAULT  0x4u /* fault injection holds its message back (timer hold) */
+#define OP_HOLD_EMIT   0x8u /* the transport is sending it (a failure found there may end it) */
 
 struct ordo_request {
     /* Lifecycle. */

@@ -49,8 +49,14 @@ static void op_send_done(ordo__tl_send_req_t *sreq, int status)
 int ordo__op_transmit(rpc_op_t *op)
 {
     const void *hdr = op->hdr_len > RPC_HDR_INLINE ? (const void *)op->hdr_heap : op->hdr_bytes;
+    /* A send to a peer whose connection broke may declare it failed right
+     * there, which ends the ops to it, this one too (its callback runs):
+     * the op stays out of the pool until the send returns, and the caller
+     * finds it DONE and does not end it twice. */
+    op->holds |= OP_HOLD_EMIT;
     int s = ordo__rt.tl_ops->send(ordo__rt.tl, op->peer, hdr, op->hdr_len, op->wire, op->wire_len,
                                   &op->sreq);
+    op->holds &= (uint8_t)~OP_HOLD_EMIT;
     if (ordo__rt.cfg.retry_ms)
         op->sent_ns = ordo__now_ns(); /* for retries only: a clock read costs */
     if (s == ORDO__INPROGRESS) {
@@ -263,6 +269,10 @@ int ordo__op_send(rpc_op_t *op, int dest, unsigned kind, unsigned id)
     /* Where it waits once out (an eager send may end at once, in op_emitted). */
     op->state = op->kind == OP_CALL ? OP_WAIT_REPLY : op->rndv ? OP_WAIT_ACK : OP_SENDING;
     s = ordo__op_emit(op);
+    if (op->state == OP_DONE) { /* ended inside (ordo__op_transmit): not twice */
+        ordo__op_maybe_put(op);
+        return s;
+    }
     if (s != ORDO_OK)
         goto fail;
     if (op->kind == OP_CALL && retry_ns()) {
@@ -383,9 +393,11 @@ static void op_hold_fire(void *arg)
     op->dup_held = 0;
     op->cut_held = 0;
     int st = done ? ORDO_OK : ordo__op_transmit(op);
-    if (st == ORDO_OK && !done && twice)
+    if (st == ORDO_OK && !done && twice && op->state != OP_DONE)
         st = ordo__op_transmit(op);
-    if (st != ORDO_OK)
+    if (!done && op->state == OP_DONE) /* ended inside the send */
+        ordo__op_maybe_put(op);
+    else if (st != ORDO_OK)
         ordo__op_complete(op, st);
     else if (done)
         ordo__op_maybe_put(op);
@@ -415,6 +427,10 @@ static void op_retry_fire(void *arg)
     }
     ordo__rt.stats.retries++;
     int st = ordo__op_emit(op);
+    if (op->state == OP_DONE) { /* ended inside the send */
+        ordo__op_maybe_put(op);
+        return;
+    }
     if (st != ORDO_OK) {
         ordo__op_complete(op, st);
         return;
