@@ -88,9 +88,9 @@ if run ordo_allreduce "Algorithm +Predicted \(us\)" "4 8 16" -m 4:16 --alg ring;
 fi
 
 # --alg all: a p50 per algorithm, the best, AUTO/best; the model's table.
-all_cols="AUTO runs +recursive_doubling p50 +ring p50 +rabenseifner p50 +linear p50 +Best forced +AUTO/best"
+all_cols="AUTO runs +recursive_doubling p50 +ring p50 +rabenseifner p50 +linear p50 +shm p50 +Best forced +AUTO/best"
 if run ordo_allreduce "$all_cols" "4 8 16 32 64" -m 4:64 --alg all; then
-    for line in "^# Size +recursive_doubling +ring +rabenseifner +linear +model's pick" \
+    for line in "^# Size +recursive_doubling +ring +rabenseifner +linear +shm +model's pick" \
         "^# 64 +[0-9.]+ / [0-9.]+ \([0-9.]+\) " \
         "^# the model picked the measured best forced algorithm at [0-9]+ of 5 sizes" \
         "^# AUTO/best forced \(p50\): worst [0-9.]+ at [0-9]+ B .*: (met|NOT met)"; do
