@@ -93,39 +93,39 @@ const ordo__coll_alg_t *ordo__coll_find(int f, const char *name)
     return NULL;
 }
 
-/* The last choice per family: a loop of calls of one size asks once. */
+/* The last choice per family (for the forcing in force then): a loop of
+ * calls of one size asks once. */
 static struct {
     const ordo__coll_alg_t *alg;
-    int n;
+    int n, forced;
     size_t bytes, thresh;
 } last[ORDO_COLL_FAMILIES];
 
 const ordo__coll_alg_t *ordo__coll_pick(int f, int n, size_t bytes)
 {
     const ordo__coll_family_desc_t *d = &ordo__coll_families[f];
-    ordo__coll_cost_t m;
-    if (forced[f]) {
-        /* One that cannot run here (shm across hosts, or a view a failure
-         * shrank) gives way to the model's choice. */
-        const ordo__coll_alg_t *a = &d->algs[forced[f] - 1];
-        cost_params(&m, n);
-        if (!isinf(a->cost(&m, n, bytes)))
-            return a;
-    }
     size_t thresh = ordo__rt.model.threshold; /* the only figure that changes after init */
-    if (last[f].alg && last[f].n == n && last[f].bytes == bytes && last[f].thresh == thresh)
+    if (last[f].alg && last[f].forced == forced[f] && last[f].n == n && last[f].bytes == bytes &&
+        last[f].thresh == thresh)
         return last[f].alg;
+    ordo__coll_cost_t m;
     cost_params(&m, n);
-    const ordo__coll_alg_t *best = &d->algs[0];
-    double bt = best->cost(&m, n, bytes);
-    for (int i = 1; i < d->nalgs; i++) {
-        double t = d->algs[i].cost(&m, n, bytes);
-        if (t < bt) {
-            bt = t;
-            best = &d->algs[i];
+    const ordo__coll_alg_t *best = forced[f] ? &d->algs[forced[f] - 1] : NULL;
+    /* A forced one that cannot run here (shm across hosts, or over a view a
+     * failure shrank) gives way to the model's choice. */
+    if (!best || isinf(best->cost(&m, n, bytes))) {
+        best = &d->algs[0];
+        double bt = best->cost(&m, n, bytes);
+        for (int i = 1; i < d->nalgs; i++) {
+            double t = d->algs[i].cost(&m, n, bytes);
+            if (t < bt) {
+                bt = t;
+                best = &d->algs[i];
+            }
         }
     }
     last[f].alg = best;
+    last[f].forced = forced[f];
     last[f].n = n;
     last[f].bytes = bytes;
     last[f].thresh = thresh;

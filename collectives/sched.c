@@ -286,7 +286,7 @@ static void post_round(struct ordo_coll_req *r)
             }
         }
     }
-    if (comm && r->status == ORDO_OK)
+    if (r->node && r->status == ORDO_OK)
         if (ordo__node_progress())                 /* a step of the segment may end at once */
             ordo__module_wake(&ordo__coll_module); /* else it is polled until it does */
 }
@@ -351,7 +351,8 @@ static void finish(struct ordo_coll_req *r)
 {
     r->done = 1;
     unlink_req(r);
-    ordo__node_cancel(r); /* its steps of the node's segment that did not end */
+    if (r->node)
+        ordo__node_cancel(r); /* its steps of the node's segment that did not end */
     if (r->status == ORDO_ERR_INVALID && !r->aborted)
         send_abort(r);
     if (r->status != ORDO_OK && r->status != ORDO_ERR_PEER_FAILED)
