@@ -2,6 +2,7 @@
 # tests/fuzz/run.sh - build the libFuzzer targets and run each for a while.
 #
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]     (default: 30 s, every target)
+#   FUZZ_JOBS=N: targets run at once (default: the number of cores)
 #
 # Targets (tests/fuzz/<target>.c), each on a parser of outside input:
 #   fuzz_msg     the receiver's message decoding (runtime/msg_decode.h)
@@ -113,15 +114,16 @@ dict() {
     return 0
 }
 
-status=0
-for t in $targets; do
+# Build and run one target; its report goes to $dir/logs/<target>.result, and
+# $dir/logs/<target>.failed exists if it failed.
+one() {
+    t=$1
     # shellcheck disable=SC2046
     if ! (cd "$src" && $CLANG $FLAGS -I"$dir" -I"$src" -I"$src/include" -o "$dir/bin/$t" \
         "tests/fuzz/$t.c" $(sources "$t")) >"$dir/logs/$t.build" 2>&1; then
-        cat "$dir/logs/$t.build"
-        echo "$t: FAILED to build"
-        status=1
-        continue
+        { cat "$dir/logs/$t.build"; echo "$t: FAILED to build"; } >"$dir/logs/$t.result"
+        : >"$dir/logs/$t.failed"
+        return
     fi
     mkdir -p "$dir/corpus/$t"
     # shellcheck disable=SC2046
@@ -130,14 +132,39 @@ for t in $targets; do
         "$dir/corpus/$t" "$src/tests/fuzz/corpus/$t" $(seeds "$t") >"$dir/logs/$t.log" 2>&1; then
         runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$dir/logs/$t.log" | tail -n 1)
         echo "$t: ${runs:-?} executions in ${secs} s, nothing found" \
-            "(corpus $(ls "$dir/corpus/$t" | wc -l) new entries)"
+            "(corpus $(ls "$dir/corpus/$t" | wc -l) new entries)" >"$dir/logs/$t.result"
     else
-        tail -n 60 "$dir/logs/$t.log"
-        echo "$t: FOUND A PROBLEM; reproducer:" \
-            "$(sed -n 's/.*Test unit written to \(.*\)/\1/p' "$dir/logs/$t.log" | tail -n 1)"
-        echo "   rerun it: $dir/bin/$t <reproducer>"
-        status=1
+        {
+            tail -n 60 "$dir/logs/$t.log"
+            echo "$t: FOUND A PROBLEM; reproducer:" \
+                "$(sed -n 's/.*Test unit written to \(.*\)/\1/p' "$dir/logs/$t.log" | tail -n 1)"
+            echo "   rerun it: $dir/bin/$t <reproducer>"
+        } >"$dir/logs/$t.result"
+        : >"$dir/logs/$t.failed"
     fi
+}
+
+# The targets run FUZZ_JOBS at a time (default: one per core), each for
+# SECONDS: the same fuzzing per target, in less wall time.
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+case $jobs in
+'' | *[!0-9]* | 0) echo "$0: FUZZ_JOBS=$jobs: expected a number of parallel targets >= 1" >&2; exit 2 ;;
+esac
+running=0
+for t in $targets; do
+    one "$t" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+        wait
+        running=0
+    fi
+done
+wait
+
+status=0
+for t in $targets; do
+    cat "$dir/logs/$t.result"
+    [ ! -e "$dir/logs/$t.failed" ] || status=1
 done
 
 if [ "$status" = 0 ] && [ "$keep" = 0 ]; then
