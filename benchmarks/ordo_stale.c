@@ -147,9 +147,23 @@ static int parse_w(const char *arg)
     return -1;
 }
 
+/* A whole number in arg (a decimal, no trailing text), or -1 with why. */
+static int number(int c, const char *arg, double *out, char *why, size_t len)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(arg, &end);
+    if (end == arg || *end != '\0' || errno || !isfinite(*out)) {
+        snprintf(why, len, "-%c %s: a number expected", c, arg);
+        return -1;
+    }
+    return 0;
+}
+
 static int parse(int argc, char **argv, char *why, size_t len)
 {
     int c;
+    double v;
     while ((c = getopt(argc, argv, "w:D:p:c:k:r:g:s:o:")) != -1) {
         switch (c) {
         case 'w':
@@ -160,26 +174,45 @@ static int parse(int argc, char **argv, char *why, size_t len)
             }
             break;
         case 'D':
-            opt.cut_ms = atof(optarg);
+            if (number(c, optarg, &v, why, len) != 0)
+                return -1;
+            opt.cut_ms = v;
             break;
         case 'p':
-            opt.period_ms = atof(optarg);
+            if (number(c, optarg, &v, why, len) != 0)
+                return -1;
+            opt.period_ms = v;
             break;
         case 'c':
-            opt.cuts = atoi(optarg);
+            if (number(c, optarg, &v, why, len) != 0)
+                return -1;
+            opt.cuts = v == (int)v ? (int)v : 0;
             break;
         case 'k':
-            opt.keys = atoi(optarg);
+            if (number(c, optarg, &v, why, len) != 0)
+                return -1;
+            opt.keys = v == (int)v ? (int)v : 0;
             break;
         case 'r':
-            opt.read_rate = atof(optarg);
+            if (number(c, optarg, &v, why, len) != 0)
+                return -1;
+            opt.read_rate = v;
             break;
         case 'g':
-            opt.degrade_ms = atof(optarg);
+            if (number(c, optarg, &v, why, len) != 0)
+                return -1;
+            opt.degrade_ms = v;
             break;
-        case 's':
-            opt.seed = strtoull(optarg, NULL, 10);
+        case 's': {
+            char *end;
+            errno = 0;
+            opt.seed = strtoull(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || errno || *optarg == '-') {
+                snprintf(why, len, "-s %s: a seed (a whole number >= 0) expected", optarg);
+                return -1;
+            }
             break;
+        }
         case 'o':
             opt.logdir = optarg;
             break;

@@ -436,7 +436,7 @@ int ordo__sched_start(struct ordo_coll_req *r)
     ordo__eng.tail = r;
     /* A peer may have failed it already (arguments that differ), or sent
      * it a message it takes none of (it called another collective). */
-    unexp_t *u = ordo__sched_unexp_abort(r, r->node);
+    unexp_t *u = ordo__sched_unexp_early(r, r->node);
     if (u) {
         if (u->h.idx == IDX_ABORT)
             ordo__sched_aborted_by(r, u->src);

@@ -62,8 +62,10 @@ void ordo__sched_unwanted(struct ordo_coll_req *r, int src);
 /* sched_recv.c */
 /* A kept message for receive s of r, if one came (the caller frees it). */
 unexp_t *ordo__sched_unexp_take(const struct ordo_coll_req *r, const ordo__sop_t *s);
-/* A kept abort for r (any: or any other message for r; the caller frees it). */
-unexp_t *ordo__sched_unexp_abort(const struct ordo_coll_req *r, int any);
+/* A kept message that fails r before it starts: an abort for r, or (any,
+ * for a collective through the node segment, which takes no message) any
+ * message for r.  The caller frees it. */
+unexp_t *ordo__sched_unexp_early(const struct ordo_coll_req *r, int any);
 /* Is message h, for receive s of r, of another family or size?  (Then r
  * fails with ORDO_ERR_INVALID, said once.) */
 int ordo__sched_mismatch(struct ordo_coll_req *r, const ordo__sop_t *s, const coll_hdr_t *h,

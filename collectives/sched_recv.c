@@ -122,7 +122,7 @@ static void size_mismatch(struct ordo_coll_req *r, const ordo__sop_t *s, size_t 
         r->status = ORDO_ERR_INVALID;
 }
 
-unexp_t *ordo__sched_unexp_abort(const struct ordo_coll_req *r, int any)
+unexp_t *ordo__sched_unexp_early(const struct ordo_coll_req *r, int any)
 {
     for (unexp_t **p = &ordo__eng.unexp; *p; p = &(*p)->next) {
         unexp_t *u = *p;
