@@ -98,7 +98,7 @@ static const ordo__cfg_entry_t coll_cfg_table[] = {
     ALG_ENTRY("ALLREDUCE", allreduce, ORDO_COLL_ALLREDUCE),
     ALG_ENTRY("ALLGATHER", allgather, ORDO_COLL_ALLGATHER),
     ALG_ENTRY("ALLTOALL", alltoall, ORDO_COLL_ALLTOALL),
-    {"ORDO_COLL_SHM_CHUNK", ORDO__CFG_SIZE, "128K",
+    {"ORDO_COLL_SHM_CHUNK", ORDO__CFG_SIZE, "512K",
      "Bytes per rank of the node's shared segment, which the shm algorithms (bcast, reduce, "
      "allreduce) move a chunk at a time when every rank of the job is on one host; the segment "
      "takes (ranks + 2) times this (rounded down to 64 bytes) in /dev/shm.  0: no segment, "

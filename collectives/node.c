@@ -178,28 +178,41 @@ static int slots_match(const struct ordo_coll_req *r)
     return ORDO_OK;
 }
 
-/* This rank's slot: the call's arguments, and a chunk of its data. */
-static void fill_slot(const ordo__sop_t *s, size_t clen)
+/* This rank's slot: the call's arguments, and a chunk of its data but bytes
+ * [skip_lo, skip_hi), which only this rank reads (from its own buffer). */
+static void fill_slot(const ordo__sop_t *s, size_t clen, size_t skip_lo, size_t skip_hi)
 {
     slot_hdr_t *h = slot_hdr(ordo__node.pos);
+    const unsigned char *src = (const unsigned char *)s->src + ordo__node.off;
     h->len = s->len;
     h->seq = s->req->seq;
     h->family = (uint32_t)s->req->family;
     h->dtype = (int32_t)s->req->dtype;
     h->op = (int32_t)s->req->op;
-    if (clen)
-        memcpy(slot_data(ordo__node.pos), (const unsigned char *)s->src + ordo__node.off, clen);
+    if (skip_lo)
+        memcpy(slot_data(ordo__node.pos), src, skip_lo);
+    if (clen > skip_hi)
+        memcpy(slot_data(ordo__node.pos) + skip_hi, src + skip_hi, clen - skip_hi);
 }
 
-/* dst = slot 0 (op) slot 1 (op) ... over elements [lo, hi) of the chunk. */
-static void reduce_slots(const struct ordo_coll_req *r, unsigned char *dst, size_t lo, size_t hi)
+/* This rank's chunk: in its own buffer (src), or in its slot. */
+static const unsigned char *chunk_of(const ordo__sop_t *s, int p)
+{
+    return p == ordo__node.pos && s ? (const unsigned char *)s->src + ordo__node.off : slot_data(p);
+}
+
+/* dst = slot 0 (op) slot 1 (op) ... over elements [lo, hi) of the chunk;
+ * this rank's own elements from its buffer when s is given. */
+static void reduce_slots(const struct ordo_coll_req *r, const ordo__sop_t *s, unsigned char *dst,
+                         size_t lo, size_t hi)
 {
     size_t esize = ordo_dtype_size(r->dtype);
     if (hi <= lo)
         return;
-    memcpy(dst + lo * esize, slot_data(0) + lo * esize, (hi - lo) * esize);
+    memcpy(dst + lo * esize, chunk_of(s, 0) + lo * esize, (hi - lo) * esize);
     for (int p = 1; p < ordo__node.n; p++)
-        ordo__coll_op_apply(r->op, r->dtype, dst + lo * esize, slot_data(p) + lo * esize, hi - lo);
+        ordo__coll_op_apply(r->op, r->dtype, dst + lo * esize, chunk_of(s, p) + lo * esize,
+                            hi - lo);
 }
 
 static int bcast_chunk(ordo__sop_t *s, size_t clen)
@@ -212,7 +225,7 @@ static int bcast_chunk(ordo__sop_t *s, size_t clen)
                 return ST_WAIT;
             if (clen)
                 memcpy(res_buf(q), buf + ordo__node.off, clen);
-            fill_slot(s, 0);
+            fill_slot(s, 0, 0, 0);
             publish(q, s->req, s->len, ORDO_OK);
             arrive();
             ordo__node.st = 1;
@@ -224,7 +237,7 @@ static int bcast_chunk(ordo__sop_t *s, size_t clen)
     }
     if (!published(q))
         return ST_WAIT;
-    fill_slot(s, 0);
+    fill_slot(s, 0, 0, 0);
     int status = pub_matches(q, s->req, s->len);
     if (status == ORDO_OK && clen)
         memcpy(buf + ordo__node.off, res_buf(q), clen);
@@ -244,12 +257,12 @@ static int serial_chunk(ordo__sop_t *s, size_t clen)
     uint64_t q = ordo__node.cq, n = (uint64_t)ordo__node.n;
     const struct ordo_coll_req *r = s->req;
     if (ordo__node.st == 0) {
-        fill_slot(s, clen);
+        fill_slot(s, clen, 0, 0);
         ordo__node.st = 1;
         if (arrive() == q * n - 1) { /* the last: every slot is in */
             int status = slots_match(r);
             if (status == ORDO_OK)
-                reduce_slots(r, res_buf(q), 0, clen / ordo_dtype_size(r->dtype));
+                reduce_slots(r, NULL, res_buf(q), 0, clen / ordo_dtype_size(r->dtype));
             publish(q, r, s->len, status);
         }
     }
@@ -261,13 +274,17 @@ static int serial_chunk(ordo__sop_t *s, size_t clen)
     return status;
 }
 
-/* Reduce and allreduce, every rank reducing its share (two phases). */
+/* Reduce and allreduce, every rank reducing its share (two phases).  A
+ * rank's own share of its data stays in its buffer: only it reads that. */
 static int sliced_chunk(ordo__sop_t *s, size_t clen)
 {
     uint64_t q = ordo__node.cq;
     const struct ordo_coll_req *r = s->req;
+    size_t esize = ordo_dtype_size(r->dtype), count = clen / esize;
+    size_t lo = ordo__coll_chunk_lo(count, ordo__node.n, ordo__node.pos),
+           hi = ordo__coll_chunk_lo(count, ordo__node.n, ordo__node.pos + 1);
     if (ordo__node.st == 0) {
-        fill_slot(s, clen);
+        fill_slot(s, clen, lo * esize, hi * esize);
         arrive();
         ordo__node.st = 1;
     }
@@ -277,9 +294,7 @@ static int sliced_chunk(ordo__sop_t *s, size_t clen)
         int status = slots_match(r);
         if (status != ORDO_OK)
             return status; /* every rank finds it: the same slots */
-        size_t count = clen / ordo_dtype_size(r->dtype);
-        reduce_slots(r, res_buf(q + 1), ordo__coll_chunk_lo(count, ordo__node.n, ordo__node.pos),
-                     ordo__coll_chunk_lo(count, ordo__node.n, ordo__node.pos + 1));
+        reduce_slots(r, s, res_buf(q + 1), lo, hi);
         arrive();
         ordo__node.st = 2;
     }
