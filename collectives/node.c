@@ -345,31 +345,22 @@ int ordo__node_post(ordo__sop_t *s)
 {
     if (!ordo__node.h)
         return ORDO_ERR_INTERNAL;
-    if (ordo__node.count == ordo__node.cap) {
-        size_t cap = ordo__node.cap ? 2 * ordo__node.cap : 8;
-        ordo__sop_t **q = malloc(cap * sizeof(*q));
-        if (!q)
-            return ORDO_ERR_NOMEM;
-        for (size_t i = 0; i < ordo__node.count; i++)
-            q[i] = ordo__node.queue[(ordo__node.head + i) % ordo__node.cap];
-        free(ordo__node.queue);
-        ordo__node.queue = q;
-        ordo__node.head = 0;
-        ordo__node.cap = cap;
-    }
-    if (!ordo__node.count) {
+    if (!ordo__node.steps.count) {
         ordo__node.cq = ordo__node.q + 1;
         ordo__node.st = 0;
         ordo__node.off = 0;
     }
-    ordo__node.queue[(ordo__node.head + ordo__node.count++) % ordo__node.cap] = s;
-    return ORDO_OK;
+    return ordo__fifo_push(&ordo__node.steps, &s);
+}
+
+static ordo__sop_t *head_step(void)
+{
+    return *(ordo__sop_t **)ordo__fifo_at(&ordo__node.steps, 0);
 }
 
 static void pop(void)
 {
-    ordo__node.head = (ordo__node.head + 1) % ordo__node.cap;
-    ordo__node.count--;
+    ordo__fifo_pop(&ordo__node.steps, NULL);
     ordo__node.cq = ordo__node.q + 1;
     ordo__node.st = 0;
     ordo__node.off = 0;
@@ -377,8 +368,8 @@ static void pop(void)
 
 int ordo__node_progress(void)
 {
-    while (ordo__node.count) {
-        ordo__sop_t *s = ordo__node.queue[ordo__node.head];
+    while (ordo__node.steps.count) {
+        ordo__sop_t *s = head_step();
         int status = run_step(s);
         if (status == ST_WAIT)
             return 1;
@@ -390,23 +381,21 @@ int ordo__node_progress(void)
     return 0;
 }
 
+static int step_of(const void *item, void *r)
+{
+    return (*(ordo__sop_t *const *)item)->req == r;
+}
+
 void ordo__node_cancel(const struct ordo_coll_req *r)
 {
-    if (!ordo__node.count)
+    if (!ordo__node.steps.count)
         return;
-    int head_left = ordo__node.queue[ordo__node.head]->req == r;
-    size_t kept = 0;
-    for (size_t i = 0; i < ordo__node.count; i++) {
-        ordo__sop_t *s = ordo__node.queue[(ordo__node.head + i) % ordo__node.cap];
-        if (s->req != r)
-            ordo__node.queue[(ordo__node.head + kept++) % ordo__node.cap] = s;
-    }
-    if (kept == ordo__node.count)
+    int head_left = head_step()->req == r;
+    if (!ordo__fifo_remove(&ordo__node.steps, step_of, (void *)r))
         return;
     /* A step that did not end: the other ranks wait for arrivals of ours
      * that will not come, or have come without the rest. */
     mark_broken(r->seq, r->status != ORDO_OK ? r->status : ORDO_ERR_INTERNAL);
-    ordo__node.count = kept;
     if (head_left) {
         ordo__node.cq = ordo__node.q + 1;
         ordo__node.st = 0;

@@ -8,6 +8,7 @@
 #define ORDO_COLLECTIVES_NODE_INT_H
 
 #include "collectives/node.h"
+#include "runtime/fifo.h"
 
 #include <stdatomic.h>
 #include <stddef.h>
@@ -60,9 +61,7 @@ typedef struct ordo__node_state {
     uint64_t q; /* the last phase this rank entered */
     int joined; /* this rank is in the reset of epoch join_epoch */
     uint64_t join_epoch;
-    /* Posted steps, oldest first (a ring). */
-    ordo__sop_t **queue;
-    size_t head, count, cap;
+    ordo__fifo_t steps; /* posted steps (ordo__sop_t *), oldest first */
     /* The head step: its phase, state and offset; the word it waits on
      * and the value it saw there (a futex: the low half of a counter). */
     uint64_t cq;

@@ -114,6 +114,7 @@ static double probe_line_us(void)
 int ordo__node_init(void)
 {
     memset(&ordo__node, 0, sizeof(ordo__node));
+    ordo__fifo_init(&ordo__node.steps, sizeof(ordo__sop_t *));
     size_t chunk = (size_t)ordo__coll_cfg.shm_chunk / LINE * LINE;
     int n = ordo__rt.size;
     ordo__node.n = n;
@@ -172,7 +173,7 @@ int ordo__node_init(void)
 void ordo__node_fini(void)
 {
     seg_unmap();
-    free(ordo__node.queue);
+    ordo__fifo_free(&ordo__node.steps);
     memset(&ordo__node, 0, sizeof(ordo__node));
 }
 
@@ -183,7 +184,7 @@ int ordo__node_usable(int n)
 
 int ordo__node_sleeps(void)
 {
-    return ordo__node.count && ordo__rt.wait_mode != ORDO__WAIT_SPIN;
+    return ordo__node.steps.count && ordo__rt.wait_mode != ORDO__WAIT_SPIN;
 }
 
 size_t ordo__node_chunk(void)
@@ -270,7 +271,7 @@ int ordo__node_wait_until(int (*done)(void *arg), void *arg, uint64_t deadline_n
         start = start ? start : now;
         if (deadline_ns && now >= deadline_ns)
             return ORDO_ERR_TIMEOUT;
-        if (!ordo__node.count || !ordo__node.wait_word) {
+        if (!ordo__node.steps.count || !ordo__node.wait_word) {
             /* Not (or no longer) waiting on the segment: the runtime's wait. */
             return ordo__wait_until(done, arg, deadline_ns);
         }

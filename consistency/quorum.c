@@ -7,6 +7,7 @@
 #include "ordo_config.h"
 
 #include "consistency/quorum.h"
+#include "runtime/fifo.h"
 #include "runtime/log.h"
 #include "runtime/rt.h"
 
@@ -136,37 +137,23 @@ typedef struct deferred {
     void *arg;
 } deferred_t;
 
-static struct {
-    deferred_t *item;
-    size_t head, count, cap;
-} later;
+static ordo__fifo_t later = {.size = sizeof(deferred_t)};
 
 int ordo__quorum_defer(void (*fn)(void *arg), void *arg)
 {
-    if (later.count == later.cap) {
-        size_t cap = later.cap ? later.cap * 2 : 64;
-        deferred_t *item = malloc(cap * sizeof(*item));
-        if (!item)
-            return ORDO_ERR_NOMEM;
-        for (size_t i = 0; i < later.count; i++)
-            item[i] = later.item[(later.head + i) % later.cap];
-        free(later.item);
-        later.item = item;
-        later.head = 0;
-        later.cap = cap;
-    }
-    later.item[(later.head + later.count++) % later.cap] = (deferred_t){fn, arg};
-    ordo__module_wake(&ordo__quorum_module);
-    return ORDO_OK;
+    deferred_t d = {fn, arg};
+    int status = ordo__fifo_push(&later, &d);
+    if (status == ORDO_OK)
+        ordo__module_wake(&ordo__quorum_module);
+    return status;
 }
 
 /* Run what was deferred before this call; what it defers runs next time. */
 static void quorum_progress(void)
 {
     for (size_t n = later.count; n > 0 && later.count > 0; n--) {
-        deferred_t d = later.item[later.head];
-        later.head = (later.head + 1) % later.cap;
-        later.count--;
+        deferred_t d;
+        ordo__fifo_pop(&later, &d);
         d.fn(d.arg);
     }
     if (later.count)
@@ -178,7 +165,7 @@ static void quorum_progress(void)
 static int quorum_init(void)
 {
     last_id = 0;
-    memset(&later, 0, sizeof(later));
+    ordo__fifo_init(&later, sizeof(deferred_t));
     int status = ordo__ring_build(&ring, ordo__rt.size, NULL, (unsigned)ordo__obj_cfg.obj_vnodes);
     if (status == ORDO_OK)
         status = ordo__qreg_init();
@@ -196,8 +183,7 @@ static void quorum_fini(void)
     ordo__qlock_fini();
     ordo__qreg_fini();
     ordo__ring_free(&ring);
-    free(later.item);
-    memset(&later, 0, sizeof(later));
+    ordo__fifo_free(&later);
 }
 
 #define QUORUM_FIELD(f) offsetof(ordo__quorum_config_t, f)
