@@ -7,19 +7,25 @@
  *
  * --mode lock: a transfer holds a quorum lock (N = min(ranks, 3)) with a
  *   lease.  The ledger, key 0 of a quorum register (R = min(ranks, 3),
- *   majorities), holds the last writer's token, a transfer count and the
- *   money of the accounts of each home rank.  Under the lock: read both
- *   balances, refuse an overdraft, read the ledger, check the lease, write
- *   the new ledger with ordo_qreg_write_fenced (the commit: replicas refuse
- *   a token older than one they have seen, ORDO_ERR_FENCED, and nothing
- *   changes), write the source, then the destination, release.  At start
- *   rank 0 shows the check: its write with a token older than a later
- *   holder's is refused.  The balance writes after the commit are covered by
- *   the lease (checked before it), not by the token (shared objects do not
- *   check tokens); a late one would show in the next audit.  Audits (the
- *   lowest live rank every --audit-ms, while the others go on) take the
- *   lock: a consistent snapshot.  The ledger must hold the initial total and
- *   every live home's accounts must sum to its ledger entry.
+ *   majorities), holds the last writer's token, a transfer count, the
+ *   money of the accounts of each home rank, and the last transfer's
+ *   accounts with their new balances (a redo record).  Under the lock: read
+ *   the ledger and write its last transfer's balances again (finishing a
+ *   commit whose holder died or lost its lease before its balance writes;
+ *   the same values, as no transfer came between), read both balances,
+ *   refuse an overdraft, check the lease, write the new ledger with
+ *   ordo_qreg_write_fenced (the commit: replicas refuse a token older than
+ *   one they have seen, ORDO_ERR_FENCED, and nothing changes), write the
+ *   source and the destination, release.  A commit whose outcome is still
+ *   unknown when the lease ends is left to the next holder (counted short
+ *   of lease).  At start rank 0 shows the check: its write with a token
+ *   older than a later holder's is refused.  The balance writes after the
+ *   commit are covered by the lease (checked before it), not by the token
+ *   (shared objects do not check tokens); a late one would show in the next
+ *   audit.  Audits (the lowest live rank every --audit-ms, while the others
+ *   go on) take the lock and redo the last transfer: a consistent snapshot.
+ *   The ledger must hold the initial total and every live home's accounts
+ *   must sum to its ledger entry.
  * --mode cas: no lock.  Withdraw with an ordo_cas loop (refused when the
  *   balance is too small), deposit with ordo_fetch_add.  Money is in flight
  *   between the two, so audits are quiescent: every --audit-ms all ranks
@@ -57,8 +63,19 @@
 /* Counters summed over the ranks at the end. */
 enum { C_DONE, C_FUNDS, C_FENCED, C_LEASE, C_UNREACH, C_RETRY, C_TIMEOUT, C_AUDITS, C_NC };
 
+/* The last committed transfer: its accounts and their balances after it
+ * (from < 0: none).  Whoever holds the lock next writes them again before
+ * anything else (the same values: no transfer touches an account before
+ * that), so a commit whose balance writes never came (its holder died, or
+ * lost the lease not knowing whether the commit landed) is finished. */
+typedef struct redo {
+    int64_t from, to;
+    int64_t bf, bt;
+} redo_t;
+
 typedef struct ledger {
     uint64_t token, transfers;
+    redo_t redo;
     int64_t home[]; /* money held by the accounts of each home rank */
 } ledger_t;
 
@@ -239,26 +256,49 @@ static int read_ledger(ledger_t *l)
     return 1;
 }
 
+/* Write the ledger's last transfer's balances (again): 1, or 0 if a live
+ * home did not answer (the caller goes no further; the next holder tries).
+ * A failed home's account is lost with it (the ledger says what it held). */
+static int redo(const ledger_t *l)
+{
+    if (l->redo.from < 0)
+        return 1;
+    int64_t acct_of[2] = {l->redo.from, l->redo.to}, bal[2] = {l->redo.bf, l->redo.bt};
+    for (int i = 0; i < 2; i++) {
+        int a = (int)acct_of[i];
+        if (failed(home[a]))
+            continue;
+        int s = ordo_write(acct, off(a), &bal[i], 8);
+        if (s == ORDO_ERR_PEER_FAILED)
+            continue;
+        if (unavailable(s))
+            return 0;
+        if (s != ORDO_OK)
+            die("write", s);
+    }
+    return 1;
+}
+
 /* One transfer under the lock; the caller holds it with token tok. */
 static void transfer_locked(uint64_t tok, int from, int to, int64_t amt)
 {
     ledger_t *l = lbuf;
     int64_t bf, bt;
     int s = ORDO_ERR_PEER_FAILED;
+    if (!read_ledger(l) || !redo(l)) {
+        cnt[C_UNREACH]++;
+        return;
+    }
     if (failed(home[from]) || failed(home[to]) ||
         (s = ordo_read(acct, off(from), &bf, 8)) != ORDO_OK ||
         (s = ordo_read(acct, off(to), &bt, 8)) != ORDO_OK) {
-        if (s != ORDO_ERR_PEER_FAILED)
+        if (s != ORDO_ERR_PEER_FAILED && !unavailable(s))
             die("read", s);
         cnt[C_UNREACH]++;
         return;
     }
     if (bf < amt) {
         cnt[C_FUNDS]++;
-        return;
-    }
-    if (!read_ledger(l)) {
-        cnt[C_UNREACH]++;
         return;
     }
     if (!lease_ok(MARGIN_US)) {
@@ -269,6 +309,7 @@ static void transfer_locked(uint64_t tok, int from, int to, int64_t amt)
     l->transfers++;
     l->home[home[from]] -= amt;
     l->home[home[to]] += amt;
+    l->redo = (redo_t){from, to, bf - amt, bt + amt};
     s = ordo_qreg_write_fenced(ledger, 0, l, tok); /* the commit */
     /* Its outcome unknown (no write quorum): write the same value with the
      * same token again while the lease lasts, until it is known. */
@@ -280,25 +321,17 @@ static void transfer_locked(uint64_t tok, int from, int to, int64_t amt)
         cnt[C_FENCED]++;
         return;
     }
-    if (s != ORDO_OK)
-        die("ledger write", s);
-    bf -= amt;
-    bt += amt;
-    if ((s = ordo_write(acct, off(from), &bf, 8)) != ORDO_OK) {
-        if (s != ORDO_ERR_PEER_FAILED)
-            die("write", s);
-        /* The source's home died: undo the commit (the source's balance is
-         * lost with it either way). */
-        l->home[home[from]] += amt;
-        l->home[home[to]] -= amt;
-        l->transfers--;
-        (void)ordo_qreg_write_fenced(ledger, 0, l, tok);
-        cnt[C_UNREACH]++;
+    if (unavailable(s)) {
+        /* The lease is over and the commit's fate unknown: if it landed,
+         * the next holder finishes it (redo); else nothing happened. */
+        cnt[C_LEASE]++;
         return;
     }
-    /* A dead destination: the ledger already holds the amount at its home. */
-    if ((s = ordo_write(acct, off(to), &bt, 8)) != ORDO_OK && s != ORDO_ERR_PEER_FAILED)
-        die("write", s);
+    if (s != ORDO_OK)
+        die("ledger write", s);
+    /* The balances; a dead home's account is lost with it, and a live one
+     * that does not answer is written by the next holder. */
+    (void)redo(l);
     cnt[C_DONE]++;
 }
 
@@ -326,11 +359,12 @@ static void audit_lock(const char *kind, int verbose)
                            me);
                 return;
             }
-        if (!read_ledger(l)) {
+        if (!read_ledger(l) || !redo(l)) {
             release();
             if (verbose)
-                printf("ordo_bank: %s audit by rank %d skipped: the ledger has no quorum\n", kind,
-                       me);
+                printf("ordo_bank: %s audit by rank %d skipped: the ledger or its last transfer's "
+                       "accounts did not answer\n",
+                       kind, me);
             return;
         }
         memset(sum, 0, sizeof(int64_t) * (size_t)n);
@@ -582,6 +616,7 @@ static void setup(void)
             die("lock and ledger", s);
         for (int a = 0; a < o.accounts; a++)
             lbuf->home[home[a]] += o.balance;
+        lbuf->redo.from = -1;
         if (me == 0 && (s = ordo_qreg_write(ledger, 0, lbuf)) != ORDO_OK)
             die("ledger write", s);
     }
