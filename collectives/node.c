@@ -10,8 +10,9 @@
  * buffers are enough for any mix of the steps:
  *
  *   bcast      the root waits for phase q - 1, copies a chunk into
- *              res[q % 2] and publishes q (pub[q % 2]); every other rank
- *              waits for the publication, copies the chunk out; all arrive
+ *              res[q % 2], publishes q (pub[q % 2]), arrives and goes on;
+ *              every other rank waits for the publication, copies the
+ *              chunk out and arrives
  *   reduce,    small (n * chunk <= SERIAL_MAX): each rank copies its chunk
  *   allreduce  into its slot and arrives; the last to arrive reduces the
  *              slots in place order into res[q % 2] and publishes q; every
@@ -23,10 +24,13 @@
  * Every slot carries the call's arguments (bytes, family, datatype,
  * operation), and a publication the bytes and family: ranks that called
  * with different arguments fail with ORDO_ERR_INVALID, as the message
- * algorithms do.  No step ends before every rank has arrived at its last
- * phase (the bcast root waits for it too), and a rank that finds a mismatch
- * marks the segment broken (with the collective's number) before it
- * arrives there, so a step that ends well was well on every rank.  A step
+ * algorithms do.  No reduction step ends before every rank has arrived at
+ * its last phase, and a rank that finds a mismatch marks the segment broken
+ * (with the collective's number) before it arrives there, so a reduction
+ * that ends well was well on every rank; a bcast ends at the root once it
+ * has published and at the others once they have copied out (a rank that
+ * called another collective fails; the root learns of it at its next shm
+ * step, in the reset).  A step
  * cut short (a mismatch, a failed peer, a timeout) leaves the counter out
  * of step: that collective fails on every rank with the mark's status, and
  * each rank's next shm step first meets the others in a reset (a counter of
@@ -220,20 +224,18 @@ static int bcast_chunk(ordo__sop_t *s, size_t clen)
     uint64_t q = ordo__node.cq;
     unsigned char *buf = s->dst;
     if (ordo__node.pos == s->peer) {
-        if (ordo__node.st == 0) {
-            if (all_arrived(q - 1) == ST_WAIT)
-                return ST_WAIT;
-            if (clen)
-                memcpy(res_buf(q), buf + ordo__node.off, clen);
-            fill_slot(s, 0, 0, 0);
-            publish(q, s->req, s->len, ORDO_OK);
-            arrive();
-            ordo__node.st = 1;
-        }
-        /* Every rank has checked the publication (its slot says what it
-         * called, for a reduction's last rank to see in a wrong program;
-         * the root cannot read the slots now: the others go on). */
-        return all_arrived(q);
+        if (all_arrived(q - 1) == ST_WAIT)
+            return ST_WAIT;
+        if (clen)
+            memcpy(res_buf(q), buf + ordo__node.off, clen);
+        fill_slot(s, 0, 0, 0); /* what it called, for a reduction's last rank in a wrong program */
+        publish(q, s->req, s->len, ORDO_OK);
+        arrive();
+        /* Done: the others copy out before they arrive at q, and nothing
+         * writes res[q % 2] again before all have (as Open MPI's eager root
+         * returns once it has sent).  A receiver that finds a mismatch fails
+         * there; the root learns of it at its next shm collective (a reset). */
+        return ORDO_OK;
     }
     if (!published(q))
         return ST_WAIT;
