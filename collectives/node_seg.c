@@ -197,6 +197,19 @@ double ordo__node_line_us(void)
     return ordo__node.line_us;
 }
 
+ordo_status_t ordo_coll_shm_info(ordo_coll_shm_t *info)
+{
+    ORDO__CHECK_INIT();
+    if (!info)
+        return ORDO_ERR_INVALID;
+    ORDO__LOCK();
+    info->bytes = ordo__node.h ? ordo__node.size : 0;
+    info->chunk = ordo__node.h ? ordo__node.chunk : 0;
+    info->line_us = ordo__node.h ? ordo__node.line_us : 0;
+    ORDO__UNLOCK();
+    return ORDO_OK;
+}
+
 double ordo__node_cost(const ordo__coll_cost_t *m, int n, size_t bytes, unsigned kind)
 {
     if (!ordo__node_usable(n))

@@ -901,6 +901,21 @@ ORDO_API ordo_status_t ordo_coll_predict(ordo_coll_family_t f, size_t bytes, con
  */
 ORDO_API ordo_status_t ordo_coll_force(ordo_coll_family_t f, const char *alg);
 
+/** The node's shared segment, through which the shm algorithms run. */
+typedef struct ordo_coll_shm {
+    size_t bytes;   /**< its size; 0: none (the ranks are on several hosts,
+                         ORDO_COLL_SHM_CHUNK is 0, or it could not be made) */
+    size_t chunk;   /**< bytes per rank and phase (ORDO_COLL_SHM_CHUNK) */
+    double line_us; /**< a cache line's hand-off between two ranks,
+                         measured at start-up (the model's phase cost) */
+} ordo_coll_shm_t;
+
+/**
+ * What the node segment is in this job (the same on every rank).  Local.
+ * ORDO_ERR_INVALID for a NULL info.
+ */
+ORDO_API ordo_status_t ordo_coll_shm_info(ordo_coll_shm_t *info);
+
 /* ------------------------------------------------------------------------ */
 /* Membership and failures                                                  */
 /* ------------------------------------------------------------------------ */

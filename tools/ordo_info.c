@@ -31,6 +31,17 @@ static int print_decisions(FILE *out)
             "# collectives: decision table for %d rank(s) (predicted us from the calibrated "
             "model; ORDO_COLL_<FAMILY>=alg forces one)\n",
             ordo_size());
+    ordo_coll_shm_t shm;
+    if (ordo_coll_shm_info(&shm) == ORDO_OK) {
+        if (shm.bytes)
+            fprintf(out,
+                    "# shm: node segment of %zu bytes, %zu per rank and phase; a cache line's "
+                    "hand-off %.2f us\n",
+                    shm.bytes, shm.chunk, shm.line_us);
+        else
+            fprintf(out, "# shm: no node segment (ranks on several hosts, ORDO_COLL_SHM_CHUNK=0, "
+                         "or one rank): the message algorithms serve\n");
+    }
     fprintf(out, "# %-10s %10s  %-20s %10s  %s\n", "family", "bytes", "auto", "predicted",
             "every algorithm (us)");
     for (int f = 0; f < ORDO_COLL_FAMILIES; f++) {

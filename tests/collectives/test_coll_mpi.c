@@ -490,6 +490,16 @@ static void test_mismatch(void)
 
 static void test_predict(void)
 {
+    ordo_coll_shm_t shm;
+    CU_ASSERT_EQUAL(ordo_coll_shm_info(NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL_FATAL(ordo_coll_shm_info(&shm), ORDO_OK);
+    if (size > 1 && getenv("ORDO_COLL_SHM_CHUNK") == NULL) { /* one host: the segment is up */
+        CU_ASSERT(shm.bytes >= (size_t)(size + 2) * shm.chunk);
+        CU_ASSERT(shm.chunk > 0);
+        CU_ASSERT(shm.line_us > 0);
+    }
+    if (size == 1)
+        CU_ASSERT_EQUAL(shm.bytes, 0);
     for (int f = 0; f < ORDO_COLL_FAMILIES; f++) {
         const char *alg = NULL;
         double us = -1;
