@@ -1,9 +1,9 @@
 /*
  * test_coll_fail.c - a rank killed during a collective, on 4 ranks.
  *
- * Rank 2 starts a 4 MiB ring allreduce (non-blocking), lets it progress a
- * little, and SIGKILLs itself; the other ranks are in the same allreduce
- * (blocking).  Each survivor must get ORDO_ERR_PEER_FAILED (not a timeout:
+ * Rank 2 starts a 4 MiB ring allreduce (non-blocking; argv[1] names another
+ * algorithm, e.g. shm), lets it progress a little, and SIGKILLs itself; the other ranks are in the
+ * same allreduce (blocking).  Each survivor must get ORDO_ERR_PEER_FAILED (not a timeout:
  * ORDO_TIMEOUT_MS is far longer), then ORDO_ERR_PEER_FAILED again from
  * any collective until it acknowledges the failure.  After
  * ordo_failure_ack, every algorithm of every family runs over the 3 live
@@ -21,6 +21,8 @@
 #define VICTIM 2
 #define BIG    (4u << 20)
 #define BLOCK  1000
+
+static const char *kill_alg = "ring"; /* the allreduce's algorithm */
 
 static int live(int r)
 {
@@ -89,11 +91,13 @@ static int check_family(ordo_coll_family_t f, int me, int size)
 static int survivor(int me, int size, double *big_in, double *big_out)
 {
     double t0 = fd_test_now();
-    ordo_coll_force(ORDO_COLL_ALLREDUCE, "ring");
+    if (ordo_coll_force(ORDO_COLL_ALLREDUCE, kill_alg) != ORDO_OK)
+        FAIL("no allreduce algorithm %s", kill_alg);
     int st = ordo_allreduce(big_in, big_out, BIG / 8, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM);
     double took = fd_test_now() - t0;
     if (st != ORDO_ERR_PEER_FAILED)
-        FAIL("the allreduce the victim died in returned %s after %.1f s", ordo_strerror(st), took);
+        FAIL("the %s allreduce the victim died in returned %s after %.1f s", kill_alg,
+             ordo_strerror(st), took);
     int x = 1, y = 0;
     st = ordo_allreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM);
     if (st != ORDO_ERR_PEER_FAILED)
@@ -117,8 +121,9 @@ static int survivor(int me, int size, double *big_in, double *big_out)
     st = ordo_iallreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_MAX, &req);
     if (st != ORDO_OK || (st = ordo_coll_wait(req)) != ORDO_OK || y != 3)
         FAIL("iallreduce over the survivors: %s, %d", ordo_strerror(st), y);
-    printf("survivor %d: the allreduce failed after %.2f s; collectives over the survivors work\n",
-           me, took);
+    printf(
+        "survivor %d: the %s allreduce failed after %.2f s; collectives over the survivors work\n",
+        me, kill_alg, took);
     return 0;
 }
 
@@ -126,6 +131,8 @@ int main(int argc, char **argv)
 {
     if (ordo_init(&argc, &argv) != ORDO_OK)
         return 1;
+    if (argc > 1)
+        kill_alg = argv[1];
     int me = fd_test_me = ordo_rank(), size = ordo_size();
     if (size != 4)
         FAIL("run on 4 ranks");
@@ -138,7 +145,7 @@ int main(int argc, char **argv)
     int rc;
     if (me == VICTIM) {
         ordo_coll_req_t *req;
-        ordo_coll_force(ORDO_COLL_ALLREDUCE, "ring");
+        ordo_coll_force(ORDO_COLL_ALLREDUCE, kill_alg);
         if (ordo_iallreduce(big_in, big_out, BIG / 8, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM, &req))
             FAIL("the victim's iallreduce");
         for (int i = 0; i < 50; i++)
