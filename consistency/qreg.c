@@ -191,7 +191,7 @@ static int freshest(struct ordo_qreg_op *op, ordo__qreg_tag_t *out, int *out_agr
     struct ordo_qreg *reg = op->reg;
     ordo__qround_t *r = &op->round[0];
     const size_t tlen = sizeof(ordo__qreg_tag_t);
-    ordo__qreg_tag_t best = {0, 0, 0};
+    ordo__qreg_tag_t best = {0, 0, 0, 0};
     int have = 0, agree = 1;
     for (int i = 0; i < r->n; i++) {
         if (r->status[i] != ORDO_OK)
@@ -242,6 +242,8 @@ static void after_query(void *arg)
     }
     if (op->kind == OP_WRITE) {
         static uint32_t writes;
+        if (op->fenced && op->token > best.token) /* (an unfenced write carried best's) */
+            best.token = op->token;
         best.ctr++;
         best.writer = (uint32_t)ordo__rt.rank;
         best.seq = ++writes;

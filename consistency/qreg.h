@@ -30,8 +30,15 @@ enum { ORDO__QREG_QUERY = 1, ORDO__QREG_QUERY_TAG, ORDO__QREG_STORE };
 /* A write's tag: unique, so two writes never share one.  A rank may have
  * many writes in flight that read the same highest counter: the rank and
  * its own write number tell them apart (two values under one tag made
- * replicas that "agree" on the tag hold different values). */
+ * replicas that "agree" on the tag hold different values).  The fencing
+ * token comes first: a value written by a later lock holder is fresher
+ * than any of an earlier holder's, even one whose store reached a replica
+ * late, past the later holder's query (with the counter first, the earlier
+ * holder's value could win by its rank and come back).  A write carries
+ * the larger of its token and the largest its query saw (every write's tag
+ * is above all it saw, as ABD needs). */
 typedef struct ordo__qreg_tag {
+    uint64_t token;
     uint64_t ctr;
     uint32_t writer; /* rank */
     uint32_t seq;    /* the writer's own write number */
@@ -39,6 +46,8 @@ typedef struct ordo__qreg_tag {
 
 static inline int ordo__qreg_tag_cmp(const ordo__qreg_tag_t *a, const ordo__qreg_tag_t *b)
 {
+    if (a->token != b->token)
+        return a->token < b->token ? -1 : 1;
     if (a->ctr != b->ctr)
         return a->ctr < b->ctr ? -1 : 1;
     if (a->writer != b->writer)
