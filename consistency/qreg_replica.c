@@ -86,7 +86,7 @@ static int query(struct ordo_qreg *reg, const ordo__qreg_msg_t *m, uint8_t *rep,
     if (len > cap)
         return ORDO_ERR_TRUNCATED;
     reg->stats.replica_queries++;
-    ordo__qreg_tag_t zero = {0, 0, 0};
+    ordo__qreg_tag_t zero = {0, 0, 0, 0};
     memcpy(rep, e ? &e->tag : &zero, sizeof(zero));
     if (m->op == ORDO__QREG_QUERY) {
         if (e)
