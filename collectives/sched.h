@@ -143,8 +143,11 @@ int ordo__sched_init(void);
 void ordo__sched_fini(void);
 void ordo__sched_peer_failed(int peer, int status);
 
-/* Reductions (op.c): dst = dst (op) src over count elements of t. */
+/* Reductions (op.c): dst = dst (op) src over count elements of t; and
+ * dst = a (op) b, where dst overlaps neither a nor b. */
 int ordo__coll_op_check(ordo_op_t op, ordo_dtype_t t);
 void ordo__coll_op_apply(ordo_op_t op, ordo_dtype_t t, void *dst, const void *src, size_t count);
+void ordo__coll_op_combine(ordo_op_t op, ordo_dtype_t t, void *dst, const void *a, const void *b,
+                           size_t count);
 
 #endif

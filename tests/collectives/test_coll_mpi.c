@@ -165,8 +165,9 @@ static void test_allreduce(void)
             check_allreduce(ORDO_DTYPE_DOUBLE, ORDO_OP_SUM, count, 0, (int)s);
             check_allreduce(ORDO_DTYPE_INT64, ORDO_OP_SUM, count, 1, (int)s);
         }
-        /* Every type and operation, a few sizes (odd counts: uneven chunks). */
-        static const size_t counts[] = {1, 3, 17, 1001};
+        /* Every type and operation, a few sizes (odd counts: uneven chunks;
+         * the last one shm reduces in shares, each in several blocks). */
+        static const size_t counts[] = {1, 3, 17, 1001, 30011};
         for (int t = ORDO_DTYPE_INT32; t <= ORDO_DTYPE_DOUBLE; t++)
             for (ordo_op_t op = ORDO_OP_SUM; op <= ORDO_OP_BOR; op++) {
                 if (op >= ORDO_OP_BAND && t >= ORDO_DTYPE_FLOAT)
