@@ -15,6 +15,7 @@
 
 #include "collectives/algs.h"
 #include "collectives/coll.h"
+#include "collectives/node.h"
 #include "runtime/log.h"
 #include "runtime/member.h"
 #include "runtime/rt.h"
@@ -37,9 +38,23 @@ static double cost_dissemination(const ordo__coll_cost_t *m, int n, size_t bytes
     return ordo__coll_clog2(n) * ordo__coll_t(m, 0, n);
 }
 
+static int build_shm(struct ordo_coll_req *r, const ordo__coll_args_t *a)
+{
+    return ordo__node_build(r, a, ORDO__NODE_BARRIER);
+}
+
+static double cost_shm(const ordo__coll_cost_t *m, int n, size_t bytes)
+{
+    return ordo__node_cost(m, n, bytes, ORDO__NODE_BARRIER);
+}
+
 const ordo__coll_alg_t ordo__coll_barrier_algs[] = {
     {"dissemination", "ceil(log2 n) rounds: place p signals p + 2^k", build_dissemination,
      cost_dissemination},
+    {"shm",
+     "through the node's shared segment: every rank arrives, the last checks the calls and "
+     "publishes (one host)",
+     build_shm, cost_shm},
 };
 
 /* Start a barrier over the current view; *out receives it. */
@@ -49,12 +64,17 @@ static int barrier_start(struct ordo_coll_req **out)
     if (ordo__member_unacked())
         return ORDO_ERR_PEER_FAILED; /* the application acknowledges first */
     const ordo__coll_view_t *v = ordo__sched_view();
-    struct ordo_coll_req *r = ordo__sched_new(ORDO_COLL_BARRIER, ordo__coll_barrier_algs[0].name);
+    const ordo__coll_alg_t *alg = ordo__coll_pick(ORDO_COLL_BARRIER, v->n, 0);
+    struct ordo_coll_req *r = ordo__sched_new(ORDO_COLL_BARRIER, alg->name);
     if (!r)
         return ORDO_ERR_NOMEM;
     ordo__coll_args_t a = {.n = v->n, .pos = v->pos};
-    (void)build_dissemination(r, &a);
-    int status = ordo__sched_start(r); /* frees r on an error */
+    int status = alg->build(r, &a);
+    if (status != ORDO_OK) {
+        ordo__sched_free(r);
+        return status;
+    }
+    status = ordo__sched_start(r); /* frees r on an error */
     if (status == ORDO_OK)
         *out = r;
     return status;

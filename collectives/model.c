@@ -27,7 +27,7 @@
 #include <string.h>
 
 const ordo__coll_family_desc_t ordo__coll_families[ORDO_COLL_FAMILIES] = {
-    {"barrier", ordo__coll_barrier_algs, 1},     {"bcast", ordo__coll_bcast_algs, 5},
+    {"barrier", ordo__coll_barrier_algs, 2},     {"bcast", ordo__coll_bcast_algs, 5},
     {"reduce", ordo__coll_reduce_algs, 3},       {"allreduce", ordo__coll_allreduce_algs, 5},
     {"allgather", ordo__coll_allgather_algs, 3}, {"alltoall", ordo__coll_alltoall_algs, 2},
 };

@@ -64,6 +64,7 @@ static void coll_peer_failed(int peer, int status)
 
 /* ORDO_COLL_<FAMILY>: "auto" or one of the family's algorithms. */
 #define CHOICES(f, ...) static const char *const f##_choices[] = {"auto", __VA_ARGS__, NULL}
+CHOICES(barrier, "dissemination", "shm");
 CHOICES(bcast, "binomial", "knomial", "scatter_allgather", "linear", "shm");
 CHOICES(reduce, "binomial", "ring", "shm");
 CHOICES(allreduce, "recursive_doubling", "ring", "rabenseifner", "linear", "shm");
@@ -80,7 +81,7 @@ CHOICES(alltoall, "pairwise", "bruck");
     }
 
 static const ordo__cfg_entry_t coll_cfg_table[] = {
-    /* [0] barrier, [1] coll timeout, then one per family from bcast on */
+    /* [0] barrier timeout, [1] coll timeout, then one per family (FIRST_ALG on) */
     {"ORDO_BARRIER_TIMEOUT_MS", ORDO__CFG_UINT, "0",
      "Milliseconds ordo_barrier (and ordo_obj_alloc / ordo_obj_free) waits for the other ranks "
      "before it fails with ORDO_ERR_TIMEOUT; 0: as long as they are alive (a dead one fails it "
@@ -93,14 +94,16 @@ static const ordo__cfg_entry_t coll_cfg_table[] = {
      "fails it with ORDO_ERR_PEER_FAILED); with ORDO_PEER_ERRORS=n and ORDO_FD=n, 0 means "
      "ORDO_TIMEOUT_MS.",
      offsetof(ordo__coll_config_t, coll_timeout_ms), NULL, 0, 86400000, NULL},
+    ALG_ENTRY("BARRIER", barrier, ORDO_COLL_BARRIER),
     ALG_ENTRY("BCAST", bcast, ORDO_COLL_BCAST),
     ALG_ENTRY("REDUCE", reduce, ORDO_COLL_REDUCE),
     ALG_ENTRY("ALLREDUCE", allreduce, ORDO_COLL_ALLREDUCE),
     ALG_ENTRY("ALLGATHER", allgather, ORDO_COLL_ALLGATHER),
     ALG_ENTRY("ALLTOALL", alltoall, ORDO_COLL_ALLTOALL),
     {"ORDO_COLL_SHM_CHUNK", ORDO__CFG_SIZE, "512K",
-     "Bytes per rank of the node's shared segment, which the shm algorithms (bcast, reduce, "
-     "allreduce) move a chunk at a time when every rank of the job is on one host; the segment "
+     "Bytes per rank of the node's shared segment, which the shm algorithms (barrier, bcast, "
+     "reduce, allreduce) move a chunk at a time when every rank of the job is on one host; the "
+     "segment "
      "takes (ranks + 2) times this (rounded down to 64 bytes) in /dev/shm.  0: no segment, "
      "messages only.",
      offsetof(ordo__coll_config_t, shm_chunk), NULL, 0, 64u << 20, NULL},
@@ -108,11 +111,13 @@ static const ordo__cfg_entry_t coll_cfg_table[] = {
 
 /* Each ORDO_COLL_<FAMILY>'s choices are "auto" and the family's algorithms,
  * in their order (the value is the index + 1). */
+#define FIRST_ALG 2
+
 static int choices_match(void)
 {
-    for (int f = 1; f < ORDO_COLL_FAMILIES; f++) {
+    for (int f = 0; f < ORDO_COLL_FAMILIES; f++) {
         const ordo__coll_family_desc_t *d = &ordo__coll_families[f];
-        const char *const *c = coll_cfg_table[1 + f].choices;
+        const char *const *c = coll_cfg_table[FIRST_ALG + f].choices;
         for (int i = 0; i < d->nalgs; i++)
             if (!c[i + 1] || strcmp(c[i + 1], d->algs[i].name))
                 return ORDO_ERR_INTERNAL;

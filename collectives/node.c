@@ -189,7 +189,7 @@ static void fill_slot(const ordo__sop_t *s, size_t clen, size_t skip_lo, size_t 
     slot_hdr_t *h = slot_hdr(ordo__node.pos);
     const unsigned char *src = (const unsigned char *)s->src + ordo__node.off;
     h->len = s->len;
-    h->seq = s->req->seq;
+    __atomic_store_n(&h->seq, s->req->seq, __ATOMIC_RELAXED); /* ordo__node_waited reads it */
     h->family = (uint32_t)s->req->family;
     h->dtype = (int32_t)s->req->dtype;
     h->op = (int32_t)s->req->op;
@@ -392,6 +392,19 @@ int ordo__node_progress(void)
         ordo__sched_step_done(s->req, s);
     }
     return 0;
+}
+
+int ordo__node_waited(const ordo__sop_t *s)
+{
+    if (!ordo__node.h || !ordo__node.steps.count || head_step() != s)
+        return -1;
+    for (int p = 0; p < ordo__node.n; p++) {
+        if (p == ordo__node.pos || (s->idx == ORDO__NODE_BCAST && p != s->peer))
+            continue; /* a bcast's receiver waits for the root only */
+        if (__atomic_load_n(&slot_hdr(p)->seq, __ATOMIC_RELAXED) != s->req->seq)
+            return p;
+    }
+    return -1;
 }
 
 static int step_of(const void *item, void *r)

@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 /* What a SOP_NODE step does (its idx). */
-enum { ORDO__NODE_BCAST, ORDO__NODE_REDUCE, ORDO__NODE_ALLREDUCE };
+enum { ORDO__NODE_BCAST, ORDO__NODE_REDUCE, ORDO__NODE_ALLREDUCE, ORDO__NODE_BARRIER };
 
 /* Map the segment (collective, at start-up: every rank or none; none when
  * the job spans hosts, ORDO_COLL_SHM_CHUNK is 0 or a rank fails to map
@@ -53,6 +53,9 @@ int ordo__node_progress(void);
 int ordo__node_wait_until(int (*done)(void *arg), void *arg, uint64_t deadline_ns);
 /* Its steps may sleep (ranks share the cores). */
 int ordo__node_sleeps(void);
+/* A rank that step s (posted, not done) waits for and that has not come to
+ * its collective yet, or -1 (for the slow-rank warning). */
+int ordo__node_waited(const ordo__sop_t *s);
 /* r ended (failed, or done): its steps leave the queue; one that had begun
  * leaves the segment out of step with the other ranks, which is marked so
  * that every rank's next shm collective fails at once instead of waiting. */

@@ -465,9 +465,13 @@ static int waited_rank(const struct ordo_coll_req *r)
 {
     if (r->round >= r->nrounds)
         return -1;
-    for (uint32_t i = ordo__sched_round_begin(r, r->round); i < r->rend[r->round]; i++)
-        if (r->ops[i].kind == SOP_RECV && !r->ops[i].done)
-            return r->ops[i].peer;
+    for (uint32_t i = ordo__sched_round_begin(r, r->round); i < r->rend[r->round]; i++) {
+        const ordo__sop_t *s = &r->ops[i];
+        if (s->kind == SOP_RECV && !s->done)
+            return s->peer;
+        if (s->kind == SOP_NODE && !s->done)
+            return ordo__node_waited(s);
+    }
     return -1;
 }
 

@@ -733,8 +733,10 @@ ORDO_API ordo_status_t ordo_lock_destroy(ordo_lock_t *lock);
 /* ------------------------------------------------------------------------ */
 
 /**
- * Wait until every rank has called ordo_barrier.  Runs over ordo's message
- * layer (dissemination, ceil(log2 n) rounds).  A rank that computes long
+ * Wait until every rank has called ordo_barrier.  On one host it runs
+ * through the node's shared segment (ORDO_COLL_BARRIER=shm: one arrival
+ * counter, no message); elsewhere, or forced, over ordo's message layer
+ * (dissemination, ceil(log2 n) rounds).  A rank that computes long
  * before it comes is waited for, as with MPI_Barrier, with a warning every
  * ORDO_TIMEOUT_MS; a dead one makes it fail with ORDO_ERR_PEER_FAILED
  * instead of hanging.  ORDO_BARRIER_TIMEOUT_MS > 0 bounds the wait

@@ -97,7 +97,7 @@ if run ordo_allreduce "$all_cols" "4 8 16 32 64" -m 4:64 --alg all; then
         grep -Eq "$line" "$out" || { echo "FAIL: --alg all: no line '$line'"; show; fail=1; }
     done
 fi
-run ordo_barrier "AUTO runs +dissemination p50 +Best forced +AUTO/best" "0" --alg all
+run ordo_barrier "AUTO runs +dissemination p50 +shm p50 +Best forced +AUTO/best" "0" --alg all
 
 # expect_usage_error OPTION ARGS...: exit status 2, OPTION named on stderr.
 expect_usage_error() {

@@ -2,9 +2,10 @@
 # A rank killed during a collective (test_coll_fail.c): the 3 survivors get
 # ORDO_ERR_PEER_FAILED (never a timeout), acknowledge, then run every
 # algorithm of every family over themselves and finalize.  The allreduce the
-# rank dies in: ring (messages), then shm (the node segment).
+# rank dies in: ring (messages), then shm (the node segment); then a shm
+# barrier the rank never comes to.
 set -u
-for alg in ring shm; do
+for alg in ring shm barrier; do
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 ORDO_FD_PERIOD_MS=100 ORDO_FD_TIMEOUT_MS=1000 ORDO_TIMEOUT_MS=60000

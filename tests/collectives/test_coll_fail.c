@@ -3,12 +3,12 @@
  *
  * Rank 2 starts a 4 MiB ring allreduce (non-blocking; argv[1] names another
  * algorithm, e.g. shm), lets it progress a little, and SIGKILLs itself; the other ranks are in the
- * same allreduce (blocking).  Each survivor must get ORDO_ERR_PEER_FAILED (not a timeout:
- * ORDO_TIMEOUT_MS is far longer), then ORDO_ERR_PEER_FAILED again from
- * any collective until it acknowledges the failure.  After
- * ordo_failure_ack, every algorithm of every family runs over the 3 live
- * ranks (places 0, 1, 2 are ranks 0, 1, 3: a view that is not a prefix of
- * the ranks) with the right results: reductions over the live ranks only,
+ * same allreduce (blocking).  With argv[1] "barrier", rank 2 dies before it
+ * comes to a barrier the others wait in (its shm algorithm).  Each survivor must get
+ * ORDO_ERR_PEER_FAILED (not a timeout: ORDO_TIMEOUT_MS is far longer), then ORDO_ERR_PEER_FAILED
+ * again from any collective until it acknowledges the failure.  After ordo_failure_ack, every
+ * algorithm of every family runs over the 3 live ranks (places 0, 1, 2 are ranks 0, 1, 3: a view
+ * that is not a prefix of the ranks) with the right results: reductions over the live ranks only,
  * allgather / alltoall slots of the dead rank left as they were; a bcast
  * from the dead rank fails with ORDO_ERR_PEER_FAILED.  ordo_finalize
  * returns ORDO_OK.  Each survivor prints "survivor R: ok".
@@ -91,13 +91,21 @@ static int check_family(ordo_coll_family_t f, int me, int size)
 static int survivor(int me, int size, double *big_in, double *big_out)
 {
     double t0 = fd_test_now();
-    if (ordo_coll_force(ORDO_COLL_ALLREDUCE, kill_alg) != ORDO_OK)
-        FAIL("no allreduce algorithm %s", kill_alg);
-    int st = ordo_allreduce(big_in, big_out, BIG / 8, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM);
+    int barrier = !strcmp(kill_alg, "barrier"), st;
+    if (barrier) {
+        if (ordo_coll_force(ORDO_COLL_BARRIER, "shm") != ORDO_OK)
+            FAIL("no barrier algorithm shm");
+        st = ordo_barrier();
+        ordo_coll_force(ORDO_COLL_BARRIER, NULL);
+    } else {
+        if (ordo_coll_force(ORDO_COLL_ALLREDUCE, kill_alg) != ORDO_OK)
+            FAIL("no allreduce algorithm %s", kill_alg);
+        st = ordo_allreduce(big_in, big_out, BIG / 8, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM);
+    }
     double took = fd_test_now() - t0;
     if (st != ORDO_ERR_PEER_FAILED)
-        FAIL("the %s allreduce the victim died in returned %s after %.1f s", kill_alg,
-             ordo_strerror(st), took);
+        FAIL("the %s %s the victim died in returned %s after %.1f s", barrier ? "shm" : kill_alg,
+             barrier ? "barrier" : "allreduce", ordo_strerror(st), took);
     int x = 1, y = 0;
     st = ordo_allreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM);
     if (st != ORDO_ERR_PEER_FAILED)
@@ -121,9 +129,8 @@ static int survivor(int me, int size, double *big_in, double *big_out)
     st = ordo_iallreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_MAX, &req);
     if (st != ORDO_OK || (st = ordo_coll_wait(req)) != ORDO_OK || y != 3)
         FAIL("iallreduce over the survivors: %s, %d", ordo_strerror(st), y);
-    printf(
-        "survivor %d: the %s allreduce failed after %.2f s; collectives over the survivors work\n",
-        me, kill_alg, took);
+    printf("survivor %d: the %s %s failed after %.2f s; collectives over the survivors work\n", me,
+           barrier ? "shm" : kill_alg, barrier ? "barrier" : "allreduce", took);
     return 0;
 }
 
@@ -143,6 +150,8 @@ int main(int argc, char **argv)
     if (ordo_allreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM) != ORDO_OK || y != 4)
         FAIL("allreduce before the failure: %d", y);
     int rc;
+    if (me == VICTIM && !strcmp(kill_alg, "barrier"))
+        raise(SIGKILL); /* before the barrier */
     if (me == VICTIM) {
         ordo_coll_req_t *req;
         ordo_coll_force(ORDO_COLL_ALLREDUCE, kill_alg);

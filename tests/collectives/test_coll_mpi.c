@@ -12,6 +12,8 @@
 #include <mpi.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static int rank, size;
 /* COLL_MAX_BYTES (env) bounds the largest payload (the 8-rank runs keep it smaller). */
@@ -310,6 +312,42 @@ static void test_alltoall(void)
     ordo_coll_force(ORDO_COLL_ALLTOALL, NULL);
 }
 
+/* ---- barrier ------------------------------------------------------------- */
+
+static double mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* Every algorithm: no rank leaves before the last has come (the ranks
+ * share a kernel, so CLOCK_MONOTONIC is one clock); the first rank, then
+ * the last, comes 20 ms after the others. */
+static void test_barrier(void)
+{
+    const char *algs[8];
+    int na = nalgs(ORDO_COLL_BARRIER, algs);
+    CU_ASSERT(na >= 2);
+    for (int a = 0; a < na; a++) {
+        CU_ASSERT_EQUAL_FATAL(ordo_coll_force(ORDO_COLL_BARRIER, algs[a]), ORDO_OK);
+        for (int late = 0; late<size; late += size> 1 ? size - 1 : 1) {
+            MPI_Barrier(MPI_COMM_WORLD);
+            if (rank == late)
+                usleep(20000);
+            double came = mono_us();
+            CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+            double left = mono_us();
+            MPI_Bcast(&came, 1, MPI_DOUBLE, late, MPI_COMM_WORLD);
+            if (left < came)
+                fprintf(stderr, "rank %d: barrier %s: left %.0f us before rank %d came\n", rank,
+                        algs[a], came - left, late);
+            CU_ASSERT(left >= came);
+        }
+    }
+    ordo_coll_force(ORDO_COLL_BARRIER, NULL);
+}
+
 /* ---- non-blocking, several at once -------------------------------------- */
 
 static void test_nonblocking(void)
@@ -483,6 +521,8 @@ static void test_mismatch(void)
     int st =
         rank == 0 ? ordo_bcast(a, 80, 0) : ordo_allreduce(a, b, 10, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM);
     mismatch_checked(st, "bcast on rank 0, allreduce elsewhere");
+    st = rank == 0 ? ordo_barrier() : ordo_allreduce(a, b, 10, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM);
+    mismatch_checked(st, "barrier on rank 0, allreduce elsewhere");
     int x = 1, y = 0;
     CU_ASSERT_EQUAL(ordo_allreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM), ORDO_OK);
     CU_ASSERT_EQUAL(y, size);
@@ -535,6 +575,7 @@ static CU_TestInfo tests[] = {
     {"bcast: every algorithm and size vs MPI, roots moving", test_bcast},
     {"allgather: every algorithm and size vs MPI, in place too", test_allgather},
     {"alltoall: every algorithm and size vs MPI, in place too", test_alltoall},
+    {"barrier: every algorithm waits for the last rank", test_barrier},
     {"non-blocking: several in flight, tested then waited", test_nonblocking},
     {"a user operation", test_user_op},
     {"bad input refused, from a handler too", test_bad_input},

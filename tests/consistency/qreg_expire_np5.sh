@@ -8,15 +8,17 @@
 # 1 s and the wait return ORDO_ERR_TIMEOUT.  Meanwhile the others are in a
 # barrier with rank 0 across the cut: its messages are held while the cut
 # lasts and delivered when it heals, so it ends (a partition shorter than
-# the detector's timeout used to lose them, and the barrier hung).  (An
+# the detector's timeout used to lose them, and the barrier hung); the
+# barrier is the message one (ORDO_COLL_BARRIER=dissemination: the shm one
+# moves no message, so a partition of ORDO_FAULT does not hold it).  (An
 # operation that was only ever tested used to be polled for ever: a hang
 # ordo-nemesis found under a ring partition.)
 set -u
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 ORDO_FAULT='partition=0|1-4@1500ms-4500ms' ORDO_TIMEOUT_MS=1000 ORDO_FD_TIMEOUT_MS=20000 \
-    ORDO_RETRY_MS=0 "$top_srcdir/tests/mpirun.sh" 5 -x ORDO_FAULT -x ORDO_TIMEOUT_MS \
-    -x ORDO_FD_TIMEOUT_MS -x ORDO_RETRY_MS \
+    ORDO_RETRY_MS=0 ORDO_COLL_BARRIER=dissemination "$top_srcdir/tests/mpirun.sh" 5 \
+    -x ORDO_FAULT -x ORDO_TIMEOUT_MS -x ORDO_FD_TIMEOUT_MS -x ORDO_RETRY_MS -x ORDO_COLL_BARRIER \
     "$top_builddir/tests/consistency/test_qreg_faults" expire 0 >"$out" 2>&1
 rc=$?
 cat "$out"
