@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CB_BLOCKS    8  /* blocks the iterations are cut into when variants alternate */
+#define CB_BLOCKS    64 /* at most: blocks the iterations are cut into when variants alternate */
 #define CB_MAX_ALGS  8  /* algorithms of a family */
 #define CB_MAX_SIZES 64 /* sizes of a run (1 B .. 2^63 B) */
 #define CB_SEED      0x2545f491u
@@ -329,10 +329,11 @@ static void print_notes(const bench_t *b)
                wait ? wait : "auto", ordo_local_size(), cores,
                cores > 0 && ordo_local_size() > cores ? "yields" : "spins");
     if (cb.all)
-        bench_note(b,
-                   "algorithms: each forced in turn (ordo_coll_force), and AUTO, in %d blocks "
-                   "in a fresh random order; their columns and AUTO/best are p50s",
-                   CB_BLOCKS);
+        bench_note(
+            b,
+            "algorithms: each forced in turn (ordo_coll_force), and AUTO, in up to %d blocks "
+            "in a fresh random order; their columns and AUTO/best are p50s",
+            CB_BLOCKS);
     else if (cb.alg)
         bench_note(b, "algorithm: %s (--alg)", cb.alg);
     else {
