@@ -64,7 +64,7 @@ benchmarks_ordo_obj_latency_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_obj_latency_LDADD = $(BENCH_LDADD)
 
 benchmarks_ordo_qreg_latency_SOURCES = benchmarks/ordo_qreg_latency.c benchmarks/qreg_latency.h \
-	benchmarks/qreg_latency_print.c
+	benchmarks/qreg_latency_print.c benchmarks/qreg_latency_opts.c
 benchmarks_ordo_qreg_latency_CFLAGS = $(BENCH_CFLAGS)
 benchmarks_ordo_qreg_latency_LDADD = $(BENCH_LDADD)
 benchmarks_ordo_lock_bench_SOURCES = benchmarks/ordo_lock_bench.c

@@ -47,113 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { ID_ECHO = 1 };
-
-#define DELAYS_MAX   64
-#define DELAY_US_MAX 10000000
-#define SC_BYTES     (2u << 20) /* the SC object: blocks enough to find a remote home */
-
-/* The benchmark's own options. */
-static const bench_extra_opt_t extra_opts[] = {
-    {"delays", "US0,US1,...",
-     "hold back every message rank r sends by US_r microseconds\n"
-     "(0..10000000; 0: none): sets ORDO_FAULT=slow=r:US_r,..."},
-    {"quorums", "min|all",
-     "the (W, Q) of each R: min, Q = R - W + 1 for\n"
-     "W = 1..R (the default); all, every W + Q > R"},
-    {NULL, NULL, NULL},
-};
-
-static struct {
-    int quorums_all;
-    int delays_given;
-    char fault[1024]; /* ORDO_FAULT as --delays made it */
-} opt;
-
-/* ---- options, before ordo starts ------------------------------------------------ */
-
-/* US0,US1,...: ORDO_FAULT's slow items for the ranks with a hold. */
-static int parse_delays(const char *arg, char *why, size_t len)
-{
-    const char *env = getenv("ORDO_FAULT");
-    char *end;
-    size_t used = 0;
-    int r = 0;
-    if (env && *env && strcmp(env, "none") != 0) {
-        snprintf(why, len, "ORDO_FAULT is set already ('%s'): give the delays there or here", env);
-        return -1;
-    }
-    opt.fault[0] = '\0';
-    for (const char *p = arg;; r++) {
-        if (r == DELAYS_MAX || *p < '0' || *p > '9') {
-            snprintf(why, len, "a comma list of at most %d holds in microseconds (0..%d) expected",
-                     DELAYS_MAX, DELAY_US_MAX);
-            return -1;
-        }
-        unsigned long us = strtoul(p, &end, 10);
-        if (us > DELAY_US_MAX || (*end != ',' && *end != '\0')) {
-            snprintf(why, len, "a comma list of at most %d holds in microseconds (0..%d) expected",
-                     DELAYS_MAX, DELAY_US_MAX);
-            return -1;
-        }
-        if (us)
-            used += (size_t)snprintf(opt.fault + used, sizeof(opt.fault) - used, "%sslow=%d:%lu",
-                                     used ? "," : "", r, us);
-        if (*end == '\0')
-            break;
-        p = end + 1;
-    }
-    opt.delays_given = 1;
-    /* Every rank parses the same command line and sets the same value. */
-    if (used && setenv("ORDO_FAULT", opt.fault, 1) != 0) {
-        snprintf(why, len, "setenv(ORDO_FAULT) failed");
-        return -1;
-    }
-    return 0;
-}
-
-static int parse_extra(int index, const char *arg, char *why, size_t len)
-{
-    if (index == 0)
-        return parse_delays(arg, why, len);
-    if (strcmp(arg, "min") != 0 && strcmp(arg, "all") != 0) {
-        snprintf(why, len, "min or all expected");
-        return -1;
-    }
-    opt.quorums_all = strcmp(arg, "all") == 0;
-    return 0;
-}
-
-static int on_echo(const ordo_rpc_msg_t *msg, void *arg)
-{
-    (void)arg;
-    return ordo_rpc_reply(msg, msg->data, msg->len);
-}
-
-static int register_handlers(void)
-{
-    return ordo_rpc_register(ID_ECHO, on_echo, NULL);
-}
-
-static const bench_spec_t spec = {
-    .prog = "ordo_qreg_latency",
-    .title = "Quorum Register Latency Test",
-    .summary = "Write and read latency (p50, p99) of quorum registers for R = 3 and 5 and\n"
-               "their (W, Q), against the prediction from round trips measured in the same\n"
-               "run (write: Q-th + W-th fastest replica, read: Q-th), with one rank and with\n"
-               "every rank operating, and throughput with a window of operations in flight.",
-    .min_size = 8,
-    .max_size = 8,
-    .iters = 200,
-    .iters_large = 100,
-    .warmup = 20,
-    .warmup_large = 5,
-    .window = 64,
-    .flags = BENCH_OPT_WINDOW | BENCH_OPT_ALL_RANKS | BENCH_OPT_NO_MPI,
-    .register_handlers = register_handlers,
-    .extra_opts = extra_opts,
-    .parse_extra = parse_extra,
-};
+#define SC_BYTES (2u << 20) /* the SC object: blocks enough to find a remote home */
 
 /* ---- set-up --------------------------------------------------------------------- */
 
@@ -192,7 +86,7 @@ static void list_configs(ctx_t *x)
         }
         for (int W = 1; W <= R; W++) {
             int qmin = R - W + 1; /* the smallest Q with W + Q > R */
-            for (int Q = qmin; Q <= (opt.quorums_all ? R : qmin); Q++)
+            for (int Q = qmin; Q <= (qrl_opt.quorums_all ? R : qmin); Q++)
                 add_config(x, R, W, Q);
         }
     }
@@ -269,7 +163,7 @@ static double time_op(ctx_t *x, const op_t *op)
     switch (op->kind) {
     case OP_RTT:
         check(x, "ordo_rpc_call",
-              ordo_rpc_call(op->arg, ID_ECHO, x->val, 8, &word, sizeof(word), &len));
+              ordo_rpc_call(op->arg, QRL_ID_ECHO, x->val, 8, &word, sizeof(word), &len));
         break;
     case OP_SC_READ:
         check(x, "ordo_read (SC)", ordo_read(x->sc, x->sc_off, &word, sizeof(word)));
@@ -520,11 +414,11 @@ static void print_header(ctx_t *x)
     bench_t *b = x->b;
     const char *fault = getenv("ORDO_FAULT");
     bench_print_title(b);
-    if (opt.delays_given)
+    if (qrl_opt.delays_given)
         bench_note(b,
                    "delays: ORDO_FAULT=%s (--delays): every message rank r sends, replies "
                    "included, is held back exactly US_r microseconds",
-                   opt.fault[0] ? opt.fault : "none");
+                   qrl_opt.fault[0] ? qrl_opt.fault : "none");
     else if (fault && *fault && strcmp(fault, "none") != 0)
         bench_note(b, "delays: ORDO_FAULT=%s (environment)", fault);
     else
@@ -539,8 +433,8 @@ static void print_header(ctx_t *x)
     bench_note(b,
                "register sets: one per (R, W, Q), %s; %d keys; key 0 timed (its replicas: "
                "ordo_qreg_replicas), keys 0..%d for throughput",
-               opt.quorums_all ? "every W + Q > R (--quorums all)"
-                               : "W = 1..R, Q = R - W + 1 (--quorums all: every W + Q > R)",
+               qrl_opt.quorums_all ? "every W + Q > R (--quorums all)"
+                                   : "W = 1..R, Q = R - W + 1 (--quorums all: every W + Q > R)",
                b->opts.window, b->opts.window - 1);
     bench_note(b,
                "throughput: %d windows of %d operations in flight (after %d untimed), per "
@@ -581,8 +475,8 @@ static int check_sizes(bench_t *b)
     if (b->opts.min_size >= 1 && b->opts.max_size <= ORDO_QREG_VALUE_MAX)
         return 0;
     if (b->rank == 0)
-        fprintf(stderr, "%s: -m: value sizes must be 1..%d B (ORDO_QREG_VALUE_MAX)\n", spec.prog,
-                ORDO_QREG_VALUE_MAX);
+        fprintf(stderr, "%s: -m: value sizes must be 1..%d B (ORDO_QREG_VALUE_MAX)\n",
+                qrl_spec.prog, ORDO_QREG_VALUE_MAX);
     return 2;
 }
 
@@ -590,7 +484,7 @@ int main(int argc, char **argv)
 {
     bench_t b;
     ctx_t x;
-    int rc = bench_start(&b, &spec, argc, argv);
+    int rc = bench_start(&b, &qrl_spec, argc, argv);
     if (rc != BENCH_RUN)
         return rc;
     memset(&x, 0, sizeof(x));

@@ -43,6 +43,19 @@ typedef struct qrl_run {
     int sc_home;                           /* their word's home */
 } qrl_run_t;
 
+/* qreg_latency_opts.c: the options, and the benchmark's description
+ * (handlers: QRL_ID_ECHO answers with what it got). */
+enum { QRL_ID_ECHO = 1 };
+
+typedef struct qrl_opt {
+    int quorums_all;  /* --quorums all */
+    int delays_given; /* --delays */
+    char fault[1024]; /* ORDO_FAULT as --delays made it */
+} qrl_opt_t;
+
+extern qrl_opt_t qrl_opt;
+extern const bench_spec_t qrl_spec;
+
 /* qreg_latency_print.c (rank 0 prints, the others return at once). */
 void qrl_print_baselines(const bench_t *b, const qrl_run_t *run);
 void qrl_print_one(const bench_t *b, const qrl_run_t *run);
