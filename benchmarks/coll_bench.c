@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #define CB_BLOCKS    64 /* at most: blocks the iterations are cut into when variants alternate */
+#define CB_BLOCK_MIN 16 /* timed calls per block at least (fewer blocks if need be) */
 #define CB_MAX_ALGS  8  /* algorithms of a family */
 #define CB_MAX_SIZES 64 /* sizes of a run (1 B .. 2^63 B) */
 #define CB_SEED      0x2545f491u
@@ -220,6 +221,7 @@ static void run_block(bench_t *b, int vi, size_t size, void *s, void *r, int off
         if ((st = ordo_call(size, s, r)) != ORDO_OK)
             bench_fail(b, cb.d->prog + 5, size, st);
     ordo_sync(b);
+    MPI_Barrier(MPI_COMM_WORLD); /* the first timed call too follows an MPI_Barrier, as MPI's */
     if (vi == cb.main_v)
         bench_counters_start(b);
     for (int i = 0; i < n; i++) {
@@ -265,14 +267,15 @@ static void reduce_stats(const bench_t *b, const variant_t *v, int iters, double
 static void run_size(bench_t *b, size_t size, void *s, void *r, size_row_t *row)
 {
     int iters = bench_iters(b, size), warmup = bench_warmup(b, size);
-    int blocks = cb.nv > 1 ? (iters < CB_BLOCKS ? iters : CB_BLOCKS) : 1;
+    int blocks = iters / CB_BLOCK_MIN; /* every block long enough to leave its first call behind */
+    blocks = cb.nv < 2 || blocks < 1 ? 1 : blocks > CB_BLOCKS ? CB_BLOCKS : blocks;
     int order[CB_MAX_ALGS + 2];
     uint32_t rng = CB_SEED ^ (uint32_t)size; /* the same order on every rank */
     for (int k = 0, off = 0; k < blocks; k++) {
         int n = iters / blocks + (k < iters % blocks);
         bench_shuffle(order, cb.nv, &rng);
         for (int j = 0; j < cb.nv; j++)
-            run_block(b, order[j], size, s, r, off, n, k ? 0 : warmup);
+            run_block(b, order[j], size, s, r, off, n, k ? warmup > 0 : warmup);
         off += n;
     }
     double *mx = malloc(sizeof(double) * (size_t)iters);
