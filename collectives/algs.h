@@ -34,6 +34,9 @@ typedef struct ordo__coll_cost {
     double delta;  /* us to copy a byte */
     double slots;  /* processing units of the job's ranks (transfers at once without sharing) */
     double o;      /* us of CPU per message a rank sends or takes (beyond a round's first) */
+    int one_host;  /* every rank on one host: a receiver pulls a rendezvous payload itself */
+    double share;  /* ranks per PU when every rank computes at once (>= 1): gamma's and
+                      delta's factor */
 } ordo__coll_cost_t;
 
 typedef struct ordo__coll_alg {
@@ -55,6 +58,13 @@ extern const ordo__coll_family_desc_t ordo__coll_families[ORDO_COLL_FAMILIES];
  * copies share the PUs beyond m->slots); its transfer part alone. */
 double ordo__coll_t(const ordo__coll_cost_t *m, double x, int k);
 double ordo__coll_bw(const ordo__coll_cost_t *m, double x, int k);
+/* What a rank pays for each message of x bytes beyond the first when it
+ * sends to k ranks in one round: its CPU per message, and the payload's
+ * transfer unless the receivers pull it at once (rendezvous on one host:
+ * each receiver's CPU copies from the sender's buffer, so the transfers
+ * overlap and the round's T(x, k) holds them; over a network they leave
+ * through the sender's link one after another). */
+double ordo__coll_fanout(const ordo__coll_cost_t *m, double x, int k);
 /* ceil(log2 n), floor(log2 n). */
 int ordo__coll_clog2(int n);
 int ordo__coll_flog2(int n);

@@ -240,10 +240,11 @@ static int build_linear(struct ordo_coll_req *r, const ordo__coll_args_t *a)
 
 static double cost_linear(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
-    /* n - 1 payloads arrive at once, then n - 1 leave at once. */
+    /* n - 1 payloads arrive at once (the root takes each), then n - 1
+     * leave at once. */
     double x = (double)bytes;
-    return 2 * ordo__coll_t(m, x, n - 1) + 2 * (n - 2) * (ordo__coll_bw(m, x, n - 1) + m->o) +
-           (n - 1) * x * m->gamma + x * m->delta;
+    return 2 * ordo__coll_t(m, x, n - 1) + (n - 2) * (ordo__coll_bw(m, x, n - 1) + m->o) +
+           (n - 2) * ordo__coll_fanout(m, x, n - 1) + (n - 1) * x * m->gamma + x * m->delta;
 }
 
 static int build_shm(struct ordo_coll_req *r, const ordo__coll_args_t *a)

@@ -76,8 +76,7 @@ static double cost_knomial(const ordo__coll_cost_t *m, int n, size_t bytes)
     double x = (double)bytes, t = 0;
     for (long s = 1; s < n; s *= KNOMIAL_RADIX) {
         long k = (KNOMIAL_RADIX - 1) * s < n - s ? (KNOMIAL_RADIX - 1) * s : n - s;
-        t +=
-            ordo__coll_t(m, x, (int)k) + (KNOMIAL_RADIX - 2) * (ordo__coll_bw(m, x, (int)k) + m->o);
+        t += ordo__coll_t(m, x, (int)k) + (KNOMIAL_RADIX - 2) * ordo__coll_fanout(m, x, (int)k);
     }
     return t;
 }
@@ -159,7 +158,7 @@ static int build_linear(struct ordo_coll_req *r, const ordo__coll_args_t *a)
 static double cost_linear(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
     double x = (double)bytes;
-    return n < 2 ? 0 : ordo__coll_t(m, x, n - 1) + (n - 2) * (ordo__coll_bw(m, x, n - 1) + m->o);
+    return n < 2 ? 0 : ordo__coll_t(m, x, n - 1) + (n - 2) * ordo__coll_fanout(m, x, n - 1);
 }
 
 static int build_shm(struct ordo_coll_req *r, const ordo__coll_args_t *a)
@@ -182,6 +181,6 @@ const ordo__coll_alg_t ordo__coll_bcast_algs[] = {
     {"linear", "the root sends the payload to each rank in one round", build_linear, cost_linear},
     {"shm",
      "through the node's shared segment, a chunk at a time: the root copies in, every rank copies "
-     "out (one host)",
+     "out; above two chunks every rank reads the root's buffer (process_vm_readv) (one host)",
      build_shm, cost_shm},
 };

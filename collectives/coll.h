@@ -20,6 +20,7 @@ typedef struct ordo__coll_config {
     uint64_t coll_timeout_ms;    /* ORDO_COLL_TIMEOUT_MS: the data collectives' */
     int alg[ORDO_COLL_FAMILIES]; /* ORDO_COLL_<FAMILY>: 0 auto, else algorithm index + 1 */
     uint64_t shm_chunk;          /* ORDO_COLL_SHM_CHUNK: bytes per rank of the node segment */
+    int shm_cma;                 /* ORDO_COLL_SHM_CMA: the cma bcast may run */
 } ordo__coll_config_t;
 extern ordo__coll_config_t ordo__coll_cfg;
 

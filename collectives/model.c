@@ -68,15 +68,22 @@ static void cost_params(ordo__coll_cost_t *m, int n)
     m->thresh = rm->threshold;
     m->slots = pus_per_rank * n;
     double all = n > m->slots ? n / m->slots : 1; /* every rank computes at once */
+    m->share = all;
     m->gamma = gamma_us * all;
     m->delta = delta_us * all;
     m->o = msg_us;
+    m->one_host = ordo__rt.topo.nnodes == 1;
 }
 
 double ordo__coll_bw(const ordo__coll_cost_t *m, double x, int k)
 {
     double slow = k > m->slots ? k / m->slots : 1;
     return (x <= (double)m->thresh ? x / m->be : x / m->br) * slow;
+}
+
+double ordo__coll_fanout(const ordo__coll_cost_t *m, double x, int k)
+{
+    return m->one_host && x > (double)m->thresh ? m->o : ordo__coll_bw(m, x, k) + m->o;
 }
 
 double ordo__coll_t(const ordo__coll_cost_t *m, double x, int k)

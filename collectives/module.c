@@ -107,6 +107,12 @@ static const ordo__cfg_entry_t coll_cfg_table[] = {
      "takes (ranks + 2) times this (rounded down to 64 bytes) in /dev/shm.  0: no segment, "
      "messages only.",
      offsetof(ordo__coll_config_t, shm_chunk), NULL, 0, 64u << 20, NULL},
+    {"ORDO_COLL_SHM_CMA", ORDO__CFG_BOOL, "y",
+     "Single copy for the shm bcast of more than two ORDO_COLL_SHM_CHUNKs: each rank reads the "
+     "root's buffer straight into its own with process_vm_readv.  Probed at start-up and used "
+     "only if every rank can (a ptrace policy or a seccomp filter may forbid it).  n: through "
+     "the segment at every size.",
+     offsetof(ordo__coll_config_t, shm_cma), NULL, 0, 0, NULL},
 };
 
 /* Each ORDO_COLL_<FAMILY>'s choices are "auto" and the family's algorithms,

@@ -13,6 +13,10 @@
  *              res[q % 2], publishes q (pub[q % 2]), arrives and goes on;
  *              every other rank waits for the publication, copies the
  *              chunk out and arrives
+ *   cma bcast  the whole payload in phase q: the root publishes its
+ *              buffer's address (its slot) and arrives; every other rank
+ *              reads the buffer with process_vm_readv (node_cma.c) and
+ *              arrives; the root returns once all have
  *   reduce,    small (n * chunk <= SERIAL_MAX): each rank copies its chunk
  *   allreduce  into its slot and arrives; the last to arrive reduces the
  *              slots in place order into res[q % 2] and publishes q; every
@@ -258,6 +262,36 @@ static int bcast_chunk(ordo__sop_t *s, size_t clen)
     return status;
 }
 
+/* The cma bcast, the whole payload in one phase: the root publishes where
+ * its buffer is, every other rank reads it from there (process_vm_readv)
+ * and arrives; the root returns once all have arrived (its buffer is read
+ * until then).  A receiver whose read fails fails (a mismatch or a dead
+ * root the same way as the shm bcast's); it arrives all the same. */
+static int bcast_cma(ordo__sop_t *s)
+{
+    uint64_t q = ordo__node.cq;
+    if (ordo__node.pos == s->peer) {
+        if (ordo__node.st == 0) {
+            if (all_arrived(q - 1) == ST_WAIT)
+                return ST_WAIT;
+            fill_slot(s, 0, 0, 0);
+            slot_hdr(ordo__node.pos)->addr = (uint64_t)(uintptr_t)s->dst;
+            publish(q, s->req, s->len, ORDO_OK);
+            arrive();
+            ordo__node.st = 1;
+        }
+        return all_arrived(q);
+    }
+    if (!published(q))
+        return ST_WAIT;
+    fill_slot(s, 0, 0, 0);
+    int status = pub_matches(q, s->req, s->len);
+    if (status == ORDO_OK && s->len)
+        status = ordo__node_cma_read(s->peer, s->dst, slot_hdr(s->peer)->addr, s->len);
+    arrive();
+    return status;
+}
+
 static void copy_out(const ordo__sop_t *s, uint64_t q, size_t clen)
 {
     if (s->dst && clen)
@@ -327,7 +361,10 @@ static int run_step(ordo__sop_t *s)
         size_t clen =
             s->len - ordo__node.off < ordo__node.chunk ? s->len - ordo__node.off : ordo__node.chunk;
         int phases = 1;
-        if (s->idx == ORDO__NODE_BCAST) {
+        if (s->idx == ORDO__NODE_BCAST_CMA) {
+            status = bcast_cma(s);
+            clen = s->len;
+        } else if (s->idx == ORDO__NODE_BCAST) {
             status = bcast_chunk(s, clen);
         } else if (serial_bytes(ordo__node.n, s->len)) {
             status = serial_chunk(s, clen);
@@ -399,7 +436,8 @@ int ordo__node_waited(const ordo__sop_t *s)
     if (!ordo__node.h || !ordo__node.steps.count || head_step() != s)
         return -1;
     for (int p = 0; p < ordo__node.n; p++) {
-        if (p == ordo__node.pos || (s->idx == ORDO__NODE_BCAST && p != s->peer))
+        int bcast = s->idx == ORDO__NODE_BCAST || s->idx == ORDO__NODE_BCAST_CMA;
+        if (p == ordo__node.pos || (bcast && ordo__node.pos != s->peer && p != s->peer))
             continue; /* a bcast's receiver waits for the root only */
         if (__atomic_load_n(&slot_hdr(p)->seq, __ATOMIC_RELAXED) != s->req->seq)
             return p;

@@ -49,7 +49,9 @@ typedef struct slot_hdr {
     uint64_t len;
     uint32_t family, seq;
     int32_t dtype, op;
-    unsigned char pad[LINE - 24];
+    uint64_t addr; /* the cma bcast root's buffer (at start-up: the probe word) */
+    int32_t pid;   /* the rank's process, for process_vm_readv */
+    unsigned char pad[LINE - 36];
 } slot_hdr_t;
 
 typedef struct ordo__node_state {
@@ -58,8 +60,11 @@ typedef struct ordo__node_state {
     seg_hdr_t *h;
     int n, pos;
     double line_us;
-    uint64_t q; /* the last phase this rank entered */
-    int joined; /* this rank is in the reset of epoch join_epoch */
+    int cma;         /* single copy works between every pair of ranks (node_cma.c) */
+    double cma_us;   /* a process_vm_readv of 8 bytes (rank 0's) */
+    double cma_byte; /* and of each further byte (us) */
+    uint64_t q;      /* the last phase this rank entered */
+    int joined;      /* this rank is in the reset of epoch join_epoch */
     uint64_t join_epoch;
     ordo__fifo_t steps; /* posted steps (ordo__sop_t *), oldest first */
     /* The head step: its phase, state and offset; the word it waits on
@@ -95,6 +100,12 @@ static inline int serial_bytes(int n, size_t len)
     size_t c = len < ordo__node.chunk ? len : ordo__node.chunk;
     return (size_t)n * c <= SERIAL_MAX;
 }
+
+/* node_cma.c: the start-up probe (collective: every rank or none), and a
+ * read of len bytes at addr in place p's memory (ORDO_OK, or the error,
+ * said). */
+int ordo__node_cma_init(void);
+int ordo__node_cma_read(int p, void *dst, uint64_t addr, size_t len);
 
 #define ST_WAIT 1 /* a step's answer: not yet (ORDO_OK: done; else its failure) */
 

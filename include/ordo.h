@@ -905,11 +905,15 @@ ORDO_API ordo_status_t ordo_coll_force(ordo_coll_family_t f, const char *alg);
 
 /** The node's shared segment, through which the shm algorithms run. */
 typedef struct ordo_coll_shm {
-    size_t bytes;   /**< its size; 0: none (the ranks are on several hosts,
-                         ORDO_COLL_SHM_CHUNK is 0, or it could not be made) */
-    size_t chunk;   /**< bytes per rank and phase (ORDO_COLL_SHM_CHUNK) */
-    double line_us; /**< a cache line's hand-off between two ranks,
-                         measured at start-up (the model's phase cost) */
+    size_t bytes;    /**< its size; 0: none (the ranks are on several hosts,
+                          ORDO_COLL_SHM_CHUNK is 0, or it could not be made) */
+    size_t chunk;    /**< bytes per rank and phase (ORDO_COLL_SHM_CHUNK) */
+    double line_us;  /**< a cache line's hand-off between two ranks,
+                          measured at start-up (the model's phase cost) */
+    int single_copy; /**< 1: a shm bcast of more than two chunks goes by
+                          single copy (every rank can read the others' memory
+                          with process_vm_readv; ORDO_COLL_SHM_CMA) */
+    double cma_us;   /**< an 8-byte process_vm_readv, measured at start-up */
 } ordo_coll_shm_t;
 
 /**

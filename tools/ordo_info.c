@@ -33,12 +33,20 @@ static int print_decisions(FILE *out)
             ordo_size());
     ordo_coll_shm_t shm;
     if (ordo_coll_shm_info(&shm) == ORDO_OK) {
-        if (shm.bytes)
+        if (shm.bytes) {
             fprintf(out,
                     "# shm: node segment of %zu bytes, %zu per rank and phase; a cache line's "
                     "hand-off %.2f us\n",
                     shm.bytes, shm.chunk, shm.line_us);
-        else
+            if (shm.single_copy)
+                fprintf(out,
+                        "# shm: a bcast of more than %zu bytes by single copy (process_vm_readv, "
+                        "%.2f us a call)\n",
+                        2 * shm.chunk, shm.cma_us);
+            else
+                fprintf(out, "# shm: no single copy (ORDO_COLL_SHM_CMA=n, or process_vm_readv "
+                             "is not allowed here): every bcast through the segment\n");
+        } else
             fprintf(out, "# shm: no node segment (ranks on several hosts, ORDO_COLL_SHM_CHUNK=0, "
                          "or one rank): the message algorithms serve\n");
     }

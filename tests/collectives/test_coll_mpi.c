@@ -538,6 +538,10 @@ static void test_predict(void)
         CU_ASSERT(shm.bytes >= (size_t)(size + 2) * shm.chunk);
         CU_ASSERT(shm.chunk > 0);
         CU_ASSERT(shm.line_us > 0);
+        const char *cma = getenv("ORDO_COLL_SHM_CMA");
+        if (cma && !strcmp(cma, "n"))
+            CU_ASSERT_EQUAL(shm.single_copy, 0);
+        CU_ASSERT(shm.single_copy ? shm.cma_us > 0 : shm.cma_us == 0);
     }
     if (size == 1)
         CU_ASSERT_EQUAL(shm.bytes, 0);

@@ -36,7 +36,8 @@ check "singleton" "$out" "1 rank(s)" "ORDO_WAIT=yield   (environment)" "# transp
 "$top_srcdir/tests/mpirun.sh" 4 "$info" >"$out" 2>&1 || { echo "FAIL: ordo_info on 4 ranks"; cat "$out"; fail=1; }
 check "4 ranks" "$out" "# job: 4 rank(s)" "to same node" "# topology: 4 rank(s) on 1 node(s)" \
     "# collectives: decision table for 4 rank(s)" "  allreduce " \
-    "# shm: node segment of [0-9]* bytes, [0-9]* per rank and phase; a cache line's hand-off"
+    "# shm: node segment of [0-9]* bytes, [0-9]* per rank and phase; a cache line's hand-off" \
+    "# shm: a bcast of more than [0-9]* bytes by single copy (process_vm_readv"
 [ "$(grep -c '^# ordo ' "$out")" = 1 ] || { echo "FAIL: more than one rank printed"; fail=1; }
 
 # ORDO_BIND=core: the policy, each rank's set, this rank's threads.
