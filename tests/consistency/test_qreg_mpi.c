@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 static int me, n;
 
@@ -45,6 +46,13 @@ static void test_create_rules(void)
     CU_ASSERT_EQUAL(ordo_qreg_destroy(r), ORDO_OK);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 /* Every rank writes its own key, then reads every key: the last value. */
 static void test_values(void)
 {
@@ -61,11 +69,20 @@ static void test_values(void)
         CU_ASSERT_EQUAL(got, v);
     }
     CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    /* A write returns once W replicas stored it; its stores to the others
+     * may still be on their way after the barrier (which moves no message
+     * on one host).  Once they land, the answers agree: within 2 s here. */
+    int reads = 0;
     for (int k = 0; k < n; k++) {
-        CU_ASSERT_EQUAL(ordo_qreg_read(r, (uint64_t)k, &got, &fl), ORDO_OK);
-        CU_ASSERT_EQUAL(got, value_of(k, 20));
+        double until = now_s() + 2.0;
+        do {
+            fl = 0;
+            CU_ASSERT_EQUAL(ordo_qreg_read(r, (uint64_t)k, &got, &fl), ORDO_OK);
+            CU_ASSERT_EQUAL(got, value_of(k, 20));
+            CU_ASSERT_FALSE(fl & ORDO_QREG_STALE);
+            reads++;
+        } while (!(fl & ORDO_QREG_AGREED) && now_s() < until);
         CU_ASSERT(fl & ORDO_QREG_AGREED); /* quiet: all answers agree */
-        CU_ASSERT_FALSE(fl & ORDO_QREG_STALE);
     }
     int rep[5];
     CU_ASSERT_EQUAL(ordo_qreg_replicas(r, 0, rep), ORDO_OK);
@@ -77,7 +94,7 @@ static void test_values(void)
     ordo_qreg_stats_t st;
     CU_ASSERT_EQUAL(ordo_qreg_stats(r, &st), ORDO_OK);
     CU_ASSERT_EQUAL(st.writes, 20);
-    CU_ASSERT_EQUAL(st.reads, 21 + (uint64_t)n);
+    CU_ASSERT_EQUAL(st.reads, 21 + (uint64_t)reads);
     CU_ASSERT_EQUAL(st.failed, 0);
     CU_ASSERT(st.reads_agreed >= (uint64_t)n);
     CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
