@@ -12,7 +12,8 @@
  *   accounts with their new balances (a redo record).  Under the lock: read
  *   the ledger and write its last transfer's balances again (finishing a
  *   commit whose holder died or lost its lease before its balance writes;
- *   the same values, as no transfer came between), read both balances,
+ *   the same values, as no transfer came between; not when that transfer
+ *   is this rank's own and its writes completed), read both balances,
  *   refuse an overdraft, check the lease, write the new ledger with
  *   ordo_qreg_write_fenced (the commit: replicas refuse a token older than
  *   one they have seen, ORDO_ERR_FENCED, and nothing changes), write the
