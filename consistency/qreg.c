@@ -94,6 +94,14 @@ static void op_free_if_over(struct ordo_qreg_op *op)
         op_free(op);
 }
 
+int ordo__qreg_open_ops(const struct ordo_qreg *reg)
+{
+    int open = 0;
+    for (const struct ordo_qreg_op *op = reg->ops; op; op = op->next)
+        open += !op->done;
+    return open;
+}
+
 void ordo__qreg_ops_free(struct ordo_qreg *reg)
 {
     while (reg->ops)

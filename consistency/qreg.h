@@ -113,5 +113,8 @@ void ordo__qreg_replica_free(struct ordo_qreg *reg);
 /* qreg.c: free reg's operations still in flight (ordo_finalize: the
  * transport is closed, no answer or callback can reach them any more). */
 void ordo__qreg_ops_free(struct ordo_qreg *reg);
+/* Operations of reg not finished yet (done ones may still await answers
+ * from replicas beyond their quorum: reg->inflight counts those too). */
+int ordo__qreg_open_ops(const struct ordo_qreg *reg);
 
 #endif

@@ -125,9 +125,9 @@ ordo_status_t ordo_qreg_create(size_t nkeys, size_t value_size, int replicas, in
     return ORDO_OK;
 }
 
-static int none_inflight(void *arg)
+static int none_open(void *arg)
 {
-    return ((struct ordo_qreg *)arg)->inflight == 0;
+    return ordo__qreg_open_ops(arg) == 0;
 }
 
 static void unlink_reg(struct ordo_qreg *reg)
@@ -149,8 +149,13 @@ ordo_status_t ordo_qreg_destroy(ordo_qreg_t *reg)
     ORDO__LOCK();
     int status = ordo__qreg_valid(reg) && !ordo__in_handler ? ORDO_OK : ORDO_ERR_INVALID;
     if (status == ORDO_OK) {
-        /* This rank's operations end first (they may still be answered). */
-        status = ordo__wait_until(none_inflight, reg, 0);
+        /* This rank's operations end first.  One that has ended for the
+         * application but still awaits answers from replicas beyond its
+         * quorum is not waited for (a replica cut off until the end, or a
+         * lost answer, would hold this call for ORDO_TIMEOUT_MS): the
+         * register stays, its replica serving, until those have come or
+         * timed out (below, and qreg_fini). */
+        status = ordo__wait_until(none_open, reg, 0);
         /* Every rank has stopped using it before its replicas go. */
         int bs = ordo__coll_barrier();
         if (status == ORDO_OK)
