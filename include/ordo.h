@@ -634,8 +634,10 @@ ORDO_API ordo_status_t ordo_qreg_replicas(const ordo_qreg_t *reg, uint64_t key, 
 
 /**
  * Destroy a register set (collective over the live members): waits for
- * this rank's operations on it, then frees its replicas' storage.  The
- * handle is invalid afterwards (ORDO_ERR_INVALID).
+ * this rank's operations on it that have not finished, then frees its
+ * replicas' storage (once answers still due to finished operations, from
+ * replicas beyond their quorum, have come or timed out; at ordo_finalize
+ * at the latest).  The handle is invalid afterwards (ORDO_ERR_INVALID).
  */
 ORDO_API ordo_status_t ordo_qreg_destroy(ordo_qreg_t *reg);
 
