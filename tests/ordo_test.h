@@ -12,6 +12,14 @@
 /* Exit status for "skipped" under automake's test driver. */
 #define ORDO_TEST_SKIP 77
 
+/* CLOCK_MONOTONIC in seconds (one clock for every rank of one host). */
+static inline double ordo_test_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 /*
  * Register suites and run them.  Only the rank given as "quiet == 0" prints
  * the per-test lines; every rank prints its own failures.  Returns the

@@ -8,7 +8,6 @@
 
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 static int me, n;
 
@@ -46,13 +45,6 @@ static void test_create_rules(void)
     CU_ASSERT_EQUAL(ordo_qreg_destroy(r), ORDO_OK);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Every rank writes its own key, then reads every key: the last value. */
 static void test_values(void)
 {
@@ -74,14 +66,14 @@ static void test_values(void)
      * on one host).  Once they land, the answers agree: within 2 s here. */
     int reads = 0;
     for (int k = 0; k < n; k++) {
-        double until = now_s() + 2.0;
+        double until = ordo_test_now_s() + 2.0;
         do {
             fl = 0;
             CU_ASSERT_EQUAL(ordo_qreg_read(r, (uint64_t)k, &got, &fl), ORDO_OK);
             CU_ASSERT_EQUAL(got, value_of(k, 20));
             CU_ASSERT_FALSE(fl & ORDO_QREG_STALE);
             reads++;
-        } while (!(fl & ORDO_QREG_AGREED) && now_s() < until);
+        } while (!(fl & ORDO_QREG_AGREED) && ordo_test_now_s() < until);
         CU_ASSERT(fl & ORDO_QREG_AGREED); /* quiet: all answers agree */
     }
     int rep[5];
