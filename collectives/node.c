@@ -435,9 +435,10 @@ int ordo__node_waited(const ordo__sop_t *s)
 {
     if (!ordo__node.h || !ordo__node.steps.count || head_step() != s)
         return -1;
+    int receiver =
+        (s->idx == ORDO__NODE_BCAST || s->idx == ORDO__NODE_BCAST_CMA) && ordo__node.pos != s->peer;
     for (int p = 0; p < ordo__node.n; p++) {
-        int bcast = s->idx == ORDO__NODE_BCAST || s->idx == ORDO__NODE_BCAST_CMA;
-        if (p == ordo__node.pos || (bcast && ordo__node.pos != s->peer && p != s->peer))
+        if (p == ordo__node.pos || (receiver && p != s->peer))
             continue; /* a bcast's receiver waits for the root only */
         if (__atomic_load_n(&slot_hdr(p)->seq, __ATOMIC_RELAXED) != s->req->seq)
             return p;

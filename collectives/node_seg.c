@@ -219,7 +219,7 @@ ordo_status_t ordo_coll_shm_info(ordo_coll_shm_t *info)
  * until the slowest rank has copied each chunk out (measured, 4 ranks on 2
  * cores: 2 MiB 540-750 us against 670-3330, 4 MiB 1150-1500 us against
  * 1500-6490; at 1 MiB the same). */
-static int bcast_cma(size_t len)
+static int single_copy(size_t len)
 {
     return ordo__node.cma && len > 2 * ordo__node.chunk;
 }
@@ -231,7 +231,7 @@ double ordo__node_cost(const ordo__coll_cost_t *m, int n, size_t bytes, unsigned
     double x = (double)bytes,
            chunks = bytes ? (double)((bytes + ordo__node.chunk - 1) / ordo__node.chunk) : 1;
     double phase = 2 * ordo__node.line_us;
-    if (kind == ORDO__NODE_BCAST && bcast_cma(bytes)) /* published, read, every rank arrived */
+    if (kind == ORDO__NODE_BCAST && single_copy(bytes)) /* published, read, every rank arrived */
         return 2 * phase + ordo__node.cma_us + x * ordo__node.cma_byte * m->share;
     if (kind == ORDO__NODE_BCAST) /* the root's copy in, then everyone's out */
         return chunks * phase + 2 * x * m->delta;
@@ -250,7 +250,7 @@ int ordo__node_build(struct ordo_coll_req *r, const ordo__coll_args_t *a, unsign
     }
     void *dst = a->out; /* reduce: NULL but at the root */
     const void *src = kind == ORDO__NODE_BCAST ? a->out : a->in;
-    if (kind == ORDO__NODE_BCAST && bcast_cma(a->len))
+    if (kind == ORDO__NODE_BCAST && single_copy(a->len))
         kind = ORDO__NODE_BCAST_CMA;
     ordo__sched_node(r, kind, a->root, dst, src, a->len);
     return ORDO_OK;

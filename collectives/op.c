@@ -145,7 +145,7 @@ static const struct {
 
 static int built_in(ordo_op_t op, ordo_dtype_t t)
 {
-    return op >= ORDO_OP_SUM && op <= ORDO_OP_BOR && (unsigned)t < 5;
+    return op >= ORDO_OP_SUM && op <= ORDO_OP_BOR && (unsigned)t < sizeof(loops) / sizeof(loops[0]);
 }
 
 void ordo__coll_op_apply(ordo_op_t op, ordo_dtype_t t, void *dst, const void *src, size_t count)
