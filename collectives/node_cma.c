@@ -31,7 +31,10 @@
 #define PROBE_BYTES (256 * 1024)
 
 static unsigned char *probe_buf; /* what a neighbour reads at start-up: a word, then all */
-int ordo__node_cma_read(int p, void *dst, uint64_t addr, size_t len)
+
+/* Read len bytes at addr of place p into dst: 0, or the errno of the
+ * failed call (*left: the bytes not read). */
+static int read_at(int p, void *dst, uint64_t addr, size_t len, size_t *left)
 {
     pid_t pid = (pid_t)slot_hdr(p)->pid;
     for (size_t done = 0; done < len;) {
@@ -42,18 +45,29 @@ int ordo__node_cma_read(int p, void *dst, uint64_t addr, size_t len)
             int e = got < 0 ? errno : EFAULT;
             if (e == EINTR)
                 continue;
-            ordo_log_error("collectives: reading %zu bytes of rank %d (pid %ld) with "
-                           "process_vm_readv: %s",
-                           len - done, p, (long)pid, strerror(e));
-            return e == ESRCH ? ORDO_ERR_PEER_FAILED : ORDO_ERR_TRANSPORT;
+            *left = len - done;
+            return e;
         }
         done += (size_t)got;
     }
-    return ORDO_OK;
+    return 0;
+}
+
+int ordo__node_cma_read(int p, void *dst, uint64_t addr, size_t len)
+{
+    size_t left = 0;
+    int e = read_at(p, dst, addr, len, &left);
+    if (!e)
+        return ORDO_OK;
+    ordo_log_error("collectives: reading %zu bytes of rank %d (pid %ld) with process_vm_readv: %s",
+                   left, p, (long)slot_hdr(p)->pid, strerror(e));
+    return e == ESRCH ? ORDO_ERR_PEER_FAILED : ORDO_ERR_TRANSPORT;
 }
 
 /* This rank's reads of its neighbour's probe buffer: the cost of 8 bytes
- * and of each byte beyond (us, the fastest of several), or -1. */
+ * and of each byte beyond (us, the fastest of several), or -1.  A read the
+ * system refuses is what the probe is for: said once, by the caller, not
+ * as an error. */
 static int probe(double out[2])
 {
     int p = (ordo__node.pos + 1) % ordo__node.n;
@@ -62,10 +76,15 @@ static int probe(double out[2])
     out[0] = out[1] = -1;
     for (int i = 0; big && i < PROBE_READS; i++) {
         int small = i < PROBE_READS / 2;
+        size_t left = 0;
         uint64_t t0 = ordo__now_ns();
-        if (ordo__node_cma_read(p, small ? (void *)&got : big, slot_hdr(p)->addr,
-                                small ? sizeof(got) : PROBE_BYTES) != ORDO_OK)
+        int e = read_at(p, small ? (void *)&got : big, slot_hdr(p)->addr,
+                        small ? sizeof(got) : PROBE_BYTES, &left);
+        if (e) {
+            ordo_log_debug("collectives: probe read of rank %d with process_vm_readv: %s", p,
+                           strerror(e));
             break;
+        }
         double us = (double)(ordo__now_ns() - t0) / 1e3;
         if (!small)
             memcpy(&got, big, sizeof(got));
@@ -114,7 +133,8 @@ int ordo__node_cma_init(void)
         ordo__node.cma_byte = ok ? all[1] : 0;
         if (!ok && ordo__coll_cfg.shm_cma)
             ordo_log_info("collectives: single copy (process_vm_readv) is not possible between "
-                          "every pair of ranks here; the cma bcast is off");
+                          "every pair of ranks here (ORDO_LOG=debug says why): every shm bcast "
+                          "goes through the segment");
     }
     free(all);
     free(probe_buf);
