@@ -181,6 +181,7 @@ const ordo__coll_alg_t ordo__coll_bcast_algs[] = {
     {"linear", "the root sends the payload to each rank in one round", build_linear, cost_linear},
     {"shm",
      "through the node's shared segment, a chunk at a time: the root copies in, every rank copies "
-     "out; above two chunks every rank reads the root's buffer (process_vm_readv) (one host)",
+     "out; or every rank reads the root's buffer straight into its own: a get of ordo_mem_alloc "
+     "memory, else above two chunks process_vm_readv (one host)",
      build_shm, cost_shm},
 };

@@ -21,6 +21,7 @@ typedef struct ordo__coll_config {
     int alg[ORDO_COLL_FAMILIES]; /* ORDO_COLL_<FAMILY>: 0 auto, else algorithm index + 1 */
     uint64_t shm_chunk;          /* ORDO_COLL_SHM_CHUNK: bytes per rank of the node segment */
     int shm_cma;                 /* ORDO_COLL_SHM_CMA: the cma bcast may run */
+    uint64_t shm_get_min;        /* ORDO_COLL_SHM_GET_MIN: a get bcast from this size */
 } ordo__coll_config_t;
 extern ordo__coll_config_t ordo__coll_cfg;
 

@@ -112,6 +112,12 @@ static const ordo__cfg_entry_t coll_cfg_table[] = {
      "only if every rank can (a ptrace policy or a seccomp filter may forbid it).  n: through "
      "the segment at every size.",
      offsetof(ordo__coll_config_t, shm_cma), NULL, 0, 0, NULL},
+    {"ORDO_COLL_SHM_GET_MIN", ORDO__CFG_SIZE, "16K",
+     "The shm bcast from a root whose buffer is ordo_mem_alloc memory (which a peer on the "
+     "node maps) goes by single copy from this size on: each rank gets the payload with the "
+     "transport's RMA get, straight from the root's buffer into its own, instead of through "
+     "the segment a chunk at a time.  The root decides alone, from its own buffer.",
+     offsetof(ordo__coll_config_t, shm_get_min), NULL, 0, 1ull << 40, NULL},
 };
 
 /* Each ORDO_COLL_<FAMILY>'s choices are "auto" and the family's algorithms,

@@ -13,10 +13,12 @@
  *              res[q % 2], publishes q (pub[q % 2]), arrives and goes on;
  *              every other rank waits for the publication, copies the
  *              chunk out and arrives
- *   cma bcast  the whole payload in phase q: the root publishes its
- *              buffer's address (its slot) and arrives; every other rank
- *              reads the buffer with process_vm_readv (node_cma.c) and
- *              arrives; the root returns once all have
+ *   direct     the whole payload in phase q, the root's choice from its
+ *   bcast      buffer (node_direct.c): the root publishes where its buffer
+ *              is (its slot) and arrives; every other rank reads the
+ *              buffer from there (a get of ordo_mem_alloc memory, or
+ *              process_vm_readv) and arrives; the root returns once all
+ *              have
  *   reduce,    small (n * chunk <= SERIAL_MAX): each rank copies its chunk
  *   allreduce  into its slot and arrives; the last to arrive reduces the
  *              slots in place order into res[q % 2] and publishes q; every
@@ -81,6 +83,7 @@ static int check_broken(ordo__sop_t *s)
             return ordo__node_wait_on(&ordo__node.h->epoch.v, ordo__node.join_epoch);
         ordo__node.joined = 0;
         ordo__node.q = 0;
+        ordo__node.direct_n = 0;
         ordo__node.cq = 1;
         ordo__node.st = 0;
         ordo__node.off = 0;
@@ -91,6 +94,7 @@ static int check_broken(ordo__sop_t *s)
         return ORDO_OK;
     if ((int32_t)(s->req->seq - (uint32_t)(b >> 8)) <= 0)
         return -(int)(b & 0xff); /* this collective failed: on every rank */
+    ordo__node_direct_end();     /* the step runs again from the start */
     ordo__node.joined = 1;
     ordo__node.join_epoch = atomic_load_explicit(&ordo__node.h->epoch.v, memory_order_acquire);
     if (atomic_fetch_add_explicit(&ordo__node.h->reset.v, 1, memory_order_acq_rel) ==
@@ -99,6 +103,7 @@ static int check_broken(ordo__sop_t *s)
         atomic_store_explicit(&ordo__node.h->pub[0].q, 0, memory_order_relaxed);
         atomic_store_explicit(&ordo__node.h->pub[1].q, 0, memory_order_relaxed);
         atomic_store_explicit(&ordo__node.h->broken.v, 0, memory_order_relaxed);
+        atomic_store_explicit(&ordo__node.h->reads.v, 0, memory_order_relaxed);
         atomic_store(&ordo__node.h->epoch.v, ordo__node.join_epoch + 1);
         ordo__node_wake(&ordo__node.h->epoch.v);
     }
@@ -111,14 +116,14 @@ static uint64_t arrived(void)
 }
 
 /* Wait for every rank's arrival at phase q (ST_WAIT), or ORDO_OK. */
-static int all_arrived(uint64_t q)
+int ordo__node_all_arrived(uint64_t q)
 {
     uint64_t a = arrived();
     return a < q * (uint64_t)ordo__node.n ? ordo__node_wait_on(&ordo__node.h->arrive.v, a)
                                           : ORDO_OK;
 }
 
-static uint64_t arrive(void)
+uint64_t ordo__node_arrive(void)
 {
     uint64_t prev = atomic_fetch_add(&ordo__node.h->arrive.v, 1);
     if ((prev + 1) % (uint64_t)ordo__node.n == 0) /* a phase complete: its sleepers go on */
@@ -126,19 +131,21 @@ static uint64_t arrive(void)
     return prev;
 }
 
-static void publish(uint64_t q, const struct ordo_coll_req *r, uint64_t len, int status)
+void ordo__node_publish(uint64_t q, const struct ordo_coll_req *r, uint64_t len, int status,
+                        unsigned mode)
 {
     pub_t *p = &ordo__node.h->pub[q % 2];
     p->status = status;
     p->family = (uint32_t)r->family;
     p->seq = r->seq;
     p->len = len;
+    p->mode = mode;
     atomic_store(&p->q, q);
     ordo__node_wake(&p->q);
 }
 
 /* 1 if phase q's result is out; else the step waits on its word. */
-static int published(uint64_t q)
+int ordo__node_published(uint64_t q)
 {
     uint64_t v = atomic_load_explicit(&ordo__node.h->pub[q % 2].q, memory_order_acquire);
     if (v == q)
@@ -154,7 +161,7 @@ static void say_mismatch(const struct ordo_coll_req *r, const char *what)
 }
 
 /* A non-root rank's check of a publication. */
-static int pub_matches(uint64_t q, const struct ordo_coll_req *r, uint64_t len)
+int ordo__node_pub_matches(uint64_t q, const struct ordo_coll_req *r, uint64_t len)
 {
     const pub_t *p = &ordo__node.h->pub[q % 2];
     if (p->status != ORDO_OK)
@@ -188,7 +195,7 @@ static int slots_match(const struct ordo_coll_req *r)
 
 /* This rank's slot: the call's arguments, and a chunk of its data but bytes
  * [skip_lo, skip_hi), which only this rank reads (from its own buffer). */
-static void fill_slot(const ordo__sop_t *s, size_t clen, size_t skip_lo, size_t skip_hi)
+void ordo__node_fill_slot(const ordo__sop_t *s, size_t clen, size_t skip_lo, size_t skip_hi)
 {
     slot_hdr_t *h = slot_hdr(ordo__node.pos);
     const unsigned char *src = (const unsigned char *)s->src + ordo__node.off;
@@ -234,61 +241,47 @@ static void reduce_slots(const struct ordo_coll_req *r, const ordo__sop_t *s, un
     }
 }
 
-static int bcast_chunk(ordo__sop_t *s, size_t clen)
+/* The bcast: the root chooses at the start of the payload how it goes
+ * (node_direct.c), then, through the segment, waits for phase q - 1,
+ * copies a chunk into res[q % 2], publishes and goes on; every other rank
+ * follows the publication.  *clen: the bytes this phase moved. */
+static int bcast_step(ordo__sop_t *s, size_t *clen)
 {
     uint64_t q = ordo__node.cq;
     unsigned char *buf = s->dst;
     if (ordo__node.pos == s->peer) {
-        if (all_arrived(q - 1) == ST_WAIT)
-            return ST_WAIT;
-        if (clen)
-            memcpy(res_buf(q), buf + ordo__node.off, clen);
-        fill_slot(s, 0, 0, 0); /* what it called, for a reduction's last rank in a wrong program */
-        publish(q, s->req, s->len, ORDO_OK);
-        arrive();
+        if (ordo__node.st == 0) {
+            if (ordo__node_all_arrived(q - 1) == ST_WAIT)
+                return ST_WAIT;
+            ordo__node.mode = ordo__node.off ? BCAST_SEG : ordo__node_direct_mode(s);
+        }
+        if (ordo__node.mode != BCAST_SEG) {
+            *clen = s->len;
+            return ordo__node_direct_step(s, ordo__node.mode);
+        }
+        if (*clen)
+            memcpy(res_buf(q), buf + ordo__node.off, *clen);
+        ordo__node_fill_slot(s, 0, 0, 0); /* for a reduction's last rank in a wrong program */
+        ordo__node_publish(q, s->req, s->len, ORDO_OK, BCAST_SEG);
+        ordo__node_arrive();
         /* Done: the others copy out before they arrive at q, and nothing
          * writes res[q % 2] again before all have (as Open MPI's eager root
          * returns once it has sent).  A receiver that finds a mismatch fails
          * there; the root learns of it at its next shm collective (a reset). */
         return ORDO_OK;
     }
-    if (!published(q))
+    if (ordo__node.st == 0 && !ordo__node_published(q))
         return ST_WAIT;
-    fill_slot(s, 0, 0, 0);
-    int status = pub_matches(q, s->req, s->len);
-    if (status == ORDO_OK && clen)
-        memcpy(buf + ordo__node.off, res_buf(q), clen);
-    arrive();
-    return status;
-}
-
-/* The cma bcast, the whole payload in one phase: the root publishes where
- * its buffer is, every other rank reads it from there (process_vm_readv)
- * and arrives; the root returns once all have arrived (its buffer is read
- * until then).  A receiver whose read fails fails (a mismatch or a dead
- * root the same way as the shm bcast's); it arrives all the same. */
-static int bcast_cma(ordo__sop_t *s)
-{
-    uint64_t q = ordo__node.cq;
-    if (ordo__node.pos == s->peer) {
-        if (ordo__node.st == 0) {
-            if (all_arrived(q - 1) == ST_WAIT)
-                return ST_WAIT;
-            fill_slot(s, 0, 0, 0);
-            slot_hdr(ordo__node.pos)->addr = (uint64_t)(uintptr_t)s->dst;
-            publish(q, s->req, s->len, ORDO_OK);
-            arrive();
-            ordo__node.st = 1;
-        }
-        return all_arrived(q);
+    unsigned mode = ordo__node.h->pub[q % 2].mode;
+    if (mode != BCAST_SEG) {
+        *clen = s->len;
+        return ordo__node_direct_step(s, mode);
     }
-    if (!published(q))
-        return ST_WAIT;
-    fill_slot(s, 0, 0, 0);
-    int status = pub_matches(q, s->req, s->len);
-    if (status == ORDO_OK && s->len)
-        status = ordo__node_cma_read(s->peer, s->dst, slot_hdr(s->peer)->addr, s->len);
-    arrive();
+    ordo__node_fill_slot(s, 0, 0, 0);
+    int status = ordo__node_pub_matches(q, s->req, s->len);
+    if (status == ORDO_OK && *clen)
+        memcpy(buf + ordo__node.off, res_buf(q), *clen);
+    ordo__node_arrive();
     return status;
 }
 
@@ -304,18 +297,19 @@ static int serial_chunk(ordo__sop_t *s, size_t clen)
     uint64_t q = ordo__node.cq, n = (uint64_t)ordo__node.n;
     const struct ordo_coll_req *r = s->req;
     if (ordo__node.st == 0) {
-        fill_slot(s, clen, 0, 0);
+        ordo__node_fill_slot(s, clen, 0, 0);
         ordo__node.st = 1;
-        if (arrive() == q * n - 1) { /* the last: every slot is in */
+        if (ordo__node_arrive() == q * n - 1) { /* the last: every slot is in */
             int status = slots_match(r);
             if (status == ORDO_OK)
                 reduce_slots(r, NULL, res_buf(q), 0, clen / ordo_dtype_size(r->dtype));
-            publish(q, r, s->len, status);
+            ordo__node_publish(q, r, s->len, status, BCAST_SEG);
         }
     }
-    if (!published(q))
+    if (!ordo__node_published(q))
         return ST_WAIT;
-    int status = pub_matches(q, r, s->len); /* a bcast's, if the ranks called different ones */
+    int status =
+        ordo__node_pub_matches(q, r, s->len); /* a bcast's, if the ranks called different ones */
     if (status == ORDO_OK)
         copy_out(s, q, clen);
     return status;
@@ -331,21 +325,21 @@ static int sliced_chunk(ordo__sop_t *s, size_t clen)
     size_t lo = ordo__coll_chunk_lo(count, ordo__node.n, ordo__node.pos),
            hi = ordo__coll_chunk_lo(count, ordo__node.n, ordo__node.pos + 1);
     if (ordo__node.st == 0) {
-        fill_slot(s, clen, lo * esize, hi * esize);
-        arrive();
+        ordo__node_fill_slot(s, clen, lo * esize, hi * esize);
+        ordo__node_arrive();
         ordo__node.st = 1;
     }
     if (ordo__node.st == 1) {
-        if (all_arrived(q) == ST_WAIT)
+        if (ordo__node_all_arrived(q) == ST_WAIT)
             return ST_WAIT;
         int status = slots_match(r);
         if (status != ORDO_OK)
             return status; /* every rank finds it: the same slots */
         reduce_slots(r, s, res_buf(q + 1), lo, hi);
-        arrive();
+        ordo__node_arrive();
         ordo__node.st = 2;
     }
-    if (all_arrived(q + 1) == ST_WAIT)
+    if (ordo__node_all_arrived(q + 1) == ST_WAIT)
         return ST_WAIT;
     copy_out(s, q + 1, clen);
     return ORDO_OK;
@@ -361,11 +355,8 @@ static int run_step(ordo__sop_t *s)
         size_t clen =
             s->len - ordo__node.off < ordo__node.chunk ? s->len - ordo__node.off : ordo__node.chunk;
         int phases = 1;
-        if (s->idx == ORDO__NODE_BCAST_CMA) {
-            status = bcast_cma(s);
-            clen = s->len;
-        } else if (s->idx == ORDO__NODE_BCAST) {
-            status = bcast_chunk(s, clen);
+        if (s->idx == ORDO__NODE_BCAST) {
+            status = bcast_step(s, &clen);
         } else if (serial_bytes(ordo__node.n, s->len)) {
             status = serial_chunk(s, clen);
         } else {
@@ -410,6 +401,7 @@ static ordo__sop_t *head_step(void)
 
 static void pop(void)
 {
+    ordo__node_direct_end();
     ordo__fifo_pop(&ordo__node.steps, NULL);
     ordo__node.cq = ordo__node.q + 1;
     ordo__node.st = 0;
@@ -435,8 +427,7 @@ int ordo__node_waited(const ordo__sop_t *s)
 {
     if (!ordo__node.h || !ordo__node.steps.count || head_step() != s)
         return -1;
-    int receiver =
-        (s->idx == ORDO__NODE_BCAST || s->idx == ORDO__NODE_BCAST_CMA) && ordo__node.pos != s->peer;
+    int receiver = s->idx == ORDO__NODE_BCAST && ordo__node.pos != s->peer;
     for (int p = 0; p < ordo__node.n; p++) {
         if (p == ordo__node.pos || (receiver && p != s->peer))
             continue; /* a bcast's receiver waits for the root only */
@@ -462,6 +453,7 @@ void ordo__node_cancel(const struct ordo_coll_req *r)
      * that will not come, or have come without the rest. */
     mark_broken(r->seq, r->status != ORDO_OK ? r->status : ORDO_ERR_INTERNAL);
     if (head_left) {
+        ordo__node_direct_end();
         ordo__node.cq = ordo__node.q + 1;
         ordo__node.st = 0;
         ordo__node.off = 0;

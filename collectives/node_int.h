@@ -9,6 +9,7 @@
 
 #include "collectives/node.h"
 #include "runtime/fifo.h"
+#include "runtime/tl.h"
 
 #include <stdatomic.h>
 #include <stddef.h>
@@ -28,9 +29,17 @@ typedef struct pub {
     int32_t status;     /* ORDO_OK, or ORDO_ERR_INVALID: arguments differ */
     uint32_t family;
     uint64_t len;
-    uint32_t seq; /* the collective's number */
-    unsigned char pad[LINE - 28];
+    uint32_t seq;  /* the collective's number */
+    uint32_t mode; /* a bcast's: BCAST_SEG, BCAST_CMA or BCAST_GET (the root's choice) */
+    unsigned char pad[LINE - 32];
 } pub_t;
+
+/* How a bcast's payload goes (the root chooses, for each call, from its
+ * own buffer; the others follow its publication): a chunk at a time
+ * through the segment, or all of it in one phase by single copy, with
+ * process_vm_readv or with the transport's get of memory from
+ * ordo_mem_alloc (node_direct.c). */
+enum { BCAST_SEG, BCAST_CMA, BCAST_GET };
 
 typedef struct seg_hdr {
     uint64_t magic, size, chunk;
@@ -41,6 +50,7 @@ typedef struct seg_hdr {
     line_t reset;    /* arrivals at resets, all epochs */
     line_t epoch;    /* resets done */
     line_t sleepers; /* ranks asleep on arrive or a publication (futex) */
+    line_t reads;    /* the receivers' copies of direct bcasts, this epoch (node_direct.c) */
     pub_t pub[2];
     line_t ping[2]; /* start-up: the line hand-off probe */
 } seg_hdr_t;
@@ -49,9 +59,10 @@ typedef struct slot_hdr {
     uint64_t len;
     uint32_t family, seq;
     int32_t dtype, op;
-    uint64_t addr; /* the cma bcast root's buffer (at start-up: the probe word) */
-    int32_t pid;   /* the rank's process, for process_vm_readv */
-    unsigned char pad[LINE - 36];
+    uint64_t addr;     /* a direct bcast root's buffer (at start-up: the probe word) */
+    int32_t pid;       /* the rank's process, for process_vm_readv */
+    uint32_t rkey_len; /* BCAST_GET: the remote key's bytes, at the start of the slot's data */
+    unsigned char pad[LINE - 40];
 } slot_hdr_t;
 
 typedef struct ordo__node_state {
@@ -60,7 +71,7 @@ typedef struct ordo__node_state {
     seg_hdr_t *h;
     int n, pos;
     double line_us;
-    int cma;         /* single copy works between every pair of ranks (node_cma.c) */
+    int cma;         /* single copy works between every pair of ranks (node_direct.c) */
     double cma_us;   /* a process_vm_readv of 8 bytes (rank 0's) */
     double cma_byte; /* and of each further byte (us) */
     uint64_t q;      /* the last phase this rank entered */
@@ -74,6 +85,13 @@ typedef struct ordo__node_state {
     size_t off;
     _Atomic uint64_t *wait_word;
     uint32_t wait_val;
+    /* A direct bcast of the head step (node_direct.c): how it goes, the
+     * root's registration of its buffer, a receiver's get in flight. */
+    unsigned mode;
+    uint64_t direct_n; /* direct bcasts this rank ended, this epoch */
+    ordo__tl_mem_t *get_mem;
+    ordo__tl_send_req_t get_req;
+    int get_busy, get_status;
 } ordo__node_state_t;
 
 extern ordo__node_state_t ordo__node;
@@ -101,13 +119,43 @@ static inline int serial_bytes(int n, size_t len)
     return (size_t)n * c <= SERIAL_MAX;
 }
 
-/* node_cma.c: the start-up probe (collective: every rank or none), and a
- * read of len bytes at addr in place p's memory (ORDO_OK, or the error,
- * said). */
-int ordo__node_cma_init(void);
-int ordo__node_cma_read(int p, void *dst, uint64_t addr, size_t len);
+/* A bcast of len bytes may go by process_vm_readv: more than two chunks,
+ * where the segment's two result buffers would hold the root back until the
+ * slowest rank has copied each chunk out (measured, 4 ranks on 2 cores:
+ * 2 MiB 540-750 us against 670-3330, 4 MiB 1150-1500 us against 1500-6490;
+ * at 1 MiB the same). */
+static inline int single_copy(size_t len)
+{
+    return ordo__node.cma && len > 2 * ordo__node.chunk;
+}
 
 #define ST_WAIT 1 /* a step's answer: not yet (ORDO_OK: done; else its failure) */
+
+/* node.c: the steps' shared moves.  Every rank's arrivals at phase q are
+ * in (ORDO_OK, or ST_WAIT waiting on the counter); arrive at the current
+ * phase (the count before); publish phase q's result; phase q is published
+ * (else ST_WAIT on its word); a non-root rank's check of a publication;
+ * this rank's slot: the call's arguments, and a chunk of its data but bytes
+ * [skip_lo, skip_hi). */
+int ordo__node_all_arrived(uint64_t q);
+uint64_t ordo__node_arrive(void);
+void ordo__node_publish(uint64_t q, const struct ordo_coll_req *r, uint64_t len, int status,
+                        unsigned mode);
+int ordo__node_published(uint64_t q);
+int ordo__node_pub_matches(uint64_t q, const struct ordo_coll_req *r, uint64_t len);
+void ordo__node_fill_slot(const ordo__sop_t *s, size_t clen, size_t skip_lo, size_t skip_hi);
+
+/* node_direct.c: the start-up probe of process_vm_readv (collective: every
+ * rank or none).  The bcast in one phase: the root's choice for the call of
+ * step s (BCAST_SEG, or a direct mode with its slot filled in: a mode
+ * other than BCAST_SEG only at the start of a payload), and either side's
+ * step in that mode (ORDO_OK, ST_WAIT or the failure, said).  direct_end
+ * lets go of what a step that ended or was cancelled holds: a receiver's
+ * get still running is waited for (it writes into the caller's buffer). */
+int ordo__node_cma_init(void);
+unsigned ordo__node_direct_mode(const ordo__sop_t *s);
+int ordo__node_direct_step(ordo__sop_t *s, unsigned mode);
+void ordo__node_direct_end(void);
 
 /* node_seg.c: wake the ranks asleep on word (after changing it); the head
  * step goes on waiting on word, which held v (returns ST_WAIT). */

@@ -214,16 +214,6 @@ ordo_status_t ordo_coll_shm_info(ordo_coll_shm_t *info)
     return ORDO_OK;
 }
 
-/* A bcast of len bytes goes by single copy (node_cma.c): more than two
- * chunks, where the segment's two result buffers would hold the root back
- * until the slowest rank has copied each chunk out (measured, 4 ranks on 2
- * cores: 2 MiB 540-750 us against 670-3330, 4 MiB 1150-1500 us against
- * 1500-6490; at 1 MiB the same). */
-static int single_copy(size_t len)
-{
-    return ordo__node.cma && len > 2 * ordo__node.chunk;
-}
-
 double ordo__node_cost(const ordo__coll_cost_t *m, int n, size_t bytes, unsigned kind)
 {
     if (!ordo__node_usable(n))
@@ -250,8 +240,6 @@ int ordo__node_build(struct ordo_coll_req *r, const ordo__coll_args_t *a, unsign
     }
     void *dst = a->out; /* reduce: NULL but at the root */
     const void *src = kind == ORDO__NODE_BCAST ? a->out : a->in;
-    if (kind == ORDO__NODE_BCAST && single_copy(a->len))
-        kind = ORDO__NODE_BCAST_CMA;
     ordo__sched_node(r, kind, a->root, dst, src, a->len);
     return ORDO_OK;
 }

@@ -3,9 +3,10 @@
 # ORDO_ERR_PEER_FAILED (never a timeout), acknowledge, then run every
 # algorithm of every family over themselves and finalize.  The allreduce the
 # rank dies in: ring (messages), then shm (the node segment); then a shm
-# barrier the rank never comes to.
+# barrier the rank never comes to, and a shm bcast from ordo_mem_alloc
+# memory that the receivers get from the root's (the root waits for them).
 set -u
-for alg in ring shm barrier; do
+for alg in ring shm barrier bcast; do
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 ORDO_FD_PERIOD_MS=100 ORDO_FD_TIMEOUT_MS=1000 ORDO_TIMEOUT_MS=60000

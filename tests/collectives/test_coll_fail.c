@@ -4,7 +4,10 @@
  * Rank 2 starts a 4 MiB ring allreduce (non-blocking; argv[1] names another
  * algorithm, e.g. shm), lets it progress a little, and SIGKILLs itself; the other ranks are in the
  * same allreduce (blocking).  With argv[1] "barrier", rank 2 dies before it
- * comes to a barrier the others wait in (its shm algorithm).  Each survivor must get
+ * comes to a barrier the others wait in (its shm algorithm); with "bcast",
+ * before a shm bcast of 4 MiB from rank 0's ordo_mem_alloc memory, which the
+ * receivers get straight from it while rank 0 waits for every one (rank 0
+ * must fail; a receiver that had its copy may end well).  Each survivor must get
  * ORDO_ERR_PEER_FAILED (not a timeout: ORDO_TIMEOUT_MS is far longer), then ORDO_ERR_PEER_FAILED
  * again from any collective until it acknowledges the failure.  After ordo_failure_ack, every
  * algorithm of every family runs over the 3 live ranks (places 0, 1, 2 are ranks 0, 1, 3: a view
@@ -88,10 +91,41 @@ static int check_family(ordo_coll_family_t f, int me, int size)
     return 0;
 }
 
+static int after_failure(int me, int size);
+
+/* The shm bcast rank 2 never comes to: rank 0 (the root) fails; 1 and 3
+ * fail, or end well with the payload. */
+static int survive_bcast(int me, int size)
+{
+    unsigned char *buf;
+    if (ordo_mem_alloc(BIG, (void **)&buf) != ORDO_OK)
+        FAIL("ordo_mem_alloc");
+    for (size_t i = 0; i < BIG; i++)
+        buf[i] = me == 0 ? (unsigned char)(i * 7 + 1) : 0;
+    if (ordo_coll_force(ORDO_COLL_BCAST, "shm") != ORDO_OK)
+        FAIL("no bcast algorithm shm");
+    double t0 = fd_test_now();
+    int st = ordo_bcast(buf, BIG, 0);
+    ordo_coll_force(ORDO_COLL_BCAST, NULL);
+    double took = fd_test_now() - t0;
+    if (st != ORDO_ERR_PEER_FAILED && (me == 0 || st != ORDO_OK))
+        FAIL("the shm bcast the victim never came to returned %s on rank %d after %.1f s",
+             ordo_strerror(st), me, took);
+    for (size_t i = 0; st == ORDO_OK && i < BIG; i++)
+        if (buf[i] != (unsigned char)(i * 7 + 1))
+            FAIL("the shm bcast ended well with byte %zu wrong", i);
+    ordo_mem_free(buf);
+    printf("survivor %d: the shm bcast from ordo_mem_alloc memory returned %s after %.2f s\n", me,
+           ordo_strerror(st), took);
+    return after_failure(me, size);
+}
+
 static int survivor(int me, int size, double *big_in, double *big_out)
 {
     double t0 = fd_test_now();
     int barrier = !strcmp(kill_alg, "barrier"), st;
+    if (!strcmp(kill_alg, "bcast"))
+        return survive_bcast(me, size);
     if (barrier) {
         if (ordo_coll_force(ORDO_COLL_BARRIER, "shm") != ORDO_OK)
             FAIL("no barrier algorithm shm");
@@ -106,7 +140,16 @@ static int survivor(int me, int size, double *big_in, double *big_out)
     if (st != ORDO_ERR_PEER_FAILED)
         FAIL("the %s %s the victim died in returned %s after %.1f s", barrier ? "shm" : kill_alg,
              barrier ? "barrier" : "allreduce", ordo_strerror(st), took);
-    int x = 1, y = 0;
+    printf("survivor %d: the %s %s failed after %.2f s\n", me, barrier ? "shm" : kill_alg,
+           barrier ? "barrier" : "allreduce", took);
+    return after_failure(me, size);
+}
+
+/* Every collective fails until the failure is acknowledged; then every
+ * algorithm runs over the survivors. */
+static int after_failure(int me, int size)
+{
+    int x = 1, y = 0, st;
     st = ordo_allreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM);
     if (st != ORDO_ERR_PEER_FAILED)
         FAIL("a collective before ordo_failure_ack returned %s", ordo_strerror(st));
@@ -129,8 +172,7 @@ static int survivor(int me, int size, double *big_in, double *big_out)
     st = ordo_iallreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_MAX, &req);
     if (st != ORDO_OK || (st = ordo_coll_wait(req)) != ORDO_OK || y != 3)
         FAIL("iallreduce over the survivors: %s, %d", ordo_strerror(st), y);
-    printf("survivor %d: the %s %s failed after %.2f s; collectives over the survivors work\n", me,
-           barrier ? "shm" : kill_alg, barrier ? "barrier" : "allreduce", took);
+    printf("survivor %d: collectives over the survivors work\n", me);
     return 0;
 }
 
@@ -150,8 +192,8 @@ int main(int argc, char **argv)
     if (ordo_allreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM) != ORDO_OK || y != 4)
         FAIL("allreduce before the failure: %d", y);
     int rc;
-    if (me == VICTIM && !strcmp(kill_alg, "barrier"))
-        raise(SIGKILL); /* before the barrier */
+    if (me == VICTIM && (!strcmp(kill_alg, "barrier") || !strcmp(kill_alg, "bcast")))
+        raise(SIGKILL); /* before the barrier or the bcast */
     if (me == VICTIM) {
         ordo_coll_req_t *req;
         ordo_coll_force(ORDO_COLL_ALLREDUCE, kill_alg);

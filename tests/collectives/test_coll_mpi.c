@@ -6,15 +6,19 @@
  * operation, and bad input.  Integers must equal MPI's exactly; floats
  * within the rounding of a different order of the same sum; every rank of
  * an allreduce must hold the same bits.  Run on 1 to 8 ranks.
+ * test_coll_checks.c has the tests of bad input, of mismatched arguments
+ * and of the predictions.
  */
 #include "tests/ordo_test.h"
+/* after ordo_test.h, whose functions have a rank of their own */
+#include "tests/collectives/coll_test.h"
 
 #include <mpi.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
-static int rank, size;
+int rank, size;
 /* COLL_MAX_BYTES (env) bounds the largest payload (the 8-rank runs keep it smaller). */
 static size_t max_bytes = 3u << 20;
 
@@ -113,7 +117,7 @@ static int agreed(const void *buf, size_t len)
     return lo == hi;
 }
 
-static int nalgs(ordo_coll_family_t f, const char **names)
+int nalgs(ordo_coll_family_t f, const char **names)
 {
     names[0] = "auto";
     int n = ordo_coll_algorithms(f, names + 1, 7);
@@ -209,33 +213,55 @@ static void test_reduce(void)
 
 /* ---- bcast --------------------------------------------------------------- */
 
+/* A bcast of len bytes from root; kind 0: malloc buffers; 1: every rank's
+ * inside ordo_mem_alloc memory (a peer on the node maps it: the shm bcast
+ * gets it from the root's); 2: ordo_mem_alloc memory on even ranks only
+ * (the root decides alone how its payload goes). */
+static int bcast_case(size_t len, int root, int kind, int salt)
+{
+    unsigned char *mem = NULL, *buf, *ref = xmalloc(len);
+    int mapped = kind == 1 || (kind == 2 && rank % 2 == 0);
+    if (mapped) {
+        CU_ASSERT_EQUAL_FATAL(ordo_mem_alloc(len + 128, (void **)&mem), ORDO_OK);
+        buf = mem + 64; /* not at the start of the region */
+    } else {
+        buf = xmalloc(len);
+    }
+    fill(ref, len / 8, ORDO_DTYPE_UINT64, root, salt);
+    for (size_t i = len / 8 * 8; i < len; i++)
+        ref[i] = (unsigned char)(i * 31 + (size_t)root);
+    if (rank == root)
+        memcpy(buf, ref, len);
+    else
+        memset(buf, 0xee, len);
+    int st = ordo_bcast(buf, len, root);
+    CU_ASSERT_EQUAL(st, ORDO_OK);
+    int ok = st == ORDO_OK && !memcmp(buf, ref, len);
+    if (mapped) {
+        CU_ASSERT_EQUAL(ordo_mem_free(mem), ORDO_OK);
+    } else {
+        free(buf);
+    }
+    free(ref);
+    return ok;
+}
+
 static void test_bcast(void)
 {
     const char *algs[8];
     int na = nalgs(ORDO_COLL_BCAST, algs);
     for (int a = 0; a < na; a++) {
         CU_ASSERT_EQUAL_FATAL(ordo_coll_force(ORDO_COLL_BCAST, algs[a]), ORDO_OK);
-        for (size_t s = 0; s < NSIZES && sizes[s] <= max_bytes; s++) {
-            size_t len = sizes[s] + (s % 3); /* not only multiples of n */
-            int root = (int)((s * 7) % (size_t)size);
-            unsigned char *buf = xmalloc(len), *ref = xmalloc(len);
-            fill(ref, len / 8, ORDO_DTYPE_UINT64, root, (int)s);
-            for (size_t i = len / 8 * 8; i < len; i++)
-                ref[i] = (unsigned char)(i * 31 + (size_t)root);
-            if (rank == root)
-                memcpy(buf, ref, len);
-            else
-                memset(buf, 0xee, len);
-            int st = ordo_bcast(buf, len, root);
-            CU_ASSERT_EQUAL(st, ORDO_OK);
-            int ok = st == ORDO_OK && !memcmp(buf, ref, len);
-            if (!ok)
-                fprintf(stderr, "rank %d: bcast %s of %zu bytes from %d differs\n", rank, algs[a],
-                        len, root);
-            CU_ASSERT(ok);
-            free(buf);
-            free(ref);
-        }
+        for (int kind = 0; kind < 3; kind++)
+            for (size_t s = 0; s < NSIZES && sizes[s] <= max_bytes; s++) {
+                size_t len = sizes[s] + (s % 3); /* not only multiples of n */
+                int root = (int)((s * 7 + (size_t)kind) % (size_t)size);
+                int ok = bcast_case(len, root, kind, (int)s);
+                if (!ok)
+                    fprintf(stderr, "rank %d: bcast %s of %zu bytes from %d (buffers %d) differs\n",
+                            rank, algs[a], len, root, kind);
+                CU_ASSERT(ok);
+            }
     }
     ordo_coll_force(ORDO_COLL_BCAST, NULL);
 }
@@ -418,134 +444,6 @@ static void test_user_op(void)
     CU_ASSERT_EQUAL(ordo_allreduce(in, out, 300, ORDO_DTYPE_INT64, op), ORDO_ERR_INVALID);
 }
 
-/* ---- bad input ------------------------------------------------------------ */
-
-static volatile int handler_status = 1;
-
-static int calls_collective(const ordo_rpc_msg_t *msg, void *arg)
-{
-    int x = 1, y;
-    (void)msg;
-    (void)arg;
-    handler_status = ordo_allreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM);
-    return ORDO_OK;
-}
-
-static void test_bad_input(void)
-{
-    int x = 1, y;
-    double d = 1;
-    ordo_coll_req_t *req = (ordo_coll_req_t *)&x;
-    CU_ASSERT_EQUAL(ordo_allreduce(NULL, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM), ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_allreduce(&x, NULL, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM), ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_allreduce(&x, &y, 1, (ordo_dtype_t)17, ORDO_OP_SUM), ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_allreduce(&x, &y, 1, ORDO_DTYPE_INT32, 999), ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_allreduce(&d, &d, 1, ORDO_DTYPE_DOUBLE, ORDO_OP_BAND), ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_allreduce(&x, &y, SIZE_MAX / 2, ORDO_DTYPE_INT32, ORDO_OP_SUM),
-                    ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_bcast(NULL, 4, 0), ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_bcast(&x, 4, size), ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_bcast(&x, 4, -1), ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_reduce(&x, NULL, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM, rank),
-                    ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_allgather(NULL, 4, &y), ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_alltoall(&x, 4, NULL), ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_iallreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM, NULL),
-                    ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_iallreduce(NULL, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM, &req),
-                    ORDO_ERR_INVALID);
-    CU_ASSERT_PTR_NULL(req);
-    CU_ASSERT_EQUAL(ordo_coll_wait(NULL), ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_coll_test((ordo_coll_req_t *)&x), ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_coll_force(ORDO_COLL_ALLREDUCE, "bogus"), ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_coll_force((ordo_coll_family_t)42, "ring"), ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL(ordo_coll_algorithms((ordo_coll_family_t)42, NULL, 0), ORDO_ERR_INVALID);
-    CU_ASSERT_PTR_NULL(ordo_coll_family_name((ordo_coll_family_t)42));
-    const char *alg = "bogus";
-    CU_ASSERT_EQUAL(ordo_coll_predict(ORDO_COLL_BCAST, 8, &alg, NULL), ORDO_ERR_INVALID);
-    /* From a handler: refused (the handler records what it got). */
-    if (size > 1) {
-        CU_ASSERT_EQUAL_FATAL(ordo_rpc_register(7, calls_collective, NULL), ORDO_OK);
-        MPI_Barrier(MPI_COMM_WORLD);
-        int st = ordo_rpc_call((rank + 1) % size, 7, NULL, 0, NULL, 0, NULL);
-        if (st != ORDO_OK)
-            fprintf(stderr, "rank %d: the call to rank %d: %s\n", rank, (rank + 1) % size,
-                    ordo_strerror(st));
-        CU_ASSERT_EQUAL(st, ORDO_OK);
-        /* Our handler runs when rank - 1's call comes. */
-        for (time_t t0 = time(NULL); handler_status == 1 && time(NULL) - t0 < 30;)
-            ordo_progress();
-        CU_ASSERT_EQUAL(handler_status, ORDO_ERR_INVALID);
-        MPI_Barrier(MPI_COMM_WORLD);
-        ordo_rpc_deregister(7);
-    }
-    /* And the collectives still work after all that. */
-    CU_ASSERT_EQUAL(ordo_allreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM), ORDO_OK);
-    CU_ASSERT_EQUAL(y, size);
-}
-
-/* Arguments that differ between ranks: ORDO_ERR_INVALID where it shows
- * (and, through the abort, on the ranks that wait for those), never a
- * hang; the next collectives work. */
-static void mismatch_checked(int st, const char *what)
-{
-    int invalid = st == ORDO_ERR_INVALID, any = 0;
-    CU_ASSERT(st == ORDO_OK || st == ORDO_ERR_INVALID);
-    MPI_Allreduce(&invalid, &any, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-    if (!any)
-        fprintf(stderr, "rank %d: %s: no rank saw the mismatch\n", rank, what);
-    CU_ASSERT(any > 0);
-}
-
-static void test_mismatch(void)
-{
-    if (size == 1)
-        return;
-    double a[40] = {0}, b[40];
-    const char *algs[8];
-    int na = nalgs(ORDO_COLL_ALLREDUCE, algs);
-    for (int k = 0; k < na; k++) {
-        ordo_coll_force(ORDO_COLL_ALLREDUCE, algs[k]);
-        mismatch_checked(ordo_allreduce(a, b, rank == 0 ? 10 : 20, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM),
-                         "count 10 on rank 0, 20 elsewhere");
-    }
-    ordo_coll_force(ORDO_COLL_ALLREDUCE, NULL);
-    int st =
-        rank == 0 ? ordo_bcast(a, 80, 0) : ordo_allreduce(a, b, 10, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM);
-    mismatch_checked(st, "bcast on rank 0, allreduce elsewhere");
-    st = rank == 0 ? ordo_barrier() : ordo_allreduce(a, b, 10, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM);
-    mismatch_checked(st, "barrier on rank 0, allreduce elsewhere");
-    int x = 1, y = 0;
-    CU_ASSERT_EQUAL(ordo_allreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM), ORDO_OK);
-    CU_ASSERT_EQUAL(y, size);
-    CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
-}
-
-static void test_predict(void)
-{
-    ordo_coll_shm_t shm;
-    CU_ASSERT_EQUAL(ordo_coll_shm_info(NULL), ORDO_ERR_INVALID);
-    CU_ASSERT_EQUAL_FATAL(ordo_coll_shm_info(&shm), ORDO_OK);
-    if (size > 1 && getenv("ORDO_COLL_SHM_CHUNK") == NULL) { /* one host: the segment is up */
-        CU_ASSERT(shm.bytes >= (size_t)(size + 2) * shm.chunk);
-        CU_ASSERT(shm.chunk > 0);
-        CU_ASSERT(shm.line_us > 0);
-        const char *cma = getenv("ORDO_COLL_SHM_CMA");
-        if (cma && !strcmp(cma, "n"))
-            CU_ASSERT_EQUAL(shm.single_copy, 0);
-        CU_ASSERT(shm.single_copy ? shm.cma_us > 0 : shm.cma_us == 0);
-    }
-    if (size == 1)
-        CU_ASSERT_EQUAL(shm.bytes, 0);
-    for (int f = 0; f < ORDO_COLL_FAMILIES; f++) {
-        const char *alg = NULL;
-        double us = -1;
-        CU_ASSERT_EQUAL(ordo_coll_predict((ordo_coll_family_t)f, 4096, &alg, &us), ORDO_OK);
-        CU_ASSERT_PTR_NOT_NULL(alg);
-        CU_ASSERT(us >= 0);
-    }
-}
-
 static int suite_init(void)
 {
     const char *mb = getenv("COLL_MAX_BYTES");
@@ -568,7 +466,7 @@ static int suite_clean(void)
 static CU_TestInfo tests[] = {
     {"allreduce: every algorithm, size, type and operation vs MPI", test_allreduce},
     {"reduce: every algorithm and size vs MPI, roots moving", test_reduce},
-    {"bcast: every algorithm and size vs MPI, roots moving", test_bcast},
+    {"bcast: every algorithm and size, roots moving, buffers of each kind", test_bcast},
     {"allgather: every algorithm and size vs MPI, in place too", test_allgather},
     {"alltoall: every algorithm and size vs MPI, in place too", test_alltoall},
     {"barrier: every algorithm waits for the last rank", test_barrier},
