@@ -267,6 +267,6 @@ const ordo__coll_alg_t ordo__coll_allreduce_algs[] = {
      cost_linear},
     {"shm",
      "through the node's shared segment: every rank copies in, the last to come (large: each, a "
-     "share) reduces, every rank copies out (one host)",
+     "share, reading ordo_mem_alloc input where it is) reduces, every rank copies out (one host)",
      build_shm, cost_shm},
 };

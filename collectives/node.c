@@ -62,6 +62,14 @@
 
 /* ---- the steps ------------------------------------------------------------------- */
 
+/* Let go of what the head step holds: a get running into the caller's
+ * buffer (waited for), registrations, peers' memory mapped here. */
+static void step_end(void)
+{
+    ordo__node_direct_end();
+    ordo__node_map_end();
+}
+
 static void mark_broken(uint32_t seq, int status)
 {
     uint64_t zero = 0, mark = (uint64_t)seq << 8 | (uint64_t)(-status & 0xff);
@@ -210,10 +218,13 @@ void ordo__node_fill_slot(const ordo__sop_t *s, size_t clen, size_t skip_lo, siz
         memcpy(slot_data(ordo__node.pos) + skip_hi, src + skip_hi, clen - skip_hi);
 }
 
-/* This rank's chunk: in its own buffer (src), or in its slot. */
+/* Place p's chunk: this rank's in its own buffer (src), another's mapped
+ * where it is (node_map.c) or in its slot. */
 static const unsigned char *chunk_of(const ordo__sop_t *s, int p)
 {
-    return p == ordo__node.pos && s ? (const unsigned char *)s->src + ordo__node.off : slot_data(p);
+    if (p == ordo__node.pos && s)
+        return (const unsigned char *)s->src + ordo__node.off;
+    return ordo__node.peer_in[p] ? ordo__node.peer_in[p] + ordo__node.off : slot_data(p);
 }
 
 /* dst = slot 0 (op) slot 1 (op) ... over elements [lo, hi) of the chunk;
@@ -325,7 +336,10 @@ static int sliced_chunk(ordo__sop_t *s, size_t clen)
     size_t lo = ordo__coll_chunk_lo(count, ordo__node.n, ordo__node.pos),
            hi = ordo__coll_chunk_lo(count, ordo__node.n, ordo__node.pos + 1);
     if (ordo__node.st == 0) {
-        ordo__node_fill_slot(s, clen, lo * esize, hi * esize);
+        if (ordo__node_map_offer(s))
+            ordo__node_fill_slot(s, 0, 0, 0); /* the others read it where it is */
+        else
+            ordo__node_fill_slot(s, clen, lo * esize, hi * esize);
         ordo__node_arrive();
         ordo__node.st = 1;
     }
@@ -333,8 +347,10 @@ static int sliced_chunk(ordo__sop_t *s, size_t clen)
         if (ordo__node_all_arrived(q) == ST_WAIT)
             return ST_WAIT;
         int status = slots_match(r);
+        if (status == ORDO_OK)
+            status = ordo__node_map_peers(s);
         if (status != ORDO_OK)
-            return status; /* every rank finds it: the same slots */
+            return status; /* every rank finds a mismatch: the same slots */
         reduce_slots(r, s, res_buf(q + 1), lo, hi);
         ordo__node_arrive();
         ordo__node.st = 2;
@@ -401,7 +417,7 @@ static ordo__sop_t *head_step(void)
 
 static void pop(void)
 {
-    ordo__node_direct_end();
+    step_end();
     ordo__fifo_pop(&ordo__node.steps, NULL);
     ordo__node.cq = ordo__node.q + 1;
     ordo__node.st = 0;
@@ -453,7 +469,7 @@ void ordo__node_cancel(const struct ordo_coll_req *r)
      * that will not come, or have come without the rest. */
     mark_broken(r->seq, r->status != ORDO_OK ? r->status : ORDO_ERR_INTERNAL);
     if (head_left) {
-        ordo__node_direct_end();
+        step_end();
         ordo__node.cq = ordo__node.q + 1;
         ordo__node.st = 0;
         ordo__node.off = 0;

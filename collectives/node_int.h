@@ -61,7 +61,8 @@ typedef struct slot_hdr {
     int32_t dtype, op;
     uint64_t addr;     /* a direct bcast root's buffer (at start-up: the probe word) */
     int32_t pid;       /* the rank's process, for process_vm_readv */
-    uint32_t rkey_len; /* BCAST_GET: the remote key's bytes, at the start of the slot's data */
+    uint32_t rkey_len; /* a direct bcast root's or a mapped input's remote key (at the start of
+                          the slot's data): its bytes, 0 for none */
     unsigned char pad[LINE - 40];
 } slot_hdr_t;
 
@@ -92,6 +93,14 @@ typedef struct ordo__node_state {
     ordo__tl_mem_t *get_mem;
     ordo__tl_send_req_t get_req;
     int get_busy, get_status;
+    /* Reductions from mapped input (node_map.c): every rank can map every
+     * other's ordo_mem_alloc memory; this rank's input, registered while
+     * the head step's reducers read it; the peers' inputs mapped here (per
+     * place, NULL: in its slot) and what keeps each mapping. */
+    int map_ok;
+    ordo__tl_mem_t *in_mem;
+    unsigned char **peer_in;
+    void **peer_hold;
 } ordo__node_state_t;
 
 extern ordo__node_state_t ordo__node;
@@ -156,6 +165,17 @@ int ordo__node_cma_init(void);
 unsigned ordo__node_direct_mode(const ordo__sop_t *s);
 int ordo__node_direct_step(ordo__sop_t *s, unsigned mode);
 void ordo__node_direct_end(void);
+
+/* node_map.c: the start-up probe of mapping (collective) and the end.  A
+ * large reduction's step s at its phase's start: this rank offers its input
+ * mapped (1: the key is in its slot, no data) or not (0: copy the chunk in);
+ * once all have arrived, map the inputs the others offered (ORDO_OK or the
+ * failure, said).  map_end lets go of both. */
+int ordo__node_map_init(void);
+void ordo__node_map_fini(void);
+int ordo__node_map_offer(const ordo__sop_t *s);
+int ordo__node_map_peers(const ordo__sop_t *s);
+void ordo__node_map_end(void);
 
 /* node_seg.c: wake the ranks asleep on word (after changing it); the head
  * step goes on waiting on word, which held v (returns ST_WAIT). */

@@ -167,13 +167,19 @@ int ordo__node_init(void)
     free(lines);
     if (status == ORDO_OK)
         status = ordo__node_cma_init();
-    if (status != ORDO_OK)
+    if (status == ORDO_OK)
+        status = ordo__node_map_init();
+    if (status != ORDO_OK) {
+        ordo__node_map_fini();
         seg_unmap();
+    }
     return status;
 }
 
 void ordo__node_fini(void)
 {
+    ordo__node_map_end();
+    ordo__node_map_fini();
     seg_unmap();
     ordo__fifo_free(&ordo__node.steps);
     memset(&ordo__node, 0, sizeof(ordo__node));
@@ -210,6 +216,7 @@ ordo_status_t ordo_coll_shm_info(ordo_coll_shm_t *info)
     info->line_us = ordo__node.h ? ordo__node.line_us : 0;
     info->single_copy = ordo__node.h && ordo__node.cma;
     info->cma_us = info->single_copy ? ordo__node.cma_us : 0;
+    info->mapped = ordo__node.h && ordo__node.map_ok;
     ORDO__UNLOCK();
     return ORDO_OK;
 }

@@ -112,6 +112,6 @@ const ordo__coll_alg_t ordo__coll_reduce_algs[] = {
     {"ring", "ring reduce-scatter, then every chunk to the root", build_ring, cost_ring},
     {"shm",
      "through the node's shared segment: every rank copies in, the last to come (large: each, a "
-     "share) reduces, the root copies out (one host)",
+     "share, reading ordo_mem_alloc input where it is) reduces, the root copies out (one host)",
      build_shm, cost_shm},
 };

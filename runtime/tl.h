@@ -85,6 +85,14 @@ typedef struct ordo__tl_ops {
      * Returns like send. */
     int (*get)(ordo__tl_t *tl, int peer, void *dst, size_t len, uint64_t remote_addr,
                const void *rkey, size_t rkey_len, ordo__tl_send_req_t *req);
+    /* A local pointer to remote_addr of peer (described by rkey), where the
+     * transport maps that memory into this process (a peer on the node, its
+     * mem_alloc memory): ORDO_OK, *ptr, and *hold, which keeps the mapping
+     * until map_release; ORDO_ERR_UNSUPPORTED where it does not.  NULL in a
+     * backend that never maps. */
+    int (*map)(ordo__tl_t *tl, int peer, const void *rkey, size_t rkey_len, uint64_t remote_addr,
+               void **ptr, void **hold);
+    void (*map_release)(ordo__tl_t *tl, void *hold);
     /* Make progress; returns the number of events (>= 0). */
     int (*progress)(ordo__tl_t *tl);
     /* Prepare to sleep: ORDO_OK if nothing is pending, ORDO__INPROGRESS if

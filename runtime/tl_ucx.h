@@ -124,6 +124,9 @@ void ordo__ucx_mem_release(ordo__tl_t *tl, ordo__tl_mem_t *m);
 int ordo__ucx_mem_alloc(ordo__tl_t *tl, size_t len, void **addr);
 int ordo__ucx_mem_free(ordo__tl_t *tl, void *addr);
 int ordo__ucx_mem_is_alloc(ordo__tl_t *tl, const void *addr, size_t len);
+int ordo__ucx_map(ordo__tl_t *tl, int peer, const void *rkey, size_t rkey_len, uint64_t remote_addr,
+                  void **ptr, void **hold);
+void ordo__ucx_map_release(ordo__tl_t *tl, void *hold);
 int ordo__ucx_get(ordo__tl_t *tl, int peer, void *dst, size_t len, uint64_t remote_addr,
                   const void *rkey, size_t rkey_len, ordo__tl_send_req_t *req);
 

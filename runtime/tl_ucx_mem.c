@@ -1,7 +1,8 @@
 /*
  * tl_ucx_mem.c - the UCX backend's memory: registrations (through a cache
  * that forgets ranges the process unmaps), memory UCX allocates for
- * ordo_mem_alloc, peers' remote keys, and the RMA get of the rendezvous.
+ * ordo_mem_alloc, peers' remote keys (and their memory mapped here), and
+ * the RMA get of the rendezvous.
  */
 #include "ordo_config.h"
 
@@ -333,6 +334,37 @@ void ordo__ucx_rkeys_drop(ordo__tl_t *tl, int peer)
             ucp_rkey_destroy(set[e].rkey);
             set[e].id = 0;
         }
+}
+
+/* ---- mapped memory of peers ------------------------------------------- */
+
+/* Only a key the cache keeps is worth mapping (the pointer lives as long). */
+int ordo__ucx_map(ordo__tl_t *tl, int peer, const void *rkey_buf, size_t rkey_len,
+                  uint64_t remote_addr, void **ptr, void **hold)
+{
+    rkey_entry_t *entry;
+    ucp_rkey_h rkey;
+    ucp_ep_h ep;
+    int status = ordo__ucx_peer_ep(tl, peer, &ep);
+    if (status != ORDO_OK)
+        return status;
+    ucs_status_t s = rkey_get(tl, peer, ep, rkey_buf, rkey_len, &entry, &rkey);
+    if (s != UCS_OK) {
+        ordo_log_warn("bad remote key from rank %d: %s", peer, ucs_status_string(s));
+        return ORDO_ERR_MSG;
+    }
+    if (entry && ucp_rkey_ptr(rkey, remote_addr, ptr) == UCS_OK) {
+        *hold = entry;
+        return ORDO_OK;
+    }
+    rkey_put(entry, rkey);
+    return ORDO_ERR_UNSUPPORTED;
+}
+
+void ordo__ucx_map_release(ordo__tl_t *tl, void *hold)
+{
+    (void)tl;
+    rkey_put(hold, NULL);
 }
 
 /* ---- RMA get ------------------------------------------------------------ */

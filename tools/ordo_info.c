@@ -46,6 +46,12 @@ static int print_decisions(FILE *out)
             else
                 fprintf(out, "# shm: no single copy (ORDO_COLL_SHM_CMA=n, or process_vm_readv "
                              "is not allowed here): every bcast through the segment\n");
+            fprintf(out, shm.mapped
+                             ? "# shm: ordo_mem_alloc memory is mapped between the ranks: "
+                               "reductions read such input where it is, a bcast root's is got "
+                               "from it\n"
+                             : "# shm: ordo_mem_alloc memory is not mapped between the ranks "
+                               "here: every reduction copies its input in\n");
         } else
             fprintf(out, "# shm: no node segment (ranks on several hosts, ORDO_COLL_SHM_CHUNK=0, "
                          "or one rank): the message algorithms serve\n");

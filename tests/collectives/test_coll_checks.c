@@ -128,6 +128,10 @@ void test_predict(void)
         if (cma && !strcmp(cma, "n"))
             CU_ASSERT_EQUAL(shm.single_copy, 0);
         CU_ASSERT(shm.single_copy ? shm.cma_us > 0 : shm.cma_us == 0);
+        /* UCX maps ordo_mem_alloc memory between processes of one host
+         * (its shared-memory transports); ORDO_TEST_MAPPED=0 marks a run where not. */
+        const char *mapped = getenv("ORDO_TEST_MAPPED");
+        CU_ASSERT_EQUAL(shm.mapped, mapped ? atoi(mapped) : 1);
     }
     if (size == 1)
         CU_ASSERT_EQUAL(shm.bytes, 0);

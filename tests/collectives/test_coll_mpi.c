@@ -134,10 +134,38 @@ static void *xmalloc(size_t n)
 
 /* ---- allreduce ----------------------------------------------------------- */
 
-static void check_allreduce(ordo_dtype_t t, ordo_op_t op, size_t count, int inplace, int salt)
+/* A buffer of len bytes: malloc'd, or (mapped) inside ordo_mem_alloc
+ * memory, 64 bytes from the start of the region. */
+static void *test_buf(size_t len, int mapped)
+{
+    if (!mapped)
+        return xmalloc(len);
+    unsigned char *mem = NULL;
+    CU_ASSERT_EQUAL_FATAL(ordo_mem_alloc(len + 128, (void **)&mem), ORDO_OK);
+    return mem + 64;
+}
+
+static void test_buf_free(void *buf, int mapped)
+{
+    if (mapped) {
+        CU_ASSERT_EQUAL(ordo_mem_free((unsigned char *)buf - 64), ORDO_OK);
+    } else {
+        free(buf);
+    }
+}
+
+/* check_allreduce's how: in place, and where the buffers are (the shm
+ * reduction reads a mapped input where it is; the others copy theirs in). */
+#define INPLACE     1
+#define MAPPED_ALL  2 /* ordo_mem_alloc memory on every rank */
+#define MAPPED_EVEN 4 /* on even ranks only */
+
+static void check_allreduce(ordo_dtype_t t, ordo_op_t op, size_t count, int how, int salt)
 {
     size_t es = ordo_dtype_size(t), len = count * es;
-    void *in = xmalloc(len), *out = xmalloc(len), *ref = xmalloc(len);
+    int inplace = how & INPLACE;
+    int mapped = (how & MAPPED_ALL) || ((how & MAPPED_EVEN) && rank % 2 == 0);
+    void *in = test_buf(len, mapped), *out = test_buf(len, mapped), *ref = xmalloc(len);
     fill(in, count, t, rank, salt);
     MPI_Allreduce(in, ref, (int)count, mpi_type(t), mpi_op(op), MPI_COMM_WORLD);
     int st;
@@ -150,12 +178,12 @@ static void check_allreduce(ordo_dtype_t t, ordo_op_t op, size_t count, int inpl
     CU_ASSERT_EQUAL(st, ORDO_OK);
     int ok = st == ORDO_OK && same(out, ref, count, t, op);
     if (!ok)
-        fprintf(stderr, "rank %d: allreduce dtype %d op %d count %zu inplace %d differs\n", rank,
-                (int)t, op, count, inplace);
+        fprintf(stderr, "rank %d: allreduce dtype %d op %d count %zu how %d differs\n", rank,
+                (int)t, op, count, how);
     CU_ASSERT(ok);
     CU_ASSERT(agreed(out, len));
-    free(in);
-    free(out);
+    test_buf_free(in, mapped);
+    test_buf_free(out, mapped);
     free(ref);
 }
 
@@ -168,7 +196,9 @@ static void test_allreduce(void)
         for (size_t s = 0; s < NSIZES && sizes[s] <= max_bytes; s++) {
             size_t count = sizes[s] / 8;
             check_allreduce(ORDO_DTYPE_DOUBLE, ORDO_OP_SUM, count, 0, (int)s);
-            check_allreduce(ORDO_DTYPE_INT64, ORDO_OP_SUM, count, 1, (int)s);
+            check_allreduce(ORDO_DTYPE_INT64, ORDO_OP_SUM, count, INPLACE, (int)s);
+            check_allreduce(ORDO_DTYPE_DOUBLE, ORDO_OP_SUM, count, MAPPED_ALL, (int)s);
+            check_allreduce(ORDO_DTYPE_INT64, ORDO_OP_MAX, count, INPLACE | MAPPED_EVEN, (int)s);
         }
         /* Every type and operation, a few sizes (odd counts: uneven chunks;
          * the last one shm reduces in shares, each in several blocks). */
@@ -195,7 +225,9 @@ static void test_reduce(void)
         for (size_t s = 0; s < NSIZES && sizes[s] <= max_bytes; s++) {
             size_t count = sizes[s] / 4;
             int root = (int)(s % (size_t)size);
-            int32_t *in = xmalloc(count * 4), *out = xmalloc(count * 4), *ref = xmalloc(count * 4);
+            int mapped = s % 2 && rank % 2 == 0; /* every other size: even ranks' input mapped */
+            int32_t *in = test_buf(count * 4, mapped), *out = xmalloc(count * 4),
+                    *ref = xmalloc(count * 4);
             fill(in, count, ORDO_DTYPE_INT32, rank, (int)s);
             MPI_Reduce(in, ref, (int)count, MPI_INT32_T, MPI_MAX, root, MPI_COMM_WORLD);
             int st = ordo_reduce(in, rank == root ? out : NULL, count, ORDO_DTYPE_INT32,
@@ -203,7 +235,7 @@ static void test_reduce(void)
             CU_ASSERT_EQUAL(st, ORDO_OK);
             if (rank == root)
                 CU_ASSERT(st == ORDO_OK && !memcmp(out, ref, count * 4));
-            free(in);
+            test_buf_free(in, mapped);
             free(out);
             free(ref);
         }
@@ -213,20 +245,13 @@ static void test_reduce(void)
 
 /* ---- bcast --------------------------------------------------------------- */
 
-/* A bcast of len bytes from root; kind 0: malloc buffers; 1: every rank's
- * inside ordo_mem_alloc memory (a peer on the node maps it: the shm bcast
- * gets it from the root's); 2: ordo_mem_alloc memory on even ranks only
- * (the root decides alone how its payload goes). */
+/* A bcast of len bytes from root; kind 0: malloc buffers; 1: ordo_mem_alloc
+ * memory on every rank (the shm bcast gets it from the root's); 2: on even
+ * ranks only (the root decides alone how its payload goes). */
 static int bcast_case(size_t len, int root, int kind, int salt)
 {
-    unsigned char *mem = NULL, *buf, *ref = xmalloc(len);
     int mapped = kind == 1 || (kind == 2 && rank % 2 == 0);
-    if (mapped) {
-        CU_ASSERT_EQUAL_FATAL(ordo_mem_alloc(len + 128, (void **)&mem), ORDO_OK);
-        buf = mem + 64; /* not at the start of the region */
-    } else {
-        buf = xmalloc(len);
-    }
+    unsigned char *buf = test_buf(len, mapped), *ref = xmalloc(len);
     fill(ref, len / 8, ORDO_DTYPE_UINT64, root, salt);
     for (size_t i = len / 8 * 8; i < len; i++)
         ref[i] = (unsigned char)(i * 31 + (size_t)root);
@@ -237,11 +262,7 @@ static int bcast_case(size_t len, int root, int kind, int salt)
     int st = ordo_bcast(buf, len, root);
     CU_ASSERT_EQUAL(st, ORDO_OK);
     int ok = st == ORDO_OK && !memcmp(buf, ref, len);
-    if (mapped) {
-        CU_ASSERT_EQUAL(ordo_mem_free(mem), ORDO_OK);
-    } else {
-        free(buf);
-    }
+    test_buf_free(buf, mapped);
     free(ref);
     return ok;
 }
