@@ -2,7 +2,7 @@
 # test.sh - install what is missing, build, and run every test: the unit and
 # multi-rank suites (make check), the report in its QUICK mode
 # (benchmarks/report.sh -q), an installed build used from outside the tree,
-# the fuzz targets for 30 s each (tests/fuzz/run.sh), the suites again
+# the fuzz targets for 20 s each (tests/fuzz/run.sh), the suites again
 # under AddressSanitizer and UndefinedBehaviorSanitizer (but those listed
 # below), and make distcheck.
 #   QUICK=1 ./test.sh    skip the sanitizer build and distcheck
@@ -60,8 +60,8 @@ tail -n 1 build/report-quick.out
 ordo_log "install, then build and run an application outside the tree"
 tests/install_check.sh build
 
-ordo_log "fuzzing: every parser of outside input for 30 s (tests/fuzz/run.sh)"
-tests/fuzz/run.sh 30 || { ordo_log "FAILED: fuzzing"; exit 1; }
+ordo_log "fuzzing: every parser of outside input for 20 s (tests/fuzz/run.sh)"
+tests/fuzz/run.sh 20 || { ordo_log "FAILED: fuzzing"; exit 1; }
 
 if [ "${QUICK:-0}" = 1 ]; then
     ordo_log "QUICK=1: skipping the sanitizer build and distcheck"
