@@ -1,5 +1,5 @@
 /*
- * ordo__node.c - the node's shared segment (ordo__node.h) and its protocol.
+ * node.c - the protocol of the node's shared segment (node.h): its steps.
  *
  * The segment: a header, two result buffers res[0], res[1] of one chunk,
  * and a slot of one chunk per rank.  One counter, arrive, counts every
@@ -46,7 +46,7 @@
  *
  * Waiting: the head step is tried again from the collectives' progress; a
  * rank blocked in a collective whose ranks share cores polls for a while,
- * then sleeps on the word its step waits for (node_seg.c).
+ * then sleeps on the word its step waits for (node_phase.c).
  */
 #include "ordo_config.h"
 
@@ -116,106 +116,6 @@ static int check_broken(ordo__sop_t *s)
         ordo__node_wake(&ordo__node.h->epoch.v);
     }
     return check_broken(s);
-}
-
-static uint64_t arrived(void)
-{
-    return atomic_load_explicit(&ordo__node.h->arrive.v, memory_order_acquire);
-}
-
-/* Wait for every rank's arrival at phase q (ST_WAIT), or ORDO_OK. */
-int ordo__node_all_arrived(uint64_t q)
-{
-    uint64_t a = arrived();
-    return a < q * (uint64_t)ordo__node.n ? ordo__node_wait_on(&ordo__node.h->arrive.v, a)
-                                          : ORDO_OK;
-}
-
-uint64_t ordo__node_arrive(void)
-{
-    uint64_t prev = atomic_fetch_add(&ordo__node.h->arrive.v, 1);
-    if ((prev + 1) % (uint64_t)ordo__node.n == 0) /* a phase complete: its sleepers go on */
-        ordo__node_wake(&ordo__node.h->arrive.v);
-    return prev;
-}
-
-void ordo__node_publish(uint64_t q, const struct ordo_coll_req *r, uint64_t len, int status,
-                        unsigned mode)
-{
-    pub_t *p = &ordo__node.h->pub[q % 2];
-    p->status = status;
-    p->family = (uint32_t)r->family;
-    p->seq = r->seq;
-    p->len = len;
-    p->mode = mode;
-    atomic_store(&p->q, q);
-    ordo__node_wake(&p->q);
-}
-
-/* 1 if phase q's result is out; else the step waits on its word. */
-int ordo__node_published(uint64_t q)
-{
-    uint64_t v = atomic_load_explicit(&ordo__node.h->pub[q % 2].q, memory_order_acquire);
-    if (v == q)
-        return 1;
-    (void)ordo__node_wait_on(&ordo__node.h->pub[q % 2].q, v);
-    return 0;
-}
-
-static void say_mismatch(const struct ordo_coll_req *r, const char *what)
-{
-    ordo_log_error("%s (shm), collective %u: the ranks called it with different %s",
-                   ordo_coll_family_name((ordo_coll_family_t)r->family), r->seq, what);
-}
-
-/* A non-root rank's check of a publication. */
-int ordo__node_pub_matches(uint64_t q, const struct ordo_coll_req *r, uint64_t len)
-{
-    const pub_t *p = &ordo__node.h->pub[q % 2];
-    if (p->status != ORDO_OK)
-        return p->status;
-    if (p->family != (uint32_t)r->family || p->len != len || p->seq != r->seq) {
-        say_mismatch(r, "collectives or sizes");
-        return ORDO_ERR_INVALID;
-    }
-    return ORDO_OK;
-}
-
-/* Every slot holds the same call (the ranks' arguments agree). */
-static int slots_match(const struct ordo_coll_req *r)
-{
-    const slot_hdr_t *mine = slot_hdr(ordo__node.pos);
-    for (int p = 0; p < ordo__node.n; p++) {
-        const slot_hdr_t *o = slot_hdr(p);
-        if (o->len != mine->len || o->family != mine->family || o->seq != mine->seq ||
-            o->dtype != mine->dtype || o->op != mine->op) {
-            say_mismatch(r, "collectives, sizes, datatypes or operations");
-            ordo_log_debug("place %d: %llu bytes, family %u, collective %u, datatype %d, op %d; "
-                           "place %d: %llu, %u, %u, %d, %d",
-                           ordo__node.pos, (unsigned long long)mine->len, mine->family, mine->seq,
-                           mine->dtype, mine->op, p, (unsigned long long)o->len, o->family, o->seq,
-                           o->dtype, o->op);
-            return ORDO_ERR_INVALID;
-        }
-    }
-    return ORDO_OK;
-}
-
-/* This rank's slot: the call's arguments, and a chunk of its data but bytes
- * [skip_lo, skip_hi), which only this rank reads (from its own buffer). */
-void ordo__node_fill_slot(const ordo__sop_t *s, size_t clen, size_t skip_lo, size_t skip_hi)
-{
-    slot_hdr_t *h = slot_hdr(ordo__node.pos);
-    const unsigned char *src = (const unsigned char *)s->src + ordo__node.off;
-    h->len = s->len;
-    __atomic_store_n(&h->seq, s->req->seq, __ATOMIC_RELAXED); /* ordo__node_waited reads it */
-    h->family = (uint32_t)s->req->family;
-    h->dtype = (int32_t)s->req->dtype;
-    h->op = (int32_t)s->req->op;
-    if (skip_lo)
-        memcpy(slot_data(ordo__node.pos), src, skip_lo);
-    if (clen > skip_hi)
-        memcpy(slot_data(ordo__node.pos) + skip_hi, src + skip_hi, clen - skip_hi);
 }
 
 /* Place p's chunk: this rank's in its own buffer (src), another's mapped
@@ -311,7 +211,7 @@ static int serial_chunk(ordo__sop_t *s, size_t clen)
         ordo__node_fill_slot(s, clen, 0, 0);
         ordo__node.st = 1;
         if (ordo__node_arrive() == q * n - 1) { /* the last: every slot is in */
-            int status = slots_match(r);
+            int status = ordo__node_slots_match(r);
             if (status == ORDO_OK)
                 reduce_slots(r, NULL, res_buf(q), 0, clen / ordo_dtype_size(r->dtype));
             ordo__node_publish(q, r, s->len, status, BCAST_SEG);
@@ -346,7 +246,7 @@ static int sliced_chunk(ordo__sop_t *s, size_t clen)
     if (ordo__node.st == 1) {
         if (ordo__node_all_arrived(q) == ST_WAIT)
             return ST_WAIT;
-        int status = slots_match(r);
+        int status = ordo__node_slots_match(r);
         if (status == ORDO_OK)
             status = ordo__node_map_peers(s);
         if (status != ORDO_OK)

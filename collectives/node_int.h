@@ -1,8 +1,9 @@
 /*
- * node_int.h - what the node segment's files share (node_seg.c: the
- * segment's start-up and end, the cost, the build and the waiting; ordo__node.c:
- * the protocol of the steps).  No other file includes it.  ordo__node.c's top
- * comment describes the layout and the protocol.
+ * node_int.h - what the node segment's files share: node_seg.c (the
+ * segment's start-up and end, the cost, the build), node_phase.c (the
+ * steps' moves and the waiting), node.c (the protocol of the steps),
+ * node_direct.c and node_map.c (their single-copy parts).  No other file
+ * includes it.  node.c's top comment describes the layout and the protocol.
  */
 #ifndef ORDO_COLLECTIVES_NODE_INT_H
 #define ORDO_COLLECTIVES_NODE_INT_H
@@ -140,10 +141,11 @@ static inline int single_copy(size_t len)
 
 #define ST_WAIT 1 /* a step's answer: not yet (ORDO_OK: done; else its failure) */
 
-/* node.c: the steps' shared moves.  Every rank's arrivals at phase q are
+/* node_phase.c: the steps' moves.  Every rank's arrivals at phase q are
  * in (ORDO_OK, or ST_WAIT waiting on the counter); arrive at the current
  * phase (the count before); publish phase q's result; phase q is published
  * (else ST_WAIT on its word); a non-root rank's check of a publication;
+ * every slot holds the same call (ORDO_OK, or ORDO_ERR_INVALID, said);
  * this rank's slot: the call's arguments, and a chunk of its data but bytes
  * [skip_lo, skip_hi). */
 int ordo__node_all_arrived(uint64_t q);
@@ -152,6 +154,7 @@ void ordo__node_publish(uint64_t q, const struct ordo_coll_req *r, uint64_t len,
                         unsigned mode);
 int ordo__node_published(uint64_t q);
 int ordo__node_pub_matches(uint64_t q, const struct ordo_coll_req *r, uint64_t len);
+int ordo__node_slots_match(const struct ordo_coll_req *r);
 void ordo__node_fill_slot(const ordo__sop_t *s, size_t clen, size_t skip_lo, size_t skip_hi);
 
 /* node_direct.c: the start-up probe of process_vm_readv (collective: every
@@ -177,7 +180,7 @@ int ordo__node_map_offer(const ordo__sop_t *s);
 int ordo__node_map_peers(const ordo__sop_t *s);
 void ordo__node_map_end(void);
 
-/* node_seg.c: wake the ranks asleep on word (after changing it); the head
+/* node_phase.c: wake the ranks asleep on word (after changing it); the head
  * step goes on waiting on word, which held v (returns ST_WAIT). */
 void ordo__node_wake(_Atomic uint64_t *word);
 int ordo__node_wait_on(_Atomic uint64_t *word, uint64_t v);

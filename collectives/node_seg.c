@@ -1,8 +1,8 @@
 /*
- * node_seg.c - the node's shared segment (ordo__node.h): start-up (rank 0 makes
- * it, every rank maps it, the cache-line probe), end, the shm algorithms'
- * cost and build, and how a rank waits on it (polling, then a futex).
- * ordo__node.c has the protocol.
+ * node_seg.c - the node's shared segment (node.h): start-up (rank 0 makes
+ * it, every rank maps it, the cache-line probe), end, and the shm
+ * algorithms' cost and build.  node.c has the protocol, node_phase.c its
+ * moves and the waiting.
  */
 #include "ordo_config.h"
 
@@ -13,20 +13,14 @@
 #include "runtime/config.h"
 #include "runtime/log.h"
 #include "runtime/rt.h"
-#include "runtime/timer.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <linux/futex.h>
 #include <math.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 ordo__node_state_t ordo__node;
@@ -249,71 +243,4 @@ int ordo__node_build(struct ordo_coll_req *r, const ordo__coll_args_t *a, unsign
     const void *src = kind == ORDO__NODE_BCAST ? a->out : a->in;
     ordo__sched_node(r, kind, a->root, dst, src, a->len);
     return ORDO_OK;
-}
-
-/* ---- waiting: polled, or asleep on a futex --------------------------------------- */
-
-static long futex(_Atomic uint64_t *word, int op, uint32_t val, const struct timespec *ts)
-{
-    /* The low half of the counter (x86-64 and the other little-endian
-     * hosts ordo builds on): it changes whenever the counter does. */
-    return syscall(SYS_futex, (uint32_t *)(void *)word, op, val, ts, NULL, 0);
-}
-
-void ordo__node_wake(_Atomic uint64_t *word)
-{
-    if (atomic_load(&ordo__node.h->sleepers.v))
-        (void)futex(word, FUTEX_WAKE, INT_MAX, NULL);
-}
-
-int ordo__node_wait_on(_Atomic uint64_t *word, uint64_t v)
-{
-    ordo__node.wait_word = word;
-    ordo__node.wait_val = (uint32_t)v;
-    return ST_WAIT;
-}
-
-/* Poll (yielding) while the head step waits on its word, for up to
- * POLL_FIRST_NS with ORDO_WAIT=yield (a futex's sleep and wake-up cost more
- * than a few turns of the core: measured on 2 cores, 4 ranks, an 8 B
- * allreduce took 18-20 us sleeping at once against 7-10 us polling), then
- * sleep on it (with ORDO_WAIT=block at once), at most until deadline_ns and
- * never longer than SLEEP_MAX_NS (then progress: messages for this rank, a
- * failure the detector found). */
-#define POLL_FIRST_NS 200000u
-#define SLEEP_MAX_NS  1000000u
-
-int ordo__node_wait_until(int (*done)(void *arg), void *arg, uint64_t deadline_ns)
-{
-    uint64_t start = 0;
-    for (;;) {
-        if (done(arg))
-            return ORDO_OK;
-        ordo__node.wait_word = NULL;
-        ordo__progress();
-        if (done(arg))
-            return ORDO_OK;
-        uint64_t now = ordo__now_ns();
-        start = start ? start : now;
-        if (deadline_ns && now >= deadline_ns)
-            return ORDO_ERR_TIMEOUT;
-        if (!ordo__node.steps.count || !ordo__node.wait_word) {
-            /* Not (or no longer) waiting on the segment: the runtime's wait. */
-            return ordo__wait_until(done, arg, deadline_ns);
-        }
-        if (ordo__rt.wait_mode == ORDO__WAIT_YIELD && now - start < POLL_FIRST_NS) {
-            sched_yield();
-            continue;
-        }
-        uint64_t left = deadline_ns ? deadline_ns - now : SLEEP_MAX_NS;
-        uint64_t next = ordo__timer_next_ns();
-        if (next != UINT64_MAX)
-            left = next > now ? (next - now < left ? next - now : left) : 0;
-        if (left > SLEEP_MAX_NS)
-            left = SLEEP_MAX_NS;
-        struct timespec ts = {0, (long)left};
-        atomic_fetch_add(&ordo__node.h->sleepers.v, 1);
-        (void)futex(ordo__node.wait_word, FUTEX_WAIT, ordo__node.wait_val, &ts);
-        atomic_fetch_sub(&ordo__node.h->sleepers.v, 1);
-    }
 }
