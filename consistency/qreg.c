@@ -102,6 +102,23 @@ int ordo__qreg_open_ops(const struct ordo_qreg *reg)
     return open;
 }
 
+void ordo__qreg_say_out(const struct ordo_qreg *reg)
+{
+    uint64_t now = ordo__now_ns();
+    for (const struct ordo_qreg_op *op = reg->ops; op; op = op->next)
+        for (int i = 0; i < 2; i++) {
+            const ordo__qround_t *r = &op->round[i];
+            for (int k = 0; k < r->n; k++)
+                if (r->status[k] == 1)
+                    ordo_log_info("register set %u: key %llu: a call of round %d to rank %d is "
+                                  "still out, %.1f s before its operation's deadline (the "
+                                  "register stays, its replica serving, until the call ends)",
+                                  reg->id, (unsigned long long)op->key, i, r->rank[k],
+                                  op->deadline_ns > now ? (double)(op->deadline_ns - now) / 1e9
+                                                        : 0.0);
+        }
+}
+
 void ordo__qreg_ops_free(struct ordo_qreg *reg)
 {
     while (reg->ops)

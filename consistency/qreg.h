@@ -116,5 +116,7 @@ void ordo__qreg_ops_free(struct ordo_qreg *reg);
 /* Operations of reg not finished yet (done ones may still await answers
  * from replicas beyond their quorum: reg->inflight counts those too). */
 int ordo__qreg_open_ops(const struct ordo_qreg *reg);
+/* Say (info) each call to a replica that is still out, and when it times out. */
+void ordo__qreg_say_out(const struct ordo_qreg *reg);
 
 #endif

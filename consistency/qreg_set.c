@@ -160,10 +160,12 @@ ordo_status_t ordo_qreg_destroy(ordo_qreg_t *reg)
         int bs = ordo__coll_barrier();
         if (status == ORDO_OK)
             status = bs;
-        if (reg->inflight == 0)
+        if (reg->inflight == 0) {
             unlink_reg(reg);
-        else
+        } else {
+            ordo__qreg_say_out(reg);
             reg->magic = ORDO__QREG_MAGIC ^ 1; /* its operations end it: see qreg_fini */
+        }
     }
     ORDO__UNLOCK();
     return status;
