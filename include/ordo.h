@@ -917,9 +917,10 @@ typedef struct ordo_coll_shm {
                           with process_vm_readv; ORDO_COLL_SHM_CMA) */
     double cma_us;   /**< an 8-byte process_vm_readv, measured at start-up */
     int mapped;      /**< 1: every rank can map the others' ordo_mem_alloc memory
-                          (probed at start-up): a shm reduction reads such input
-                          where it is, a shm bcast from such a root gets it from
-                          there (ORDO_COLL_SHM_GET_MIN) */
+                          (probed at start-up): a large shm reduction reads such
+                          input where it is instead of copying it in.  (A shm
+                          bcast from such a root is got with the transport's
+                          RMA get either way: ORDO_COLL_SHM_GET_MIN.) */
 } ordo_coll_shm_t;
 
 /**

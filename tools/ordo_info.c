@@ -48,8 +48,7 @@ static int print_decisions(FILE *out)
                              "is not allowed here): every bcast through the segment\n");
             fprintf(out, shm.mapped
                              ? "# shm: ordo_mem_alloc memory is mapped between the ranks: "
-                               "reductions read such input where it is, a bcast root's is got "
-                               "from it\n"
+                               "large reductions read such input where it is\n"
                              : "# shm: ordo_mem_alloc memory is not mapped between the ranks "
                                "here: every reduction copies its input in\n");
         } else
