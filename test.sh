@@ -81,12 +81,17 @@ ordo_build build-asan --enable-sanitizers
 # gossip_death_np5, qreg_np5 and qreg_expire_np5 run that code), and the apps'
 # runs (the key-value store, the bank, the stencil) and ordo-nemesis's
 # (applications of the registers, locks and objects, whose suites run; one
-# to several minutes each under the sanitizers): CI stays under 30 minutes.
+# to several minutes each under the sanitizers), the litmus catalogue's run
+# (the objects' suites run its code; the litmus unit tests run), the fault
+# modes' run on 4 ranks (fd_crash, fd_pause and peer_death run the failure
+# paths), thread binding and leases under drift (the runtime and lock suites
+# run that code): CI stays under 30 minutes.
 asan_tests=$(grep -E "^(PASS|SKIP): " build/check.out | cut -d' ' -f2 |
     grep -v -e '^tests/jobs/' -e '^benchmarks/tests/' -e 'fd_busy_np8' -e 'obj_fault_np4' \
         -e 'rpc_block_np4' -e 'coll_np[567]' -e 'qreg_faults_np5' -e 'tests/apps/ordo_kv.sh' \
         -e 'tests/apps/ordo_bank.sh' -e 'tests/apps/ordo_stencil.sh' \
-        -e 'tests/tools/ordo_nemesis.sh' -e 'gossip_np2to8' -e 'qreg_degrade_np5' | tr '\n' ' ')
+        -e 'tests/tools/ordo_nemesis.sh' -e 'gossip_np2to8' -e 'qreg_degrade_np5' \
+        -e 'litmus_run_np4' -e 'faults_np4' -e 'bind_np2' -e 'lease_drift_np3' | tr '\n' ' ')
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:fast_unwind_on_malloc=0} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     check build-asan "AddressSanitizer + UndefinedBehaviorSanitizer" "$asan_tests"
