@@ -102,7 +102,7 @@ static int check_broken(ordo__sop_t *s)
         return ORDO_OK;
     if ((int32_t)(s->req->seq - (uint32_t)(b >> 8)) <= 0)
         return -(int)(b & 0xff); /* this collective failed: on every rank */
-    ordo__node_direct_end();     /* the step runs again from the start */
+    step_end();                  /* the step runs again from the start */
     ordo__node.joined = 1;
     ordo__node.join_epoch = atomic_load_explicit(&ordo__node.h->epoch.v, memory_order_acquire);
     if (atomic_fetch_add_explicit(&ordo__node.h->reset.v, 1, memory_order_acq_rel) ==
