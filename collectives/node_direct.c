@@ -163,22 +163,9 @@ int ordo__node_cma_init(void)
 
 unsigned ordo__node_direct_mode(const ordo__sop_t *s)
 {
-    const ordo__tl_ops_t *tl = ordo__rt.tl_ops;
-    if (s->len && s->len >= ordo__coll_cfg.shm_get_min && tl->mem_is_alloc &&
-        tl->mem_is_alloc(ordo__rt.tl, s->dst, s->len)) {
-        const void *rkey;
-        size_t rkey_len;
-        if (tl->mem_reg(ordo__rt.tl, s->dst, s->len, &ordo__node.get_mem, &rkey, &rkey_len) ==
-            ORDO_OK) {
-            if (rkey_len <= ordo__node.chunk) {
-                memcpy(slot_data(ordo__node.pos), rkey, rkey_len);
-                slot_hdr(ordo__node.pos)->rkey_len = (uint32_t)rkey_len;
-                return BCAST_GET;
-            }
-            tl->mem_release(ordo__rt.tl, ordo__node.get_mem);
-            ordo__node.get_mem = NULL;
-        }
-    }
+    if (s->len >= ordo__coll_cfg.shm_get_min &&
+        ordo__node_offer_key(s->dst, s->len, &ordo__node.get_mem))
+        return BCAST_GET;
     return single_copy(s->len) ? BCAST_CMA : BCAST_SEG;
 }
 
@@ -187,6 +174,15 @@ static void get_done(ordo__tl_send_req_t *req, int status)
     (void)req;
     ordo__node.get_status = status;
     ordo__node.get_busy = 0;
+}
+
+/* A receiver's get ended with status: said if it failed. */
+static int got(const ordo__sop_t *s, int status)
+{
+    if (status != ORDO_OK)
+        ordo_log_error("bcast (shm), collective %u: getting %zu bytes from rank %d: %s",
+                       s->req->seq, s->len, s->peer, ordo_strerror(status));
+    return status;
 }
 
 /* A receiver's copy: ORDO_OK, ST_WAIT while the get runs, or the failure. */
@@ -207,10 +203,7 @@ static int take(ordo__sop_t *s, unsigned mode)
     if (status == ORDO__INPROGRESS)
         return ST_WAIT;
     ordo__node.get_busy = 0;
-    if (status != ORDO_OK)
-        ordo_log_error("bcast (shm), collective %u: getting %zu bytes from rank %d: %s",
-                       s->req->seq, s->len, s->peer, ordo_strerror(status));
-    return status;
+    return got(s, status);
 }
 
 /* The root waits for the receivers' copies on a counter of its own, not on
@@ -260,10 +253,7 @@ int ordo__node_direct_step(ordo__sop_t *s, unsigned mode)
     } else {
         if (ordo__node.get_busy)
             return ST_WAIT;
-        status = ordo__node.get_status;
-        if (status != ORDO_OK)
-            ordo_log_error("bcast (shm), collective %u: getting %zu bytes from rank %d: %s",
-                           s->req->seq, s->len, s->peer, ordo_strerror(status));
+        status = got(s, ordo__node.get_status);
     }
     read_done();
     ordo__node_arrive();

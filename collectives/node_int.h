@@ -156,6 +156,9 @@ int ordo__node_published(uint64_t q);
 int ordo__node_pub_matches(uint64_t q, const struct ordo_coll_req *r, uint64_t len);
 int ordo__node_slots_match(const struct ordo_coll_req *r);
 void ordo__node_fill_slot(const ordo__sop_t *s, size_t clen, size_t skip_lo, size_t skip_hi);
+/* Offer ordo_mem_alloc memory to the node: its address and key in this
+ * rank's slot (1, *mem registered), or none (0). */
+int ordo__node_offer_key(const void *buf, size_t len, ordo__tl_mem_t **mem);
 
 /* node_direct.c: the start-up probe of process_vm_readv (collective: every
  * rank or none).  The bcast in one phase: the root's choice for the call of

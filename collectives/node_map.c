@@ -67,17 +67,10 @@ int ordo__node_map_init(void)
         return ORDO_OK;
     }
     mine->rkey_len = 0;
-    const void *rkey;
-    size_t rkey_len;
     if (tl->mem_alloc(ordo__rt.tl, sizeof(uint64_t), &word) == ORDO_OK) {
         uint64_t v = SEG_MAGIC ^ (uint64_t)ordo__node.pos;
         memcpy(word, &v, sizeof(v));
-        if (tl->mem_reg(ordo__rt.tl, word, sizeof(v), &mem, &rkey, &rkey_len) == ORDO_OK &&
-            rkey_len <= ordo__node.chunk) {
-            memcpy(slot_data(ordo__node.pos), rkey, rkey_len);
-            mine->addr = (uint64_t)(uintptr_t)word;
-            mine->rkey_len = (uint32_t)rkey_len;
-        }
+        (void)ordo__node_offer_key(word, sizeof(v), &mem);
     }
     int status = ordo__boot_agree(ORDO_OK); /* every slot's key is in */
     if (status == ORDO_OK)
@@ -106,26 +99,10 @@ int ordo__node_map_init(void)
 
 int ordo__node_map_offer(const ordo__sop_t *s)
 {
-    const ordo__tl_ops_t *tl = ordo__rt.tl_ops;
-    slot_hdr_t *mine = slot_hdr(ordo__node.pos);
     if (ordo__node.off)
         return ordo__node.in_mem != NULL; /* decided at the payload's start */
-    mine->rkey_len = 0;
-    const void *rkey;
-    size_t rkey_len;
-    if (!ordo__node.map_ok || !s->len || !tl->mem_is_alloc(ordo__rt.tl, s->src, s->len) ||
-        tl->mem_reg(ordo__rt.tl, (void *)s->src, s->len, &ordo__node.in_mem, &rkey, &rkey_len) !=
-            ORDO_OK)
-        return 0;
-    if (rkey_len > ordo__node.chunk) {
-        tl->mem_release(ordo__rt.tl, ordo__node.in_mem);
-        ordo__node.in_mem = NULL;
-        return 0;
-    }
-    memcpy(slot_data(ordo__node.pos), rkey, rkey_len);
-    mine->addr = (uint64_t)(uintptr_t)s->src;
-    mine->rkey_len = (uint32_t)rkey_len;
-    return 1;
+    slot_hdr(ordo__node.pos)->rkey_len = 0;
+    return ordo__node.map_ok && ordo__node_offer_key(s->src, s->len, &ordo__node.in_mem);
 }
 
 int ordo__node_map_peers(const ordo__sop_t *s)

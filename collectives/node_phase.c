@@ -126,6 +126,32 @@ void ordo__node_fill_slot(const ordo__sop_t *s, size_t clen, size_t skip_lo, siz
         memcpy(slot_data(ordo__node.pos) + skip_hi, src + skip_hi, clen - skip_hi);
 }
 
+/* Offer len bytes at buf (ordo_mem_alloc memory) to the node's ranks: register
+ * them and put their address and remote key in this rank's slot (1, *mem
+ * holds the registration), or clear the slot's key (0: not such memory, or
+ * a key longer than a chunk). */
+int ordo__node_offer_key(const void *buf, size_t len, ordo__tl_mem_t **mem)
+{
+    const ordo__tl_ops_t *tl = ordo__rt.tl_ops;
+    slot_hdr_t *mine = slot_hdr(ordo__node.pos);
+    const void *rkey;
+    size_t rkey_len;
+    mine->rkey_len = 0;
+    *mem = NULL;
+    if (!len || !tl->mem_is_alloc || !tl->mem_is_alloc(ordo__rt.tl, buf, len) ||
+        tl->mem_reg(ordo__rt.tl, (void *)buf, len, mem, &rkey, &rkey_len) != ORDO_OK)
+        return 0;
+    if (rkey_len > ordo__node.chunk) {
+        tl->mem_release(ordo__rt.tl, *mem);
+        *mem = NULL;
+        return 0;
+    }
+    memcpy(slot_data(ordo__node.pos), rkey, rkey_len);
+    mine->addr = (uint64_t)(uintptr_t)buf;
+    mine->rkey_len = (uint32_t)rkey_len;
+    return 1;
+}
+
 /* ---- waiting: polled, or asleep on a futex --------------------------------------- */
 
 static long futex(_Atomic uint64_t *word, int op, uint32_t val, const struct timespec *ts)
