@@ -103,6 +103,9 @@ static int check_broken(ordo__sop_t *s)
     if ((int32_t)(s->req->seq - (uint32_t)(b >> 8)) <= 0)
         return -(int)(b & 0xff); /* this collective failed: on every rank */
     step_end();                  /* the step runs again from the start */
+    /* Come to s's collective, if only to wait: a rank that runs it
+     * without the segment sees so (ordo__node_seen_in). */
+    __atomic_store_n(&slot_hdr(ordo__node.pos)->seq, s->req->seq, __ATOMIC_RELAXED);
     ordo__node.joined = 1;
     ordo__node.join_epoch = atomic_load_explicit(&ordo__node.h->epoch.v, memory_order_acquire);
     if (atomic_fetch_add_explicit(&ordo__node.h->reset.v, 1, memory_order_acq_rel) ==
@@ -351,6 +354,24 @@ int ordo__node_waited(const ordo__sop_t *s)
             return p;
     }
     return -1;
+}
+
+int ordo__node_seen_in(const struct ordo_coll_req *r, int n)
+{
+    /* Over a view a failure shrank the collectives are numbered afresh and
+     * none runs through the segment: its slots say nothing then. */
+    if (!ordo__node_usable(n))
+        return ORDO_OK;
+    for (int p = 0; p < ordo__node.n; p++) {
+        if (p == ordo__node.pos || __atomic_load_n(&slot_hdr(p)->seq, __ATOMIC_RELAXED) != r->seq)
+            continue;
+        ordo_log_error("%s (%s), collective %u: rank %d runs it through the node's segment (the "
+                       "ranks called it with different arguments)",
+                       ordo_coll_family_name((ordo_coll_family_t)r->family), r->alg, r->seq, p);
+        mark_broken(r->seq, ORDO_ERR_INVALID);
+        return ORDO_ERR_INVALID;
+    }
+    return ORDO_OK;
 }
 
 static int step_of(const void *item, void *r)

@@ -56,6 +56,14 @@ int ordo__node_sleeps(void);
 /* A rank that step s (posted, not done) waits for and that has not come to
  * its collective yet, or -1 (for the slow-rank warning). */
 int ordo__node_waited(const ordo__sop_t *s);
+/* r runs here without the segment, over a view of n members: ORDO_OK, or
+ * ORDO_ERR_INVALID (said, and the segment marked so that the ranks in it
+ * fail too) if a rank of the node runs r's collective through the segment:
+ * the ranks' arguments differ, so their choices of algorithm did.  Without
+ * it each side could wait for the other for ever: a linear root only
+ * receives at first, a segment's rank sends nothing.  Nothing to see over a
+ * view a failure shrank (n short of the node). */
+int ordo__node_seen_in(const struct ordo_coll_req *r, int n);
 /* r ended (failed, or done): its steps leave the queue; one that had begun
  * leaves the segment out of step with the other ranks, which is marked so
  * that every rank's next shm collective fails at once instead of waiting. */

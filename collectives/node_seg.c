@@ -151,6 +151,9 @@ int ordo__node_init(void)
         seg_unmap();
         return ORDO_OK; /* the message algorithms serve */
     }
+    /* No collective yet (0 is the first's number): ordo__node_waited and
+     * ordo__node_seen_in read it before this rank's first shm step. */
+    slot_hdr(ordo__node.pos)->seq = UINT32_MAX;
     double mine = probe_line_us(), *lines = malloc((size_t)n * sizeof(double));
     if (!lines) {
         seg_unmap();

@@ -426,6 +426,8 @@ int ordo__sched_start(struct ordo_coll_req *r)
     }
     (void)ordo__sched_view();
     r->seq = ordo__eng.seq++;
+    if (!r->node)
+        ordo__sched_seen_arm();
     r->nacked = ordo__eng.view.nacked;
     r->view = ordo__eng.view.hash;
     r->status = ORDO_OK;

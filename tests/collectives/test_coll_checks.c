@@ -103,6 +103,17 @@ void test_mismatch(void)
         mismatch_checked(ordo_allreduce(a, b, rank == 0 ? 10 : 20, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM),
                          "count 10 on rank 0, 20 elsewhere");
     }
+    /* Ranks that choose differently: rank 0 the linear allreduce (whose
+     * root only receives at first), the others the segment's (which sends
+     * nothing).  Each side would wait for the other; rank 0 sees that the
+     * others run the collective through the segment. */
+    ordo_coll_shm_t shm;
+    CU_ASSERT_EQUAL_FATAL(ordo_coll_shm_info(&shm), ORDO_OK);
+    if (shm.bytes) {
+        ordo_coll_force(ORDO_COLL_ALLREDUCE, rank == 0 ? "linear" : "shm");
+        mismatch_checked(ordo_allreduce(a, b, 10, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM),
+                         "linear on rank 0, shm elsewhere");
+    }
     ordo_coll_force(ORDO_COLL_ALLREDUCE, NULL);
     int st =
         rank == 0 ? ordo_bcast(a, 80, 0) : ordo_allreduce(a, b, 10, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM);
