@@ -79,6 +79,13 @@ static void mark_broken(uint32_t seq, int status)
                       seq, ordo_strerror(status));
 }
 
+/* This rank has come to s's collective, if only to wait in a reset: a
+ * rank that runs it without the segment sees so (ordo__node_seen_in). */
+static void came_to(const ordo__sop_t *s)
+{
+    __atomic_store_n(&slot_hdr(ordo__node.pos)->seq, s->req->seq, __ATOMIC_RELAXED);
+}
+
 /* Before and while a step runs: ORDO_OK to go on, ST_WAIT while this rank
  * waits in a reset (the step then runs from the start), or the status of a
  * mark on this step's collective (or an earlier one). */
@@ -87,8 +94,10 @@ static int check_broken(ordo__sop_t *s)
     uint64_t n = (uint64_t)ordo__node.n;
     if (ordo__node.joined) {
         if (atomic_load_explicit(&ordo__node.h->epoch.v, memory_order_acquire) ==
-            ordo__node.join_epoch)
+            ordo__node.join_epoch) {
+            came_to(s); /* a later collective than the one it joined at, maybe */
             return ordo__node_wait_on(&ordo__node.h->epoch.v, ordo__node.join_epoch);
+        }
         ordo__node.joined = 0;
         ordo__node.q = 0;
         ordo__node.direct_n = 0;
@@ -103,9 +112,7 @@ static int check_broken(ordo__sop_t *s)
     if ((int32_t)(s->req->seq - (uint32_t)(b >> 8)) <= 0)
         return -(int)(b & 0xff); /* this collective failed: on every rank */
     step_end();                  /* the step runs again from the start */
-    /* Come to s's collective, if only to wait: a rank that runs it
-     * without the segment sees so (ordo__node_seen_in). */
-    __atomic_store_n(&slot_hdr(ordo__node.pos)->seq, s->req->seq, __ATOMIC_RELAXED);
+    came_to(s);
     ordo__node.joined = 1;
     ordo__node.join_epoch = atomic_load_explicit(&ordo__node.h->epoch.v, memory_order_acquire);
     if (atomic_fetch_add_explicit(&ordo__node.h->reset.v, 1, memory_order_acq_rel) ==

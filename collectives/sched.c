@@ -426,8 +426,6 @@ int ordo__sched_start(struct ordo_coll_req *r)
     }
     (void)ordo__sched_view();
     r->seq = ordo__eng.seq++;
-    if (!r->node)
-        ordo__sched_seen_arm();
     r->nacked = ordo__eng.view.nacked;
     r->view = ordo__eng.view.hash;
     r->status = ORDO_OK;
@@ -477,37 +475,53 @@ static int waited_rank(const struct ordo_coll_req *r)
     return -1;
 }
 
-/* The warning while a live rank keeps a blocking collective waiting: a
- * timer, every ORDO_TIMEOUT_MS, so the wait itself is one ordo__wait_until. */
-typedef struct slow_warn {
+/* The watch over a blocking collective that waits: one timer, so the wait
+ * itself is one ordo__wait_until.  Every ORDO_TIMEOUT_MS it warns while a
+ * live rank keeps it waiting; every ORDO__COLL_SEEN_MS, while it runs without the
+ * node's segment, it looks for ranks that run it through the segment. */
+typedef struct watch {
     ordo__timer_t timer;
-    const struct ordo_coll_req *r;
-    uint64_t start_ns, period_ns;
-} slow_warn_t;
+    struct ordo_coll_req *r;
+    uint64_t start_ns, period_ns, warn_ns;
+} watch_t;
 
-static void warn_slow(void *arg)
+static void watch_arm(watch_t *w, uint64_t now)
 {
-    slow_warn_t *w = arg;
+    uint64_t at = w->warn_ns;
+    if (!w->r->node && now + ORDO__COLL_SEEN_MS * 1000000u < at)
+        at = now + ORDO__COLL_SEEN_MS * 1000000u;
+    if (ordo__timer_arm(&w->timer, at) != ORDO_OK)
+        ordo_log_debug("collective %u: no further watch (no memory for the timer)", w->r->seq);
+}
+
+static void watch(void *arg)
+{
+    watch_t *w = arg;
     uint64_t now = ordo__now_ns();
-    int peer = waited_rank(w->r);
-    if (peer >= 0)
-        ordo_log_warn("%s %u: rank %d has not come after %.1f s (it is alive); waiting on (%s "
-                      "bounds this)",
-                      ordo_coll_family_name((ordo_coll_family_t)w->r->family), w->r->seq, peer,
-                      (double)(now - w->start_ns) / 1e9,
-                      w->r->family == ORDO_COLL_BARRIER ? "ORDO_BARRIER_TIMEOUT_MS"
-                                                        : "ORDO_COLL_TIMEOUT_MS");
-    if (ordo__timer_arm(&w->timer, now + w->period_ns) != ORDO_OK)
-        ordo_log_debug("collective %u: no further warnings (no memory for the timer)", w->r->seq);
+    if (ordo__sched_seen(w->r))
+        return; /* it fails: nothing more to watch */
+    if (now >= w->warn_ns) {
+        int peer = waited_rank(w->r);
+        if (peer >= 0)
+            ordo_log_warn("%s %u: rank %d has not come after %.1f s (it is alive); waiting on "
+                          "(%s bounds this)",
+                          ordo_coll_family_name((ordo_coll_family_t)w->r->family), w->r->seq, peer,
+                          (double)(now - w->start_ns) / 1e9,
+                          w->r->family == ORDO_COLL_BARRIER ? "ORDO_BARRIER_TIMEOUT_MS"
+                                                            : "ORDO_COLL_TIMEOUT_MS");
+        w->warn_ns = now + w->period_ns;
+    }
+    watch_arm(w, now);
 }
 
 int ordo__sched_wait(struct ordo_coll_req *r, uint64_t deadline_ns)
 {
-    slow_warn_t w = {
+    watch_t w = {
         .r = r, .start_ns = ordo__now_ns(), .period_ns = ordo__rt.cfg.timeout_ms * 1000000u};
-    ordo__timer_init(&w.timer, warn_slow, &w);
-    if (!r->done && deadline_ns > w.start_ns + w.period_ns)
-        (void)ordo__timer_arm(&w.timer, w.start_ns + w.period_ns); /* no memory: no warning */
+    w.warn_ns = w.start_ns + w.period_ns;
+    ordo__timer_init(&w.timer, watch, &w);
+    if (!r->done)
+        watch_arm(&w, w.start_ns); /* no memory: no watch */
     int status = ordo__node_sleeps() ? ordo__node_wait_until(req_done, r, deadline_ns)
                                      : ordo__wait_until(req_done, r, deadline_ns);
     ordo__timer_cancel(&w.timer);

@@ -95,6 +95,7 @@ struct ordo_coll_req {
     int build_status;           /* a step that could not be added (no memory) */
     int recycle;                /* never handed to the application: kept for the next one */
     int node;                   /* it has steps of the node's segment (takes no message) */
+    unsigned tests;             /* ordo_coll_test calls on it (ordo__sched_seen) */
     struct ordo_coll_req *next; /* in flight, in sequence order */
     ordo__sop_t ops_inline[ORDO__SCHED_INLINE_OPS];
     uint32_t rend_inline[ORDO__SCHED_INLINE_ROUNDS];
@@ -124,6 +125,14 @@ void ordo__sched_node(struct ordo_coll_req *r, unsigned kind, int root, void *ds
  * also kept for ordo__sched_start). */
 void *ordo__sched_scratch(struct ordo_coll_req *r, size_t len);
 
+/* r runs without the node's segment and waits: does a rank of the node
+ * run it through the segment (ordo__node_seen_in)?  Then r fails (1).  A
+ * waiting rank asks every ORDO__COLL_SEEN_MS (ordo__sched_wait's timer), a caller of
+ * ordo_coll_test every ORDO__COLL_SEEN_TESTS-th call: not at every poll, the hot path,
+ * for a mismatch that is rare. */
+#define ORDO__COLL_SEEN_MS    2u
+#define ORDO__COLL_SEEN_TESTS 256u
+int ordo__sched_seen(struct ordo_coll_req *r);
 /* Start r (takes the next sequence number of the view) and post its first
  * round.  Under the runtime lock, not in a handler.  On an error r is
  * freed. */

@@ -8,7 +8,6 @@
 #define ORDO_COLLECTIVES_SCHED_INT_H
 
 #include "collectives/sched.h"
-#include "runtime/timer.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -44,7 +43,6 @@ typedef struct ordo__sched_eng {
     uint32_t seq;                      /* the next collective's number in the view */
     struct ordo_coll_req *head, *tail; /* in flight, in sequence order */
     unexp_t *unexp, **unexp_tail;
-    ordo__timer_t seen; /* looks into the node's segment while collectives run without it */
 } ordo__sched_eng_t;
 
 extern ordo__sched_eng_t ordo__eng;
@@ -72,9 +70,5 @@ unexp_t *ordo__sched_unexp_early(const struct ordo_coll_req *r, int any);
  * fails with ORDO_ERR_INVALID, said once.) */
 int ordo__sched_mismatch(struct ordo_coll_req *r, const ordo__sop_t *s, const coll_hdr_t *h,
                          size_t len);
-/* A collective starts without the node's segment: while any such runs,
- * every SEEN_MS the engine looks whether a rank of the node runs it
- * through the segment (ordo__node_seen_in), which fails it. */
-void ordo__sched_seen_arm(void);
 
 #endif

@@ -10,11 +10,9 @@
 #include "collectives/coll.h"
 #include "collectives/node.h"
 #include "collectives/sched_int.h"
-#include "runtime/clock.h"
 #include "runtime/log.h"
 #include "runtime/member.h"
 #include "runtime/rt.h"
-#include "runtime/timer.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -119,37 +117,17 @@ int ordo__sched_mismatch(struct ordo_coll_req *r, const ordo__sop_t *s, const co
  * sizes differ): some run it through the node's segment, some with
  * messages.  A message sent to a rank in the segment fails it there
  * (ordo__sched_unwanted); but a linear root only receives at first and a
- * segment's rank sends nothing, so each could wait for the other for ever.
- * A timer, not the progress loop: the module's progress runs only when
- * woken, and a wait for a message that never comes wakes nothing. */
-#define SEEN_MS 2
-
-static void seen_tick(void *arg)
+ * segment's rank sends nothing, so each could wait for the other for ever. */
+int ordo__sched_seen(struct ordo_coll_req *r)
 {
-    (void)arg;
-    int more = 0, failed = 0;
-    for (struct ordo_coll_req *r = ordo__eng.head; r; r = r->next) {
-        if (r->node || r->done)
-            continue;
-        more = 1;
-        if (r->status != ORDO_OK || !r->pending)
-            continue;
-        int status = ordo__node_seen_in(r, ordo__eng.view.n);
-        if (status != ORDO_OK) {
-            r->status = status; /* not aborted: the others hear of it */
-            failed = 1;
-        }
-    }
-    if (failed)
-        ordo__module_wake(&ordo__coll_module);
-    if (more)
-        ordo__sched_seen_arm();
-}
-
-void ordo__sched_seen_arm(void)
-{
-    if (!ordo__timer_armed(&ordo__eng.seen) && ordo__node_usable(ordo__eng.view.n))
-        (void)ordo__timer_arm(&ordo__eng.seen, ordo__now_ns() + SEEN_MS * 1000000u);
+    if (r->node || r->done || r->status != ORDO_OK || !r->pending)
+        return 0;
+    int status = ordo__node_seen_in(r, ordo__eng.view.n);
+    if (status == ORDO_OK)
+        return 0;
+    r->status = status; /* not aborted: the others hear of it */
+    ordo__module_wake(&ordo__coll_module);
+    return 1;
 }
 
 static void size_mismatch(struct ordo_coll_req *r, const ordo__sop_t *s, size_t len)
@@ -305,7 +283,6 @@ int ordo__sched_init(void)
 {
     memset(&ordo__eng, 0, sizeof(ordo__eng));
     ordo__eng.unexp_tail = &ordo__eng.unexp;
-    ordo__timer_init(&ordo__eng.seen, seen_tick, NULL);
     ordo__eng.view.live = malloc(sizeof(int) * (size_t)ordo__rt.size);
     ordo__eng.view.place = malloc(sizeof(int) * (size_t)ordo__rt.size);
     if (!ordo__eng.view.live || !ordo__eng.view.place)
@@ -319,7 +296,6 @@ int ordo__sched_init(void)
 
 void ordo__sched_fini(void)
 {
-    ordo__timer_cancel(&ordo__eng.seen);
     for (struct ordo_coll_req *r = ordo__eng.head, *next; r; r = next) {
         next = r->next;
         r->next = NULL;

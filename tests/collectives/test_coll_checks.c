@@ -96,6 +96,7 @@ void test_mismatch(void)
     if (size == 1)
         return;
     double a[40] = {0}, b[40];
+    int st;
     const char *algs[8];
     int na = nalgs(ORDO_COLL_ALLREDUCE, algs);
     for (int k = 0; k < na; k++) {
@@ -113,9 +114,19 @@ void test_mismatch(void)
         ordo_coll_force(ORDO_COLL_ALLREDUCE, rank == 0 ? "linear" : "shm");
         mismatch_checked(ordo_allreduce(a, b, 10, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM),
                          "linear on rank 0, shm elsewhere");
+        /* The same with rank 0 polling ordo_coll_test (no blocking wait). */
+        ordo_coll_req_t *req = NULL;
+        st = ordo_iallreduce(a, b, 10, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM, &req);
+        CU_ASSERT_EQUAL_FATAL(st, ORDO_OK);
+        int done = 0;
+        for (time_t t0 = time(NULL); !(done = ordo_coll_test(req)) && time(NULL) - t0 < 60;)
+            ;
+        CU_ASSERT_EQUAL(done, 1);
+        st = done == 1 ? ordo_coll_wait(req) : ORDO_ERR_TIMEOUT;
+        mismatch_checked(st, "linear on rank 0 (ordo_coll_test), shm elsewhere");
     }
     ordo_coll_force(ORDO_COLL_ALLREDUCE, NULL);
-    int st =
+    st =
         rank == 0 ? ordo_bcast(a, 80, 0) : ordo_allreduce(a, b, 10, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM);
     mismatch_checked(st, "bcast on rank 0, allreduce elsewhere");
     st = rank == 0 ? ordo_barrier() : ordo_allreduce(a, b, 10, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM);
