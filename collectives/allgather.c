@@ -3,13 +3,15 @@
  * rank count that is not a power of two, the first 2 (n - p2) places pair
  * up: the even one hands its block to the odd one and gets everything
  * back at the end), Bruck (ceil(log2 n) rounds for any n, blocks kept
- * rotated in a scratch buffer, two copies) and ring (n - 1 rounds of one
- * block, straight into the output).  out holds n blocks of len bytes, by
+ * rotated in a scratch buffer, two copies), ring (n - 1 rounds of one
+ * block, straight into the output) and, on one host, the node's segment
+ * (node.c) for blocks that fit in one chunk together.  out holds n blocks of len bytes, by
  * place.
  */
 #include "ordo_config.h"
 
 #include "collectives/algs.h"
+#include "collectives/node.h"
 
 /* The first place of virtual rank v's blocks (v may be p2: the end). */
 static int vfirst(int v, int extra)
@@ -123,9 +125,23 @@ static double cost_ring(const ordo__coll_cost_t *m, int n, size_t bytes)
     return (n - 1) * ordo__coll_t(m, (double)bytes, n);
 }
 
+static int build_shm(struct ordo_coll_req *r, const ordo__coll_args_t *a)
+{
+    return ordo__node_build(r, a, ORDO__NODE_ALLGATHER);
+}
+
+static double cost_shm(const ordo__coll_cost_t *m, int n, size_t bytes)
+{
+    return ordo__node_cost(m, n, bytes, ORDO__NODE_ALLGATHER);
+}
+
 const ordo__coll_alg_t ordo__coll_allgather_algs[] = {
     {"recursive_doubling", "log2 n exchanges, the data doubling each time", build_rd, cost_rd},
     {"bruck", "ceil(log2 n) rounds for any n, through a rotated scratch buffer", build_bruck,
      cost_bruck},
     {"ring", "n - 1 rounds of one block around a ring", build_ring, cost_ring},
+    {"shm",
+     "through the node's shared segment: every rank copies its block in, the last to come lays "
+     "them side by side, every rank copies all out (one host; n blocks within one chunk)",
+     build_shm, cost_shm},
 };

@@ -26,6 +26,9 @@
  *              large: two phases; after the first every rank reduces its
  *              1/n of the chunk over all slots into res[(q + 1) % 2] and
  *              arrives again; after the second each copies the chunk out
+ *   allgather  n blocks that fit in one chunk: as the small reduction, the
+ *              last to arrive copying the slots side by side into
+ *              res[q % 2] instead of reducing them
  *
  * Every slot carries the call's arguments (bytes, family, datatype,
  * operation), and a publication the bytes and family: ranks that called
@@ -206,8 +209,18 @@ static int bcast_step(ordo__sop_t *s, size_t *clen)
     return status;
 }
 
+/* The allgather's last rank: the blocks side by side, this rank's from
+ * its own buffer (its slot holds a copy). */
+static void gather_slots(const ordo__sop_t *s, unsigned char *dst)
+{
+    for (int p = 0; p < ordo__node.n; p++)
+        memcpy(dst + s->len * (size_t)p, p == ordo__node.pos ? s->src : slot_data(p), s->len);
+}
+
 static void copy_out(const ordo__sop_t *s, uint64_t q, size_t clen)
 {
+    if (s->idx == ORDO__NODE_ALLGATHER)
+        clen *= (size_t)ordo__node.n; /* one phase, every block */
     if (s->dst && clen)
         memcpy((unsigned char *)s->dst + ordo__node.off, res_buf(q), clen);
 }
@@ -222,7 +235,9 @@ static int serial_chunk(ordo__sop_t *s, size_t clen)
         ordo__node.st = 1;
         if (ordo__node_arrive() == q * n - 1) { /* the last: every slot is in */
             int status = ordo__node_slots_match(r);
-            if (status == ORDO_OK)
+            if (status == ORDO_OK && s->idx == ORDO__NODE_ALLGATHER)
+                gather_slots(s, res_buf(q));
+            else if (status == ORDO_OK)
                 reduce_slots(r, NULL, res_buf(q), 0, clen / ordo_dtype_size(r->dtype));
             ordo__node_publish(q, r, s->len, status, BCAST_SEG);
         }
@@ -283,7 +298,7 @@ static int run_step(ordo__sop_t *s)
         int phases = 1;
         if (s->idx == ORDO__NODE_BCAST) {
             status = bcast_step(s, &clen);
-        } else if (serial_bytes(ordo__node.n, s->len)) {
+        } else if (s->idx == ORDO__NODE_ALLGATHER || serial_bytes(ordo__node.n, s->len)) {
             status = serial_chunk(s, clen);
         } else {
             status = sliced_chunk(s, clen);

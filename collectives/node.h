@@ -15,7 +15,13 @@
 #include <stddef.h>
 
 /* What a SOP_NODE step does (its idx). */
-enum { ORDO__NODE_BCAST, ORDO__NODE_REDUCE, ORDO__NODE_ALLREDUCE, ORDO__NODE_BARRIER };
+enum {
+    ORDO__NODE_BCAST,
+    ORDO__NODE_REDUCE,
+    ORDO__NODE_ALLREDUCE,
+    ORDO__NODE_BARRIER,
+    ORDO__NODE_ALLGATHER
+};
 
 /* Map the segment (collective, at start-up: every rank or none; none when
  * the job spans hosts, ORDO_COLL_SHM_CHUNK is 0 or a rank fails to map

@@ -229,6 +229,11 @@ double ordo__node_cost(const ordo__coll_cost_t *m, int n, size_t bytes, unsigned
         return 2 * phase + ordo__node.cma_us + x * ordo__node.cma_byte * m->share;
     if (kind == ORDO__NODE_BCAST) /* the root's copy in, then everyone's out */
         return chunks * phase + 2 * x * m->delta;
+    if (kind == ORDO__NODE_ALLGATHER) /* one phase: every rank a block in (at once), one rank
+                                         n side by side, every rank n out (at once) */
+        return bytes * (size_t)n > ordo__node.chunk
+                   ? INFINITY
+                   : phase + (m->share + n + n * m->share) * x * m->delta;
     if (serial_bytes(n, bytes)) /* copies in, one rank reduces all, copies out */
         return chunks * phase + 2 * x * m->delta + (n - 1) * x * m->gamma;
     return chunks * 2 * phase + 2 * x * m->delta + (n - 1) * x / n * m->gamma;
