@@ -3,12 +3,14 @@
  * rounds; in round s place p sends to p + s and receives from p - s,
  * straight between the buffers) and Bruck (ceil(log2 n) rounds of about
  * n/2 blocks each, packed and unpacked through scratch buffers: fewer
- * messages for small blocks).  in and out hold n blocks of len bytes, by
+ * messages for small blocks) and, on one host, the node's segment
+ * (node.c) for n * n blocks that fit in one chunk.  in and out hold n blocks of len bytes, by
  * place; they do not overlap (api.c copies in first when they do).
  */
 #include "ordo_config.h"
 
 #include "collectives/algs.h"
+#include "collectives/node.h"
 
 static int build_pairwise(struct ordo_coll_req *r, const ordo__coll_args_t *a)
 {
@@ -75,8 +77,23 @@ static double cost_bruck(const ordo__coll_cost_t *m, int n, size_t bytes)
     return t + (2.0 * rounds * ((n + 1) / 2) + 2.0 * n) * x * m->delta;
 }
 
+static int build_shm(struct ordo_coll_req *r, const ordo__coll_args_t *a)
+{
+    return ordo__node_build(r, a, ORDO__NODE_ALLTOALL);
+}
+
+static double cost_shm(const ordo__coll_cost_t *m, int n, size_t bytes)
+{
+    return ordo__node_cost(m, n, bytes, ORDO__NODE_ALLTOALL);
+}
+
 const ordo__coll_alg_t ordo__coll_alltoall_algs[] = {
     {"pairwise", "n - 1 rounds: to place p + s, from place p - s", build_pairwise, cost_pairwise},
     {"bruck", "ceil(log2 n) rounds of about n/2 blocks, packed through scratch", build_bruck,
      cost_bruck},
+    {"shm",
+     "through the node's shared segment: every rank copies its n blocks in, the last to come "
+     "lays them out by destination, every rank copies its n out (one host; n * n blocks within "
+     "one chunk)",
+     build_shm, cost_shm},
 };

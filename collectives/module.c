@@ -69,7 +69,7 @@ CHOICES(bcast, "binomial", "knomial", "scatter_allgather", "linear", "shm");
 CHOICES(reduce, "binomial", "ring", "shm");
 CHOICES(allreduce, "recursive_doubling", "ring", "rabenseifner", "linear", "shm");
 CHOICES(allgather, "recursive_doubling", "bruck", "ring", "shm");
-CHOICES(alltoall, "pairwise", "bruck");
+CHOICES(alltoall, "pairwise", "bruck", "shm");
 
 #define ALG_ENTRY(NAME, f, F)                                                                      \
     {                                                                                              \
@@ -102,10 +102,9 @@ static const ordo__cfg_entry_t coll_cfg_table[] = {
     ALG_ENTRY("ALLTOALL", alltoall, ORDO_COLL_ALLTOALL),
     {"ORDO_COLL_SHM_CHUNK", ORDO__CFG_SIZE, "512K",
      "Bytes per rank of the node's shared segment, which the shm algorithms (barrier, bcast, "
-     "reduce, allreduce, allgather) move a chunk at a time when every rank of the job is on one "
-     "host; the "
-     "segment takes (ranks + 2) times this (rounded down to 64 bytes) in /dev/shm.  0: no "
-     "segment, messages only.",
+     "reduce, allreduce, allgather, alltoall) move a chunk at a time when every rank of the job "
+     "is on one host; the segment takes (ranks + 2) times this (rounded down to 64 bytes) in "
+     "/dev/shm.  0: no segment, messages only.",
      offsetof(ordo__coll_config_t, shm_chunk), NULL, 0, 64u << 20, NULL},
     {"ORDO_COLL_SHM_CMA", ORDO__CFG_BOOL, "y",
      "Single copy for the shm bcast of more than two ORDO_COLL_SHM_CHUNKs: each rank reads the "

@@ -29,6 +29,9 @@
  *   allgather  n blocks that fit in one chunk: as the small reduction, the
  *              last to arrive copying the slots side by side into
  *              res[q % 2] instead of reducing them
+ *   alltoall   n * n blocks that fit in one chunk: each slot holds a rank's
+ *              n blocks; the last to arrive lays them out by destination,
+ *              each rank copies its n out
  *
  * Every slot carries the call's arguments (bytes, family, datatype,
  * operation), and a publication the bytes and family: ranks that called
@@ -209,20 +212,40 @@ static int bcast_step(ordo__sop_t *s, size_t *clen)
     return status;
 }
 
-/* The allgather's last rank: the blocks side by side, this rank's from
- * its own buffer (its slot holds a copy). */
+/* The allgather's and the alltoall's last rank: the blocks side by side,
+ * by destination (alltoall: rank d's n blocks at d * n blocks, from place
+ * 0 on); this rank's from its own buffer (its slot holds a copy). */
 static void gather_slots(const ordo__sop_t *s, unsigned char *dst)
 {
-    for (int p = 0; p < ordo__node.n; p++)
-        memcpy(dst + s->len * (size_t)p, p == ordo__node.pos ? s->src : slot_data(p), s->len);
+    size_t n = (size_t)ordo__node.n, len = s->len;
+    for (size_t p = 0; p < n; p++) {
+        const unsigned char *in = p == (size_t)ordo__node.pos ? s->src : slot_data((int)p);
+        if (s->idx == ORDO__NODE_ALLGATHER)
+            memcpy(dst + len * p, in, len);
+        else
+            for (size_t d = 0; d < n; d++)
+                memcpy(dst + len * (d * n + p), in + len * d, len);
+    }
+}
+
+/* The bytes a rank's slot holds of step s's chunk of clen: an alltoall's
+ * are n blocks. */
+static size_t slot_bytes(const ordo__sop_t *s, size_t clen)
+{
+    return s->idx == ORDO__NODE_ALLTOALL ? clen * (size_t)ordo__node.n : clen;
 }
 
 static void copy_out(const ordo__sop_t *s, uint64_t q, size_t clen)
 {
+    const unsigned char *res = res_buf(q);
     if (s->idx == ORDO__NODE_ALLGATHER)
         clen *= (size_t)ordo__node.n; /* one phase, every block */
+    if (s->idx == ORDO__NODE_ALLTOALL) {
+        clen *= (size_t)ordo__node.n; /* one phase, this rank's n blocks */
+        res += clen * (size_t)ordo__node.pos;
+    }
     if (s->dst && clen)
-        memcpy((unsigned char *)s->dst + ordo__node.off, res_buf(q), clen);
+        memcpy((unsigned char *)s->dst + ordo__node.off, res, clen);
 }
 
 /* Reduce and allreduce, one rank reducing (one phase). */
@@ -231,11 +254,12 @@ static int serial_chunk(ordo__sop_t *s, size_t clen)
     uint64_t q = ordo__node.cq, n = (uint64_t)ordo__node.n;
     const struct ordo_coll_req *r = s->req;
     if (ordo__node.st == 0) {
-        ordo__node_fill_slot(s, clen, 0, 0);
+        ordo__node_fill_slot(s, slot_bytes(s, clen), 0, 0);
         ordo__node.st = 1;
         if (ordo__node_arrive() == q * n - 1) { /* the last: every slot is in */
             int status = ordo__node_slots_match(r);
-            if (status == ORDO_OK && s->idx == ORDO__NODE_ALLGATHER)
+            if (status == ORDO_OK &&
+                (s->idx == ORDO__NODE_ALLGATHER || s->idx == ORDO__NODE_ALLTOALL))
                 gather_slots(s, res_buf(q));
             else if (status == ORDO_OK)
                 reduce_slots(r, NULL, res_buf(q), 0, clen / ordo_dtype_size(r->dtype));
@@ -298,7 +322,8 @@ static int run_step(ordo__sop_t *s)
         int phases = 1;
         if (s->idx == ORDO__NODE_BCAST) {
             status = bcast_step(s, &clen);
-        } else if (s->idx == ORDO__NODE_ALLGATHER || serial_bytes(ordo__node.n, s->len)) {
+        } else if (s->idx == ORDO__NODE_ALLGATHER || s->idx == ORDO__NODE_ALLTOALL ||
+                   serial_bytes(ordo__node.n, s->len)) {
             status = serial_chunk(s, clen);
         } else {
             status = sliced_chunk(s, clen);

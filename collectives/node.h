@@ -20,7 +20,8 @@ enum {
     ORDO__NODE_REDUCE,
     ORDO__NODE_ALLREDUCE,
     ORDO__NODE_BARRIER,
-    ORDO__NODE_ALLGATHER
+    ORDO__NODE_ALLGATHER,
+    ORDO__NODE_ALLTOALL
 };
 
 /* Map the segment (collective, at start-up: every rank or none; none when

@@ -234,6 +234,10 @@ double ordo__node_cost(const ordo__coll_cost_t *m, int n, size_t bytes, unsigned
         return bytes * (size_t)n > ordo__node.chunk
                    ? INFINITY
                    : phase + (m->share + n + n * m->share) * x * m->delta;
+    if (kind == ORDO__NODE_ALLTOALL) /* the same with n blocks in and out, n * n laid out */
+        return bytes * (size_t)n * (size_t)n > ordo__node.chunk
+                   ? INFINITY
+                   : phase + (2.0 * n * m->share + (double)n * n) * x * m->delta;
     if (serial_bytes(n, bytes)) /* copies in, one rank reduces all, copies out */
         return chunks * phase + 2 * x * m->delta + (n - 1) * x * m->gamma;
     return chunks * 2 * phase + 2 * x * m->delta + (n - 1) * x / n * m->gamma;
