@@ -69,7 +69,7 @@ CHOICES(bcast, "binomial", "knomial", "scatter_allgather", "linear", "shm");
 CHOICES(reduce, "binomial", "ring", "shm");
 CHOICES(allreduce, "recursive_doubling", "ring", "rabenseifner", "linear", "shm");
 CHOICES(allgather, "recursive_doubling", "bruck", "ring", "shm");
-CHOICES(alltoall, "pairwise", "bruck", "shm");
+CHOICES(alltoall, "pairwise", "bruck", "linear", "shm");
 
 #define ALG_ENTRY(NAME, f, F)                                                                      \
     {                                                                                              \
