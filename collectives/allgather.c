@@ -125,6 +125,31 @@ static double cost_ring(const ordo__coll_cost_t *m, int n, size_t bytes)
     return (n - 1) * ordo__coll_t(m, (double)bytes, n);
 }
 
+/* This rank's block to every other and every other's block from it, in
+ * one round (to p + s, from p - s), where ring takes n - 1 rounds, each
+ * waiting for a neighbour's turn of a core when ranks share cores. */
+static int build_linear(struct ordo_coll_req *r, const ordo__coll_args_t *a)
+{
+    int n = a->n, pos = a->pos;
+    size_t len = a->len;
+    unsigned char *out = a->out, *mine = out + len * (size_t)pos;
+    ordo__sched_copy(r, mine, a->in, len); /* a round's copies run before its sends */
+    for (int s = 1; s < n && len; s++) {
+        int to = (pos + s) % n, from = (pos - s + n) % n;
+        ordo__sched_send(r, to, mine, len);
+        ordo__sched_recv(r, from, out + len * (size_t)from, len);
+    }
+    return ORDO_OK;
+}
+
+static double cost_linear(const ordo__coll_cost_t *m, int n, size_t bytes)
+{
+    /* As the linear alltoall (alltoall.c): one latency, the further
+     * receives' transfers and CPU, the fan-out across hosts. */
+    double x = (double)bytes, t = ordo__coll_t(m, x, n) + (n - 2) * (ordo__coll_bw(m, x, n) + m->o);
+    return m->one_host ? t : t + (n - 2) * ordo__coll_fanout(m, x, n);
+}
+
 static int build_shm(struct ordo_coll_req *r, const ordo__coll_args_t *a)
 {
     return ordo__node_build(r, a, ORDO__NODE_ALLGATHER);
@@ -140,6 +165,8 @@ const ordo__coll_alg_t ordo__coll_allgather_algs[] = {
     {"bruck", "ceil(log2 n) rounds for any n, through a rotated scratch buffer", build_bruck,
      cost_bruck},
     {"ring", "n - 1 rounds of one block around a ring", build_ring, cost_ring},
+    {"linear", "this rank's block to every other, every other's from it, in one round",
+     build_linear, cost_linear},
     {"shm",
      "through the node's shared segment: every rank copies its block in, the last to come lays "
      "them side by side, every rank copies all out (one host; n blocks within one chunk)",

@@ -29,7 +29,7 @@
 const ordo__coll_family_desc_t ordo__coll_families[ORDO_COLL_FAMILIES] = {
     {"barrier", ordo__coll_barrier_algs, 2},     {"bcast", ordo__coll_bcast_algs, 5},
     {"reduce", ordo__coll_reduce_algs, 3},       {"allreduce", ordo__coll_allreduce_algs, 5},
-    {"allgather", ordo__coll_allgather_algs, 4}, {"alltoall", ordo__coll_alltoall_algs, 4},
+    {"allgather", ordo__coll_allgather_algs, 5}, {"alltoall", ordo__coll_alltoall_algs, 4},
 };
 
 /* Forced algorithm per family: 0 = auto, else index + 1 (from the

@@ -68,7 +68,7 @@ CHOICES(barrier, "dissemination", "shm");
 CHOICES(bcast, "binomial", "knomial", "scatter_allgather", "linear", "shm");
 CHOICES(reduce, "binomial", "ring", "shm");
 CHOICES(allreduce, "recursive_doubling", "ring", "rabenseifner", "linear", "shm");
-CHOICES(allgather, "recursive_doubling", "bruck", "ring", "shm");
+CHOICES(allgather, "recursive_doubling", "bruck", "ring", "linear", "shm");
 CHOICES(alltoall, "pairwise", "bruck", "linear", "shm");
 
 #define ALG_ENTRY(NAME, f, F)                                                                      \
