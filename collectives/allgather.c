@@ -146,7 +146,8 @@ static double cost_linear(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
     /* As the linear alltoall (alltoall.c): one latency, the further
      * receives' transfers and CPU, the fan-out across hosts. */
-    double x = (double)bytes, t = ordo__coll_t(m, x, n) + (n - 2) * (ordo__coll_bw(m, x, n) + m->o);
+    double x = (double)bytes,
+           t = ordo__coll_t(m, x, n) + (n - 2) * (ordo__coll_bw(m, x, n) + m->o * m->share);
     return m->one_host ? t : t + (n - 2) * ordo__coll_fanout(m, x, n);
 }
 

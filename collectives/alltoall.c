@@ -56,11 +56,14 @@ static double cost_linear(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
     /* One latency for the round where pairwise pays n - 1, and each
      * rank's n - 2 further receives at the transfer rate of a pairwise
-     * round (its copies share the PUs alike) plus their CPU.  On one host
+     * round (its copies share the PUs alike) plus their CPU, which every
+     * rank spends at once (so it shares the PUs too: without that the model
+     * took linear over shm from 256 B on 4 ranks, at 1.7x shm's time).  On one host
      * the sends overlap those transfers (measured, 4 and 8 ranks on 2
      * cores: 2 KiB - 1 MiB, linear 0.5-0.9x pairwise's time); across
      * hosts they also leave through the sender's link one after another. */
-    double x = (double)bytes, t = ordo__coll_t(m, x, n) + (n - 2) * (ordo__coll_bw(m, x, n) + m->o);
+    double x = (double)bytes,
+           t = ordo__coll_t(m, x, n) + (n - 2) * (ordo__coll_bw(m, x, n) + m->o * m->share);
     return m->one_host ? t : t + (n - 2) * ordo__coll_fanout(m, x, n);
 }
 
