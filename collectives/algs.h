@@ -65,6 +65,9 @@ double ordo__coll_bw(const ordo__coll_cost_t *m, double x, int k);
  * overlap and the round's T(x, k) holds them; over a network they leave
  * through the sender's link one after another). */
 double ordo__coll_fanout(const ordo__coll_cost_t *m, double x, int k);
+/* A linear exchange (allgather, alltoall): every rank sends x bytes to each
+ * of the n - 1 others and takes x from each, all in one round. */
+double ordo__coll_linear_t(const ordo__coll_cost_t *m, double x, int n);
 /* ceil(log2 n), floor(log2 n). */
 int ordo__coll_clog2(int n);
 int ordo__coll_flog2(int n);

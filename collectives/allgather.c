@@ -144,11 +144,7 @@ static int build_linear(struct ordo_coll_req *r, const ordo__coll_args_t *a)
 
 static double cost_linear(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
-    /* As the linear alltoall (alltoall.c): one latency, the further
-     * receives' transfers and CPU, the fan-out across hosts. */
-    double x = (double)bytes,
-           t = ordo__coll_t(m, x, n) + (n - 2) * (ordo__coll_bw(m, x, n) + m->o * m->share);
-    return m->one_host ? t : t + (n - 2) * ordo__coll_fanout(m, x, n);
+    return ordo__coll_linear_t(m, (double)bytes, n);
 }
 
 static int build_shm(struct ordo_coll_req *r, const ordo__coll_args_t *a)

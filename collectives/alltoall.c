@@ -12,7 +12,12 @@
 #include "collectives/algs.h"
 #include "collectives/node.h"
 
-static int build_pairwise(struct ordo_coll_req *r, const ordo__coll_args_t *a)
+/* Block by block: to place p + s and from place p - s, s = 1 .. n - 1
+ * (so the ranks do not all start at one), straight between the buffers;
+ * one round per s (pairwise), or every block at once in one round
+ * (linear: with more ranks than cores each round waits for its peer's turn
+ * of a core). */
+static int build_exchange(struct ordo_coll_req *r, const ordo__coll_args_t *a, int round_each)
 {
     int n = a->n, pos = a->pos;
     size_t len = a->len;
@@ -23,9 +28,15 @@ static int build_pairwise(struct ordo_coll_req *r, const ordo__coll_args_t *a)
         int to = (pos + s) % n, from = (pos - s + n) % n;
         ordo__sched_send(r, to, in + len * (size_t)to, len);
         ordo__sched_recv(r, from, out + len * (size_t)from, len);
-        ordo__sched_round(r);
+        if (round_each)
+            ordo__sched_round(r);
     }
     return ORDO_OK;
+}
+
+static int build_pairwise(struct ordo_coll_req *r, const ordo__coll_args_t *a)
+{
+    return build_exchange(r, a, 1);
 }
 
 static double cost_pairwise(const ordo__coll_cost_t *m, int n, size_t bytes)
@@ -33,38 +44,14 @@ static double cost_pairwise(const ordo__coll_cost_t *m, int n, size_t bytes)
     return (n - 1) * ordo__coll_t(m, (double)bytes, n);
 }
 
-/* Every block at once, in one round: n - 1 sends and n - 1 receives, to
- * place p + s and from p - s in that order (so the ranks do not all start
- * at one).  One round where pairwise has n - 1: with more ranks than cores
- * each round waits for its peer's turn of a core. */
 static int build_linear(struct ordo_coll_req *r, const ordo__coll_args_t *a)
 {
-    int n = a->n, pos = a->pos;
-    size_t len = a->len;
-    const unsigned char *in = a->in;
-    unsigned char *out = a->out;
-    ordo__sched_copy(r, out + len * (size_t)pos, in + len * (size_t)pos, len);
-    for (int s = 1; s < n && len; s++) {
-        int to = (pos + s) % n, from = (pos - s + n) % n;
-        ordo__sched_send(r, to, in + len * (size_t)to, len);
-        ordo__sched_recv(r, from, out + len * (size_t)from, len);
-    }
-    return ORDO_OK;
+    return build_exchange(r, a, 0);
 }
 
 static double cost_linear(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
-    /* One latency for the round where pairwise pays n - 1, and each
-     * rank's n - 2 further receives at the transfer rate of a pairwise
-     * round (its copies share the PUs alike) plus their CPU, which every
-     * rank spends at once (so it shares the PUs too: without that the model
-     * took linear over shm from 256 B on 4 ranks, at 1.7x shm's time).  On one host
-     * the sends overlap those transfers (measured, 4 and 8 ranks on 2
-     * cores: 2 KiB - 1 MiB, linear 0.5-0.9x pairwise's time); across
-     * hosts they also leave through the sender's link one after another. */
-    double x = (double)bytes,
-           t = ordo__coll_t(m, x, n) + (n - 2) * (ordo__coll_bw(m, x, n) + m->o * m->share);
-    return m->one_host ? t : t + (n - 2) * ordo__coll_fanout(m, x, n);
+    return ordo__coll_linear_t(m, (double)bytes, n);
 }
 
 static int build_bruck(struct ordo_coll_req *r, const ordo__coll_args_t *a)

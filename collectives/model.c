@@ -86,6 +86,21 @@ double ordo__coll_fanout(const ordo__coll_cost_t *m, double x, int k)
     return m->one_host && x > (double)m->thresh ? m->o : ordo__coll_bw(m, x, k) + m->o;
 }
 
+double ordo__coll_linear_t(const ordo__coll_cost_t *m, double x, int n)
+{
+    /* One latency for the round where pairwise or ring pays n - 1, and
+     * each rank's n - 2 further receives at the transfer rate of such a
+     * round (its copies share the PUs alike) plus their CPU, which every
+     * rank spends at once (so it shares the PUs too: without that the
+     * model took the linear alltoall over shm from 256 B on 4 ranks, at
+     * 1.7x shm's time).  On one host the sends overlap those transfers
+     * (measured, 4 and 8 ranks on 2 cores: 2 KiB - 1 MiB, the linear
+     * alltoall 0.5-0.9x pairwise's time); across hosts they also leave
+     * through the sender's link one after another. */
+    double t = ordo__coll_t(m, x, n) + (n - 2) * (ordo__coll_bw(m, x, n) + m->o * m->share);
+    return m->one_host ? t : t + (n - 2) * ordo__coll_fanout(m, x, n);
+}
+
 double ordo__coll_t(const ordo__coll_cost_t *m, double x, int k)
 {
     return (x <= (double)m->thresh ? m->ae : m->ar) + ordo__coll_bw(m, x, k);

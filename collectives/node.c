@@ -228,6 +228,13 @@ static void gather_slots(const ordo__sop_t *s, unsigned char *dst)
     }
 }
 
+/* Step s is an allgather or an alltoall: one phase, the last rank lays
+ * the slots out (gather_slots). */
+static int gathers(const ordo__sop_t *s)
+{
+    return s->idx == ORDO__NODE_ALLGATHER || s->idx == ORDO__NODE_ALLTOALL;
+}
+
 /* The bytes a rank's slot holds of step s's chunk of clen: an alltoall's
  * are n blocks. */
 static size_t slot_bytes(const ordo__sop_t *s, size_t clen)
@@ -238,12 +245,10 @@ static size_t slot_bytes(const ordo__sop_t *s, size_t clen)
 static void copy_out(const ordo__sop_t *s, uint64_t q, size_t clen)
 {
     const unsigned char *res = res_buf(q);
-    if (s->idx == ORDO__NODE_ALLGATHER)
-        clen *= (size_t)ordo__node.n; /* one phase, every block */
-    if (s->idx == ORDO__NODE_ALLTOALL) {
-        clen *= (size_t)ordo__node.n; /* one phase, this rank's n blocks */
+    if (gathers(s)) /* one phase: every block (allgather), this rank's n (alltoall) */
+        clen *= (size_t)ordo__node.n;
+    if (s->idx == ORDO__NODE_ALLTOALL)
         res += clen * (size_t)ordo__node.pos;
-    }
     if (s->dst && clen)
         memcpy((unsigned char *)s->dst + ordo__node.off, res, clen);
 }
@@ -258,8 +263,7 @@ static int serial_chunk(ordo__sop_t *s, size_t clen)
         ordo__node.st = 1;
         if (ordo__node_arrive() == q * n - 1) { /* the last: every slot is in */
             int status = ordo__node_slots_match(r);
-            if (status == ORDO_OK &&
-                (s->idx == ORDO__NODE_ALLGATHER || s->idx == ORDO__NODE_ALLTOALL))
+            if (status == ORDO_OK && gathers(s))
                 gather_slots(s, res_buf(q));
             else if (status == ORDO_OK)
                 reduce_slots(r, NULL, res_buf(q), 0, clen / ordo_dtype_size(r->dtype));
@@ -322,8 +326,7 @@ static int run_step(ordo__sop_t *s)
         int phases = 1;
         if (s->idx == ORDO__NODE_BCAST) {
             status = bcast_step(s, &clen);
-        } else if (s->idx == ORDO__NODE_ALLGATHER || s->idx == ORDO__NODE_ALLTOALL ||
-                   serial_bytes(ordo__node.n, s->len)) {
+        } else if (gathers(s) || serial_bytes(ordo__node.n, s->len)) {
             status = serial_chunk(s, clen);
         } else {
             status = sliced_chunk(s, clen);
