@@ -8,8 +8,8 @@
  * oversubscribing a host's cores), its byte terms grow by that ratio (the
  * copies share the PUs).  A rank that handles several messages in one
  * round pays the CPU cost of each beyond the first (o, the per-message cost
- * of the message layer on this rank, measured at start-up with calls to
- * itself: no wire, no scheduler).  The cheapest wins, unless
+ * of the message layer, measured at start-up with every rank exchanging
+ * bursts of messages with a partner at once).  The cheapest wins, unless
  * ORDO_COLL_<FAMILY> or ordo_coll_force names one.  Every rank computes the
  * same choice from the same figures.
  */
@@ -17,10 +17,12 @@
 
 #include "collectives/algs.h"
 #include "collectives/coll.h"
+#include "collectives/node.h"
 #include "runtime/boot.h"
 #include "runtime/clock.h"
 #include "runtime/log.h"
 #include "runtime/rt.h"
+#include "runtime/tl.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -175,12 +177,20 @@ static double probe_us_per_byte(int reduce, double *a, double *b)
     return best / PROBE_BYTES;
 }
 
-/* The probe's handler: an empty reply. */
+/* The probe's handler: counts the partner's messages. */
+static volatile uint64_t probe_got;
+
 static int on_probe(const ordo_rpc_msg_t *msg, void *arg)
 {
     (void)msg;
     (void)arg;
+    probe_got++;
     return ORDO_OK;
+}
+
+static int probe_done(void *arg)
+{
+    return probe_got >= *(const uint64_t *)arg;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -189,25 +199,51 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-#define PROBE_CALLS  48
-#define PROBE_WARMUP 16
+#define PROBE_FAN    16
+#define PROBE_ROUNDS 15
 
-/* The message layer's CPU cost per message: the median of 8 B calls to
- * this rank (request and reply each sent and taken: four message ends), a
- * quarter of it.  0 if the calls fail (the term is then left out). */
-static double probe_msg_us(unsigned id)
+/* The message layer's CPU per message as a linear exchange spends it:
+ * every rank at once sends a short message by the engine's path to each of
+ * the next k ranks (k = n - 1, at most PROBE_FAN) and takes one from each
+ * of the previous k, PROBE_ROUNDS times.  The model's linear exchange
+ * predicts such a round as a pass of the node, one message's alpha and the
+ * k - 1 further messages' CPU, shared by the ranks on a PU; o is what makes
+ * the median round fit that (with one peer, the round over its two message
+ * ends).  Calls to itself, the figure before, went by UCX's loopback and
+ * saw 0.03 us of the 0.2-0.5 us a message to many peers costs (the linear
+ * exchanges' times on 4-16 ranks).  0 if the messages do not go (the term
+ * is then left out). */
+static double probe_msg_us(unsigned id, double share)
 {
-    double t[PROBE_CALLS];
-    uint64_t req = 0;
-    for (int i = 0; i < PROBE_WARMUP + PROBE_CALLS; i++) {
+    int me = ordo__rt.rank, n = ordo__rt.size, k = n - 1 < PROBE_FAN ? n - 1 : PROBE_FAN;
+    double t[PROBE_ROUNDS];
+    uint64_t word = 0, goal = 0;
+    if (k < 1)
+        return 0;
+    probe_got = 0;
+    for (int i = 0; i < 1 + PROBE_ROUNDS; i++) { /* the first: warm-up */
         uint64_t t0 = ordo__now_ns();
-        if (ordo__rpc_call(ordo__rt.rank, id, &req, sizeof(req), NULL, 0, NULL) != ORDO_OK)
+        for (int j = 1; j <= k; j++) {
+            int peer = (me + j) % n;
+            int st = ordo__rpc_send_now(peer, id, NULL, 0, &word, sizeof(word));
+            if (st == ORDO__AGAIN)
+                st = ordo__rpc_send(peer, id, &word, sizeof(word));
+            if (st != ORDO_OK)
+                return 0;
+        }
+        goal += (uint64_t)k;
+        if (ordo__wait_until(probe_done, &goal, ordo__deadline()) != ORDO_OK)
             return 0;
-        if (i >= PROBE_WARMUP)
-            t[i - PROBE_WARMUP] = (double)(ordo__now_ns() - t0) / 1e3;
+        if (i > 0)
+            t[i - 1] = (double)(ordo__now_ns() - t0) / 1e3;
     }
-    qsort(t, PROBE_CALLS, sizeof(t[0]), cmp_double);
-    return t[PROBE_CALLS / 2] / 4;
+    qsort(t, PROBE_ROUNDS, sizeof(t[0]), cmp_double);
+    share = share > 1 ? share : 1;
+    double round = t[PROBE_ROUNDS / 2];
+    if (k == 1)
+        return round / (2 * share);
+    double rest = round - ordo__node_pass_us() - ordo__rt.model.eager_alpha_us;
+    return rest > 0 ? rest / ((k - 1) * share) : round / (2 * k * share);
 }
 
 int ordo__coll_model_init(void)
@@ -226,10 +262,17 @@ int ordo__coll_model_init(void)
     }
     int pus = ordo__rt.topo.host_pus > 0 ? ordo__rt.topo.host_pus : 1;
     int local = ordo__rt.topo.local_size > 0 ? ordo__rt.topo.local_size : 1;
-    double mine[4] = {probe_us_per_byte(1, a, b), probe_us_per_byte(0, a, b), (double)pus / local,
-                      probe_msg_us(probe_id)};
+    double mine[4] = {0, 0, (double)pus / local, 0};
+    mine[0] = probe_us_per_byte(1, a, b);
+    mine[1] = probe_us_per_byte(0, a, b);
     free(a);
     free(b);
+    /* Every rank knows the handler before any burst comes, and the bursts
+     * run at once. */
+    status = ordo__boot_agree(ORDO_OK);
+    if (status != ORDO_OK)
+        return status;
+    mine[3] = probe_msg_us(probe_id, (double)local / pus);
     double *all = malloc(sizeof(mine) * (size_t)ordo__rt.size);
     if (!all)
         return ORDO_ERR_NOMEM;
@@ -280,8 +323,10 @@ ordo_status_t ordo_coll_predict(ordo_coll_family_t f, size_t bytes, const char *
         cost_params(&m, n);
         if (alg)
             *alg = a->name;
+        /* Every algorithm needs each rank to run once at least: a pass of
+         * the node (not a choice's matter, so ordo__coll_pick leaves it). */
         if (us)
-            *us = a->cost(&m, n, bytes);
+            *us = a->cost(&m, n, bytes) + ordo__node_pass_us();
     }
     ORDO__UNLOCK();
     return a ? ORDO_OK : ORDO_ERR_INVALID;

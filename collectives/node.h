@@ -37,6 +37,10 @@ int ordo__node_usable(int n);
  * cache line handed between two ranks (us). */
 size_t ordo__node_chunk(void);
 double ordo__node_line_us(void);
+/* What a step that needs every rank of the node to run once costs (us,
+ * measured at start-up; 0 without a segment): with more ranks than PUs, a
+ * turn of each on its PU. */
+double ordo__node_pass_us(void);
 
 /* The predicted time of a shm step of kind over n ranks (INFINITY where
  * the segment cannot serve them): per chunk, a phase costs two cache-line

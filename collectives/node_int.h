@@ -54,6 +54,7 @@ typedef struct seg_hdr {
     line_t reads;    /* the receivers' copies of direct bcasts, this epoch (node_direct.c) */
     pub_t pub[2];
     line_t ping[2]; /* start-up: the line hand-off probe */
+    line_t pass;    /* start-up: the pass probe's arrivals */
 } seg_hdr_t;
 
 typedef struct slot_hdr {
@@ -73,6 +74,7 @@ typedef struct ordo__node_state {
     seg_hdr_t *h;
     int n, pos;
     double line_us;
+    double pass_us;  /* every rank of the node run once (rank 0's median; node_seg.c) */
     int cma;         /* single copy works between every pair of ranks (node_direct.c) */
     double cma_us;   /* a process_vm_readv of 8 bytes (rank 0's) */
     double cma_byte; /* and of each further byte (us) */

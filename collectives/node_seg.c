@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,41 @@ static double probe_line_us(void)
     return (double)best / 2e3;
 }
 
+#define PASS_ROUNDS 33
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Every rank of the node adds one to a counter and waits until all have,
+ * PASS_ROUNDS times, polling as a blocked shm step does (progress, then a
+ * yield unless ORDO_WAIT=spin): the median round is what a step that needs
+ * every rank to run once costs.  With a PU per rank that is a few hand-offs
+ * of the line; with more ranks than PUs, a turn of every rank on its PU,
+ * which the hand-off probe between two ranks does not see.  0 if a rank
+ * does not come. */
+static double probe_pass_us(void)
+{
+    _Atomic uint64_t *c = &ordo__node.h->pass.v;
+    uint64_t t[PASS_ROUNDS], limit = ordo__now_ns() + 2000000000u;
+    for (int i = 0; i < PASS_ROUNDS; i++) {
+        uint64_t t0 = ordo__now_ns(), goal = (uint64_t)(i + 1) * (uint64_t)ordo__node.n;
+        atomic_fetch_add_explicit(c, 1, memory_order_acq_rel);
+        while (atomic_load_explicit(c, memory_order_acquire) < goal) {
+            ordo__progress();
+            if (ordo__rt.wait_mode != ORDO__WAIT_SPIN)
+                sched_yield();
+            if (ordo__now_ns() > limit)
+                return 0;
+        }
+        t[i] = ordo__now_ns() - t0;
+    }
+    qsort(t, PASS_ROUNDS, sizeof(t[0]), cmp_u64);
+    return (double)t[PASS_ROUNDS / 2] / 1e3;
+}
+
 int ordo__node_init(void)
 {
     memset(&ordo__node, 0, sizeof(ordo__node));
@@ -154,13 +190,15 @@ int ordo__node_init(void)
     /* No collective yet (0 is the first's number): ordo__node_waited and
      * ordo__node_seen_in read it before this rank's first shm step. */
     slot_hdr(ordo__node.pos)->seq = UINT32_MAX;
-    double mine = probe_line_us(), *lines = malloc((size_t)n * sizeof(double));
+    double mine[2] = {probe_line_us(), probe_pass_us()}, *lines = malloc((size_t)n * sizeof(mine));
     if (!lines) {
         seg_unmap();
         return ORDO_ERR_NOMEM;
     }
-    status = ordo__boot_allgather(&mine, sizeof(mine), lines);
-    ordo__node.line_us = lines[0] > 0 ? lines[0] : 0.1; /* rank 0's, so every rank the same */
+    status = ordo__boot_allgather(mine, sizeof(mine), lines);
+    /* Rank 0's, so every rank the same. */
+    ordo__node.line_us = lines[0] > 0 ? lines[0] : 0.1;
+    ordo__node.pass_us = lines[1] > 0 ? lines[1] : 2 * ordo__node.line_us;
     free(lines);
     if (status == ORDO_OK)
         status = ordo__node_cma_init();
@@ -202,6 +240,11 @@ double ordo__node_line_us(void)
     return ordo__node.line_us;
 }
 
+double ordo__node_pass_us(void)
+{
+    return ordo__node.h ? ordo__node.pass_us : 0;
+}
+
 ordo_status_t ordo_coll_shm_info(ordo_coll_shm_t *info)
 {
     ORDO__CHECK_INIT();
@@ -211,6 +254,7 @@ ordo_status_t ordo_coll_shm_info(ordo_coll_shm_t *info)
     info->bytes = ordo__node.h ? ordo__node.size : 0;
     info->chunk = ordo__node.h ? ordo__node.chunk : 0;
     info->line_us = ordo__node.h ? ordo__node.line_us : 0;
+    info->pass_us = ordo__node.h ? ordo__node.pass_us : 0;
     info->single_copy = ordo__node.h && ordo__node.cma;
     info->cma_us = info->single_copy ? ordo__node.cma_us : 0;
     info->mapped = ordo__node.h && ordo__node.map_ok;
@@ -224,11 +268,18 @@ double ordo__node_cost(const ordo__coll_cost_t *m, int n, size_t bytes, unsigned
         return INFINITY;
     double x = (double)bytes,
            chunks = bytes ? (double)((bytes + ordo__node.chunk - 1) / ordo__node.chunk) : 1;
-    double phase = 2 * ordo__node.line_us;
+    /* A phase (every rank arrives, the last one's result seen by all) is
+     * the measured pass; two hand-offs of a line where there is none.  The
+     * pass holds the turns of the cores when ranks share them, which two
+     * ranks handing a line back and forth see or not as the scheduler
+     * places them (0.7-6 us at 8 ranks on 2 cores, from run to run). */
+    double phase = ordo__node.pass_us > 0 ? ordo__node.pass_us : 2 * ordo__node.line_us;
     if (kind == ORDO__NODE_BCAST && single_copy(bytes)) /* published, read, every rank arrived */
         return 2 * phase + ordo__node.cma_us + x * ordo__node.cma_byte * m->share;
-    if (kind == ORDO__NODE_BCAST) /* the root's copy in, then everyone's out */
-        return chunks * phase + 2 * x * m->delta;
+    if (kind == ORDO__NODE_BCAST) /* the root's copy in, then everyone's out: the first chunk
+                                     half a phase (nobody waits for all; each receiver sees it
+                                     on its next turn), each further one a phase */
+        return (chunks - 0.5) * phase + 2 * x * m->delta;
     if (kind == ORDO__NODE_ALLGATHER) /* one phase: every rank a block in (at once), one rank
                                          n side by side, every rank n out (at once) */
         return bytes * (size_t)n > ordo__node.chunk

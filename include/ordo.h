@@ -912,6 +912,10 @@ typedef struct ordo_coll_shm {
     size_t chunk;    /**< bytes per rank and phase (ORDO_COLL_SHM_CHUNK) */
     double line_us;  /**< a cache line's hand-off between two ranks,
                           measured at start-up (the model's phase cost) */
+    double pass_us;  /**< every rank of the node run once (a counter all
+                          arrive at, measured at start-up): with more ranks
+                          than PUs a turn of each; every collective's
+                          prediction holds one */
     int single_copy; /**< 1: a shm bcast of more than two chunks goes by
                           single copy (every rank can read the others' memory
                           with process_vm_readv; ORDO_COLL_SHM_CMA) */
