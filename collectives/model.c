@@ -188,6 +188,13 @@ static int on_probe(const ordo_rpc_msg_t *msg, void *arg)
     return ORDO_OK;
 }
 
+static void probe_sent(ordo_request_t *req, int status, void *arg)
+{
+    (void)req;
+    (void)status;
+    (void)arg;
+}
+
 static int probe_done(void *arg)
 {
     return probe_got >= *(const uint64_t *)arg;
@@ -217,7 +224,8 @@ static double probe_msg_us(unsigned id, double share)
 {
     int me = ordo__rt.rank, n = ordo__rt.size, k = n - 1 < PROBE_FAN ? n - 1 : PROBE_FAN;
     double t[PROBE_ROUNDS];
-    uint64_t word = 0, goal = 0;
+    static const uint64_t word = 0; /* outlives a send still in flight at the end */
+    uint64_t goal = 0;
     if (k < 1)
         return 0;
     probe_got = 0;
@@ -226,8 +234,9 @@ static double probe_msg_us(unsigned id, double share)
         for (int j = 1; j <= k; j++) {
             int peer = (me + j) % n;
             int st = ordo__rpc_send_now(peer, id, NULL, 0, &word, sizeof(word));
-            if (st == ORDO__AGAIN)
-                st = ordo__rpc_send(peer, id, &word, sizeof(word));
+            if (st == ORDO__AGAIN) /* as the engine: the op path, not waited for */
+                st = ordo__rpc_send_pre_nb_cb(peer, id, NULL, 0, &word, sizeof(word), probe_sent,
+                                              NULL);
             if (st != ORDO_OK)
                 return 0;
         }

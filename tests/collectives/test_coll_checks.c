@@ -146,6 +146,7 @@ void test_predict(void)
         CU_ASSERT(shm.bytes >= (size_t)(size + 2) * shm.chunk);
         CU_ASSERT(shm.chunk > 0);
         CU_ASSERT(shm.line_us > 0);
+        CU_ASSERT(shm.pass_us > 0);
         const char *cma = getenv("ORDO_COLL_SHM_CMA");
         if (cma && !strcmp(cma, "n"))
             CU_ASSERT_EQUAL(shm.single_copy, 0);
@@ -163,5 +164,11 @@ void test_predict(void)
         CU_ASSERT_EQUAL(ordo_coll_predict((ordo_coll_family_t)f, 4096, &alg, &us), ORDO_OK);
         CU_ASSERT_PTR_NOT_NULL(alg);
         CU_ASSERT(us >= 0);
+        /* Every prediction holds a pass of the node (0 without a segment). */
+        CU_ASSERT(us >= shm.pass_us);
+        /* Every rank predicts from rank 0's figures: the same time. */
+        double root = us;
+        CU_ASSERT_EQUAL(ordo_bcast(&root, sizeof(root), 0), ORDO_OK);
+        CU_ASSERT_EQUAL(root, us);
     }
 }
