@@ -110,7 +110,9 @@ static int check_broken(ordo__sop_t *s)
         ordo__node.cq = 1;
         ordo__node.st = 0;
         ordo__node.off = 0;
-        return ORDO_OK;
+        /* On to a mark made since: a rank that joined the reset in a
+         * collective that then failed comes back in a later one, after
+         * others may have failed one of the new epoch. */
     }
     uint64_t b = atomic_load_explicit(&ordo__node.h->broken.v, memory_order_acquire);
     if (!b)
@@ -132,6 +134,35 @@ static int check_broken(ordo__sop_t *s)
         ordo__node_wake(&ordo__node.h->epoch.v);
     }
     return check_broken(s);
+}
+
+/* A bcast's root in the first phase of an epoch (after a reset, or the
+ * job's first): ORDO_OK once every rank has come to its collective (each
+ * writes the collective's number into its slot as it starts that phase),
+ * ST_WAIT while some are still on their way from an earlier one,
+ * ORDO_ERR_INVALID if one has come to a later one (no receiver passes the
+ * root's collective before the root has published: this call was not
+ * every rank's through the segment).  The ranks that complete a reset may
+ * have joined it in different collectives, one of which then failed on
+ * some: without this the root ran its bcast in the new epoch alone (it
+ * publishes and returns) and the others took its phase for their next
+ * shm collective's.  The other steps need every rank's arrival anyway. */
+static int all_came(const ordo__sop_t *s)
+{
+    uint32_t seq = s->req->seq;
+    for (int p = 0; p < ordo__node.n; p++) {
+        uint32_t o = __atomic_load_n(&slot_hdr(p)->seq, __ATOMIC_RELAXED);
+        if (p == ordo__node.pos || o == seq)
+            continue;
+        if (o != UINT32_MAX && (int32_t)(o - seq) > 0) {
+            ordo_log_error("%s (shm), collective %u: rank %d has come to collective %u (the "
+                           "ranks called it with different arguments)",
+                           ordo_coll_family_name((ordo_coll_family_t)s->req->family), seq, p, o);
+            return ORDO_ERR_INVALID;
+        }
+        return ST_WAIT; /* polled: the slot's word is not a futex's */
+    }
+    return ORDO_OK;
 }
 
 /* Place p's chunk: this rank's in its own buffer (src), another's mapped
@@ -180,6 +211,9 @@ static int bcast_step(ordo__sop_t *s, size_t *clen)
         if (ordo__node.st == 0) {
             if (ordo__node_all_arrived(q - 1) == ST_WAIT)
                 return ST_WAIT;
+            int came = ordo__node.q == 0 ? all_came(s) : ORDO_OK;
+            if (came != ORDO_OK)
+                return came;
             ordo__node.mode = ordo__node.off ? BCAST_SEG : ordo__node_direct_mode(s);
         }
         if (ordo__node.mode != BCAST_SEG) {
@@ -321,6 +355,8 @@ static int run_step(ordo__sop_t *s)
         int status = check_broken(s);
         if (status != ORDO_OK)
             return status;
+        if (ordo__node.q == 0 && ordo__node.off == 0 && ordo__node.st == 0)
+            came_to(s); /* the first phase of an epoch: a bcast's root waits for it */
         size_t clen =
             s->len - ordo__node.off < ordo__node.chunk ? s->len - ordo__node.off : ordo__node.chunk;
         int phases = 1;

@@ -135,6 +135,32 @@ void test_mismatch(void)
     CU_ASSERT_EQUAL(ordo_allreduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM), ORDO_OK);
     CU_ASSERT_EQUAL(y, size);
     CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    if (shm.bytes) {
+        /* Ranks left waiting in a segment's reset by collectives that
+         * failed, then a shm bcast on rank 0 only (its root returns once it
+         * has published) while the others reduce with messages: rank 0
+         * completed the reset alone and ran its bcast in the new epoch, and
+         * the others took its publication for their next shm collective's,
+         * which failed.  Now the next shm collectives work on every rank. */
+        ordo_coll_force(ORDO_COLL_ALLREDUCE, rank == 0 ? "linear" : "shm");
+        for (int k = 0; k < 2; k++)
+            mismatch_checked(ordo_allreduce(a, b, 10, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM),
+                             "linear on rank 0, shm elsewhere, again");
+        ordo_coll_force(ORDO_COLL_ALLREDUCE, "recursive_doubling");
+        ordo_coll_force(ORDO_COLL_BCAST, "shm");
+        st = rank == 0 ? ordo_bcast(a, 80, 0)
+                       : ordo_allreduce(a, b, 10, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM);
+        mismatch_checked(st, "a shm bcast on rank 0, a message allreduce elsewhere");
+        ordo_coll_force(ORDO_COLL_ALLREDUCE, NULL);
+        CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+        for (int k = 0; k < 3; k++) {
+            double v = rank == 0 ? 7.0 + k : 0;
+            CU_ASSERT_EQUAL(ordo_bcast(&v, sizeof(v), 0), ORDO_OK);
+            CU_ASSERT_EQUAL(v, 7.0 + k);
+        }
+        ordo_coll_force(ORDO_COLL_BCAST, NULL);
+        CU_ASSERT_EQUAL(ordo_barrier(), ORDO_OK);
+    }
 }
 
 void test_predict(void)
