@@ -48,7 +48,10 @@
  * each rank's next shm step first meets the others in a reset (a counter of
  * its own: the last to come zeroes the segment's counters and opens a new
  * epoch), then runs from the start; a step of a later collective that had
- * begun before the mark runs again after the reset.
+ * begun before the mark runs again after the reset.  Ranks may complete a
+ * reset in different collectives (one that joined it in a collective that
+ * then failed elsewhere comes back in its next): in an epoch's first phase
+ * a bcast's root waits until every rank has come to its collective.
  *
  * Waiting: the head step is tried again from the collectives' progress; a
  * rank blocked in a collective whose ranks share cores polls for a while,
