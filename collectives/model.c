@@ -8,8 +8,8 @@
  * oversubscribing a host's cores), its byte terms grow by that ratio (the
  * copies share the PUs).  A rank that handles several messages in one
  * round pays the CPU cost of each beyond the first (o, the per-message cost
- * of the message layer, measured at start-up with every rank exchanging
- * bursts of messages with a partner at once).  The cheapest wins, unless
+ * of the message layer, measured at start-up with every rank sending a
+ * message to each of up to 16 others and taking theirs, all at once).  The cheapest wins, unless
  * ORDO_COLL_<FAMILY> or ordo_coll_force names one.  Every rank computes the
  * same choice from the same figures.
  */
@@ -276,8 +276,8 @@ int ordo__coll_model_init(void)
     mine[1] = probe_us_per_byte(0, a, b);
     free(a);
     free(b);
-    /* Every rank knows the handler before any burst comes, and the bursts
-     * run at once. */
+    /* Every rank knows the handler before any probe message comes, and
+     * the ranks send theirs at once. */
     status = ordo__boot_agree(ORDO_OK);
     if (status != ORDO_OK)
         return status;
