@@ -341,6 +341,20 @@ ordo_status_t ordo_coll_predict(ordo_coll_family_t f, size_t bytes, const char *
     return a ? ORDO_OK : ORDO_ERR_INVALID;
 }
 
+ordo_status_t ordo_coll_model(ordo_coll_model_t *model)
+{
+    ORDO__CHECK_INIT();
+    if (!model)
+        return ORDO_ERR_INVALID;
+    ORDO__LOCK();
+    model->reduce_us_per_byte = gamma_us;
+    model->copy_us_per_byte = delta_us;
+    model->msg_us = msg_us;
+    model->ranks_per_pu = pus_per_rank > 0 ? 1 / pus_per_rank : 1;
+    ORDO__UNLOCK();
+    return ORDO_OK;
+}
+
 ordo_status_t ordo_coll_force(ordo_coll_family_t f, const char *alg)
 {
     if ((unsigned)f >= ORDO_COLL_FAMILIES)

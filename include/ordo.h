@@ -897,6 +897,25 @@ ORDO_API int ordo_coll_algorithms(ordo_coll_family_t f, const char **names, int 
 ORDO_API ordo_status_t ordo_coll_predict(ordo_coll_family_t f, size_t bytes, const char **alg,
                                          double *us);
 
+/** The collectives model's own figures, measured at start-up (rank 0's,
+ * taken by every rank, so that all choose alike).  The message paths'
+ * alpha and beta are ordo_rpc_model()'s; the node's pass is in
+ * ordo_coll_shm_t. */
+typedef struct ordo_coll_model {
+    double reduce_us_per_byte; /**< gamma: reducing a byte (a sum of doubles) */
+    double copy_us_per_byte;   /**< delta: copying a byte (memcpy of 256 KiB) */
+    double msg_us;             /**< o: the CPU of one more message a rank sends or
+                                    takes in a round, fitted to a linear exchange
+                                    of short messages among up to 16 peers */
+    double ranks_per_pu;       /**< ranks per processing unit on rank 0's host
+                                    (above 1: the ranks share the cores, and the
+                                    byte and message terms grow by it) */
+} ordo_coll_model_t;
+
+/** Fill *model with the collectives model's figures.  Local.
+ * ORDO_ERR_INVALID for a NULL model. */
+ORDO_API ordo_status_t ordo_coll_model(ordo_coll_model_t *model);
+
 /**
  * Make family f use algorithm alg from now on (NULL or "auto": the model's
  * choice again), as ORDO_COLL_<FAMILY> does.  Every rank must make the

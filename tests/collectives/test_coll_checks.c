@@ -184,6 +184,17 @@ void test_predict(void)
     }
     if (size == 1)
         CU_ASSERT_EQUAL(shm.bytes, 0);
+    /* The model's figures: measured, and rank 0's on every rank. */
+    ordo_coll_model_t cm, root_cm;
+    CU_ASSERT_EQUAL(ordo_coll_model(NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL_FATAL(ordo_coll_model(&cm), ORDO_OK);
+    CU_ASSERT(cm.reduce_us_per_byte > 0);
+    CU_ASSERT(cm.copy_us_per_byte > 0);
+    CU_ASSERT(size == 1 ? cm.msg_us == 0 : cm.msg_us > 0);
+    CU_ASSERT(cm.ranks_per_pu > 0);
+    root_cm = cm;
+    MPI_Bcast(&root_cm, (int)sizeof(root_cm), MPI_BYTE, 0, MPI_COMM_WORLD);
+    CU_ASSERT_EQUAL(memcmp(&root_cm, &cm, sizeof(cm)), 0);
     for (int f = 0; f < ORDO_COLL_FAMILIES; f++) {
         const char *alg = NULL;
         double us = -1;
