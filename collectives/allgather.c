@@ -65,7 +65,7 @@ static double cost_rd(const ordo__coll_cost_t *m, int n, size_t bytes)
     int fl = ordo__coll_flog2(n);
     double x = (double)bytes, t = 0;
     for (int k = 0; k < fl; k++)
-        t += ordo__coll_t(m, x * (1 << k), n);
+        t += k ? ordo__coll_dep_t(m, x * (1 << k), n) : ordo__coll_t(m, x, n);
     if (n != 1 << fl)
         t += ordo__coll_t(m, x, n - (1 << fl)) + ordo__coll_t(m, x * n, n - (1 << fl));
     return t;
@@ -101,7 +101,7 @@ static double cost_bruck(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
     double x = (double)bytes, t = 0;
     for (int d = 1; d < n; d <<= 1)
-        t += ordo__coll_t(m, x * (d < n - d ? d : n - d), n);
+        t += d > 1 ? ordo__coll_dep_t(m, x * (d < n - d ? d : n - d), n) : ordo__coll_t(m, x, n);
     return t + 2 * x * n * m->delta;
 }
 
@@ -122,7 +122,9 @@ static int build_ring(struct ordo_coll_req *r, const ordo__coll_args_t *a)
 
 static double cost_ring(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
-    return (n - 1) * ordo__coll_t(m, (double)bytes, n);
+    return n < 2 ? 0
+                 : ordo__coll_t(m, (double)bytes, n) +
+                       (n - 2) * ordo__coll_dep_t(m, (double)bytes, n);
 }
 
 /* This rank's block to every other and every other's block from it, in

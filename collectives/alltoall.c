@@ -94,7 +94,9 @@ static double cost_bruck(const ordo__coll_cost_t *m, int n, size_t bytes)
 {
     double x = (double)bytes, t = 0;
     int rounds = ordo__coll_clog2(n);
-    t = rounds * ordo__coll_t(m, x * ((n + 1) / 2), n);
+    t = rounds ? ordo__coll_t(m, x * ((n + 1) / 2), n) +
+                     (rounds - 1) * ordo__coll_dep_t(m, x * ((n + 1) / 2), n)
+               : 0;
     return t + (2.0 * rounds * ((n + 1) / 2) + 2.0 * n) * x * m->delta;
 }
 

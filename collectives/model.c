@@ -75,6 +75,7 @@ static void cost_params(ordo__coll_cost_t *m, int n)
     m->delta = delta_us * all;
     m->o = msg_us;
     m->one_host = ordo__rt.topo.nnodes == 1;
+    m->dep = m->one_host && all > 1 ? 1 : 0;
 }
 
 double ordo__coll_bw(const ordo__coll_cost_t *m, double x, int k)
@@ -101,6 +102,11 @@ double ordo__coll_linear_t(const ordo__coll_cost_t *m, double x, int n)
      * through the sender's link one after another. */
     double t = ordo__coll_t(m, x, n) + (n - 2) * (ordo__coll_bw(m, x, n) + m->o * m->share);
     return m->one_host ? t : t + (n - 2) * ordo__coll_fanout(m, x, n);
+}
+
+double ordo__coll_dep_t(const ordo__coll_cost_t *m, double x, int k)
+{
+    return ordo__coll_t(m, x, k) + m->dep * ordo__coll_bw(m, x, k);
 }
 
 double ordo__coll_t(const ordo__coll_cost_t *m, double x, int k)
