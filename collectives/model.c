@@ -9,7 +9,10 @@
  * copies share the PUs).  A rank that handles several messages in one
  * round pays the CPU cost of each beyond the first (o, the per-message cost
  * of the message layer, measured at start-up with every rank sending a
- * message to each of up to 16 others and taking theirs, all at once).  The cheapest wins, unless
+ * message to each of up to 16 others and taking theirs, all at once).  A
+ * step that needs every rank of the node costs a pass (node_seg.c), and a
+ * round that forwards the last round's data waits for its slowest pair
+ * when ranks share PUs (ordo__coll_dep_t).  The cheapest wins, unless
  * ORDO_COLL_<FAMILY> or ordo_coll_force names one.  Every rank computes the
  * same choice from the same figures.
  */
@@ -75,7 +78,6 @@ static void cost_params(ordo__coll_cost_t *m, int n)
     m->delta = delta_us * all;
     m->o = msg_us;
     m->one_host = ordo__rt.topo.nnodes == 1;
-    m->dep = m->one_host && all > 1 ? 1 : 0;
 }
 
 double ordo__coll_bw(const ordo__coll_cost_t *m, double x, int k)
@@ -106,7 +108,8 @@ double ordo__coll_linear_t(const ordo__coll_cost_t *m, double x, int n)
 
 double ordo__coll_dep_t(const ordo__coll_cost_t *m, double x, int k)
 {
-    return ordo__coll_t(m, x, k) + m->dep * ordo__coll_bw(m, x, k);
+    double t = ordo__coll_t(m, x, k);
+    return m->one_host && m->share > 1 ? t + ordo__coll_bw(m, x, k) : t;
 }
 
 double ordo__coll_t(const ordo__coll_cost_t *m, double x, int k)
@@ -206,12 +209,6 @@ static int probe_done(void *arg)
     return probe_got >= *(const uint64_t *)arg;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 #define PROBE_FAN    16
 #define PROBE_ROUNDS 15
 
@@ -252,9 +249,8 @@ static double probe_msg_us(unsigned id, double share)
         if (i > 0)
             t[i - 1] = (double)(ordo__now_ns() - t0) / 1e3;
     }
-    qsort(t, PROBE_ROUNDS, sizeof(t[0]), cmp_double);
     share = share > 1 ? share : 1;
-    double round = t[PROBE_ROUNDS / 2];
+    double round = ordo__median(t, PROBE_ROUNDS);
     if (k == 1)
         return round / (2 * share);
     double rest = round - ordo__node_pass_us() - ordo__rt.model.eager_alpha_us;

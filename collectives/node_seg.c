@@ -108,12 +108,6 @@ static double probe_line_us(void)
 
 #define PASS_ROUNDS 33
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Every rank of the node adds one to a counter and waits until all have,
  * PASS_ROUNDS times, polling as a blocked shm step does (progress, then a
  * yield unless ORDO_WAIT=spin): the median round is what a step that needs
@@ -124,7 +118,8 @@ static int cmp_u64(const void *a, const void *b)
 static double probe_pass_us(void)
 {
     _Atomic uint64_t *c = &ordo__node.h->pass.v;
-    uint64_t t[PASS_ROUNDS], limit = ordo__now_ns() + 2000000000u;
+    double t[PASS_ROUNDS];
+    uint64_t limit = ordo__now_ns() + 2000000000u;
     for (int i = 0; i < PASS_ROUNDS; i++) {
         uint64_t t0 = ordo__now_ns(), goal = (uint64_t)(i + 1) * (uint64_t)ordo__node.n;
         atomic_fetch_add_explicit(c, 1, memory_order_acq_rel);
@@ -135,10 +130,9 @@ static double probe_pass_us(void)
             if (ordo__now_ns() > limit)
                 return 0;
         }
-        t[i] = ordo__now_ns() - t0;
+        t[i] = (double)(ordo__now_ns() - t0) / 1e3;
     }
-    qsort(t, PASS_ROUNDS, sizeof(t[0]), cmp_u64);
-    return (double)t[PASS_ROUNDS / 2] / 1e3;
+    return ordo__median(t, PASS_ROUNDS);
 }
 
 int ordo__node_init(void)

@@ -58,12 +58,6 @@ static int on_calib_done(const ordo_rpc_msg_t *msg, void *arg)
     return ORDO_OK;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* The ways a payload is timed: eager, rendezvous from ordinary memory,
  * rendezvous from ordo_mem_alloc memory. */
 enum { WAY_EAGER, WAY_RNDV, WAY_MAPPED, NWAYS };
@@ -86,10 +80,8 @@ static int time_calls(int peer, void *const bufs[NWAYS], size_t x, double us[NWA
             if (i >= warmup)
                 t[w][i - warmup] = (double)(ordo__now_ns() - t0) / 1000.0;
         }
-    for (int w = 0; w < NWAYS; w++) {
-        qsort(t[w], (size_t)iters, sizeof(t[w][0]), cmp_double);
-        us[w] = t[w][iters / 2];
-    }
+    for (int w = 0; w < NWAYS; w++)
+        us[w] = ordo__median(t[w], (size_t)iters);
     return ORDO_OK;
 }
 
