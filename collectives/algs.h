@@ -37,8 +37,6 @@ typedef struct ordo__coll_cost {
     int one_host;  /* every rank on one host: a receiver pulls a rendezvous payload itself */
     double share;  /* ranks per PU when every rank computes at once (>= 1): gamma's and
                       delta's factor */
-    double dep;    /* 1 with more ranks than PUs on one host, else 0: a round that forwards
-                      what the one before brought waits for that one's slowest pair */
 } ordo__coll_cost_t;
 
 typedef struct ordo__coll_alg {
@@ -69,7 +67,8 @@ double ordo__coll_bw(const ordo__coll_cost_t *m, double x, int k);
 double ordo__coll_fanout(const ordo__coll_cost_t *m, double x, int k);
 /* A round of x bytes (k payloads at once) that forwards what an earlier
  * round brought (recursive doubling, Bruck, ring): with more ranks than
- * PUs on one host it waits for that round's slowest pair as well, about
+ * PUs on one host (m->one_host, m->share > 1) it waits for that round's
+ * slowest pair as well, about
  * its transfer once more (measured, 8 ranks on 2 cores, allgather 256 KiB
  * - 1 MiB: recursive doubling 2.1x the linear exchange's time for the same
  * bytes, rank 0's CPU 2x, context switches 10-50x; ring 2.3-3x). */

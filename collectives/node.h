@@ -43,9 +43,10 @@ double ordo__node_line_us(void);
 double ordo__node_pass_us(void);
 
 /* The predicted time of a shm step of kind over n ranks (INFINITY where
- * the segment cannot serve them): per chunk, a phase costs two cache-line
- * hand-offs (the last arrival, the others seeing it; four for the two
- * phases of a large reduction), plus the copies and reductions. */
+ * the segment cannot serve them): per chunk, a phase costs a pass (the
+ * last arrival, the others seeing it; two for the two phases of a large
+ * reduction, half for a bcast's first chunk), plus the copies and
+ * reductions. */
 double ordo__node_cost(const ordo__coll_cost_t *m, int n, size_t bytes, unsigned kind);
 /* Build a shm step for a's call (the family's algorithm entry). */
 int ordo__node_build(struct ordo_coll_req *r, const ordo__coll_args_t *a, unsigned kind);

@@ -930,7 +930,8 @@ typedef struct ordo_coll_shm {
                           ORDO_COLL_SHM_CHUNK is 0, or it could not be made) */
     size_t chunk;    /**< bytes per rank and phase (ORDO_COLL_SHM_CHUNK) */
     double line_us;  /**< a cache line's hand-off between two ranks,
-                          measured at start-up (the model's phase cost) */
+                          measured at start-up (the model's phase cost
+                          where the pass could not be measured) */
     double pass_us;  /**< every rank of the node run once (a counter all
                           arrive at, measured at start-up): with more ranks
                           than PUs a turn of each; every collective's
