@@ -4,7 +4,8 @@
  * AUTO, Open MPI), the statistics over ranks, OSU-format output and the
  * summaries against DESIGN.md's targets.  See coll_bench.h.
  */
-#include "coll_bench.h"
+#include "coll_bench_int.h"
+#include "coll_floor.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -12,65 +13,27 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CB_BLOCKS    64 /* at most: blocks the iterations are cut into when variants alternate */
-#define CB_BLOCK_MIN 16 /* timed calls per block at least (fewer blocks if need be) */
-#define CB_MAX_ALGS  8  /* algorithms of a family */
-#define CB_MAX_SIZES 64 /* sizes of a run (1 B .. 2^63 B) */
-#define CB_SEED      0x2545f491u
+coll_bench_state_t cb;
 
-enum { OPT_ALG, OPT_TYPE };
-
-/* A variant: ordo with an algorithm forced (or AUTO, or as configured), or MPI. */
-typedef struct variant {
-    const char *force; /* ordo_coll_force's argument; NULL: leave the choice as it is */
-    int mpi;
-    double *samples; /* this rank's time of each timed call, us */
-} variant_t;
-
-/* A variant's figures for one size (rank 0). */
-typedef struct result {
-    double avg, p50, p99, min, max;
-} result_t;
-
-/* What rank 0 keeps of a size for the tables after the main one. */
-typedef struct size_row {
-    size_t size;
-    result_t r[CB_MAX_ALGS + 2];
-    double pred[CB_MAX_ALGS + 1];
-    const char *auto_alg;
-} size_row_t;
-
-static struct {
-    const coll_bench_desc_t *d;
-    const char *alg; /* --alg: NULL, "auto", "all" or an algorithm */
-    int all;
-    int dbl; /* --type double */
-    const char *algs[CB_MAX_ALGS];
-    int nalgs;
-    variant_t v[CB_MAX_ALGS + 2];
-    int nv, main_v, mpi_v; /* main_v: the first columns' variant; mpi_v: -1 without --mpi */
-    bench_spec_t spec;
-    bench_extra_opt_t opts[3];
-    size_row_t rows[CB_MAX_SIZES];
-    int nrows;
-    bench_counters_t counted; /* counters over the main variant's timed calls */
-} cb;
-
-static int reduction(void)
+int cb_reduction(void)
 {
     return cb.d->family == ORDO_COLL_REDUCE || cb.d->family == ORDO_COLL_ALLREDUCE;
 }
 
-static size_t elem_size(void)
+size_t cb_elem_size(void)
 {
-    return reduction() ? (cb.dbl ? sizeof(double) : sizeof(float)) : 1;
+    return cb_reduction() ? (cb.dbl ? sizeof(double) : sizeof(float)) : 1;
 }
 
 /* ---- options, before ordo starts ------------------------------------------------ */
 
 static int parse_extra(int index, const char *arg, char *why, size_t len)
 {
-    if (index == OPT_TYPE) {
+    if (!strcmp(cb.opts[index].name, "floor")) {
+        cb.floor = 1;
+        return 0;
+    }
+    if (!strcmp(cb.opts[index].name, "type")) {
         if (strcmp(arg, "float") != 0 && strcmp(arg, "double") != 0) {
             snprintf(why, len, "not an element type; accepted: float, double");
             return -1;
@@ -105,12 +68,18 @@ static void make_spec(const coll_bench_desc_t *d)
     for (int i = 0; i < cb.nalgs && n < sizeof(alg_help); i++)
         n += (size_t)snprintf(alg_help + n, sizeof(alg_help) - n, "%s%s", i % 3 ? " " : "\n",
                               cb.algs[i]);
-    cb.opts[0] = (bench_extra_opt_t){"alg", "NAME|all", alg_help};
-    cb.opts[1] = (bench_extra_opt_t){"type", "float|double",
-                                     "element type of the sum (default float, as OSU;\n"
-                                     "count = size / element size)"};
-    if (!reduction())
-        cb.opts[1] = (bench_extra_opt_t){NULL, NULL, NULL};
+    int k = 0;
+    cb.opts[k++] = (bench_extra_opt_t){"alg", "NAME|all", alg_help};
+    if (cb_reduction())
+        cb.opts[k++] = (bench_extra_opt_t){"type", "float|double",
+                                           "element type of the sum (default float, as OSU;\n"
+                                           "count = size / element size)"};
+    cb.opts[k++] = (bench_extra_opt_t){"floor", NULL,
+                                       "also time the floor: the least any algorithm could\n"
+                                       "take here in the same loop (the synchronization\n"
+                                       "alone, a counter in shared memory); Floor (us) and\n"
+                                       "ordo/floor columns (one host only)"};
+    cb.opts[k] = (bench_extra_opt_t){NULL, NULL, NULL};
     cb.spec = (bench_spec_t){
         .prog = d->prog,
         .title = d->title,
@@ -131,7 +100,7 @@ static void make_spec(const coll_bench_desc_t *d)
 
 static int ordo_call(size_t size, void *s, void *r)
 {
-    size_t count = size / elem_size();
+    size_t count = size / cb_elem_size();
     ordo_dtype_t t = cb.dbl ? ORDO_DTYPE_DOUBLE : ORDO_DTYPE_FLOAT;
     switch (cb.d->family) {
     case ORDO_COLL_BCAST:
@@ -156,7 +125,7 @@ static int ordo_call(size_t size, void *s, void *r)
 
 static void mpi_call(size_t size, void *s, void *r)
 {
-    int n = (int)size, count = (int)(size / elem_size());
+    int n = (int)size, count = (int)(size / cb_elem_size());
     MPI_Datatype t = cb.dbl ? MPI_DOUBLE : MPI_FLOAT;
     switch (cb.d->family) {
     case ORDO_COLL_BCAST:
@@ -178,9 +147,6 @@ static void mpi_call(size_t size, void *s, void *r)
         MPI_Barrier(MPI_COMM_WORLD);
     }
 }
-
-static const char *const mpi_names[] = {"MPI_Barrier",   "MPI_Bcast",     "MPI_Reduce",
-                                        "MPI_Allreduce", "MPI_Allgather", "MPI_Alltoall"};
 
 static void ordo_sync(const bench_t *b)
 {
@@ -210,6 +176,22 @@ static void counters_stop(bench_t *b, int vi, int n)
 static void run_block(bench_t *b, int vi, size_t size, void *s, void *r, int off, int n, int warmup)
 {
     variant_t *v = &cb.v[vi];
+    if (v->floor) { /* as MPI's loop, a barrier after each call */
+        MPI_Barrier(MPI_COMM_WORLD);
+        for (int i = 0; i < warmup; i++)
+            coll_floor_call();
+        MPI_Barrier(MPI_COMM_WORLD);
+        bench_counters_start(b);
+        for (int i = 0; i < n; i++) {
+            double t0 = bench_now_us();
+            coll_floor_call();
+            v->samples[off + i] = bench_now_us() - t0;
+            if (cb.d->family != ORDO_COLL_BARRIER)
+                MPI_Barrier(MPI_COMM_WORLD);
+        }
+        counters_stop(b, vi, n);
+        return;
+    }
     if (v->mpi) {
         MPI_Barrier(MPI_COMM_WORLD);
         for (int i = 0; i < warmup; i++)
@@ -277,7 +259,7 @@ static void run_size(bench_t *b, size_t size, void *s, void *r, size_row_t *row)
     int iters = bench_iters(b, size), warmup = bench_warmup(b, size);
     int blocks = iters / CB_BLOCK_MIN; /* every block long enough to leave its first call behind */
     blocks = cb.nv < 2 || blocks < 1 ? 1 : blocks > CB_BLOCKS ? CB_BLOCKS : blocks;
-    int order[CB_MAX_ALGS + 2];
+    int order[CB_MAX_VARS];
     uint32_t rng = CB_SEED ^ (uint32_t)size; /* the same order on every rank */
     for (int k = 0, off = 0; k < blocks; k++) {
         int n = iters / blocks + (k < iters % blocks);
@@ -311,210 +293,18 @@ static void run_size(bench_t *b, size_t size, void *s, void *r, size_row_t *row)
         row->auto_alg = "?";
 }
 
-/* ---- output ------------------------------------------------------------------ */
-
-static void print_notes(const bench_t *b)
-{
-    const char *fam = ordo_coll_family_name(cb.d->family);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    const char *wait = getenv("ORDO_WAIT");
-    bench_print_title(b);
-    if (cb.d->family == ORDO_COLL_BARRIER)
-        bench_note(b, "%s on all %d ranks; no sizes (-m is ignored): one row, size 0",
-                   cb.alg ? "ordo_ibarrier + ordo_coll_wait (--alg: the engine's barrier)"
-                          : "ordo_barrier",
-                   b->size);
-    else if (reduction())
-        bench_note(b,
-                   "%s of %s sums on all %d ranks (root 0 for reduce); count = size / %zu B, as "
-                   "OSU (sizes from %zu B)",
-                   cb.d->prog + 5, cb.dbl ? "double" : "float", b->size, elem_size(), elem_size());
-    else
-        bench_note(b, "%s on all %d ranks%s; size = bytes per rank%s", cb.d->prog + 5, b->size,
-                   cb.d->family == ORDO_COLL_BCAST ? " from root 0" : "",
-                   cb.d->family == ORDO_COLL_ALLTOALL ? " and destination" : "");
-    bench_note(b, "timing: every rank times each call; Avg Latency = mean over ranks and "
-                  "iterations (OSU's); p50/p99 = of the slowest rank's time per iteration; "
-                  "an untimed MPI_Barrier after each call (both libraries), as OSU");
-    bench_note(b, "ordo waits: ORDO_WAIT=%s (%d ranks here, %ld cores: auto %s)",
-               wait ? wait : "auto", ordo_local_size(), cores,
-               cores > 0 && ordo_local_size() > cores ? "yields" : "spins");
-    if (cb.all)
-        bench_note(
-            b,
-            "algorithms: each forced in turn (ordo_coll_force), and AUTO, in up to %d blocks "
-            "in a fresh random order; their columns and AUTO/best are p50s",
-            CB_BLOCKS);
-    else if (cb.alg)
-        bench_note(b, "algorithm: %s (--alg)", cb.alg);
-    else {
-        char var[48];
-        snprintf(var, sizeof(var), "ORDO_COLL_%s", fam);
-        for (char *p = var; *p; p++)
-            *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
-        const char *env = getenv(var);
-        bench_note(b, "algorithm: %s (%s%s)", env && *env ? env : "auto", var,
-                   env && *env ? "" : " unset: the model's choice per size");
-    }
-    if (b->opts.mpi) {
-        const char *ov = getenv("OMPI_MCA_mpi_oversubscribe");
-        const char *y = getenv("OMPI_MCA_mpi_yield_when_idle");
-        bench_note(b,
-                   "MPI: %s in the same processes, in blocks alternating with ordo's; Open "
-                   "MPI's defaults: mpi_oversubscribe=%s, so it %s",
-                   mpi_names[cb.d->family], ov ? ov : "unset",
-                   y ? (strcmp(y, "0") ? "yields between polls (mpi_yield_when_idle)"
-                                       : "busy-polls (mpi_yield_when_idle=0)")
-                   : ov && !strcmp(ov, "1") ? "yields between polls (sched_yield, still polling)"
-                                            : "busy-polls");
-    }
-}
-
-/* A column wide enough for the algorithms' names. */
-static void col_wide(bench_table_t *t, const char *name)
-{
-    int w = 0;
-    for (int i = 0; i < cb.nalgs; i++)
-        w = (int)strlen(cb.algs[i]) + 2 > w ? (int)strlen(cb.algs[i]) + 2 : w;
-    bench_table_col(t, name);
-    if (t->ncols > 0 && t->width[t->ncols - 1] < w)
-        t->width[t->ncols - 1] = w;
-}
-
-static void columns(const bench_t *b, bench_table_t *t)
-{
-    static char names[CB_MAX_ALGS][64];
-    bench_table_init(t);
-    bench_table_col(t, "Avg Latency(us)");
-    bench_table_col(t, "p50 (us)");
-    bench_table_col(t, "p99 (us)");
-    if (b->opts.full) {
-        bench_table_col(t, "Min Latency(us)");
-        bench_table_col(t, "Max Latency(us)");
-        bench_table_col(t, "Iterations");
-    }
-    bench_counter_columns(b, t);
-    col_wide(t, cb.all ? "AUTO runs" : "Algorithm");
-    if (!cb.all)
-        bench_table_col(t, "Predicted (us)");
-    for (int i = 0; cb.all && i < cb.nalgs; i++) {
-        snprintf(names[i], sizeof(names[i]), "%s p50", cb.algs[i]);
-        bench_table_col(t, names[i]);
-    }
-    if (cb.all) {
-        col_wide(t, "Best forced");
-        bench_table_col(t, "AUTO/best");
-    }
-    if (b->opts.mpi) {
-        bench_table_col(t, "MPI (us)");
-        bench_table_col(t, "ordo/MPI");
-    }
-}
-
-/* The best forced algorithm of a row (lowest p50), or -1. */
-static int best_forced(const size_row_t *row)
-{
-    int best = -1;
-    for (int i = 0; i < cb.nalgs; i++)
-        if (best < 0 || row->r[i].p50 < row->r[best].p50)
-            best = i;
-    return best;
-}
-
-static void print_row(bench_t *b, bench_table_t *t, const size_row_t *row, int iters)
-{
-    const result_t *m = &row->r[cb.main_v];
-    bench_row_begin(b, t, row->size);
-    bench_cell(b, t, m->avg);
-    bench_cell(b, t, m->p50);
-    bench_cell(b, t, m->p99);
-    if (b->opts.full) {
-        bench_cell(b, t, m->min);
-        bench_cell(b, t, m->max);
-        bench_cell_prec(b, t, iters, 0);
-    }
-    bench_counter_cells(b, t, &cb.counted);
-    bench_cell_str(b, t, row->auto_alg);
-    if (!cb.all)
-        bench_cell(b, t, row->pred[cb.main_v]);
-    int best = cb.all ? best_forced(row) : -1;
-    for (int i = 0; cb.all && i < cb.nalgs; i++)
-        bench_cell(b, t, row->r[i].p50);
-    if (cb.all) {
-        bench_cell_str(b, t, cb.algs[best]);
-        bench_cell(b, t, m->p50 / row->r[best].p50);
-    }
-    if (b->opts.mpi) {
-        double mpi = row->r[cb.mpi_v].avg;
-        bench_cell(b, t, mpi);
-        bench_cell(b, t, mpi > 0 ? m->avg / mpi : NAN);
-    }
-    bench_row_end(b, t);
-}
-
-/* --alg all: the model beside the measurements, and AUTO against the best. */
-static void print_model(const bench_t *b)
-{
-    double worst = 0;
-    int worst_row = 0, hits = 0;
-    bench_note(b, "the model (ordo_coll_predict) beside the measured p50, us: predicted / "
-                  "measured (measured/predicted)");
-    printf("# %-8s", "Size");
-    for (int i = 0; i < cb.nalgs; i++)
-        printf("%30s", cb.algs[i]);
-    printf("%20s\n", "model's pick");
-    for (int k = 0; k < cb.nrows; k++) {
-        const size_row_t *row = &cb.rows[k];
-        int best = best_forced(row);
-        double ratio = row->r[cb.main_v].p50 / row->r[best].p50;
-        printf("# %-8zu", row->size);
-        for (int i = 0; i < cb.nalgs; i++) {
-            char cell[64];
-            snprintf(cell, sizeof(cell), "%.*f / %.*f (%.2f)", b->opts.digits, row->pred[i],
-                     b->opts.digits, row->r[i].p50, row->r[i].p50 / row->pred[i]);
-            printf("%30s", cell);
-        }
-        printf("%20s\n", row->auto_alg);
-        hits += !strcmp(row->auto_alg, cb.algs[best]);
-        if (ratio > worst) {
-            worst = ratio;
-            worst_row = k;
-        }
-    }
-    const size_row_t *w = &cb.rows[worst_row];
-    bench_note(b, "the model picked the measured best forced algorithm at %d of %d sizes", hits,
-               cb.nrows);
-    bench_note(b,
-               "AUTO/best forced (p50): worst %.2f at %zu B (AUTO ran %s, best %s); target <= "
-               "1.05 at every size: %s",
-               worst, w->size, w->auto_alg, cb.algs[best_forced(w)],
-               worst <= 1.05 ? "met" : "NOT met");
-}
-
-/* --mpi: the range of ordo/MPI over the sizes. */
-static void print_mpi_summary(const bench_t *b)
-{
-    int lo = 0, hi = 0, under = 0;
-    double rl = INFINITY, rh = 0;
-    for (int k = 0; k < cb.nrows; k++) {
-        double r = cb.rows[k].r[cb.main_v].avg / cb.rows[k].r[cb.mpi_v].avg;
-        under += r <= 1.0;
-        if (r < rl) {
-            rl = r;
-            lo = k;
-        }
-        if (r > rh) {
-            rh = r;
-            hi = k;
-        }
-    }
-    bench_note(b,
-               "ordo/MPI (Avg Latency): best %.2f at %zu B, worst %.2f at %zu B; <= 1.0 at %d "
-               "of %d sizes (%d ranks)",
-               rl, cb.rows[lo].size, rh, cb.rows[hi].size, under, cb.nrows, b->size);
-}
-
 /* ---- the run ----------------------------------------------------------------- */
+
+/* The floor polls as ordo waits: yielding unless ORDO_WAIT says spin or,
+ * with auto, the node has a core per rank. */
+static int floor_yields(void)
+{
+    const char *w = getenv("ORDO_WAIT");
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (w && *w && strcmp(w, "auto") != 0)
+        return strcmp(w, "spin") != 0;
+    return cores > 0 && ordo_local_size() > cores;
+}
 
 static void make_variants(const bench_t *b, int iters_cap)
 {
@@ -533,6 +323,12 @@ static void make_variants(const bench_t *b, int iters_cap)
         cb.mpi_v = cb.nv;
         cb.v[cb.nv++] = (variant_t){.mpi = 1};
     }
+    cb.floor_v = -1;
+    if (cb.floor &&
+        coll_floor_init(cb.d->family, floor_yields(), cb.floor_why, sizeof(cb.floor_why)) == 0) {
+        cb.floor_v = cb.nv;
+        cb.v[cb.nv++] = (variant_t){.floor = 1};
+    }
     for (int i = 0; i < cb.nv; i++)
         if (!(cb.v[i].samples = malloc(sizeof(double) * (size_t)iters_cap)))
             bench_fail(b, "malloc (samples)", 0, ORDO_ERR_NOMEM);
@@ -541,7 +337,7 @@ static void make_variants(const bench_t *b, int iters_cap)
 /* Reduction inputs: rank + 1 in every element (no denormals, no NaNs). */
 static void fill_inputs(const bench_t *b, void *s, size_t len)
 {
-    for (size_t i = 0; i < len / elem_size(); i++)
+    for (size_t i = 0; i < len / cb_elem_size(); i++)
         if (cb.dbl)
             ((double *)s)[i] = b->rank + 1;
         else
@@ -561,12 +357,12 @@ int coll_bench_main(const coll_bench_desc_t *d, int argc, char **argv)
     if (rc != BENCH_RUN)
         return rc;
     size_t first = bench_first_size(&b), max = b.opts.max_size;
-    if (first < elem_size())
-        first = elem_size();
+    if (first < cb_elem_size())
+        first = cb_elem_size();
     if (max < first) {
         if (b.rank == 0)
             fprintf(stderr, "%s: -m: max %zu B is less than one element (%zu B)\n", d->prog, max,
-                    elem_size());
+                    cb_elem_size());
         bench_finish(&b);
         return 2;
     }
@@ -578,24 +374,28 @@ int coll_bench_main(const coll_bench_desc_t *d, int argc, char **argv)
     int cap = bench_iters(&b, 0) > bench_iters(&b, max) ? bench_iters(&b, 0) : bench_iters(&b, max);
     make_variants(&b, cap);
     void *s = bench_buffer(&b, in_len), *r = bench_buffer(&b, out_len);
-    if (reduction())
+    if (cb_reduction())
         fill_inputs(&b, s, in_len);
 
-    print_notes(&b);
-    columns(&b, &t);
+    cb_print_notes(&b);
+    cb_columns(&b, &t);
     bench_table_header(&b, &t);
     for (size_t size = first; cb.nrows < CB_MAX_SIZES; size = bench_next_size(&b, size)) {
         size_row_t *row = &cb.rows[cb.nrows++];
         bench_counters_reset(&cb.counted);
         run_size(&b, size, s, r, row);
-        print_row(&b, &t, row, bench_iters(&b, size));
+        cb_print_row(&b, &t, row, bench_iters(&b, size));
         if (d->family == ORDO_COLL_BARRIER || bench_next_size(&b, size) == 0)
             break;
     }
     if (b.rank == 0 && cb.all)
-        print_model(&b);
+        cb_print_model(&b);
     if (b.rank == 0 && b.opts.mpi)
-        print_mpi_summary(&b);
+        cb_print_mpi_summary(&b);
+    if (b.rank == 0 && cb.floor)
+        cb_print_floor_summary(&b);
+    if (cb.floor_v >= 0)
+        coll_floor_fini();
     fflush(stdout);
     for (int i = 0; i < cb.nv; i++)
         free(cb.v[i].samples);

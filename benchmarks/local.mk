@@ -13,7 +13,9 @@ benchmarks_libordo_bench_la_LIBADD = $(PAPI_LIBS) -lm
 
 # The collective benchmarks' shared part (coll_bench.h), compiled once.
 noinst_LTLIBRARIES += benchmarks/libordo_collbench.la
-benchmarks_libordo_collbench_la_SOURCES = benchmarks/coll_bench.c benchmarks/coll_bench.h
+benchmarks_libordo_collbench_la_SOURCES = benchmarks/coll_bench.c benchmarks/coll_bench.h \
+	benchmarks/coll_bench_int.h benchmarks/coll_bench_print.c benchmarks/coll_floor.c \
+	benchmarks/coll_floor.h
 benchmarks_libordo_collbench_la_CFLAGS = $(AM_CFLAGS) $(PAPI_CFLAGS)
 
 BENCH_CFLAGS = $(AM_CFLAGS) $(PAPI_CFLAGS)

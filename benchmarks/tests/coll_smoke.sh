@@ -6,7 +6,8 @@
 # one row per size whose last two fields are numbers, and the ordo/MPI
 # summary.  ordo_allreduce also with --alg all (a p50 column per algorithm,
 # AUTO/best, the model's table and the AUTO/best line) and --alg ring, and
-# ordo_barrier with --alg all.  Then bad options: exit status 2 and a message
+# ordo_barrier with --alg all; --floor (the floor's columns and summaries).
+# Then bad options: exit status 2 and a message
 # naming the option.  No timing is checked.
 # shellcheck disable=SC2154
 set -u
@@ -99,6 +100,20 @@ if run ordo_allreduce "$all_cols" "4 8 16 32 64" -m 4:64 --alg all; then
 fi
 run ordo_barrier "AUTO runs +dissemination p50 +shm p50 +Best forced +AUTO/best" "0" --alg all
 
+# --floor: the floor's columns after MPI's, its note and its two summaries
+# (one host here: the floor exists); bcast and reduce too (their floors
+# differ: a root).
+floor_cols="$mpi_cols +Floor \(us\) +ordo/floor"
+for b in ordo_allreduce ordo_bcast ordo_reduce ordo_alltoall; do
+    run $b "$floor_cols" "4 8" -m 4:8 --mpi --floor || continue
+    for line in "^# floor: the synchronization alone" \
+        "^# ordo/floor \(Avg Latency\): best [0-9.]+ at [0-9]+ B, worst [0-9.]+ at [0-9]+ B \(3 ranks\)" \
+        "^# floor/MPI \(Avg Latency\): [0-9.]+ at [0-9]+ B to [0-9.]+ at [0-9]+ B"; do
+        grep -Eq "$line" "$out" || { echo "FAIL: $b --floor: no line '$line'"; show; fail=1; }
+    done
+done
+run ordo_barrier "Algorithm +Predicted \(us\) +Floor \(us\) +ordo/floor" "0" --floor
+
 # expect_usage_error OPTION ARGS...: exit status 2, OPTION named on stderr.
 expect_usage_error() {
     opt=$1
@@ -114,6 +129,7 @@ expect_usage_error "--alg" "$bin/ordo_allreduce" --alg fastest
 expect_usage_error "--alg" "$bin/ordo_bcast" --alg ring
 expect_usage_error "--type" "$bin/ordo_allreduce" --type int
 expect_usage_error "--type" "$bin/ordo_bcast" --type float
+expect_usage_error "--floor" "$bin/ordo_bcast" --floor=yes
 expect_usage_error "-m" "$bin/ordo_alltoall" -m 1K:1
 expect_usage_error "-i" "$bin/ordo_barrier" -i 0
 expect_usage_error "-m" "$top_srcdir/tests/mpirun.sh" 2 "$bin/ordo_allreduce" -m 2
