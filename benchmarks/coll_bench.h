@@ -17,6 +17,9 @@
  *                    ordo's; "MPI (us)" (its Avg Latency) and ordo/MPI are
  *                    the last two columns
  *   --alg NAME       force one algorithm (ordo_coll_force)
+ *   --floor          the floor (coll_floor.h): the synchronization alone,
+ *                    timed in the same blocks; "Floor (us)" and ordo/floor
+ *                    after the MPI columns, and floor/MPI in the summary
  *   --alg all        every algorithm forced in turn and AUTO, in blocks in a
  *                    fresh random order: a p50 column per algorithm, the
  *                    best forced one and AUTO/best, then the model's
