@@ -135,6 +135,45 @@ static double probe_pass_us(void)
     return ordo__median(t, PASS_ROUNDS);
 }
 
+#define XCOPY_BYTES  (256 * 1024)
+#define XCOPY_ROUNDS 5
+
+/* Copying bytes another rank has just written, which is what every copy of
+ * the shm algorithms does (us per byte): each rank fills its slot, all
+ * meet, each copies its neighbour's slot into a buffer of its own, timed,
+ * XCOPY_ROUNDS times (the median).  Those bytes come from the other core's
+ * cache or from memory: on 2 cores, 4 ranks, 256 KiB took 3-4x the time of
+ * a memcpy of the rank's own warm buffer (the model's delta), which had the
+ * shm allgather of 32-128 KiB predicted at a third of its time.  0 if it
+ * could not run (then the model keeps delta). */
+static double probe_xcopy(void)
+{
+    size_t len = ordo__node.chunk < XCOPY_BYTES ? ordo__node.chunk : XCOPY_BYTES;
+    unsigned char *buf = len >= 4096 ? malloc(len) : NULL;
+    const unsigned char *from = slot_data((ordo__node.pos + 1) % ordo__node.n);
+    double t[XCOPY_ROUNDS];
+    int ok = buf != NULL;
+    for (int i = 0; i < XCOPY_ROUNDS; i++) {
+        if (ok)
+            memset(slot_data(ordo__node.pos), i + 1, len);
+        /* Every rank takes part in the meetings, a rank without its buffer too. */
+        if (ordo__boot_agree(ORDO_OK) != ORDO_OK)
+            ok = 0;
+        uint64_t t0 = ordo__now_ns();
+        if (ok)
+            memcpy(buf, from, len);
+        t[i] = (double)(ordo__now_ns() - t0) / 1e3;
+        ok = ok && buf[len - 1] == (unsigned char)(i + 1);
+        if (ordo__boot_agree(ORDO_OK) != ORDO_OK) /* read before the next fill */
+            ok = 0;
+    }
+    free(buf);
+    double best = t[0];
+    for (int i = 1; i < XCOPY_ROUNDS; i++)
+        best = t[i] < best ? t[i] : best;
+    return ok ? best / (double)len : 0;
+}
+
 int ordo__node_init(void)
 {
     memset(&ordo__node, 0, sizeof(ordo__node));
@@ -184,15 +223,23 @@ int ordo__node_init(void)
     /* No collective yet (0 is the first's number): ordo__node_waited and
      * ordo__node_seen_in read it before this rank's first shm step. */
     slot_hdr(ordo__node.pos)->seq = UINT32_MAX;
-    double mine[2] = {probe_line_us(), probe_pass_us()}, *lines = malloc((size_t)n * sizeof(mine));
+    double mine[3] = {probe_line_us(), probe_pass_us(), probe_xcopy()},
+           *lines = malloc((size_t)n * sizeof(mine));
     if (!lines) {
         seg_unmap();
         return ORDO_ERR_NOMEM;
     }
     status = ordo__boot_allgather(mine, sizeof(mine), lines);
-    /* Rank 0's, so every rank the same. */
+    /* Rank 0's, so every rank the same; the copy's mean over the ranks
+     * (whether a neighbour shares the rank's core is the placement's). */
     ordo__node.line_us = lines[0] > 0 ? lines[0] : 0.1;
     ordo__node.pass_us = lines[1] > 0 ? lines[1] : 2 * ordo__node.line_us;
+    ordo__node.xcopy_byte = 0;
+    for (int p = 0; p < n; p++)
+        ordo__node.xcopy_byte = lines[3 * p + 2] > 0 && ordo__node.xcopy_byte >= 0
+                                    ? ordo__node.xcopy_byte + lines[3 * p + 2] / n
+                                    : -1;
+    ordo__node.xcopy_byte = ordo__node.xcopy_byte > 0 ? ordo__node.xcopy_byte : 0;
     free(lines);
     if (status == ORDO_OK)
         status = ordo__node_cma_init();
@@ -249,6 +296,7 @@ ordo_status_t ordo_coll_shm_info(ordo_coll_shm_t *info)
     info->chunk = ordo__node.h ? ordo__node.chunk : 0;
     info->line_us = ordo__node.h ? ordo__node.line_us : 0;
     info->pass_us = ordo__node.h ? ordo__node.pass_us : 0;
+    info->copy_us_per_byte = ordo__node.h ? ordo__node.xcopy_byte : 0;
     info->single_copy = ordo__node.h && ordo__node.cma;
     info->cma_us = info->single_copy ? ordo__node.cma_us : 0;
     info->mapped = ordo__node.h && ordo__node.map_ok;
@@ -274,19 +322,26 @@ double ordo__node_cost(const ordo__coll_cost_t *m, int n, size_t bytes, unsigned
                                      half a phase (nobody waits for all; each receiver sees it
                                      on its next turn), each further one a phase */
         return (chunks - 0.5) * phase + 2 * x * m->delta;
-    /* m->delta holds the sharing of the PUs by ranks that copy at once;
-     * the one rank that lays the blocks out copies while the others wait
-     * for it, yielding (measured, 8 and 16 ranks on 2 cores, 1 B - 4 KiB:
-     * with the copies at once counted shared twice, shm's bytes came out
-     * 1.5-2.5x their time). */
+    /* The allgather's and the alltoall's n blocks out of the result, and
+     * the n (n * n) the last rank lays out, are copies of what other ranks
+     * wrote: the probed cross copy, xc, 2-4x delta's (a rank's own warm
+     * buffer); every rank copies out at once (shared by the ranks on a PU:
+     * dx), the last rank lays out alone while the others yield (xc).
+     * Measured, 4 ranks on 2 cores, allgather 32-128 KiB: with delta for
+     * all, shm's time came out 2-3x the prediction and AUTO took it where
+     * linear ran 1.3-1.75x faster; 8 ranks, 8-32 KiB, with the layout
+     * counted shared too, 0.6x.  (The bcast's and the reductions' copies
+     * keep delta: they fit it, 0.8-1.0.) */
+    double xc = ordo__node.xcopy_byte > 0 ? ordo__node.xcopy_byte : m->delta / m->share;
+    double dx = xc * m->share;
     if (kind == ORDO__NODE_ALLGATHER) /* one phase: every rank a block in (at once), one rank
                                          n side by side, every rank n out (at once) */
         return bytes * (size_t)n > ordo__node.chunk ? INFINITY
-                                                    : phase + (1.0 + 2 * n) * x * m->delta;
+                                                    : phase + x * (m->delta + n * (xc + dx));
     if (kind == ORDO__NODE_ALLTOALL) /* the same with n blocks in and out, n * n laid out */
         return bytes * (size_t)n * (size_t)n > ordo__node.chunk
                    ? INFINITY
-                   : phase + (2.0 * n + (double)n * n) * x * m->delta;
+                   : phase + n * x * (m->delta + n * xc + dx);
     if (serial_bytes(n, bytes)) /* copies in, one rank reduces all, copies out */
         return chunks * phase + 2 * x * m->delta + (n - 1) * x * m->gamma;
     return chunks * 2 * phase + 2 * x * m->delta + (n - 1) * x / n * m->gamma;

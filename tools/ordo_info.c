@@ -42,8 +42,9 @@ static int print_decisions(FILE *out)
         if (shm.bytes) {
             fprintf(out,
                     "# shm: node segment of %zu bytes, %zu per rank and phase; a cache line's "
-                    "hand-off %.2f us; every rank run once (a pass) %.2f us\n",
-                    shm.bytes, shm.chunk, shm.line_us, shm.pass_us);
+                    "hand-off %.2f us; every rank run once (a pass) %.2f us; a byte another "
+                    "rank wrote, copied %.3g us\n",
+                    shm.bytes, shm.chunk, shm.line_us, shm.pass_us, shm.copy_us_per_byte);
             if (shm.single_copy)
                 fprintf(out,
                         "# shm: a bcast of more than %zu bytes by single copy (process_vm_readv, "

@@ -173,6 +173,12 @@ void test_predict(void)
         CU_ASSERT(shm.chunk > 0);
         CU_ASSERT(shm.line_us > 0);
         CU_ASSERT(shm.pass_us > 0);
+        /* The cross copy: probed with a chunk of 4 KiB or more, the ranks'
+         * mean (the same on every rank). */
+        CU_ASSERT(shm.chunk >= 4096 ? shm.copy_us_per_byte > 0 : shm.copy_us_per_byte == 0);
+        double xc = shm.copy_us_per_byte;
+        MPI_Bcast(&xc, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+        CU_ASSERT_EQUAL(xc, shm.copy_us_per_byte);
         const char *cma = getenv("ORDO_COLL_SHM_CMA");
         if (cma && !strcmp(cma, "n"))
             CU_ASSERT_EQUAL(shm.single_copy, 0);
