@@ -1,5 +1,5 @@
 #!/bin/sh
-# benchmarks/coll-scaling.sh [-n "2 4 8 16"] [-r ROUNDS] [-b "BENCHMARKS"] [-a] [-o DIR]
+# benchmarks/coll-scaling.sh [-n "2 4 8 16"] [-r ROUNDS] [-b "BENCHMARKS"] [-a] [-f] [-o DIR]
 #                            [BUILD_DIR] [-- BENCHMARK OPTIONS]
 #
 # The collective benchmarks with --mpi (ordo and Open MPI in the same run,
@@ -11,7 +11,10 @@
 # targets for allreduce and bcast (<= 1.0 at every size on 4 ranks; on 8
 # and 16 ranks, oversubscribed on this 2-core machine, >= 2x faster:
 # <= 0.5 at every size).  -a also runs each with --alg all and summarizes
-# AUTO / best forced algorithm (target <= 1.05 at every size).
+# AUTO / best forced algorithm (target <= 1.05 at every size).  -f also
+# times the floor (--floor: the synchronization alone, the least any
+# algorithm could take here) and summarizes floor/MPI beside ordo/MPI and
+# ordo/floor: where floor/MPI is above a target, no algorithm meets it.
 #
 # mpirun: --allow-run-as-root --oversubscribe -np N, Open MPI's defaults
 # otherwise.  With more ranks than cores Open MPI sets mpi_oversubscribe=1
@@ -25,17 +28,19 @@ nps="2 4 8 16"
 rounds=3
 benches="ordo_allreduce ordo_bcast ordo_reduce ordo_allgather ordo_alltoall ordo_barrier"
 algs=0
+floor=""
 keep=""
 usage() {
     sed -n '2,3p' "$0" | sed 's/^# //' >&2
     exit 2
 }
-while getopts n:r:b:ao:h opt; do
+while getopts n:r:b:afo:h opt; do
     case $opt in
     n) nps=$OPTARG ;;
     r) rounds=$OPTARG ;;
     b) benches=$OPTARG ;;
     a) algs=1 ;;
+    f) floor=--floor ;;
     o) keep=$OPTARG ;;
     *) usage ;;
     esac
@@ -76,13 +81,18 @@ run() {
     fi
 }
 
-# summary LABEL TARGET FILES...: per size, the median over the files of the
-# last column; then the worst, the geometric mean, how many <= 1.0, the target.
+# summary LABEL TARGET WHAT FILES...: per size, the median over the files of
+# WHAT (last: the last column; mpi: ordo/MPI, floor/mpi: Floor (us) / MPI
+# (us), the --floor columns following MPI's); then the worst, the geometric
+# mean, how many <= 1.0, the target.
 summary() {
-    label=$1 target=$2
-    shift 2
-    awk -v label="$label" -v target="$target" '
-        !/^#/ && NF > 2 { v[$1] = v[$1] " " $NF; if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 } }
+    label=$1 target=$2 what=$3
+    shift 3
+    awk -v label="$label" -v target="$target" -v what="$what" '
+        !/^#/ && NF > 2 {
+            x = what == "last" ? $NF : what == "mpi" ? $(NF - 2) : $(NF - 1) / $(NF - 3)
+            v[$1] = v[$1] " " x; if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 }
+        }
         END {
             worst = 0; lsum = 0; under = 0
             for (i = 0; i < n; i++) {
@@ -104,7 +114,7 @@ for np in $nps; do
     for b in $benches; do
         r=1
         while [ "$r" -le "$rounds" ]; do
-            run "$out/$b-np$np-r$r.txt" "$np" "$b" --mpi "$@" || exit 1
+            run "$out/$b-np$np-r$r.txt" "$np" "$b" --mpi $floor "$@" || exit 1
             [ $algs = 1 ] && { run "$out/$b-np$np-all-r$r.txt" "$np" "$b" --alg all "$@" || exit 1; }
             r=$((r + 1))
         done
@@ -112,6 +122,8 @@ for np in $nps; do
     done
 done
 
+ratio=last
+[ -n "$floor" ] && ratio=mpi # the floor's two columns follow ordo/MPI
 echo
 echo "ordo/MPI (Avg Latency), median of $rounds round(s) per size"
 printf '%-28s %9s %10s %9s %11s %s\n' "benchmark, ranks" "worst" "at (B)" "geomean" "<=1.0" "target"
@@ -122,9 +134,22 @@ for b in $benches; do
             [ "$np" = 4 ] && target=1.0
             [ "$np" -ge 8 ] && target=0.5 ;;
         esac
-        summary "$b $np" "$target" "$out/$b-np$np"-r*.txt
+        summary "$b $np" "$target" "$ratio" "$out/$b-np$np"-r*.txt
     done
 done
+if [ -n "$floor" ]; then
+    for what in floor/mpi last; do
+        echo
+        [ $what = last ] && echo "ordo/floor (Avg Latency), median of $rounds round(s) per size" ||
+            echo "floor/MPI (Avg Latency), median of $rounds round(s) per size: no algorithm's ordo/MPI can be lower"
+        printf '%-28s %9s %10s %9s %11s %s\n' "benchmark, ranks" "worst" "at (B)" "geomean" "<=1.0" "target"
+        for b in $benches; do
+            for np in $nps; do
+                summary "$b $np" "" $what "$out/$b-np$np"-r*.txt
+            done
+        done
+    done
+fi
 if [ $algs = 1 ]; then
     echo
     echo "AUTO / best forced algorithm (p50), median of $rounds round(s) per size"
@@ -132,7 +157,7 @@ if [ $algs = 1 ]; then
     for b in $benches; do
         for np in $nps; do
             # AUTO/best is the last column without --mpi.
-            summary "$b $np" 1.05 "$out/$b-np$np"-all-r*.txt
+            summary "$b $np" 1.05 last "$out/$b-np$np"-all-r*.txt
         done
     done
 fi
