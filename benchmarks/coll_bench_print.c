@@ -170,6 +170,48 @@ void cb_print_row(bench_t *b, bench_table_t *t, const size_row_t *row, int iters
     bench_row_end(b, t);
 }
 
+/* The forced variant of algorithm name, or -1. */
+static int forced_of(const char *name)
+{
+    for (int i = 0; name && i < cb.nalgs; i++)
+        if (!strcmp(cb.algs[i], name))
+            return i;
+    return -1;
+}
+
+/* --alg all: what of AUTO/best is the pick and what is the machine.  The
+ * pick's cost compares two forced runs alike (the pick's p50 / the best's);
+ * AUTO against its own pick forced is the same algorithm timed twice in
+ * alternating blocks: its spread is the noise any one size's ratio has. */
+static void print_noise(const bench_t *b)
+{
+    double pick_worst = 0, noise_lo = INFINITY, noise_hi = 0;
+    size_t pick_at = 0;
+    int misses = 0;
+    for (int k = 0; k < cb.nrows; k++) {
+        const size_row_t *row = &cb.rows[k];
+        int p = forced_of(row->auto_alg), best = best_forced(row);
+        if (p < 0)
+            continue;
+        double pick = row->r[p].p50 / row->r[best].p50;
+        double same = row->r[cb.main_v].p50 / row->r[p].p50;
+        misses += pick > 1.05;
+        if (pick > pick_worst) {
+            pick_worst = pick;
+            pick_at = row->size;
+        }
+        noise_lo = same < noise_lo ? same : noise_lo;
+        noise_hi = same > noise_hi ? same : noise_hi;
+    }
+    if (noise_hi == 0)
+        return;
+    bench_note(b,
+               "the model's pick forced / best forced (p50): worst %.2f at %zu B, above 1.05 at "
+               "%d of %d sizes; AUTO / its pick forced (the same algorithm twice: the noise) "
+               "%.2f-%.2f",
+               pick_worst, pick_at, misses, cb.nrows, noise_lo, noise_hi);
+}
+
 /* --alg all: the model beside the measurements, and AUTO against the best. */
 void cb_print_model(const bench_t *b)
 {
@@ -207,6 +249,7 @@ void cb_print_model(const bench_t *b)
                "1.05 at every size: %s",
                worst, w->size, w->auto_alg, cb.algs[best_forced(w)],
                worst <= 1.05 ? "met" : "NOT met");
+    print_noise(b);
 }
 
 /* --mpi: the range of ordo/MPI over the sizes. */

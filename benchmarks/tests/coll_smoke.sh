@@ -94,7 +94,8 @@ if run ordo_allreduce "$all_cols" "4 8 16 32 64" -m 4:64 --alg all; then
     for line in "^# Size +recursive_doubling +ring +rabenseifner +linear +shm +model's pick" \
         "^# 64 +[0-9.]+ / [0-9.]+ \([0-9.]+\) " \
         "^# the model picked the measured best forced algorithm at [0-9]+ of 5 sizes" \
-        "^# AUTO/best forced \(p50\): worst [0-9.]+ at [0-9]+ B .*: (met|NOT met)"; do
+        "^# AUTO/best forced \(p50\): worst [0-9.]+ at [0-9]+ B .*: (met|NOT met)" \
+        "^# the model's pick forced / best forced \(p50\): worst [0-9.]+ at [0-9]+ B, above 1.05 at [0-9]+ of 5 sizes; AUTO / its pick forced \(the same algorithm twice: the noise\) [0-9.]+-[0-9.]+"; do
         grep -Eq "$line" "$out" || { echo "FAIL: --alg all: no line '$line'"; show; fail=1; }
     done
 fi
