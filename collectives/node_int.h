@@ -74,13 +74,16 @@ typedef struct ordo__node_state {
     seg_hdr_t *h;
     int n, pos;
     double line_us;
-    double pass_us;    /* every rank of the node run once (rank 0's median; node_seg.c) */
-    double xcopy_byte; /* a byte another rank wrote, copied (us, the ranks' mean; 0: unknown) */
-    int cma;           /* single copy works between every pair of ranks (node_direct.c) */
-    double cma_us;     /* a process_vm_readv of 8 bytes (rank 0's) */
-    double cma_byte;   /* and of each further byte (us) */
-    uint64_t q;        /* the last phase this rank entered */
-    int joined;        /* this rank is in the reset of epoch join_epoch */
+    double pass_us; /* every rank of the node run once (rank 0's median; node_seg.c) */
+    /* A byte another rank wrote, copied (us, the ranks' mean; 0: unknown),
+     * in a copy of xcopy_len[0] bytes (in the cache) and of xcopy_len[1]. */
+    double xcopy_byte[2];
+    size_t xcopy_len[2];
+    int cma;         /* single copy works between every pair of ranks (node_direct.c) */
+    double cma_us;   /* a process_vm_readv of 8 bytes (rank 0's) */
+    double cma_byte; /* and of each further byte (us) */
+    uint64_t q;      /* the last phase this rank entered */
+    int joined;      /* this rank is in the reset of epoch join_epoch */
     uint64_t join_epoch;
     ordo__fifo_t steps; /* posted steps (ordo__sop_t *), oldest first */
     /* The head step: its phase, state and offset; the word it waits on

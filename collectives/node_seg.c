@@ -135,24 +135,22 @@ static double probe_pass_us(void)
     return ordo__median(t, PASS_ROUNDS);
 }
 
-#define XCOPY_BYTES  (256 * 1024)
+#define XCOPY_NEAR   (64 * 1024)  /* a copy that stays in the cache */
+#define XCOPY_FAR    (512 * 1024) /* one that does not, or barely */
 #define XCOPY_ROUNDS 5
 
-/* Copying bytes another rank has just written, which is what every copy of
- * the shm algorithms does (us per byte): each rank fills its slot, all
- * meet, each copies its neighbour's slot into a buffer of its own, timed,
- * XCOPY_ROUNDS times (the median).  Those bytes come from the other core's
- * cache or from memory: on 2 cores, 4 ranks, 256 KiB took 3-4x the time of
- * a memcpy of the rank's own warm buffer (the model's delta), which had the
- * shm allgather of 32-128 KiB predicted at a third of its time.  0 if it
- * could not run (then the model keeps delta). */
-static double probe_xcopy(void)
+/* Copying len bytes another rank has just written, which is what the shm
+ * allgather's and alltoall's copies do (us per byte): each rank fills its
+ * slot, all meet, each copies its neighbour's slot into a buffer of its
+ * own, timed, XCOPY_ROUNDS times (the fastest: the model adds the sharing
+ * of the PUs).  Those bytes come from the other core's cache or from
+ * memory.  On 2 cores: 64 KiB at 2-3x delta (a memcpy of the rank's own
+ * warm buffer), 512 KiB at 3-3.5x.  0 if it could not run. */
+static double probe_xcopy(size_t len, unsigned char *buf)
 {
-    size_t len = ordo__node.chunk < XCOPY_BYTES ? ordo__node.chunk : XCOPY_BYTES;
-    unsigned char *buf = len >= 4096 ? malloc(len) : NULL;
     const unsigned char *from = slot_data((ordo__node.pos + 1) % ordo__node.n);
     double t[XCOPY_ROUNDS];
-    int ok = buf != NULL;
+    int ok = buf != NULL && len >= 4096;
     for (int i = 0; i < XCOPY_ROUNDS; i++) {
         if (ok)
             memset(slot_data(ordo__node.pos), i + 1, len);
@@ -167,11 +165,38 @@ static double probe_xcopy(void)
         if (ordo__boot_agree(ORDO_OK) != ORDO_OK) /* read before the next fill */
             ok = 0;
     }
-    free(buf);
     double best = t[0];
     for (int i = 1; i < XCOPY_ROUNDS; i++)
         best = t[i] < best ? t[i] : best;
     return ok ? best / (double)len : 0;
+}
+
+/* The near and the far cross copy (out[0], out[1]; their lengths in
+ * ordo__node.xcopy_len). */
+static void probe_xcopies(double out[2])
+{
+    size_t far = ordo__node.chunk < XCOPY_FAR ? ordo__node.chunk : XCOPY_FAR;
+    size_t near = far < XCOPY_NEAR ? far : XCOPY_NEAR;
+    unsigned char *buf = malloc(far);
+    ordo__node.xcopy_len[0] = near;
+    ordo__node.xcopy_len[1] = far;
+    out[0] = probe_xcopy(near, buf);
+    out[1] = probe_xcopy(far, buf);
+    free(buf);
+}
+
+double ordo__node_xcopy(size_t bytes)
+{
+    const double *c = ordo__node.xcopy_byte;
+    const size_t *l = ordo__node.xcopy_len;
+    if (c[0] <= 0 || c[1] <= 0)
+        return 0;
+    if (bytes <= l[0] || l[1] <= l[0])
+        return c[0];
+    if (bytes >= l[1])
+        return c[1];
+    double f = log2((double)bytes / (double)l[0]) / log2((double)l[1] / (double)l[0]);
+    return c[0] + f * (c[1] - c[0]);
 }
 
 int ordo__node_init(void)
@@ -223,8 +248,9 @@ int ordo__node_init(void)
     /* No collective yet (0 is the first's number): ordo__node_waited and
      * ordo__node_seen_in read it before this rank's first shm step. */
     slot_hdr(ordo__node.pos)->seq = UINT32_MAX;
-    double mine[3] = {probe_line_us(), probe_pass_us(), probe_xcopy()},
+    double mine[4] = {probe_line_us(), probe_pass_us(), 0, 0},
            *lines = malloc((size_t)n * sizeof(mine));
+    probe_xcopies(mine + 2);
     if (!lines) {
         seg_unmap();
         return ORDO_ERR_NOMEM;
@@ -234,12 +260,12 @@ int ordo__node_init(void)
      * (whether a neighbour shares the rank's core is the placement's). */
     ordo__node.line_us = lines[0] > 0 ? lines[0] : 0.1;
     ordo__node.pass_us = lines[1] > 0 ? lines[1] : 2 * ordo__node.line_us;
-    ordo__node.xcopy_byte = 0;
-    for (int p = 0; p < n; p++)
-        ordo__node.xcopy_byte = lines[3 * p + 2] > 0 && ordo__node.xcopy_byte >= 0
-                                    ? ordo__node.xcopy_byte + lines[3 * p + 2] / n
-                                    : -1;
-    ordo__node.xcopy_byte = ordo__node.xcopy_byte > 0 ? ordo__node.xcopy_byte : 0;
+    for (int k = 0; k < 2; k++) { /* 0 unless every rank measured it */
+        double sum = 0;
+        for (int p = 0; p < n && sum >= 0; p++)
+            sum = lines[4 * p + 2 + k] > 0 ? sum + lines[4 * p + 2 + k] / n : -1;
+        ordo__node.xcopy_byte[k] = sum > 0 ? sum : 0;
+    }
     free(lines);
     if (status == ORDO_OK)
         status = ordo__node_cma_init();
@@ -296,7 +322,10 @@ ordo_status_t ordo_coll_shm_info(ordo_coll_shm_t *info)
     info->chunk = ordo__node.h ? ordo__node.chunk : 0;
     info->line_us = ordo__node.h ? ordo__node.line_us : 0;
     info->pass_us = ordo__node.h ? ordo__node.pass_us : 0;
-    info->copy_us_per_byte = ordo__node.h ? ordo__node.xcopy_byte : 0;
+    info->copy_us_per_byte = ordo__node.h ? ordo__node.xcopy_byte[0] : 0;
+    info->copy_far_us_per_byte = ordo__node.h ? ordo__node.xcopy_byte[1] : 0;
+    info->copy_bytes = ordo__node.h ? ordo__node.xcopy_len[0] : 0;
+    info->copy_far_bytes = ordo__node.h ? ordo__node.xcopy_len[1] : 0;
     info->single_copy = ordo__node.h && ordo__node.cma;
     info->cma_us = info->single_copy ? ordo__node.cma_us : 0;
     info->mapped = ordo__node.h && ordo__node.map_ok;
@@ -324,24 +353,29 @@ double ordo__node_cost(const ordo__coll_cost_t *m, int n, size_t bytes, unsigned
         return (chunks - 0.5) * phase + 2 * x * m->delta;
     /* The allgather's and the alltoall's n blocks out of the result, and
      * the n (n * n) the last rank lays out, are copies of what other ranks
-     * wrote: the probed cross copy, xc, 2-4x delta's (a rank's own warm
-     * buffer); every rank copies out at once (shared by the ranks on a PU:
-     * dx), the last rank lays out alone while the others yield (xc).
-     * Measured, 4 ranks on 2 cores, allgather 32-128 KiB: with delta for
-     * all, shm's time came out 2-3x the prediction and AUTO took it where
-     * linear ran 1.3-1.75x faster; 8 ranks, 8-32 KiB, with the layout
-     * counted shared too, 0.6x.  (The bcast's and the reductions' copies
+     * wrote: the probed cross copy at the size of the copy (xc), 2-3.5x
+     * delta's (a rank's own warm buffer); every rank copies out at once
+     * (shared by the ranks on a PU), the last rank lays out alone while the
+     * others yield.  Measured, 4 ranks on 2 cores, allgather 32-128 KiB:
+     * with delta for all, shm's time came out 2-3x the prediction and AUTO
+     * took it where linear ran 1.3-1.75x faster; 8 ranks, 8-32 KiB, with
+     * the layout counted shared too, 0.6x; with the 512 KiB copy's cost for
+     * every size, 0.7-0.8x there.  (The bcast's and the reductions' copies
      * keep delta: they fit it, 0.8-1.0.) */
-    double xc = ordo__node.xcopy_byte > 0 ? ordo__node.xcopy_byte : m->delta / m->share;
-    double dx = xc * m->share;
+    double all = x * n, xc = ordo__node_xcopy((size_t)all);
+    xc = xc > 0 ? xc : m->delta / m->share;
     if (kind == ORDO__NODE_ALLGATHER) /* one phase: every rank a block in (at once), one rank
                                          n side by side, every rank n out (at once) */
-        return bytes * (size_t)n > ordo__node.chunk ? INFINITY
-                                                    : phase + x * (m->delta + n * (xc + dx));
-    if (kind == ORDO__NODE_ALLTOALL) /* the same with n blocks in and out, n * n laid out */
-        return bytes * (size_t)n * (size_t)n > ordo__node.chunk
+        return bytes * (size_t)n > ordo__node.chunk
                    ? INFINITY
-                   : phase + n * x * (m->delta + n * xc + dx);
+                   : phase + x * m->delta + all * xc * (1 + m->share);
+    if (kind == ORDO__NODE_ALLTOALL) { /* the same with n blocks in and out, n * n laid out */
+        if (bytes * (size_t)n * (size_t)n > ordo__node.chunk)
+            return INFINITY;
+        double lay = ordo__node_xcopy((size_t)(all * n));
+        lay = lay > 0 ? lay : xc;
+        return phase + all * (m->delta + n * lay + xc * m->share);
+    }
     if (serial_bytes(n, bytes)) /* copies in, one rank reduces all, copies out */
         return chunks * phase + 2 * x * m->delta + (n - 1) * x * m->gamma;
     return chunks * 2 * phase + 2 * x * m->delta + (n - 1) * x / n * m->gamma;

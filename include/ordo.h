@@ -926,31 +926,37 @@ ORDO_API ordo_status_t ordo_coll_force(ordo_coll_family_t f, const char *alg);
 
 /** The node's shared segment, through which the shm algorithms run. */
 typedef struct ordo_coll_shm {
-    size_t bytes;            /**< its size; 0: none (the ranks are on several hosts,
-                                  ORDO_COLL_SHM_CHUNK is 0, or it could not be made) */
-    size_t chunk;            /**< bytes per rank and phase (ORDO_COLL_SHM_CHUNK) */
-    double line_us;          /**< a cache line's hand-off between two ranks,
-                                  measured at start-up (the model's phase cost
-                                  where the pass could not be measured) */
-    double pass_us;          /**< every rank of the node run once (a counter all
-                                  arrive at, measured at start-up): with more ranks
-                                  than PUs a turn of each; every collective's
-                                  prediction holds one */
-    double copy_us_per_byte; /**< a byte another rank has just written, copied
-                                  (each rank copies its neighbour's slot at
-                                  start-up; the ranks' mean): what the shm
-                                  algorithms' copies cost, where the model's
-                                  copy_us_per_byte is a rank's own warm
-                                  buffer's; 0 if it could not be measured */
-    int single_copy;         /**< 1: a shm bcast of more than two chunks goes by
-                                  single copy (every rank can read the others' memory
-                                  with process_vm_readv; ORDO_COLL_SHM_CMA) */
-    double cma_us;           /**< an 8-byte process_vm_readv, measured at start-up */
-    int mapped;              /**< 1: every rank can map the others' ordo_mem_alloc memory
-                                  (probed at start-up): a large shm reduction reads such
-                                  input where it is instead of copying it in.  (A shm
-                                  bcast from such a root is got with the transport's
-                                  RMA get either way: ORDO_COLL_SHM_GET_MIN.) */
+    size_t bytes;                /**< its size; 0: none (the ranks are on several hosts,
+                                      ORDO_COLL_SHM_CHUNK is 0, or it could not be made) */
+    size_t chunk;                /**< bytes per rank and phase (ORDO_COLL_SHM_CHUNK) */
+    double line_us;              /**< a cache line's hand-off between two ranks,
+                                      measured at start-up (the model's phase cost
+                                      where the pass could not be measured) */
+    double pass_us;              /**< every rank of the node run once (a counter all
+                                      arrive at, measured at start-up): with more ranks
+                                      than PUs a turn of each; every collective's
+                                      prediction holds one */
+    double copy_us_per_byte;     /**< a byte another rank has just written, copied
+                                      in a copy of copy_bytes (64 KiB, or the
+                                      chunk; each rank copies its
+                                      neighbour's slot at start-up; the ranks'
+                                      mean): what the shm allgather's and
+                                      alltoall's copies cost, where the model's
+                                      copy_us_per_byte is a rank's own warm
+                                      buffer's; 0 if it could not be measured */
+    double copy_far_us_per_byte; /**< the same in a copy of copy_far_bytes
+                                      (512 KiB, or the chunk); the model
+                                      interpolates in log(bytes) between */
+    size_t copy_bytes, copy_far_bytes;
+    int single_copy; /**< 1: a shm bcast of more than two chunks goes by
+                          single copy (every rank can read the others' memory
+                          with process_vm_readv; ORDO_COLL_SHM_CMA) */
+    double cma_us;   /**< an 8-byte process_vm_readv, measured at start-up */
+    int mapped;      /**< 1: every rank can map the others' ordo_mem_alloc memory
+                          (probed at start-up): a large shm reduction reads such
+                          input where it is instead of copying it in.  (A shm
+                          bcast from such a root is got with the transport's
+                          RMA get either way: ORDO_COLL_SHM_GET_MIN.) */
 } ordo_coll_shm_t;
 
 /**

@@ -43,8 +43,9 @@ static int print_decisions(FILE *out)
             fprintf(out,
                     "# shm: node segment of %zu bytes, %zu per rank and phase; a cache line's "
                     "hand-off %.2f us; every rank run once (a pass) %.2f us; a byte another "
-                    "rank wrote, copied %.3g us\n",
-                    shm.bytes, shm.chunk, shm.line_us, shm.pass_us, shm.copy_us_per_byte);
+                    "rank wrote, copied %.3g us (in %zu KiB), %.3g us (in %zu KiB)\n",
+                    shm.bytes, shm.chunk, shm.line_us, shm.pass_us, shm.copy_us_per_byte,
+                    shm.copy_bytes / 1024, shm.copy_far_us_per_byte, shm.copy_far_bytes / 1024);
             if (shm.single_copy)
                 fprintf(out,
                         "# shm: a bcast of more than %zu bytes by single copy (process_vm_readv, "

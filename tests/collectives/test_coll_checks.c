@@ -176,9 +176,11 @@ void test_predict(void)
         /* The cross copy: probed with a chunk of 4 KiB or more, the ranks'
          * mean (the same on every rank). */
         CU_ASSERT(shm.chunk >= 4096 ? shm.copy_us_per_byte > 0 : shm.copy_us_per_byte == 0);
-        double xc = shm.copy_us_per_byte;
-        MPI_Bcast(&xc, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-        CU_ASSERT_EQUAL(xc, shm.copy_us_per_byte);
+        CU_ASSERT(shm.chunk >= 4096 ? shm.copy_far_us_per_byte > 0 : shm.copy_far_us_per_byte == 0);
+        CU_ASSERT(shm.copy_bytes <= shm.copy_far_bytes && shm.copy_far_bytes <= shm.chunk);
+        double xc[2] = {shm.copy_us_per_byte, shm.copy_far_us_per_byte};
+        MPI_Bcast(xc, 2, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+        CU_ASSERT(xc[0] == shm.copy_us_per_byte && xc[1] == shm.copy_far_us_per_byte);
         const char *cma = getenv("ORDO_COLL_SHM_CMA");
         if (cma && !strcmp(cma, "n"))
             CU_ASSERT_EQUAL(shm.single_copy, 0);

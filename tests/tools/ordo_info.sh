@@ -37,7 +37,7 @@ check "singleton" "$out" "1 rank(s)" "ORDO_WAIT=yield   (environment)" "# transp
 check "4 ranks" "$out" "# job: 4 rank(s)" "to same node" "# topology: 4 rank(s) on 1 node(s)" \
     "# collectives: decision table for 4 rank(s)" "  allreduce " \
     "# shm: node segment of [0-9]* bytes, [0-9]* per rank and phase; a cache line's hand-off" \
-    "every rank run once (a pass) [0-9.]* us; a byte another rank wrote, copied [0-9.e-]* us" \
+    "every rank run once (a pass) [0-9.]* us; a byte another rank wrote, copied [0-9.e-]* us (in 64 KiB), [0-9.e-]* us (in 512 KiB)" \
     "# model: a message's CPU (o) [0-9.]* us; a byte reduced [0-9.e-]* us, copied [0-9.e-]* us; [0-9.]* ranks per PU" \
     "# shm: a bcast of more than [0-9]* bytes by single copy (process_vm_readv"
 [ "$(grep -c '^# ordo ' "$out")" = 1 ] || { echo "FAIL: more than one rank printed"; fail=1; }
