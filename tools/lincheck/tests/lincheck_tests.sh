@@ -149,6 +149,17 @@ printf '%s\n' '{:process 0, :type :invoke, :f :write, :value 1, :time 10}' >"$tm
 printf '{:process 0, :type :ok, :f :write, :value 1,\000 :time 20}\n' >>"$tmp/nul.edn"
 run 3 "NUL byte" "$tmp/nul.edn" &&
     expect "NUL byte" "$tmp/err" "$tmp/nul.edn:2: expected a line of text, found a NUL byte"
+# A crashed writer's last line, cut short without an end of line: left out
+# with a note (the operation stays pending); the same line ended is an error.
+printf '%s\n%s\n%s' '{:process 0, :type :invoke, :f :write, :value 1, :time 10}' \
+    '{:process 0, :type :ok, :f :write, :value 1, :time 20}' \
+    '{:process 1, :type :invoke, :f :read, :va' >"$tmp/cut.edn"
+run 0 "cut last line" "$tmp/cut.edn" &&
+    expect "cut last line" "$tmp/err" "$tmp/cut.edn:3: note: the last line is cut short" &&
+    expect "cut last line" "$tmp/out" "ordo-lincheck: 1 operation, 1 process, 1 key (register): valid"
+printf '\n' >>"$tmp/cut.edn"
+run 3 "cut line ended" "$tmp/cut.edn" &&
+    expect "cut line ended" "$tmp/err" "$tmp/cut.edn:3: expected a value after the key"
 run 3 "no such file" "$tmp/no-such" && expect "no such file" "$tmp/err" "$tmp/no-such: cannot open:"
 mkdir "$tmp/empty"
 run 3 "no histories" "$tmp/empty" &&
