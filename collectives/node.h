@@ -41,10 +41,6 @@ double ordo__node_line_us(void);
  * measured at start-up; 0 without a segment): with more ranks than PUs, a
  * turn of each on its PU. */
 double ordo__node_pass_us(void);
-/* A byte another rank has just written, copied in a copy of bytes (us,
- * measured at start-up at two sizes, between them interpolated in
- * log(bytes)); 0 without a segment. */
-double ordo__node_xcopy(size_t bytes);
 
 /* The predicted time of a shm step of kind over n ranks (INFINITY where
  * the segment cannot serve them): per chunk, a phase costs a pass (the

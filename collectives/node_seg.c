@@ -144,7 +144,7 @@ static double probe_pass_us(void)
  * slot, all meet, each copies its neighbour's slot into a buffer of its
  * own, timed, XCOPY_ROUNDS times (the fastest: the model adds the sharing
  * of the PUs).  Those bytes come from the other core's cache or from
- * memory.  On 2 cores: 64 KiB at 2-3x delta (a memcpy of the rank's own
+ * memory.  On 2 cores: 64 KiB at 1.5-3x delta (a memcpy of the rank's own
  * warm buffer), 512 KiB at 3-3.5x.  0 if it could not run. */
 static double probe_xcopy(size_t len, unsigned char *buf)
 {
@@ -185,7 +185,9 @@ static void probe_xcopies(double out[2])
     free(buf);
 }
 
-double ordo__node_xcopy(size_t bytes)
+/* A byte another rank has just written, copied in a copy of bytes (us):
+ * the two probes', between them interpolated in log(bytes); 0 if unknown. */
+static double xcopy_at(size_t bytes)
 {
     const double *c = ordo__node.xcopy_byte;
     const size_t *l = ordo__node.xcopy_len;
@@ -362,7 +364,7 @@ double ordo__node_cost(const ordo__coll_cost_t *m, int n, size_t bytes, unsigned
      * the layout counted shared too, 0.6x; with the 512 KiB copy's cost for
      * every size, 0.7-0.8x there.  (The bcast's and the reductions' copies
      * keep delta: they fit it, 0.8-1.0.) */
-    double all = x * n, xc = ordo__node_xcopy((size_t)all);
+    double all = x * n, xc = xcopy_at((size_t)all);
     xc = xc > 0 ? xc : m->delta / m->share;
     if (kind == ORDO__NODE_ALLGATHER) /* one phase: every rank a block in (at once), one rank
                                          n side by side, every rank n out (at once) */
@@ -372,7 +374,7 @@ double ordo__node_cost(const ordo__coll_cost_t *m, int n, size_t bytes, unsigned
     if (kind == ORDO__NODE_ALLTOALL) { /* the same with n blocks in and out, n * n laid out */
         if (bytes * (size_t)n * (size_t)n > ordo__node.chunk)
             return INFINITY;
-        double lay = ordo__node_xcopy((size_t)(all * n));
+        double lay = xcopy_at((size_t)(all * n));
         lay = lay > 0 ? lay : xc;
         return phase + all * (m->delta + n * lay + xc * m->share);
     }
