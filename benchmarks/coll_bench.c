@@ -155,13 +155,15 @@ static void ordo_sync(const bench_t *b)
         bench_fail(b, "ordo_barrier (between blocks)", 0, s);
 }
 
-/* Every rank: warmup untimed calls of variant v, then n timed ones into its
- * samples from off, each followed by a barrier (untimed, as OSU's loops:
- * no call overlaps the next), MPI_Barrier for both libraries: how far apart
- * the ranks leave it decides what a rooted collective measures (Open MPI's
- * lets rank 0 out first: a broadcast's receivers find its message there).
- * the ranks also meet before the block, so that no rank still in one
- * variant shares the cores with ranks in the next. */
+/* One call of an MPI or a floor variant. */
+static void mpi_or_floor_call(const variant_t *v, size_t size, void *s, void *r)
+{
+    if (v->floor)
+        coll_floor_call();
+    else
+        mpi_call(size, s, r);
+}
+
 /* Rank 0's counters run over every variant's timed calls alike (counting
  * costs at each context switch: a variant counted alone, as AUTO was, ran
  * 5-8 % slower at 4-256 B on 4 ranks); the columns are the main variant's. */
@@ -173,34 +175,25 @@ static void counters_stop(bench_t *b, int vi, int n)
         bench_counters_add(&cb.counted, &c);
 }
 
+/* Every rank: warmup untimed calls of variant v, then n timed ones into its
+ * samples from off, each followed by a barrier (untimed, as OSU's loops:
+ * no call overlaps the next), MPI_Barrier for both libraries: how far apart
+ * the ranks leave it decides what a rooted collective measures (Open MPI's
+ * lets rank 0 out first: a broadcast's receivers find its message there).
+ * the ranks also meet before the block, so that no rank still in one
+ * variant shares the cores with ranks in the next. */
 static void run_block(bench_t *b, int vi, size_t size, void *s, void *r, int off, int n, int warmup)
 {
     variant_t *v = &cb.v[vi];
-    if (v->floor) { /* as MPI's loop, a barrier after each call */
+    if (v->mpi || v->floor) { /* the floor in MPI's loop: a barrier after each call */
         MPI_Barrier(MPI_COMM_WORLD);
         for (int i = 0; i < warmup; i++)
-            coll_floor_call();
+            mpi_or_floor_call(v, size, s, r);
         MPI_Barrier(MPI_COMM_WORLD);
         bench_counters_start(b);
         for (int i = 0; i < n; i++) {
             double t0 = bench_now_us();
-            coll_floor_call();
-            v->samples[off + i] = bench_now_us() - t0;
-            if (cb.d->family != ORDO_COLL_BARRIER)
-                MPI_Barrier(MPI_COMM_WORLD);
-        }
-        counters_stop(b, vi, n);
-        return;
-    }
-    if (v->mpi) {
-        MPI_Barrier(MPI_COMM_WORLD);
-        for (int i = 0; i < warmup; i++)
-            mpi_call(size, s, r);
-        MPI_Barrier(MPI_COMM_WORLD);
-        bench_counters_start(b);
-        for (int i = 0; i < n; i++) {
-            double t0 = bench_now_us();
-            mpi_call(size, s, r);
+            mpi_or_floor_call(v, size, s, r);
             v->samples[off + i] = bench_now_us() - t0;
             if (cb.d->family != ORDO_COLL_BARRIER)
                 MPI_Barrier(MPI_COMM_WORLD);
@@ -295,15 +288,20 @@ static void run_size(bench_t *b, size_t size, void *s, void *r, size_row_t *row)
 
 /* ---- the run ----------------------------------------------------------------- */
 
+int cb_auto_yields(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 && ordo_local_size() > cores;
+}
+
 /* The floor polls as ordo waits: yielding unless ORDO_WAIT says spin or,
  * with auto, the node has a core per rank. */
 static int floor_yields(void)
 {
     const char *w = getenv("ORDO_WAIT");
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (w && *w && strcmp(w, "auto") != 0)
         return strcmp(w, "spin") != 0;
-    return cores > 0 && ordo_local_size() > cores;
+    return cb_auto_yields();
 }
 
 static void make_variants(const bench_t *b, int iters_cap)

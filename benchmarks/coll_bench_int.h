@@ -62,6 +62,8 @@ extern coll_bench_state_t cb;
 /* The family reduces (elements of --type), and the size of an element. */
 int cb_reduction(void);
 size_t cb_elem_size(void);
+/* ORDO_WAIT=auto yields here: the node's ranks outnumber its cores. */
+int cb_auto_yields(void);
 
 /* coll_bench_print.c: rank 0's output. */
 void cb_print_notes(const bench_t *b);

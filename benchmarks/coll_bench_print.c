@@ -41,7 +41,7 @@ void cb_print_notes(const bench_t *b)
                   "an untimed MPI_Barrier after each call (both libraries), as OSU");
     bench_note(b, "ordo waits: ORDO_WAIT=%s (%d ranks here, %ld cores: auto %s)",
                wait ? wait : "auto", ordo_local_size(), cores,
-               cores > 0 && ordo_local_size() > cores ? "yields" : "spins");
+               cb_auto_yields() ? "yields" : "spins");
     if (cb.all)
         bench_note(
             b,
@@ -252,29 +252,6 @@ void cb_print_model(const bench_t *b)
     print_noise(b);
 }
 
-/* --mpi: the range of ordo/MPI over the sizes. */
-void cb_print_mpi_summary(const bench_t *b)
-{
-    int lo = 0, hi = 0, under = 0;
-    double rl = INFINITY, rh = 0;
-    for (int k = 0; k < cb.nrows; k++) {
-        double r = cb.rows[k].r[cb.main_v].avg / cb.rows[k].r[cb.mpi_v].avg;
-        under += r <= 1.0;
-        if (r < rl) {
-            rl = r;
-            lo = k;
-        }
-        if (r > rh) {
-            rh = r;
-            hi = k;
-        }
-    }
-    bench_note(b,
-               "ordo/MPI (Avg Latency): best %.2f at %zu B, worst %.2f at %zu B; <= 1.0 at %d "
-               "of %d sizes (%d ranks)",
-               rl, cb.rows[lo].size, rh, cb.rows[hi].size, under, cb.nrows, b->size);
-}
-
 /* The range over the sizes of a / b, Avg Latency, variants va and vb. */
 static void ratio_range(int va, int vb, double *lo, double *hi, size_t *at_lo, size_t *at_hi)
 {
@@ -291,6 +268,21 @@ static void ratio_range(int va, int vb, double *lo, double *hi, size_t *at_lo, s
             *at_hi = cb.rows[k].size;
         }
     }
+}
+
+/* --mpi: the range of ordo/MPI over the sizes. */
+void cb_print_mpi_summary(const bench_t *b)
+{
+    double lo, hi;
+    size_t at_lo = 0, at_hi = 0;
+    int under = 0;
+    ratio_range(cb.main_v, cb.mpi_v, &lo, &hi, &at_lo, &at_hi);
+    for (int k = 0; k < cb.nrows; k++)
+        under += cb.rows[k].r[cb.main_v].avg / cb.rows[k].r[cb.mpi_v].avg <= 1.0;
+    bench_note(b,
+               "ordo/MPI (Avg Latency): best %.2f at %zu B, worst %.2f at %zu B; <= 1.0 at %d "
+               "of %d sizes (%d ranks)",
+               lo, at_lo, hi, at_hi, under, cb.nrows, b->size);
 }
 
 /* --floor: ordo against the floor and, with --mpi, the floor against MPI:

@@ -43,13 +43,16 @@ int coll_floor_init(ordo_coll_family_t family, int yield, char *why, size_t len)
     void *base = NULL;
     MPI_Aint bytes = fl.rank == 0 ? 2 * LINE : 0, got = 0;
     int disp = 1;
-    ok = MPI_Win_allocate_shared(bytes, 1, MPI_INFO_NULL, fl.node, &base, &fl.win) == MPI_SUCCESS;
-    if (ok)
-        ok = MPI_Win_shared_query(fl.win, 0, &got, &disp, &base) == MPI_SUCCESS &&
-             got >= 2 * LINE && base != NULL;
+    int made =
+        MPI_Win_allocate_shared(bytes, 1, MPI_INFO_NULL, fl.node, &base, &fl.win) == MPI_SUCCESS;
+    MPI_Allreduce(MPI_IN_PLACE, &made, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
+    ok = made && MPI_Win_shared_query(fl.win, 0, &got, &disp, &base) == MPI_SUCCESS &&
+         got >= 2 * LINE && base != NULL;
     MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
     if (!ok) {
         snprintf(why, len, "MPI_Win_allocate_shared gave no window of %d bytes", 2 * LINE);
+        if (made) /* every rank has it: freed together */
+            MPI_Win_free(&fl.win);
         MPI_Comm_free(&fl.node);
         return -1;
     }

@@ -355,7 +355,7 @@ double ordo__node_cost(const ordo__coll_cost_t *m, int n, size_t bytes, unsigned
         return (chunks - 0.5) * phase + 2 * x * m->delta;
     /* The allgather's and the alltoall's n blocks out of the result, and
      * the n (n * n) the last rank lays out, are copies of what other ranks
-     * wrote: the probed cross copy at the size of the copy (xc), 2-3.5x
+     * wrote: the probed cross copy at the size of the copy (xc), 1.5-3.5x
      * delta's (a rank's own warm buffer); every rank copies out at once
      * (shared by the ranks on a PU), the last rank lays out alone while the
      * others yield.  Measured, 4 ranks on 2 cores, allgather 32-128 KiB:

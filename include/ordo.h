@@ -947,16 +947,17 @@ typedef struct ordo_coll_shm {
     double copy_far_us_per_byte; /**< the same in a copy of copy_far_bytes
                                       (512 KiB, or the chunk); the model
                                       interpolates in log(bytes) between */
-    size_t copy_bytes, copy_far_bytes;
-    int single_copy; /**< 1: a shm bcast of more than two chunks goes by
-                          single copy (every rank can read the others' memory
-                          with process_vm_readv; ORDO_COLL_SHM_CMA) */
-    double cma_us;   /**< an 8-byte process_vm_readv, measured at start-up */
-    int mapped;      /**< 1: every rank can map the others' ordo_mem_alloc memory
-                          (probed at start-up): a large shm reduction reads such
-                          input where it is instead of copying it in.  (A shm
-                          bcast from such a root is got with the transport's
-                          RMA get either way: ORDO_COLL_SHM_GET_MIN.) */
+    size_t copy_bytes;           /**< the near copy's length (copy_us_per_byte) */
+    size_t copy_far_bytes;       /**< the far copy's length (copy_far_us_per_byte) */
+    int single_copy;             /**< 1: a shm bcast of more than two chunks goes by
+                                      single copy (every rank can read the others' memory
+                                      with process_vm_readv; ORDO_COLL_SHM_CMA) */
+    double cma_us;               /**< an 8-byte process_vm_readv, measured at start-up */
+    int mapped;                  /**< 1: every rank can map the others' ordo_mem_alloc memory
+                                      (probed at start-up): a large shm reduction reads such
+                                      input where it is instead of copying it in.  (A shm
+                                      bcast from such a root is got with the transport's
+                                      RMA get either way: ORDO_COLL_SHM_GET_MIN.) */
 } ordo_coll_shm_t;
 
 /**
