@@ -49,6 +49,13 @@ void test_bad_input(void)
     CU_ASSERT_EQUAL(ordo_iallreduce(NULL, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM, &req),
                     ORDO_ERR_INVALID);
     CU_ASSERT_PTR_NULL(req);
+    /* Every non-blocking form refuses a NULL request. */
+    CU_ASSERT_EQUAL(ordo_ibcast(&x, 4, 0, NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_ireduce(&x, &y, 1, ORDO_DTYPE_INT32, ORDO_OP_SUM, 0, NULL),
+                    ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_iallgather(&x, 4, &y, NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_ialltoall(&x, 4, &y, NULL), ORDO_ERR_INVALID);
+    CU_ASSERT_EQUAL(ordo_ibarrier(NULL), ORDO_ERR_INVALID);
     CU_ASSERT_EQUAL(ordo_coll_wait(NULL), ORDO_ERR_INVALID);
     CU_ASSERT_EQUAL(ordo_coll_test((ordo_coll_req_t *)&x), ORDO_ERR_INVALID);
     CU_ASSERT_EQUAL(ordo_coll_force(ORDO_COLL_ALLREDUCE, "bogus"), ORDO_ERR_INVALID);

@@ -391,10 +391,21 @@ static void test_barrier(void)
 
 static void test_nonblocking(void)
 {
-    enum { K = 6, COUNT = 5000 };
+    enum { K = 6, COUNT = 5000, BLOCK = 300 };
     double *in[K], *out[K], ref[COUNT];
     unsigned char bbuf[777], bref[777];
-    ordo_coll_req_t *req[K + 2];
+    ordo_coll_req_t *req[K + 5];
+    /* A reduce to the last rank, an allgather and an alltoall, in flight
+     * with the rest. */
+    int64_t rin[64], rout[64], rref[64];
+    unsigned char *gin = xmalloc(BLOCK * (size_t)size), *gout = xmalloc(BLOCK * (size_t)size);
+    unsigned char *gref = xmalloc(BLOCK * (size_t)size), *ain = xmalloc(BLOCK * (size_t)size);
+    unsigned char *aout = xmalloc(BLOCK * (size_t)size), *aref = xmalloc(BLOCK * (size_t)size);
+    fill(rin, 64, ORDO_DTYPE_INT64, rank, 7);
+    for (size_t i = 0; i < BLOCK * (size_t)size; i++) {
+        gin[i] = (unsigned char)(rank * 31 + i);
+        ain[i] = (unsigned char)(rank * 17 + i * 3);
+    }
     for (int k = 0; k < K; k++) {
         in[k] = xmalloc(COUNT * sizeof(double));
         out[k] = xmalloc(COUNT * sizeof(double));
@@ -407,12 +418,29 @@ static void test_nonblocking(void)
         bref[i] = (unsigned char)(i ^ 0x5a);
     memcpy(bbuf, rank == size - 1 ? bref : (unsigned char[777]){0}, sizeof(bbuf));
     CU_ASSERT_EQUAL(ordo_ibcast(bbuf, sizeof(bbuf), size - 1, &req[K]), ORDO_OK);
-    CU_ASSERT_EQUAL(ordo_ibarrier(&req[K + 1]), ORDO_OK);
+    CU_ASSERT_EQUAL(
+        ordo_ireduce(rin, rout, 64, ORDO_DTYPE_INT64, ORDO_OP_SUM, size - 1, &req[K + 1]), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_iallgather(gin, BLOCK, gout, &req[K + 2]), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_ialltoall(ain, BLOCK, aout, &req[K + 3]), ORDO_OK);
+    CU_ASSERT_EQUAL(ordo_ibarrier(&req[K + 4]), ORDO_OK);
     /* Test until done (progress inside ordo_coll_test), then wait. */
-    for (int spins = 0; spins < 1000000 && ordo_coll_test(req[K + 1]) == 0; spins++)
+    for (int spins = 0; spins < 1000000 && ordo_coll_test(req[K + 4]) == 0; spins++)
         ;
-    for (int k = K + 1; k >= 0; k--)
+    for (int k = K + 4; k >= 0; k--)
         CU_ASSERT_EQUAL(ordo_coll_wait(req[k]), ORDO_OK);
+    MPI_Reduce(rin, rref, 64, MPI_INT64_T, MPI_SUM, size - 1, MPI_COMM_WORLD);
+    if (rank == size - 1)
+        CU_ASSERT(!memcmp(rout, rref, sizeof(rref)));
+    MPI_Allgather(gin, BLOCK, MPI_BYTE, gref, BLOCK, MPI_BYTE, MPI_COMM_WORLD);
+    CU_ASSERT(!memcmp(gout, gref, BLOCK * (size_t)size));
+    MPI_Alltoall(ain, BLOCK, MPI_BYTE, aref, BLOCK, MPI_BYTE, MPI_COMM_WORLD);
+    CU_ASSERT(!memcmp(aout, aref, BLOCK * (size_t)size));
+    free(gin);
+    free(gout);
+    free(gref);
+    free(ain);
+    free(aout);
+    free(aref);
     for (int k = 0; k < K; k++) {
         MPI_Allreduce(in[k], ref, COUNT, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
         CU_ASSERT(same(out[k], ref, COUNT, ORDO_DTYPE_DOUBLE, ORDO_OP_SUM));
